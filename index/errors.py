@@ -1,0 +1,51 @@
+"""The engine's exceptions. Each carries a message fit for the person who caused it; the CLI turns one into a
+single line and exit code 1, the bot into a polite reply.
+
+    NewsbotError
+    ├── ConfigError           a setting is missing or wrong
+    ├── ReadError             an article (file, upload, URL, JSONL line) cannot be read
+    ├── ModelError            the embedding model cannot be loaded or fails its checksum
+    ├── IndexMismatchError    the saved index was built for another model or format: rebuild it
+    ├── StoreError            the SQLite store is unreadable or of a newer schema
+    ├── RankerError           the ranker file is missing or does not fit (the engine falls back to fusion)
+    └── QuestionError         a question is empty or too long
+"""
+
+from __future__ import annotations
+
+
+class NewsbotError(Exception):
+    """Base of every error newsbot raises on purpose; `str(error)` is a message for a user."""
+
+
+class ConfigError(NewsbotError):
+    """A setting is missing or has a wrong value."""
+
+
+class ReadError(NewsbotError):
+    """An article cannot be read; `name` says which (file, line, URL) and the message says why."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(f"{name}: {reason}")
+        self.name = name
+        self.reason = reason
+
+
+class ModelError(NewsbotError):
+    """The embedding model cannot be loaded or its weights fail their checksum."""
+
+
+class IndexMismatchError(NewsbotError):
+    """The saved vector index does not match the configured model, dimension or format."""
+
+
+class StoreError(NewsbotError):
+    """The SQLite store cannot be opened or has an unknown schema."""
+
+
+class RankerError(NewsbotError):
+    """The ranker file is missing, unreadable or made for other features."""
+
+
+class QuestionError(NewsbotError):
+    """A question is empty or too long to answer."""

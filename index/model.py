@@ -1,0 +1,135 @@
+"""The news-domain records the engine reads, stores and returns: Article, Sentence, Attribution, Source, Hit,
+Answer."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Kind = Literal["quote", "reported", "according_to", "none"]
+KINDS: tuple[str, ...] = ("quote", "reported", "according_to", "none")
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a sentence comes from: the article's identity and metadata as far as it is known."""
+
+    doc_id: str
+    title: str | None = None
+    outlet: str | None = None
+    url: str | None = None
+    published: str | None = None
+    path: str | None = None
+    author: str | None = None
+
+    @property
+    def label(self) -> str:
+        """Return a short human name for the article: its title, else its path, else its id."""
+        return self.title or self.path or self.doc_id
+
+    def to_json(self) -> dict[str, str | None]:
+        """Return the `source` object of the `ask --json` contract."""
+        return {
+            "doc_id": self.doc_id,
+            "title": self.title,
+            "outlet": self.outlet,
+            "url": self.url,
+            "published": self.published,
+            "path": self.path,
+        }
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article as read from the corpus: repaired text (paragraphs separated by a blank line) and metadata."""
+
+    source: Source
+    text: str
+
+    @property
+    def doc_id(self) -> str:
+        """Return the article's stable id."""
+        return self.source.doc_id
+
+    @property
+    def content_hash(self) -> str:
+        """Return a sha256 over the text and metadata, so a metadata edit re-indexes the article too."""
+        h = hashlib.sha256()
+        s = self.source
+        for part in (s.title, s.outlet, s.url, s.published, s.author, self.text):
+            h.update((part or "").encode("utf-8"))
+            h.update(b"\x00")
+        return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Who makes the claim in a sentence (`speaker`), the words that say so (`cue`), and how (`kind`)."""
+
+    speaker: str | None = None
+    cue: str | None = None
+    kind: str = "none"
+
+
+NO_ATTRIBUTION = Attribution()
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of an article: its text and where it sits (paragraph, position, character offsets)."""
+
+    text: str
+    paragraph: int  # 0-based paragraph number in the article
+    position: int  # 0-based sentence number in the article
+    start: int  # offset of the first character in Article.text
+    end: int  # offset after the last character: Article.text[start:end] == text
+
+
+@dataclass
+class Hit:
+    """One retrieved sentence with its score, attribution, source and neighbours."""
+
+    sentence_id: int
+    sentence: str
+    score: float
+    attribution: Attribution
+    source: Source
+    before: str | None = None
+    after: str | None = None
+    paragraph: int = 0
+    position: int = 0
+    also_in: list[Source] = field(default_factory=list)  # other articles carrying the same sentence
+    features: dict[str, float] = field(default_factory=dict)  # ranking evidence, for evaluation only
+
+    def to_json(self) -> dict[str, Any]:
+        """Return one element of the `answers` list of the `ask --json` contract."""
+        return {
+            "sentence": self.sentence,
+            "score": round(float(self.score), 6),
+            "speaker": self.attribution.speaker,
+            "cue": self.attribution.cue,
+            "kind": self.attribution.kind,
+            "source": self.source.to_json(),
+            "context": {"before": self.before, "after": self.after},
+            "also_in": [s.to_json() for s in self.also_in],
+        }
+
+
+@dataclass
+class Answer:
+    """What the engine returns for a question: the hits, best first, or `no_answer` when nothing is relevant."""
+
+    question: str
+    hits: list[Hit]
+    no_answer: bool = False
+    offset: int = 0  # how many better hits came before these (for "More")
+    more: bool = False  # whether further hits exist past these
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the stable JSON object of `newsbot ask --json`."""
+        return {
+            "question": self.question,
+            "no_answer": self.no_answer,
+            "answers": [h.to_json() for h in self.hits],
+        }

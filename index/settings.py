@@ -1,0 +1,58 @@
+"""The engine's settings, built once at the edge (CLI, bot start-up) from flags and the environment."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from index.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the data lives and how retrieval behaves."""
+
+    data_dir: Path = PROJECT_ROOT / "data"
+    corpus_dir: Path = PROJECT_ROOT / "corpus"
+    model: str = DEFAULT_MODEL
+    batch_size: int = 64
+    candidates: int = 50  # per retriever, before fusion and ranking
+    max_question_chars: int = 1000
+    progress: bool = True  # progress bars while embedding
+    ranker: bool = True  # use the learned ranker when its file is present
+
+    @property
+    def db_path(self) -> Path:
+        """Return the SQLite store's path."""
+        return self.data_dir / "newsbot.sqlite3"
+
+    @property
+    def vectors_path(self) -> Path:
+        """Return the FAISS index file's path (its manifest sits beside it)."""
+        return self.data_dir / "sentences.faiss"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        """Return settings from NEWSBOT_* variables, then explicit overrides (flags) on top."""
+        env = os.environ if env is None else env
+        s = cls()
+        if env.get("NEWSBOT_DATA"):
+            s = replace(s, data_dir=Path(env["NEWSBOT_DATA"]).expanduser())
+        if env.get("NEWSBOT_CORPUS"):
+            s = replace(s, corpus_dir=Path(env["NEWSBOT_CORPUS"]).expanduser())
+        if env.get("NEWSBOT_RANKER", "").lower() in {"0", "off", "false", "no"}:
+            s = replace(s, ranker=False)
+        if env.get("NEWSBOT_PROGRESS", "").lower() in {"0", "off", "false", "no"}:
+            s = replace(s, progress=False)
+        if env.get("NEWSBOT_CANDIDATES"):
+            try:
+                s = replace(s, candidates=int(env["NEWSBOT_CANDIDATES"]))
+            except ValueError:
+                raise ConfigError("NEWSBOT_CANDIDATES must be a whole number") from None
+        clean = {k: v for k, v in overrides.items() if v is not None}
+        return replace(s, **clean)  # type: ignore[arg-type]
