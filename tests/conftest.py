@@ -1,0 +1,91 @@
+"""Shared fixtures: an isolated environment, the real model loaded once, a deterministic fake encoder for tests
+where the model is not the point, and engines over real SQLite and FAISS files in tmp_path."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.encoder import Encoder, TextKind
+from index.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "corpus" / "derna.txt"
+SHARED = ROOT.parent / "shared"
+SQUAD = SHARED / "eval" / "squad-dev-a"
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep the operator's NEWSBOT_* and TELEGRAM_* settings out of every test."""
+    for key in list(os.environ):
+        if key.startswith(("NEWSBOT_", "TELEGRAM_")):
+            monkeypatch.delenv(key, raising=False)
+
+
+class FakeEncoder(Encoder):
+    """A deterministic bag-of-words hashing encoder: fast, no model, similar texts get similar vectors."""
+
+    model_id = "fake-hashing-encoder"
+    dimension = 64
+
+    def encode(self, texts: Sequence[str], kind: TextKind, progress: bool = False) -> np.ndarray:
+        """Return unit vectors from hashed lowercase words."""
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for i, t in enumerate(texts):
+            for w in re.findall(r"\w+", t.lower()):
+                h = int(hashlib.md5(w.encode()).hexdigest(), 16)
+                out[i, h % self.dimension] += 1.0
+            norm = np.linalg.norm(out[i])
+            out[i] = out[i] / norm if norm else out[i]
+        return out
+
+
+@pytest.fixture(scope="session")
+def minilm() -> Encoder:
+    """Return the real all-MiniLM-L6-v2 encoder, loaded once per test session."""
+    from index.encoder import MiniLMEncoder
+
+    return MiniLMEncoder()
+
+
+@pytest.fixture
+def fake_encoder() -> Encoder:
+    """Return the deterministic fake encoder."""
+    return FakeEncoder()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Return settings with the data folder in tmp_path."""
+    return Settings(data_dir=tmp_path / "data", progress=False)
+
+
+@pytest.fixture
+def seed_corpus(tmp_path: Path) -> Path:
+    """Return a corpus folder holding a copy of the seed article."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "derna.txt").write_bytes(SEED.read_bytes())
+    return corpus
+
+
+@pytest.fixture
+def seed_engine(settings: Settings, minilm: Encoder, seed_corpus: Path) -> Iterator:
+    """Return a real engine (real model, SQLite, FAISS in tmp_path) over the seed article."""
+    from index.engine import Engine
+
+    engine = Engine.open(settings, encoder=minilm)
+    engine.index_paths([seed_corpus])
+    yield engine
+    engine.close()

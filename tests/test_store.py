@@ -1,0 +1,114 @@
+"""The SQLite store: schema migrations, WAL, FTS5 kept in step with the sentences, feedback."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.errors import StoreError
+from index.model import Article, Attribution, Sentence, Source
+from index.store import SCHEMA_VERSION, Store
+
+
+def _article(doc_id: str, sentences: list[str]) -> tuple[Article, list[Sentence]]:
+    text = " ".join(sentences)
+    out, pos = [], 0
+    for i, s in enumerate(sentences):
+        start = text.index(s, pos)
+        out.append(Sentence(s, 0, i, start, start + len(s)))
+        pos = start + len(s)
+    return Article(Source(doc_id, title=f"Title {doc_id}"), text), out
+
+
+def _put(store: Store, doc_id: str, sentences: list[str]) -> list[int]:
+    a, sents = _article(doc_id, sentences)
+    with store.transaction() as db:
+        return store.replace_article(db, a, sents, [Attribution()] * len(sents),
+                                     np.ones((len(sents), 4), dtype=np.float32))
+
+
+def test_new_store_is_at_schema_version_in_wal(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.sqlite3")
+    assert store.schema_version == SCHEMA_VERSION >= 1
+    mode = store._db.execute("PRAGMA journal_mode").fetchone()[0]
+    assert mode == "wal"
+    tables = {r[0] for r in store._db.execute("SELECT name FROM sqlite_master")}
+    assert {"articles", "sentences", "attributions", "sentences_fts", "feedback"} <= tables
+
+
+def test_reopening_does_not_migrate_again(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite3"
+    store = Store(path)
+    _put(store, "a", ["One sentence here."])
+    store.close()
+    again = Store(path)
+    assert again.counts() == (1, 1)
+
+
+def test_newer_schema_refuses(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite3"
+    Store(path).close()
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version={SCHEMA_VERSION + 5}")
+    db.commit()
+    db.close()
+    with pytest.raises(StoreError, match="newer"):
+        Store(path)
+
+
+def test_not_a_database_is_a_store_error(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite3"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError):
+        Store(path)
+
+
+def test_fts_follows_inserts_and_deletes(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.sqlite3")
+    _put(store, "a", ["Crete is 211 miles from Derna.", "The weather was fine."])
+    hits = store.lexical("how far is Crete", 5)
+    assert len(hits) == 1 and hits[0][1] > 0
+    assert store.sentences([hits[0][0]])[hits[0][0]].text.startswith("Crete")
+    with store.transaction() as db:
+        removed = store.delete_article(db, "a")
+    assert len(removed) == 2
+    assert store.lexical("Crete", 5) == []
+    assert store.counts() == (0, 0)
+
+
+def test_lexical_stems_and_survives_odd_queries(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.sqlite3")
+    _put(store, "a", ["The fighters were training recruits."])
+    assert store.lexical("who trains recruit", 5)
+    for odd in ['"', "AND OR NOT", "*", "(", "", "NEAR(a b)", "col:umn"]:
+        store.lexical(odd, 5)  # never raises
+
+
+def test_sentence_ids_are_never_reused(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.sqlite3")
+    first = _put(store, "a", ["One.", "Two."])
+    with store.transaction() as db:
+        store.delete_article(db, "a")
+    second = _put(store, "b", ["Three."])
+    assert min(second) > max(first)
+
+
+def test_failed_transaction_leaves_nothing(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.sqlite3")
+    _put(store, "a", ["Kept."])
+    a, sents = _article("b", ["Lost."])
+    with pytest.raises(RuntimeError), store.transaction() as db:
+        store.replace_article(db, a, sents, [Attribution()], np.ones((1, 4), dtype=np.float32))
+        raise RuntimeError("crash mid-write")
+    assert store.counts() == (1, 1)
+    assert store.article("b") is None
+
+
+def test_feedback_is_stored(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.sqlite3")
+    store.add_feedback("how far?", [3, 4], False, 42, 7)
+    [(at, q, ids, helpful)] = store.feedback()
+    assert q == "how far?" and ids == [3, 4] and helpful is False and at
