@@ -1,0 +1,197 @@
+"""Tests for index.attribution: every sentence of the seed, each cue pattern, quotations across sentences, and
+sentences in the article's own voice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from index.attribution import attribute
+from index.model import Attribution
+from index.repair import repair_text
+from index.sentences import split_sentences
+
+SEED = Path(__file__).resolve().parents[1] / "corpus" / "derna.txt"
+NONE = Attribution()
+BENOTMAN = Attribution("Noman Benotman", "told CNN", "quote")
+
+SEED_ATTRIBUTIONS = [
+    NONE,
+    NONE,
+    Attribution("CNN", "according to a CNN report", "according_to"),
+    NONE,
+    Attribution("CNN", "reports CNN", "reported"),
+    NONE,
+    Attribution("CNN", "according to CNN", "according_to"),
+    NONE,
+    BENOTMAN,
+    BENOTMAN,
+    BENOTMAN,
+    Attribution("International Business Times", "reports the International Business Times", "reported"),
+    NONE,
+    NONE,
+    Attribution("CNN", "The CNN report claims", "reported"),
+    NONE,
+    NONE,
+    NONE,
+    Attribution("Gen. Martin Dempsey", "said", "reported"),
+]
+
+
+def attributions(text: str) -> list[Attribution]:
+    """Return the attributions of the sentences of a text."""
+    return attribute(split_sentences(repair_text(text)))
+
+
+def one(text: str) -> Attribution:
+    """Return the attribution of a text that is a single sentence."""
+    sentences = split_sentences(text)
+    assert len(sentences) == 1, [s.text for s in sentences]
+    return attribute(sentences)[0]
+
+
+def test_every_seed_sentence() -> None:
+    sentences = split_sentences(repair_text(SEED.read_text(encoding="utf-8").split("---\n", 2)[2]))
+    got = attribute(sentences)
+    assert len(got) == len(sentences) == len(SEED_ATTRIBUTIONS)
+    for sentence, expected, actual in zip(sentences, SEED_ATTRIBUTIONS, got, strict=True):
+        assert actual == expected, sentence.text
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "Prices rose, according to the Central Bank.",
+            Attribution("Central Bank", "according to the Central Bank", "according_to"),
+        ),
+        (
+            "According to Reuters, 20 people died.",
+            Attribution("Reuters", "According to Reuters", "according_to"),
+        ),
+        (
+            "The road is shut, according to police.",
+            Attribution("police", "according to police", "according_to"),
+        ),
+        (
+            "According to a new UN study, crops failed.",
+            Attribution("UN", "According to a new UN study", "according_to"),
+        ),
+        (
+            "Sales fell, according to Smith's estimates.",
+            Attribution("Smith", "according to Smith's estimates", "according_to"),
+        ),
+    ],
+)
+def test_according_to(sentence: str, expected: Attribution) -> None:
+    assert one(sentence) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker", "cue"),
+    [
+        ("John Smith said the bridge was safe.", "John Smith", "said"),
+        ("The mayor's office is closed, Jane Doe says.", "Jane Doe", "says"),
+        (
+            "Noman Benotman, a former jihadist at the Quilliam Foundation, told CNN the group was strong.",
+            "Noman Benotman",
+            "told CNN",
+        ),
+        ("Jane Doe told reporters the talks had failed.", "Jane Doe", "told reporters"),
+        ("Reuters reports that the port reopened.", "Reuters", "reports"),
+        ("The Kremlin claims the convoy carried aid.", "Kremlin", "claims"),
+        ("Mr. Smith has repeatedly warned of the danger.", "Mr. Smith", "warned"),
+        ("Acme Corp announced a recall on Monday.", "Acme Corp", "announced"),
+        ("The minister resigned, Ali Hassan added.", "Ali Hassan", "added"),
+        ("Senator Mary Jones stated that the bill was dead.", "Senator Mary Jones", "stated"),
+        ("But President Barack Obama said the war was over.", "President Barack Obama", "said"),
+        ("Officials said the road was closed.", "Officials", "said"),
+        ("U.S. officials said the road was closed.", "U.S. officials", "said"),
+        ("The Pentagon said it would respond.", "Pentagon", "said"),
+        ("In Washington, Pentagon spokesman John Kirby said the strikes went on.", "John Kirby", "said"),
+        ("The river has burst its banks, said Anna Berg.", "Anna Berg", "said Anna Berg"),
+        ("Libya is unstable, reports the Daily Telegraph.", "Daily Telegraph", "reports the Daily Telegraph"),
+        (
+            "The Amnesty International report claims that prisoners were beaten.",
+            "Amnesty International",
+            "The Amnesty International report claims",
+        ),
+    ],
+)
+def test_reported_speech(sentence: str, speaker: str, cue: str) -> None:
+    assert one(sentence) == Attribution(speaker, cue, "reported")
+
+
+def test_direct_quote_in_one_sentence() -> None:
+    assert one('"The city has fallen," said John Smith, a spokesman.') == Attribution(
+        "John Smith", "said John Smith", "quote"
+    )
+    assert one("“We are ready,” Jane Doe told the BBC.") == Attribution("Jane Doe", "told the BBC", "quote")
+
+
+def test_quote_with_attribution_at_its_end_covers_every_sentence() -> None:
+    text = '"We will rebuild. It will take years," Jane Doe said. The meeting ended.'
+    assert attributions(text) == [Attribution("Jane Doe", "said", "quote")] * 2 + [NONE]
+
+
+def test_pronoun_resolves_to_the_last_named_person() -> None:
+    text = 'Jane Doe said the dam held. "We will rebuild. It will take years," she said. He told CNN nothing.'
+    assert attributions(text) == [
+        Attribution("Jane Doe", "said", "reported"),
+        Attribution("Jane Doe", "said", "quote"),
+        Attribution("Jane Doe", "said", "quote"),
+        Attribution("Jane Doe", "told CNN", "reported"),
+    ]
+
+
+def test_pronoun_without_a_named_person_has_no_speaker() -> None:
+    assert attributions("The Pentagon said nothing. He said the plan would fail.") == [
+        Attribution("Pentagon", "said", "reported"),
+        Attribution(None, "said", "reported"),
+    ]
+
+
+def test_quote_continuing_after_the_attributed_sentence() -> None:
+    text = '"Prices will rise," Ann Lee told Reuters. "Nobody is ready. Not even the banks."'
+    assert attributions(text) == [Attribution("Ann Lee", "told Reuters", "quote")] * 3
+
+
+def test_bare_quote_paragraph_continues_the_speaker_of_the_one_before() -> None:
+    text = '"Prices will rise," Ann Lee said.\n\n"Nobody is ready."\n\nThe market closed early.'
+    assert attributions(text) == [Attribution("Ann Lee", "said", "quote")] * 2 + [NONE]
+
+
+def test_quote_state_resets_at_a_paragraph() -> None:
+    text = '"An unclosed quote, Ann Lee said.\n\nThe market closed early.'
+    assert attributions(text)[1] == NONE
+
+
+def test_unattributed_quotation_has_no_speaker() -> None:
+    assert one('"Nobody knows."') == Attribution(None, None, "quote")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The game was played on February 7, 2016.",
+        "So far, Obama has stood by his decision.",
+        'The so-called "caliphate" is growing.',
+        'The word "said" is a verb.',
+        "According to plan, the troops left.",
+        "This says a lot about the team.",
+        "The company reported record profits.",
+        "Libya, however, is pushing back.",
+        "As the Reformation continued, Luther lost hope.",
+        "Smith was told to leave.",
+    ],
+)
+def test_no_attribution(sentence: str) -> None:
+    assert one(sentence) == NONE
+
+
+def test_one_attribution_per_sentence() -> None:
+    assert attribute([]) == []
+    text = "A. B said so. C."
+    sentences = split_sentences(text)
+    assert len(attribute(sentences)) == len(sentences)

@@ -1,0 +1,320 @@
+"""Tests for index.reading: every format and problem, folders, uploads, HTML pages and URLs (offline)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+
+from index.errors import ReadError
+from index.reading import ReadProblem, fetch_url, read_articles, read_document, read_html
+from index.repair import repair_text
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED_RAW = ROOT.parent / "shared" / "seed" / "derna.txt"
+
+PAGE = """<html><head><title>Storm hits coast | Daily Planet</title>
+<meta property="og:title" content="Storm hits coast">
+<meta property="og:site_name" content="Daily Planet">
+<meta name="author" content="Lois Lane">
+<meta property="article:published_time" content="2024-03-05T10:00:00Z">
+<link rel="canonical" href="https://planet.example/storm"></head>
+<body><nav>Home | World | Sport</nav><article><h1>Storm hits coast</h1>
+<p>A powerful storm hit the coast on Tuesday, officials said. Thousands of homes lost power overnight.</p>
+<p>"We have never seen anything like it," said Mayor Jane Doe. The cleanup will take weeks, according to the
+city council, and the costs are not yet known.</p></article><footer>Copyright 2024</footer></body></html>"""
+
+FRONT = """---
+title: Storm hits coast
+outlet: Daily Planet
+url: https://planet.example/storm
+published: 2024-03-05
+author: Lois Lane
+tags: [weather, storms]
+---
+A powerful storm hit the coast on Tuesday,
+officials said.
+"""
+
+
+def write(path: Path, content: str | bytes) -> Path:
+    """Write a fixture file (creating its folders) and return its path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return path
+
+
+def test_seed_in_the_corpus_has_no_invented_metadata() -> None:
+    articles, problems = read_articles([ROOT / "corpus"])
+    assert problems == []
+    derna = next(a for a in articles if a.doc_id == "derna.txt")
+    s = derna.source
+    assert (s.title, s.outlet, s.url, s.published, s.author) == (None, None, None, None, None)
+    assert s.path == "derna.txt"
+    if SEED_RAW.is_file():
+        assert derna.text == repair_text(SEED_RAW.read_text(encoding="utf-8"))
+    assert derna.text.startswith("The Islamic State (ISIS)")
+    assert "according to a CNN report, have control" in derna.text
+
+
+def test_txt_front_matter_fields(tmp_path: Path) -> None:
+    write(tmp_path / "storm.txt", FRONT)
+    (article,), problems = read_articles([tmp_path / "storm.txt"])
+    assert problems == []
+    s = article.source
+    assert s.doc_id == "storm.txt" and s.path == "storm.txt"
+    assert s.title == "Storm hits coast"
+    assert s.outlet == "Daily Planet"
+    assert s.url == "https://planet.example/storm"
+    assert s.published == "2024-03-05"
+    assert s.author == "Lois Lane"
+    assert article.text == "A powerful storm hit the coast on Tuesday, officials said."
+
+
+def test_front_matter_datetime_becomes_iso(tmp_path: Path) -> None:
+    write(tmp_path / "a.txt", "---\npublished: 2024-03-05 10:30:00\n---\nBody text.\n")
+    (article,), _ = read_articles([tmp_path])
+    assert article.source.published == "2024-03-05T10:30:00"
+
+
+def test_txt_without_front_matter_and_with_bom(tmp_path: Path) -> None:
+    write(tmp_path / "a.txt", "\ufeffJust a body\r\nwrapped here.\r\n".encode())
+    (article,), problems = read_articles([tmp_path])
+    assert problems == []
+    assert article.source.title is None
+    assert article.text == "Just a body wrapped here."
+
+
+def test_markdown_is_stripped(tmp_path: Path) -> None:
+    write(tmp_path / "a.md", "---\ntitle: Md\n---\n# Heading\n\nA *bold* [claim](https://x.example).\n")
+    (article,), problems = read_articles([tmp_path])
+    assert problems == []
+    assert article.source.title == "Md"
+    assert article.text == "Heading\n\nA bold claim."
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ("---\ntitle: [unclosed\n---\nBody.\n", "malformed YAML front matter"),
+        ("---\n- a list\n---\nBody.\n", "not a mapping"),
+        ("---\ntitle: x\nBody without an end.\n", "no closing"),
+    ],
+)
+def test_malformed_front_matter_is_a_problem(tmp_path: Path, content: str, reason: str) -> None:
+    write(tmp_path / "bad.txt", content)
+    articles, problems = read_articles([tmp_path])
+    assert articles == []
+    assert len(problems) == 1 and problems[0].name == "bad.txt"
+    assert reason in problems[0].reason
+
+
+def test_html_file(tmp_path: Path) -> None:
+    write(tmp_path / "news" / "storm.html", PAGE)
+    (article,), problems = read_articles([tmp_path])
+    assert problems == []
+    s = article.source
+    assert s.doc_id == "news/storm.html" and s.path == "news/storm.html"
+    assert s.title == "Storm hits coast"
+    assert s.outlet == "Daily Planet"
+    assert s.author == "Lois Lane"
+    assert s.published == "2024-03-05"
+    assert article.text.startswith("A powerful storm hit the coast on Tuesday, officials said.")
+    assert "Home | World" not in article.text and "Copyright" not in article.text
+    assert "according to the city council" in article.text
+
+
+def test_read_html_uses_the_url_as_doc_id_and_rejects_empty_pages() -> None:
+    article = read_html(PAGE, url="https://planet.example/storm")
+    assert article.doc_id == "https://planet.example/storm"
+    assert article.source.url == "https://planet.example/storm"
+    with pytest.raises(ReadError, match="no article text"):
+        read_html("<html><head><title>Empty</title></head><body></body></html>", url="https://x.example/")
+
+
+def test_jsonl_lines_and_their_problems(tmp_path: Path) -> None:
+    lines = [
+        json.dumps(
+            {"doc_id": "a", "title": "A", "text": "First article.", "outlet": "X", "published": "2024-01-01"}
+        ),
+        "{not json",
+        json.dumps(["a", "list"]),
+        json.dumps({"id": "b", "text": "   "}),
+        json.dumps({"id": 7, "text": "Numeric id."}),
+        "",
+        json.dumps({"title": "no id", "text": "No id at all."}),
+        json.dumps({"doc_id": "a", "text": "Duplicate of a."}),
+        json.dumps({"doc_id": "c", "text": "Last one.", "url": "https://c.example", "author": "C"}),
+    ]
+    write(tmp_path / "batch.jsonl", "\n".join(lines) + "\n")
+    articles, problems = read_articles([tmp_path / "batch.jsonl"])
+    assert [a.doc_id for a in articles] == ["a", "7", "batch.jsonl:7", "c"]
+    assert articles[0].source.title == "A" and articles[0].source.outlet == "X"
+    assert articles[0].source.published == "2024-01-01" and articles[0].source.path == "batch.jsonl"
+    assert articles[3].source.url == "https://c.example" and articles[3].source.author == "C"
+    assert [p.name for p in problems] == ["batch.jsonl:2", "batch.jsonl:3", "batch.jsonl:4", "batch.jsonl:8"]
+    assert "not valid JSON" in problems[0].reason
+    assert "not a JSON object" in problems[1].reason
+    assert "text" in problems[2].reason
+    assert "duplicate doc_id 'a'" in problems[3].reason
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("notes.pdf", b"%PDF-1.4 ...", "unknown file type '.pdf'"),
+        ("README", b"text", "unknown file type"),
+        ("nul.txt", b"abc\x00def", "binary"),
+        ("latin1.txt", "caf\u00e9".encode("latin-1"), "not UTF-8"),
+        ("ctrl.txt", bytes(range(1, 9)) * 20 + b"abc", "control characters"),
+        ("empty.txt", "  \n\u200b\n".encode(), "empty after repair"),
+        ("frontonly.md", b"---\ntitle: x\n---\n\n", "empty after repair"),
+        ("empty.jsonl", b"\n\n", "empty JSONL"),
+        ("blank.html", b"<html><body></body></html>", "no article text"),
+    ],
+)
+def test_unreadable_files_are_problems(tmp_path: Path, name: str, content: bytes, reason: str) -> None:
+    write(tmp_path / name, content)
+    articles, problems = read_articles([tmp_path])
+    assert articles == []
+    assert problems == [ReadProblem(name, problems[0].reason)]
+    assert reason in problems[0].reason
+
+
+def test_permission_denied_is_a_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    locked = write(tmp_path / "locked.txt", "Secret.")
+    write(tmp_path / "open.txt", "Open.")
+    real = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        if self.name == locked.name:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    articles, problems = read_articles([tmp_path])
+    assert [a.doc_id for a in articles] == ["open.txt"]
+    assert problems == [ReadProblem("locked.txt", "cannot be read (permission denied)")]
+
+
+def test_folder_recursion_is_sorted_skips_hidden_and_survives_bad_files(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    write(corpus / "b.txt", "Bee.")
+    write(corpus / "a" / "z.md", "Zed.")
+    write(corpus / "a" / "bad.txt", b"\xff\xfe\x00garbage\x00")
+    write(corpus / "a" / "y.txt", "Why.")
+    write(corpus / ".hidden.txt", "Hidden.")
+    write(corpus / ".git" / "x.txt", "Hidden too.")
+    write(corpus / "c" / "d" / "e.txt", "Deep.")
+    articles, problems = read_articles([corpus])
+    assert [a.doc_id for a in articles] == ["a/y.txt", "a/z.md", "b.txt", "c/d/e.txt"]
+    assert [p.name for p in problems] == ["a/bad.txt"]
+    articles, _ = read_articles([corpus / "c"], root=corpus)
+    assert [a.doc_id for a in articles] == ["c/d/e.txt"]
+    articles, _ = read_articles([corpus / "b.txt", corpus / "a" / "y.txt"])
+    assert [a.doc_id for a in articles] == ["b.txt", "y.txt"]
+
+
+def test_missing_path_and_duplicate_ids_across_files(tmp_path: Path) -> None:
+    write(tmp_path / "one" / "same.txt", "One.")
+    write(tmp_path / "two" / "same.txt", "Two.")
+    articles, problems = read_articles([tmp_path / "one", tmp_path / "two", tmp_path / "nope"])
+    assert [a.text for a in articles] == ["One."]
+    assert problems[0].name == "same.txt" and "duplicate doc_id" in problems[0].reason
+    assert problems[1].reason == "no such file or folder"
+
+
+def test_read_document_formats() -> None:
+    (article,) = read_document("storm.txt", FRONT.encode())
+    assert article.doc_id == "uploads/storm.txt" and article.source.path == "uploads/storm.txt"
+    assert article.source.title == "Storm hits coast"
+    (article,) = read_document("../../etc/page.html", PAGE.encode())
+    assert article.doc_id == "uploads/page.html"
+    assert article.source.title == "Storm hits coast"
+    batch = b'{"id": "x", "text": "One."}\nbroken\n{"text": "Two."}\n'
+    assert [a.doc_id for a in read_document("b.jsonl", batch)] == ["x", "uploads/b.jsonl:3"]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("photo.jpg", b"\xff\xd8\xff", "unknown file type"),
+        ("bin.txt", b"\x00\x01\x02", "binary"),
+        ("empty.md", b"", "empty after repair"),
+        ("bad.jsonl", b"nope\n[1]\n", "no article could be read"),
+    ],
+)
+def test_read_document_raises_read_error(name: str, data: bytes, reason: str) -> None:
+    with pytest.raises(ReadError) as info:
+        read_document(name, data)
+    assert info.value.name == name
+    assert reason in info.value.reason
+
+
+def mock(handler) -> httpx.MockTransport:
+    """Return a transport that answers with the handler (no network)."""
+    return httpx.MockTransport(handler)
+
+
+def test_fetch_url_reads_an_html_page_after_a_redirect() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/old":
+            return httpx.Response(301, headers={"location": "https://planet.example/storm"})
+        return httpx.Response(
+            200, headers={"content-type": "text/html; charset=utf-8"}, content=PAGE.encode()
+        )
+
+    article = fetch_url("https://planet.example/old", transport=mock(handler))
+    assert article.doc_id == "https://planet.example/old"
+    assert article.source.title == "Storm hits coast"
+    assert "officials said" in article.text
+
+
+def test_fetch_url_reads_plain_text() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"content-type": "text/plain"}, content=b"A plain\nwrapped story.")
+
+    article = fetch_url("http://x.example/a.txt", transport=mock(handler))
+    assert article.text == "A plain wrapped story."
+    assert article.source.url == "http://x.example/a.txt"
+
+
+@pytest.mark.parametrize(
+    ("response", "reason"),
+    [
+        (httpx.Response(404), "HTTP 404"),
+        (httpx.Response(200, headers={"content-type": "application/pdf"}, content=b"%PDF"), "content type"),
+        (
+            httpx.Response(200, headers={"content-type": "text/html"}, content=b"<html>" + b"x" * 2000),
+            "too large",
+        ),
+        (httpx.Response(200, headers={"content-type": "text/html"}, content=b""), "empty"),
+    ],
+)
+def test_fetch_url_errors(response: httpx.Response, reason: str) -> None:
+    with pytest.raises(ReadError, match=reason):
+        fetch_url("https://x.example/", max_bytes=1000, transport=mock(lambda request: response))
+
+
+def test_fetch_url_refuses_other_schemes_and_reports_timeouts() -> None:
+    with pytest.raises(ReadError, match="only http"):
+        fetch_url("file:///etc/passwd")
+    with pytest.raises(ReadError, match="only http"):
+        fetch_url("ftp://x.example/a")
+
+    def slow(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("slow", request=request)
+
+    with pytest.raises(ReadError, match="timed out after 3 s"):
+        fetch_url("https://x.example/", timeout=3, transport=mock(slow))
+
+    def refused(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    with pytest.raises(ReadError, match="could not be downloaded"):
+        fetch_url("https://x.example/", transport=mock(refused))
