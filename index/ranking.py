@@ -1,0 +1,70 @@
+"""Ranking the candidates that dense and lexical retrieval bring: the candidate record, the Ranker interface,
+and plain score fusion (the fallback when no learned ranker is available)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from index.store import StoredSentence
+
+
+@dataclass
+class Candidate:
+    """A sentence that dense or lexical retrieval proposed, with the evidence gathered so far."""
+
+    id: int
+    sentence: StoredSentence
+    cos: float  # cosine between the question and the sentence as embedded (with its title)
+    bm25: float  # FTS5 BM25 score, higher is better; 0 when lexical search did not find it
+    dense_rank: int | None  # 0-based rank in the dense list, None when not in it
+    bm25_rank: int | None  # 0-based rank in the lexical list, None when not in it
+    features: dict[str, float] = field(default_factory=dict)
+
+
+class Ranker(Protocol):
+    """Scores candidates for a question; higher is better."""
+
+    name: str
+
+    def score(self, question: str, qvec: np.ndarray, candidates: list[Candidate]) -> np.ndarray:
+        """Return one score per candidate."""
+        ...
+
+    def is_relevant(self, top_score: float, top: Candidate) -> bool:
+        """Return whether the best candidate is worth showing at all."""
+        ...
+
+
+class FusionRanker:
+    """A weighted sum of the cosine and the query-normalised BM25 score (as in txtai's hybrid search)."""
+
+    name = "fusion"
+
+    def __init__(self, dense_weight: float = 0.5, min_cos: float = 0.25) -> None:
+        self.dense_weight = dense_weight
+        self.min_cos = min_cos
+
+    def score(self, question: str, qvec: np.ndarray, candidates: list[Candidate]) -> np.ndarray:
+        """Return w·cos + (1−w)·bm25/max(bm25) for each candidate."""
+        cos = np.array([c.cos for c in candidates], dtype=np.float64)
+        bm = np.array([c.bm25 for c in candidates], dtype=np.float64)
+        top = bm.max() if len(bm) and bm.max() > 0 else 1.0
+        return self.dense_weight * cos + (1 - self.dense_weight) * (bm / top)
+
+    def is_relevant(self, top_score: float, top: Candidate) -> bool:
+        """Return whether the best candidate is close enough to the question in meaning."""
+        return top.cos >= self.min_cos
+
+
+def reciprocal_rank_fusion(candidates: list[Candidate], k: int = 60) -> np.ndarray:
+    """Return the RRF score of each candidate over the dense and lexical lists."""
+    out = np.zeros(len(candidates))
+    for i, c in enumerate(candidates):
+        if c.dense_rank is not None:
+            out[i] += 1.0 / (k + c.dense_rank + 1)
+        if c.bm25_rank is not None:
+            out[i] += 1.0 / (k + c.bm25_rank + 1)
+    return out
