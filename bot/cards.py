@@ -15,7 +15,8 @@ from html.parser import HTMLParser
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from index.model import Answer, Attribution, Hit, Source
+from bot.render import attribution_line
+from index.model import Answer, Hit, Source
 
 MAX_MESSAGE = 4096  # Telegram's limit for a message's text, in UTF-16 code units
 MAX_CALLBACK_DATA = 64  # bytes
@@ -101,19 +102,6 @@ def emphasize(sentence: str, question: str) -> str:
 
 
 # --- cards ----------------------------------------------------------------------------------------------
-
-
-def attribution_line(attribution: Attribution) -> str | None:
-    """Return who says it, as plain text ("— Noman Benotman, told CNN"), or None when the article says it."""
-    speaker = (attribution.speaker or "").strip()
-    cue = " ".join((attribution.cue or "").split())
-    if not speaker:
-        return None
-    if attribution.kind == "according_to" or cue.lower().startswith("according to"):
-        return f"— according to {speaker}"
-    if cue and cue.lower() not in speaker.lower():
-        return f"— {speaker}, {cue}"
-    return f"— {speaker}"
 
 
 def _date(published: str | None) -> str | None:

@@ -9,19 +9,17 @@ from index.model import Answer, Attribution, Hit, Source
 NO_ANSWER = "Nothing relevant in the indexed articles."
 
 
-def attribution_line(a: Attribution) -> str | None:
-    """Return "— Noman Benotman, told CNN" for an attributed sentence, else None."""
-    if not a.speaker:
+def attribution_line(attribution: Attribution) -> str | None:
+    """Return who says it, as plain text ("— Noman Benotman, told CNN"), or None when the article says it."""
+    speaker = (attribution.speaker or "").strip()
+    cue = " ".join((attribution.cue or "").split())
+    if not speaker:
         return None
-    cue = (a.cue or "").strip()
-    if a.kind == "according_to" or not cue or cue.lower() == a.speaker.lower():
-        return f"— according to {a.speaker}" if a.kind == "according_to" else f"— {a.speaker}"
-    return f"— {a.speaker}, {_cue_without_speaker(cue, a.speaker)}"
-
-
-def _cue_without_speaker(cue: str, speaker: str) -> str:
-    rest = cue.replace(speaker, "").strip(" ,")
-    return " ".join(rest.split()) or cue
+    if attribution.kind == "according_to" or cue.lower().startswith("according to"):
+        return f"— according to {speaker}"
+    if cue and cue.lower() not in speaker.lower():
+        return f"— {speaker}, {cue}"
+    return f"— {speaker}"
 
 
 def source_line(s: Source) -> str:

@@ -76,7 +76,14 @@ class MiniLMEncoder(Encoder):
         """Return unit vectors for the texts (MiniLM encodes queries and documents alike)."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        import torch
+
+        # A question is a handful of tokens: one thread does it as fast as two and never stalls on a busy
+        # machine; batches of sentences use every core.
+        threads = 1 if len(texts) <= 4 else _CORES
         with _ENCODE_LOCK:
+            if torch.get_num_threads() != threads:
+                torch.set_num_threads(threads)
             vecs = self._model.encode(
                 list(texts),
                 batch_size=self.batch_size,
@@ -90,6 +97,7 @@ class MiniLMEncoder(Encoder):
 _MODELS: dict[Path, object] = {}
 _LOAD_LOCK = threading.Lock()
 _ENCODE_LOCK = threading.Lock()  # one forward pass at a time: torch already uses every core for one
+_CORES = max(1, min(os.cpu_count() or 1, int(os.environ.get("NEWSBOT_THREADS", "0")) or os.cpu_count() or 1))
 
 
 def _load(model_dir: Path):  # -> SentenceTransformer

@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 __all__ = ["Context", "CorpusStats", "Engine", "IndexReport", "SourceSummary"]
 
 _NORMALISE = re.compile(r"[^0-9a-z]+")
+COPY_SIMILARITY = 0.8  # word-set Jaccard above which two sentences count as copies of one another
 
 
 @dataclass(frozen=True)
@@ -228,14 +229,22 @@ class Engine:
                    before=before, after=after, paragraph=s.paragraph, position=s.position)
 
 
-def collapse_copies(cands: list[Candidate], scores: np.ndarray) -> list[list[tuple[Candidate, float]]]:
-    """Return the ranked candidates grouped so that copies of one sentence (the same words, in several
-    articles) form one group, ordered by their best member."""
-    groups: dict[str, list[tuple[Candidate, float]]] = {}
+def collapse_copies(cands: list[Candidate], scores: np.ndarray,
+                    similarity: float = COPY_SIMILARITY) -> list[list[tuple[Candidate, float]]]:
+    """Return the ranked candidates grouped so that copies of one sentence (the same wire copy in several
+    articles, give or take a word) form one group, ordered by their best member."""
+    groups: list[list[tuple[Candidate, float]]] = []
+    shingles: list[frozenset[str]] = []
     for c, s in zip(cands, scores, strict=True):
-        key = _NORMALISE.sub(" ", c.sentence.text.lower()).strip()
-        groups.setdefault(key, []).append((c, float(s)))
-    return list(groups.values())
+        words = frozenset(_NORMALISE.sub(" ", c.sentence.text.lower()).split())
+        for i, other in enumerate(shingles):
+            if words == other or (len(words) >= 6 and len(words & other) / len(words | other) >= similarity):
+                groups[i].append((c, float(s)))
+                break
+        else:
+            groups.append([(c, float(s))])
+            shingles.append(words)
+    return groups
 
 
 def load_default_ranker() -> Ranker | None:

@@ -159,3 +159,17 @@ def test_feedback_and_stats(seed_engine: Engine) -> None:
     assert seed_engine.store.feedback()[0][1:] == ("how far?", [1, 2], True)
     examples = seed_engine.example_questions(3)
     assert examples and all(q.endswith("?") for q in examples)
+
+
+def test_copies_of_one_sentence_collapse_into_one_answer(seed_engine: Engine, tmp_path: Path) -> None:
+    wire = "The ceasefire in Derna will begin at midnight on Friday, officials in Tripoli announced."
+    for i, outlet in enumerate(["Wire A", "Wire B", "Wire C"]):
+        body = wire if i != 2 else wire.replace("officials in Tripoli", "Tripoli officials")
+        seed_engine.add_document(f"copy{i}.md", f"---\ntitle: Ceasefire {i}\noutlet: {outlet}\n---\n{body}\n".encode())
+    answer = seed_engine.answer("When will the ceasefire in Derna begin?", k=3)
+    top = answer.hits[0]
+    assert "ceasefire" in top.sentence
+    assert len(top.also_in) == 2
+    assert {s.outlet for s in top.also_in} | {top.source.outlet} == {"Wire A", "Wire B", "Wire C"}
+    assert sum("ceasefire" in h.sentence for h in answer.hits) == 1, "the freed slots go to other facts"
+    assert top.to_json()["also_in"][0]["doc_id"].startswith("uploads/copy")
