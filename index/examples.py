@@ -9,10 +9,52 @@ from collections import Counter
 from index.store import Store
 
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)")
-_SKIP = {"The", "A", "An", "In", "On", "At", "But", "And", "So", "It", "He", "She", "They", "We", "I", "This",
-         "That", "Other", "Some", "Many", "Mr", "Mrs", "Ms", "Gen", "President", "Monday", "Tuesday", "Wednesday",
-         "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March", "April", "May", "June",
-         "July", "August", "September", "October", "November", "December"}
+_SKIP = {
+    "The",
+    "A",
+    "An",
+    "In",
+    "On",
+    "At",
+    "But",
+    "And",
+    "So",
+    "It",
+    "He",
+    "She",
+    "They",
+    "We",
+    "I",
+    "This",
+    "That",
+    "Other",
+    "Some",
+    "Many",
+    "Mr",
+    "Mrs",
+    "Ms",
+    "Gen",
+    "President",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+}
 
 
 def example_questions(store: Store, n: int = 3, sample: int = 2000) -> list[str]:
@@ -22,7 +64,9 @@ def example_questions(store: Store, n: int = 3, sample: int = 2000) -> list[str]
             "SELECT speaker, COUNT(*) c FROM attributions WHERE speaker IS NOT NULL AND kind != 'none'"
             " GROUP BY speaker ORDER BY c DESC LIMIT 20"
         ).fetchall()
-        texts = [r[0] for r in store._db.execute("SELECT text FROM sentences ORDER BY id DESC LIMIT ?", (sample,))]
+        texts = [
+            r[0] for r in store._db.execute("SELECT text FROM sentences ORDER BY id DESC LIMIT ?", (sample,))
+        ]
     out: list[str] = []
     people = [s for s, _ in speakers if len(s.split()) >= 2 and s.split()[0][0].isupper()]
     for person in people[:1]:
@@ -38,5 +82,7 @@ def example_questions(store: Store, n: int = 3, sample: int = 2000) -> list[str]
             break
         if any(name in q for q in out):
             continue
-        out.append(f"What is happening in {name}?" if len(out) % 2 else f"What do the articles say about {name}?")
+        out.append(
+            f"What is happening in {name}?" if len(out) % 2 else f"What do the articles say about {name}?"
+        )
     return out[:n]

@@ -52,8 +52,9 @@ class IndexReport:
 class Indexer:
     """Writes articles into a store and its vector index, keeping both in step."""
 
-    def __init__(self, store: Store, vectors: VectorIndex, encoder: Encoder, vectors_path: Path,
-                 progress: bool = False) -> None:
+    def __init__(
+        self, store: Store, vectors: VectorIndex, encoder: Encoder, vectors_path: Path, progress: bool = False
+    ) -> None:
         self.store = store
         self.vectors = vectors
         self.encoder = encoder
@@ -71,14 +72,23 @@ class Indexer:
             found, bad = read_articles([p], root=root)
             articles.extend(found)
             problems.extend(bad)
-        report = self.index_articles(articles, origin="file", remove_missing=remove_missing,
-                                     keep={_problem_path(pr.name) for pr in problems})
+        report = self.index_articles(
+            articles,
+            origin="file",
+            remove_missing=remove_missing,
+            keep={_problem_path(pr.name) for pr in problems},
+        )
         report.problems = problems
         report.seconds = time.perf_counter() - started
         return report
 
-    def index_articles(self, articles: Sequence[Article], origin: str = "file", remove_missing: bool = False,
-                       keep: set[str] | None = None) -> IndexReport:
+    def index_articles(
+        self,
+        articles: Sequence[Article],
+        origin: str = "file",
+        remove_missing: bool = False,
+        keep: set[str] | None = None,
+    ) -> IndexReport:
         """Index these articles: embed new and changed ones, skip unchanged ones, optionally remove the rest."""
         started = time.perf_counter()
         report = IndexReport()
@@ -91,8 +101,11 @@ class Indexer:
         gone: list[str] = []
         if remove_missing:
             keep = keep or set()
-            gone = [d for d, o, path in self.store.article_origins()
-                    if o == origin and d not in seen and (path or d) not in keep]
+            gone = [
+                d
+                for d, o, path in self.store.article_origins()
+                if o == origin and d not in seen and (path or d) not in keep
+            ]
         if not todo and not gone:
             report.seconds = time.perf_counter() - started
             return report
@@ -120,9 +133,11 @@ class Indexer:
                 else:
                     report.articles_added += 1
                 removed_ids.extend(self.store.delete_article(db, a.doc_id))
-                ids = self.store.replace_article(db, a, sentences, attrs, vecs[offset:offset + n], origin=origin)
+                ids = self.store.replace_article(
+                    db, a, sentences, attrs, vecs[offset : offset + n], origin=origin
+                )
                 added_ids.extend(ids)
-                added_vecs.append(vecs[offset:offset + n])
+                added_vecs.append(vecs[offset : offset + n])
                 offset += n
                 report.sentences_added += n
                 report.titles.append(a.source.label)

@@ -131,7 +131,9 @@ class Store:
             try:
                 version = self.schema_version
             except sqlite3.DatabaseError as e:
-                raise StoreError(f"{self.path} is not a newsbot store ({e}); move it away and re-index") from None
+                raise StoreError(
+                    f"{self.path} is not a newsbot store ({e}); move it away and re-index"
+                ) from None
             if version > SCHEMA_VERSION:
                 raise StoreError(
                     f"{self.path} has schema version {version}, newer than this newsbot ({SCHEMA_VERSION}); "
@@ -180,8 +182,19 @@ class Store:
         cur = db.execute(
             "INSERT INTO articles (doc_id, title, outlet, url, published, author, path, text, origin,"
             " content_hash, indexed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            (s.doc_id, s.title, s.outlet, s.url, s.published, s.author, s.path, article.text, origin,
-             article.content_hash, now_iso()),
+            (
+                s.doc_id,
+                s.title,
+                s.outlet,
+                s.url,
+                s.published,
+                s.author,
+                s.path,
+                article.text,
+                origin,
+                article.content_hash,
+                now_iso(),
+            ),
         )
         article_id = cur.lastrowid
         ids: list[int] = []
@@ -206,8 +219,10 @@ class Store:
         if row is None:
             return []
         ids = [r[0] for r in db.execute("SELECT id FROM sentences WHERE article_id = ?", (row[0],))]
-        db.execute("DELETE FROM attributions WHERE sentence_id IN (SELECT id FROM sentences WHERE article_id = ?)",
-                   (row[0],))
+        db.execute(
+            "DELETE FROM attributions WHERE sentence_id IN (SELECT id FROM sentences WHERE article_id = ?)",
+            (row[0],),
+        )
         db.execute("DELETE FROM sentences WHERE article_id = ?", (row[0],))
         db.execute("DELETE FROM articles WHERE id = ?", (row[0],))
         return ids
@@ -243,8 +258,9 @@ class Store:
     def article(self, doc_id: str) -> tuple[Source, str] | None:
         """Return an article's source and full text, or None."""
         with self._lock:
-            r = self._db.execute(f"SELECT {_SOURCE_COLS}, a.text FROM articles a WHERE doc_id = ?",
-                                 (doc_id,)).fetchone()
+            r = self._db.execute(
+                f"SELECT {_SOURCE_COLS}, a.text FROM articles a WHERE doc_id = ?", (doc_id,)
+            ).fetchone()
         return None if r is None else (_source(r[:7]), r[7])
 
     def article_text(self, article_id: int) -> str:
@@ -270,8 +286,9 @@ class Store:
                 ids,
             ).fetchall()
         return {
-            r[0]: StoredSentence(r[0], r[1], r[2], r[3], r[4], r[5], r[6], Attribution(r[7], r[8], r[9]),
-                                 _source(r[10:17]))
+            r[0]: StoredSentence(
+                r[0], r[1], r[2], r[3], r[4], r[5], r[6], Attribution(r[7], r[8], r[9]), _source(r[10:17])
+            )
             for r in rows
         }
 
@@ -309,7 +326,9 @@ class Store:
             return {}
         marks = ",".join("?" * len(ids))
         with self._lock:
-            rows = self._db.execute(f"SELECT id, vector FROM sentences WHERE id IN ({marks})", list(ids)).fetchall()
+            rows = self._db.execute(
+                f"SELECT id, vector FROM sentences WHERE id IN ({marks})", list(ids)
+            ).fetchall()
         return {r[0]: np.frombuffer(r[1], dtype=np.float32) for r in rows}
 
     def lexical(self, question: str, limit: int) -> list[tuple[int, float]]:
@@ -332,8 +351,14 @@ class Store:
 
     # -- feedback ----------------------------------------------------------------------------------------
 
-    def add_feedback(self, question: str, sentence_ids: Sequence[int], helpful: bool,
-                     user_id: int | None, chat_id: int | None) -> None:
+    def add_feedback(
+        self,
+        question: str,
+        sentence_ids: Sequence[int],
+        helpful: bool,
+        user_id: int | None,
+        chat_id: int | None,
+    ) -> None:
         """Record a reader's 👍/👎 on the sentences shown for a question."""
         with self.transaction() as db:
             db.execute(
@@ -344,7 +369,9 @@ class Store:
     def feedback(self) -> list[tuple[str, str, list[int], bool]]:
         """Return every feedback row as (at, question, sentence ids, helpful), oldest first."""
         with self._lock:
-            rows = self._db.execute("SELECT at, question, sentence_ids, helpful FROM feedback ORDER BY id").fetchall()
+            rows = self._db.execute(
+                "SELECT at, question, sentence_ids, helpful FROM feedback ORDER BY id"
+            ).fetchall()
         return [(r[0], r[1], [int(x) for x in r[2].split(",") if x], bool(r[3])) for r in rows]
 
 

@@ -60,7 +60,7 @@ class VectorIndex:
         if len(ids) == 0:
             return 0
         with self._lock:
-            return int(self._index.remove_ids(np.asarray(ids, dtype=np.int64)))
+            return int(self._index.remove_ids(np.asarray(ids, dtype=np.int64)))  # type: ignore[arg-type]
 
     def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
         """Return up to k (id, cosine) pairs, best first, for one query vector."""
@@ -74,8 +74,11 @@ class VectorIndex:
     def reconstruct(self, ids: Sequence[int]) -> np.ndarray:
         """Return the stored vectors of these ids."""
         with self._lock:
-            return np.vstack([self._index.reconstruct(int(i)) for i in ids]) if ids else np.zeros(
-                (0, self.dimension), dtype=np.float32)
+            return (
+                np.vstack([self._index.reconstruct(int(i)) for i in ids])
+                if ids
+                else np.zeros((0, self.dimension), dtype=np.float32)
+            )
 
     def manifest(self) -> dict[str, object]:
         """Return the self-description saved beside the index."""
@@ -104,24 +107,38 @@ class VectorIndex:
         try:
             manifest = json.loads(manifest_path(path).read_text())
         except (OSError, ValueError) as e:
-            raise IndexMismatchError(f"the index manifest beside {path} is unreadable ({e}); "
-                                     "rebuild with: newsbot index --rebuild") from None
-        expected = {"format_version": FORMAT_VERSION, "model": model_id, "dimension": dimension, "metric": METRIC}
+            raise IndexMismatchError(
+                f"the index manifest beside {path} is unreadable ({e}); rebuild with: newsbot index --rebuild"
+            ) from None
+        expected = {
+            "format_version": FORMAT_VERSION,
+            "model": model_id,
+            "dimension": dimension,
+            "metric": METRIC,
+        }
         wrong = {k: manifest.get(k) for k, v in expected.items() if manifest.get(k) != v}
         if wrong:
             said = ", ".join(f"{k}={v!r} (expected {expected[k]!r})" for k, v in wrong.items())
             raise IndexMismatchError(
-                f"the index at {path} was built with {said}; rebuild it with: newsbot index --rebuild")
+                f"the index at {path} was built with {said}; rebuild it with: newsbot index --rebuild"
+            )
         try:
             raw = faiss.deserialize_index(np.frombuffer(path.read_bytes(), dtype=np.uint8))
         except (OSError, RuntimeError) as e:
-            raise IndexMismatchError(f"the index at {path} is unreadable ({e}); "
-                                     "rebuild it with: newsbot index --rebuild") from None
+            raise IndexMismatchError(
+                f"the index at {path} is unreadable ({e}); rebuild it with: newsbot index --rebuild"
+            ) from None
         if raw.d != dimension:
-            raise IndexMismatchError(f"the index at {path} has dimension {raw.d}, expected {dimension}; "
-                                     "rebuild it with: newsbot index --rebuild")
+            raise IndexMismatchError(
+                f"the index at {path} has dimension {raw.d}, expected {dimension}; "
+                "rebuild it with: newsbot index --rebuild"
+            )
+        if not isinstance(raw, faiss.IndexIDMap2):
+            raise IndexMismatchError(
+                f"the index at {path} is a {type(raw).__name__}, not IndexIDMap2; rebuild it with: newsbot index --rebuild"
+            )
         vi = cls(dimension, model_id)
-        vi._index = faiss.IndexIDMap2.cast(raw) if not isinstance(raw, faiss.IndexIDMap2) else raw
+        vi._index = raw
         return vi
 
 

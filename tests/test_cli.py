@@ -40,7 +40,9 @@ def test_index_twice_says_nothing_to_do(indexed: Path, seed_corpus: Path, capsys
     assert "Nothing to do" in capsys.readouterr().out
 
 
-def test_newsbot_data_env_moves_the_data_folder(seed_corpus: Path, tmp_path: Path, monkeypatch, capsys) -> None:
+def test_newsbot_data_env_moves_the_data_folder(
+    seed_corpus: Path, tmp_path: Path, monkeypatch, capsys
+) -> None:
     monkeypatch.setenv("NEWSBOT_DATA", str(tmp_path / "elsewhere"))
     assert main(["index", str(seed_corpus)]) == 0
     assert (tmp_path / "elsewhere" / "newsbot.sqlite3").exists()
@@ -99,14 +101,44 @@ def test_empty_question_is_one_line_error(indexed: Path, capsys) -> None:
 def test_eval_small(tmp_path: Path, capsys) -> None:
     docs = tmp_path / "docs.jsonl"
     qs = tmp_path / "questions.jsonl"
-    docs.write_text("\n".join(json.dumps(d) for d in [
-        {"doc_id": "a#0", "title": "Derna", "text": "Derna is a city in Libya. Derna has 100,000 people."},
-        {"doc_id": "b#0", "title": "Crete", "text": "Crete is an island of Greece. The capital of Crete is Heraklion."},
-    ]) + "\n")
-    qs.write_text("\n".join(json.dumps(q) for q in [
-        {"id": "1", "question": "How many people live in Derna?", "doc_id": "a#0", "answers": ["100,000"]},
-        {"id": "2", "question": "What is the capital of Crete?", "doc_id": "b#0", "answers": ["Heraklion"]},
-    ]) + "\n")
+    docs.write_text(
+        "\n".join(
+            json.dumps(d)
+            for d in [
+                {
+                    "doc_id": "a#0",
+                    "title": "Derna",
+                    "text": "Derna is a city in Libya. Derna has 100,000 people.",
+                },
+                {
+                    "doc_id": "b#0",
+                    "title": "Crete",
+                    "text": "Crete is an island of Greece. The capital of Crete is Heraklion.",
+                },
+            ]
+        )
+        + "\n"
+    )
+    qs.write_text(
+        "\n".join(
+            json.dumps(q)
+            for q in [
+                {
+                    "id": "1",
+                    "question": "How many people live in Derna?",
+                    "doc_id": "a#0",
+                    "answers": ["100,000"],
+                },
+                {
+                    "id": "2",
+                    "question": "What is the capital of Crete?",
+                    "doc_id": "b#0",
+                    "answers": ["Heraklion"],
+                },
+            ]
+        )
+        + "\n"
+    )
     assert main(["eval", "--docs", str(docs), "--questions", str(qs), "--json", "--ranker", "fusion"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["p_at_1"] == 1.0 and report["questions"] == 2 and report["ms_per_question_median"] > 0
@@ -115,7 +147,13 @@ def test_eval_small(tmp_path: Path, capsys) -> None:
 def test_pipe_into_the_real_process(indexed: Path) -> None:
     env = {**os.environ, "NEWSBOT_DATA": str(indexed)}
     env.pop("TELEGRAM_BOT_TOKEN", None)
-    run = subprocess.run([sys.executable, "-m", "bot.cli", "serve"], input="how far is Derna from Crete\n",
-                         capture_output=True, text=True, env=env, timeout=180)
+    run = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "serve"],
+        input="how far is Derna from Crete\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=180,
+    )
     assert run.returncode == 0, run.stderr
     assert CRETE[:40] in run.stdout

@@ -82,15 +82,19 @@ def test_reindex_unchanged_corpus_does_nothing(seed_engine: Engine, seed_corpus:
 
 def test_changed_new_and_removed_articles(seed_engine: Engine, seed_corpus: Path) -> None:
     before = seed_engine.stats()
-    (seed_corpus / "crete.md").write_text("---\ntitle: Crete tourism\noutlet: Island News\n---\n"
-                                          "Tourism on Crete rose by 12 percent in 2024, the ministry said.\n")
+    (seed_corpus / "crete.md").write_text(
+        "---\ntitle: Crete tourism\noutlet: Island News\n---\n"
+        "Tourism on Crete rose by 12 percent in 2024, the ministry said.\n"
+    )
     report = seed_engine.index_paths([seed_corpus])
     assert report.articles_added == 1 and report.articles_unchanged == 1
     top = seed_engine.answer("How much did tourism on Crete rise?").hits[0]
     assert "12 percent" in top.sentence and top.source.title == "Crete tourism"
     assert top.source.outlet == "Island News"
 
-    (seed_corpus / "crete.md").write_text("---\ntitle: Crete tourism\n---\nTourism on Crete fell by 3 percent.\n")
+    (seed_corpus / "crete.md").write_text(
+        "---\ntitle: Crete tourism\n---\nTourism on Crete fell by 3 percent.\n"
+    )
     report = seed_engine.index_paths([seed_corpus])
     assert report.articles_updated == 1
     assert "3 percent" in seed_engine.answer("How much did tourism on Crete change?").hits[0].sentence
@@ -110,7 +114,11 @@ def test_unreadable_file_is_reported_and_the_rest_indexed(seed_engine: Engine, s
     names = {Path(p.name).name for p in report.problems}
     assert {"garbage.txt", "notes.pdf"} <= names
     assert report.articles_added == 1
-    assert seed_engine.answer("When did the harbour of Benghazi reopen?").hits[0].sentence.startswith("The harbour")
+    assert (
+        seed_engine.answer("When did the harbour of Benghazi reopen?")
+        .hits[0]
+        .sentence.startswith("The harbour")
+    )
     assert seed_engine.answer("how far is Derna from Crete").hits[0].sentence == CRETE
 
 
@@ -124,14 +132,18 @@ def test_bad_upload_leaves_the_index_as_it_was(seed_engine: Engine) -> None:
 
 
 def test_upload_makes_a_new_fact_answerable(seed_engine: Engine) -> None:
-    report = seed_engine.add_document("tobruk.md", b"---\ntitle: Tobruk port\n---\n"
-                                      b"The port of Tobruk handled 40,000 containers last year.\n")
+    report = seed_engine.add_document(
+        "tobruk.md",
+        b"---\ntitle: Tobruk port\n---\nThe port of Tobruk handled 40,000 containers last year.\n",
+    )
     assert report.sentences_added == 1 and report.titles == ["Tobruk port"]
     top = seed_engine.answer("How many containers did Tobruk handle?").hits[0]
     assert "40,000 containers" in top.sentence
 
 
-def test_store_and_index_disagreeing_is_repaired_on_open(settings: Settings, minilm, seed_corpus: Path) -> None:
+def test_store_and_index_disagreeing_is_repaired_on_open(
+    settings: Settings, minilm, seed_corpus: Path
+) -> None:
     engine = Engine.open(settings, encoder=minilm)
     engine.index_paths([seed_corpus])
     n = engine.vectors.count
@@ -146,7 +158,7 @@ def test_store_and_index_disagreeing_is_repaired_on_open(settings: Settings, min
 def test_context_and_article(seed_engine: Engine) -> None:
     hit = seed_engine.answer("how far is Derna from Crete").hits[0]
     ctx = seed_engine.context(hit.sentence_id)
-    assert ctx is not None and ctx.paragraph[ctx.start:ctx.end] == CRETE
+    assert ctx is not None and ctx.paragraph[ctx.start : ctx.end] == CRETE
     source, text = seed_engine.article("derna.txt")
     assert CRETE in text and source.doc_id == "derna.txt"
     assert seed_engine.context(10**9) is None and seed_engine.hit(10**9) is None
@@ -165,7 +177,9 @@ def test_copies_of_one_sentence_collapse_into_one_answer(seed_engine: Engine, tm
     wire = "The ceasefire in Derna will begin at midnight on Friday, officials in Tripoli announced."
     for i, outlet in enumerate(["Wire A", "Wire B", "Wire C"]):
         body = wire if i != 2 else wire.replace("officials in Tripoli", "Tripoli officials")
-        seed_engine.add_document(f"copy{i}.md", f"---\ntitle: Ceasefire {i}\noutlet: {outlet}\n---\n{body}\n".encode())
+        seed_engine.add_document(
+            f"copy{i}.md", f"---\ntitle: Ceasefire {i}\noutlet: {outlet}\n---\n{body}\n".encode()
+        )
     answer = seed_engine.answer("When will the ceasefire in Derna begin?", k=3)
     top = answer.hits[0]
     assert "ceasefire" in top.sentence

@@ -26,8 +26,9 @@ def _article(doc_id: str, sentences: list[str]) -> tuple[Article, list[Sentence]
 def _put(store: Store, doc_id: str, sentences: list[str]) -> list[int]:
     a, sents = _article(doc_id, sentences)
     with store.transaction() as db:
-        return store.replace_article(db, a, sents, [Attribution()] * len(sents),
-                                     np.ones((len(sents), 4), dtype=np.float32))
+        return store.replace_article(
+            db, a, sents, [Attribution()] * len(sents), np.ones((len(sents), 4), dtype=np.float32)
+        )
 
 
 def test_new_store_is_at_schema_version_in_wal(tmp_path: Path) -> None:
