@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from index.encoder import Encoder, MiniLMEncoder
-from index.errors import IndexMismatchError, QuestionError
+from index.errors import QuestionError
 from index.indexer import Indexer, IndexReport, sync_vectors
 from index.model import Answer, Hit, Source
 from index.ranking import Candidate, FusionRanker, Ranker
@@ -212,7 +212,7 @@ class Engine:
         cands, scores = self.ranked(q)
         if not cands or not self.ranker.is_relevant(float(scores[0]), cands[0]):
             return Answer(question=q, hits=[], no_answer=True)
-        groups = collapse_copies(cands, scores)
+        groups = collapse_copies(cands, scores, limit=offset + k + 1)
         page = groups[offset:offset + k]
         hits = []
         for group in page:
@@ -229,21 +229,28 @@ class Engine:
                    before=before, after=after, paragraph=s.paragraph, position=s.position)
 
 
-def collapse_copies(cands: list[Candidate], scores: np.ndarray,
-                    similarity: float = COPY_SIMILARITY) -> list[list[tuple[Candidate, float]]]:
+def collapse_copies(
+    cands: list[Candidate], scores: np.ndarray, similarity: float = COPY_SIMILARITY, limit: int | None = None
+) -> list[list[tuple[Candidate, float]]]:
     """Return the ranked candidates grouped so that copies of one sentence (the same wire copy in several
-    articles, give or take a word) form one group, ordered by their best member."""
+    articles, give or take a word) form one group, ordered by their best member; with `limit`, only the first
+    `limit` groups are formed (later candidates may still join them)."""
     groups: list[list[tuple[Candidate, float]]] = []
     shingles: list[frozenset[str]] = []
     for c, s in zip(cands, scores, strict=True):
         words = frozenset(_NORMALISE.sub(" ", c.sentence.text.lower()).split())
         for i, other in enumerate(shingles):
-            if words == other or (len(words) >= 6 and len(words & other) / len(words | other) >= similarity):
+            if words == other or (
+                len(words) >= 6
+                and min(len(words), len(other)) >= similarity * max(len(words), len(other))
+                and len(words & other) >= similarity * len(words | other)
+            ):
                 groups[i].append((c, float(s)))
                 break
         else:
-            groups.append([(c, float(s))])
-            shingles.append(words)
+            if limit is None or len(groups) < limit:
+                groups.append([(c, float(s))])
+                shingles.append(words)
     return groups
 
 

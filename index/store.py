@@ -16,6 +16,7 @@ import numpy as np
 
 from index.errors import StoreError
 from index.model import Article, Attribution, Sentence, Source
+from index.questions import STOPWORDS
 
 # Numbered migrations: MIGRATIONS[n] takes the schema from version n to n + 1. Never edit a released one; append.
 MIGRATIONS: tuple[str, ...] = (
@@ -333,7 +334,8 @@ class Store:
 
     def lexical(self, question: str, limit: int) -> list[tuple[int, float]]:
         """Return (sentence id, BM25 score, higher is better) of the best lexical matches for a question."""
-        terms = {t.lower() for t in _FTS_TOKEN.findall(question)}
+        # Words that match most rows add nothing to the ranking but make FTS5 score every row they match.
+        terms = {t.lower() for t in _FTS_TOKEN.findall(question)} - STOPWORDS
         terms = {t for t in terms if len(t) > 1 or t.isdigit()}
         if not terms:
             return []
