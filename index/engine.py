@@ -27,6 +27,11 @@ log = logging.getLogger(__name__)
 __all__ = ["Context", "CorpusStats", "Engine", "IndexReport", "SourceSummary"]
 
 _NORMALISE = re.compile(r"[^0-9a-z]+")
+_SAYING = re.compile(
+    r"\b(?:say|says|said|saying|claim(?:s|ed)?|report(?:s|ed)?|tell|tells|told|think(?:s)?|thought|believe(?:s|d)?"
+    r"|warn(?:s|ed)?|according|quote(?:s|d)?|state(?:s|d)?|statement|view|views|opinion|position)\b",
+    re.IGNORECASE,
+)
 COPY_SIMILARITY = 0.8  # word-set Jaccard above which two sentences count as copies of one another
 
 
@@ -192,15 +197,52 @@ class Engine:
         stored = self.store.sentences(info)
         return [Candidate(sid, stored[sid], e[0], e[1], e[2], e[3]) for sid, e in info.items() if sid in stored]
 
-    def ranked(self, question: str) -> tuple[list[Candidate], np.ndarray]:
-        """Return the candidates and their scores, best first."""
+    def ranked(self, question: str) -> tuple[list[Candidate], np.ndarray, bool]:
+        """Return the candidates and their scores, best first, and whether the best is relevant at all.
+
+        When the question asks what someone said ("What did Noman Benotman say?") and names a speaker the
+        articles attribute claims to, that speaker's sentences join the candidates and come first."""
         qvec = self.encoder.encode([question], "query")[0]
         cands = self.candidates(question, qvec)
+        speakers = self.speakers_asked_about(question)
+        if speakers:
+            known = {c.id for c in cands}
+            extra = [sid for sid in self.store.sentence_ids_by_speaker(speakers, self.settings.candidates)
+                     if sid not in known]
+            if extra:
+                stored = self.store.sentences(extra)
+                vecs = self.vectors.reconstruct([sid for sid in extra if sid in stored])
+                cands += [Candidate(sid, stored[sid], float(v @ qvec), 0.0, None, None)
+                          for sid, v in zip([x for x in extra if x in stored], vecs, strict=True)]
         if not cands:
-            return [], np.zeros(0)
+            return [], np.zeros(0), False
         scores = np.asarray(self.ranker.score(question, qvec, cands), dtype=np.float64)
+        best = int(np.argmax(scores))
+        relevant = self.ranker.is_relevant(float(scores[best]), cands[best])
+        if speakers:
+            wanted = {s.lower() for s in speakers}
+            said = np.array([(c.sentence.attribution.speaker or "").lower() in wanted for c in cands])
+            if said.any():
+                scores = scores + said * (scores.max() - scores.min() + 1.0)
+                relevant = True
         order = np.argsort(-scores, kind="stable")
-        return [cands[i] for i in order], scores[order]
+        return [cands[i] for i in order], scores[order], relevant
+
+    def speakers_asked_about(self, question: str) -> list[str]:
+        """Return the attributed speakers a question asks about ("what did Benotman say" → Noman Benotman)."""
+        if not _SAYING.search(question):
+            return []
+        lowered = question.lower()
+        found = []
+        for speaker in self.store.speakers():
+            name = speaker.lower()
+            last = name.split()[-1]
+            if re.search(rf"\b{re.escape(name)}\b", lowered) or (
+                len(last) >= 4 and last != name and re.search(rf"\b{re.escape(last)}\b", lowered)
+                and speaker.split()[-1][0].isupper()
+            ):
+                found.append(speaker)
+        return found
 
     def answer(self, question: str, k: int = 3, offset: int = 0) -> Answer:
         """Return the best k attributed sentences after `offset`, or an Answer with no_answer set."""
@@ -209,11 +251,11 @@ class Engine:
         q = self.check_question(question)
         if is_chitchat(q):
             return Answer(question=q, hits=[], no_answer=True)
-        cands, scores = self.ranked(q)
-        if not cands or not self.ranker.is_relevant(float(scores[0]), cands[0]):
+        cands, scores, relevant = self.ranked(q)
+        if not cands or not relevant:
             return Answer(question=q, hits=[], no_answer=True)
         groups = collapse_copies(cands, scores, limit=offset + k + 1)
-        page = groups[offset:offset + k]
+        page = groups[offset : offset + k]
         hits = []
         for group in page:
             (best, score), others = group[0], group[1:]

@@ -46,6 +46,7 @@ MIGRATIONS: tuple[str, ...] = (
         speaker TEXT, cue TEXT,
         kind TEXT NOT NULL CHECK (kind IN ('quote', 'reported', 'according_to', 'none'))
     );
+    CREATE INDEX attributions_by_speaker ON attributions(speaker);
     CREATE VIRTUAL TABLE sentences_fts USING fts5(
         text, content='sentences', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2'
     );
@@ -292,6 +293,24 @@ class Store:
             )
             for r in rows
         }
+
+    def speakers(self) -> list[str]:
+        """Return the distinct speakers the articles attribute claims to."""
+        with self._lock:
+            rows = self._db.execute("SELECT DISTINCT speaker FROM attributions WHERE speaker IS NOT NULL").fetchall()
+        return [r[0] for r in rows]
+
+    def sentence_ids_by_speaker(self, speakers: Sequence[str], limit: int) -> list[int]:
+        """Return ids of sentences attributed to any of these speakers, newest first."""
+        if not speakers:
+            return []
+        marks = ",".join("?" * len(speakers))
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT sentence_id FROM attributions WHERE speaker IN ({marks}) ORDER BY sentence_id DESC LIMIT ?",
+                (*speakers, limit),
+            ).fetchall()
+        return [r[0] for r in rows]
 
     def neighbours(self, article_id: int, position: int) -> tuple[str | None, str | None]:
         """Return the texts of the sentences before and after a position in an article."""

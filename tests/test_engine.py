@@ -187,3 +187,18 @@ def test_copies_of_one_sentence_collapse_into_one_answer(seed_engine: Engine, tm
     assert {s.outlet for s in top.also_in} | {top.source.outlet} == {"Wire A", "Wire B", "Wire C"}
     assert sum("ceasefire" in h.sentence for h in answer.hits) == 1, "the freed slots go to other facts"
     assert top.to_json()["also_in"][0]["doc_id"].startswith("uploads/copy")
+
+
+@pytest.mark.parametrize("question", ["What did Noman Benotman say?", "what does Benotman think about Derna?"])
+def test_asking_what_someone_said_brings_their_sentences(seed_engine: Engine, question: str) -> None:
+    answer = seed_engine.answer(question)
+    assert [h.attribution.speaker for h in answer.hits] == ["Noman Benotman"] * 3
+    assert {h.attribution.kind for h in answer.hits} == {"quote"}
+    assert "Islamic emirate" in " ".join(h.sentence for h in answer.hits)
+
+
+def test_naming_a_speaker_without_asking_what_they_said_ranks_normally(seed_engine: Engine) -> None:
+    assert seed_engine.speakers_asked_about("how far is Derna from Crete") == []
+    assert seed_engine.speakers_asked_about("What did CNN report about the airstrikes?") == ["CNN"]
+    top = seed_engine.answer("What did CNN report about the airstrikes?").hits[0]
+    assert "airstrikes on ISIS strongholds" in top.sentence and top.attribution.speaker == "CNN"
