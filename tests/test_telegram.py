@@ -569,7 +569,11 @@ async def test_sources_is_paginated(fake: FakeTelegram, fresh_engine: Engine) ->
 @slow
 async def test_long_answers_are_split_under_4096(fake: FakeTelegram, fresh_engine: Engine) -> None:
     clause = "the Derna council and the Crete coast guard met again to talk about the ferry between them"
-    text = "\n\n".join(f"Meeting {n}: " + ", and ".join([clause] * 22) + "." for n in range(12))
+    # Distinct sentences (each day number differs), so they are not collapsed as copies of one another.
+    text = "\n\n".join(
+        f"Meeting {n}: " + ", and ".join(f"{clause} on day {n * 100 + i}" for i in range(20)) + "."
+        for n in range(12)
+    )
     fresh_engine.add_document("meetings.txt", text.encode())
     question = "what did the Derna council and the Crete coast guard talk about at the meeting?"
     async with serving(fake, fresh_engine, answers_per_message=10):
