@@ -157,3 +157,30 @@ def test_pipe_into_the_real_process(indexed: Path) -> None:
     )
     assert run.returncode == 0, run.stderr
     assert CRETE[:40] in run.stdout
+
+
+def test_chat_command_reads_stdin(indexed: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("how far is Derna from Crete\n"))
+    assert main(["chat", "--data", str(indexed)]) == 0
+    assert CRETE[:50] in capsys.readouterr().out
+
+
+def test_feedback_lists_what_readers_marked(indexed: Path, capsys) -> None:
+    from index.engine import Engine
+    from index.settings import Settings
+
+    engine = Engine.open(Settings(data_dir=indexed, progress=False))
+    engine.record_feedback("how far is Derna from Crete", [4], True, user_id=1, chat_id=1)
+    engine.record_feedback("who runs Derna", [2, 3], False, user_id=2, chat_id=2)
+    engine.close()
+    assert main(["feedback", "--data", str(indexed)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 2 and "+  how far is Derna from Crete  sentences=4" in out[0]
+    assert main(["feedback", "--bad", "--data", str(indexed)]) == 0
+    [bad] = capsys.readouterr().out.splitlines()
+    assert "-  who runs Derna  sentences=2,3" in bad
+
+
+def test_sources_text(indexed: Path, capsys) -> None:
+    assert main(["sources", "--data", str(indexed)]) == 0
+    assert capsys.readouterr().out.startswith("derna.txt  (19 sentences)")
