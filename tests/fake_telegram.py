@@ -815,15 +815,22 @@ class FakeTelegram:
         self._store(msg)
         return self._render(msg)
 
-    async def _api_editmessagetext(self, params: JSON, files: Any) -> JSON | bool:
-        text, entities = self._text_and_entities(params.get("text"), params, empty="message text is empty")
-        markup = self._reply_markup(params)
+    def _message_to_edit(self, params: JSON) -> JSON | None:
+        """Return the bot's stored message an edit names, None for an inline message; raise as Telegram does."""
         if params.get("inline_message_id"):
-            return True
+            return None
         chat = self._chat(params)
         msg = self.messages.get((chat["id"], int(params.get("message_id") or 0)))
         if msg is None:
             raise ApiError(400, "Bad Request: message to edit not found")
+        return msg
+
+    async def _api_editmessagetext(self, params: JSON, files: Any) -> JSON | bool:
+        text, entities = self._text_and_entities(params.get("text"), params, empty="message text is empty")
+        markup = self._reply_markup(params)
+        msg = self._message_to_edit(params)
+        if msg is None:
+            return True  # an inline message: nothing here to change
         if msg["from"]["id"] != self.bot["id"]:
             raise ApiError(400, "Bad Request: message can't be edited")
         if (
@@ -847,12 +854,9 @@ class FakeTelegram:
 
     async def _api_editmessagereplymarkup(self, params: JSON, files: Any) -> JSON | bool:
         markup = self._reply_markup(params)
-        if params.get("inline_message_id"):
-            return True
-        chat = self._chat(params)
-        msg = self.messages.get((chat["id"], int(params.get("message_id") or 0)))
+        msg = self._message_to_edit(params)
         if msg is None:
-            raise ApiError(400, "Bad Request: message to edit not found")
+            return True  # an inline message: nothing here to change
         if msg.get("reply_markup") == markup:
             raise ApiError(400, "Bad Request: message is not modified")
         if markup:
