@@ -139,6 +139,8 @@ def evaluate(docs: Path, questions_path: Path, opts: EvalOptions, settings: Sett
             from index.engine import load_default_ranker
 
             learned = load_default_ranker()
+            if learned is not None and hasattr(learned, "bind"):
+                learned.bind(engine)
             if learned is None and ranker_name == "learned":
                 raise NewsbotError("no learned ranker is available; train one with: make train-ranker")
             ranker_name = learned.name if learned is not None else "fusion"
@@ -224,5 +226,10 @@ def format_report(report: dict[str, Any]) -> str:
     if "unanswerable" in report:
         u = report["unanswerable"]
         lines += ["", f"unanswerable: {u['questions']} questions ({u['fraction']:.0%} of paragraphs removed): "
-                  f"{u['no_answer_rate']:.1%} got 'nothing relevant'; answerable P@1 lost {u['answerable_p_at_1_lost']:.1%}"]
+                  f"{u['no_answer_rate']:.1%} got 'nothing relevant'; "
+                  f"answerable P@1 lost {u['answerable_p_at_1_lost']:.1%}"
+                  + (f" ({u['answerable_p_at_1_lost_relative']:.1%} of it)"
+                     if "answerable_p_at_1_lost_relative" in u else "")]
+    if "ranker_ms_median" in report:
+        lines.insert(3, f"the ranker itself (features and trees): {report['ranker_ms_median']:.2f} ms (median)")
     return "\n".join(lines)

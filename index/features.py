@@ -1,0 +1,435 @@
+"""What the learned ranker reads about each candidate: a fixed, named list of features in groups (for the
+ablation), computed for all of a question's candidates at once.
+
+Groups (`FEATURE_GROUPS`):
+
+    retrieval    the dense cosine and the query-normalised BM25 score, their ranks, and their gaps to the best
+                 candidate (raw BM25 is left out: its scale follows the corpus, so it would not carry from the
+                 training corpus to a small news corpus)
+    context      the question's cosine with the sentence's paragraph and neighbours, and how strongly its
+                 article is represented among the candidates
+    overlap      the share of the question's content terms the sentence (and title, and neighbours) covers,
+                 plain and IDF-weighted; shared bigrams and runs
+    answer_type  whether the sentence holds what the question asks for (number, date, person, place,
+                 distance, cause) outside the question's own words, and the question's type
+    shape        the sentence's length and where it sits in its paragraph
+
+Question-independent facts about a sentence (its paragraph and neighbour vectors, its terms) are cached by
+sentence id in a `CorpusView`, so a question costs one pass over its candidates.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.questions import (  # the private helpers are the cached profiles behind the public features
+    ANSWER_TYPE_FEATURES,
+    NEUTRAL_TYPE_MATCH,
+    QUESTION_TYPES,
+    STOPWORDS,
+    _profile,
+    _question_terms,
+    _question_words,
+    _stem,
+    _title_terms,
+    content_terms,
+    question_type,
+)
+from index.ranking import Candidate
+from index.store import Store
+
+FEATURE_GROUPS: dict[str, tuple[str, ...]] = {
+    "retrieval": (
+        "cos",
+        "cos_gap",
+        "cos_z",
+        "bm25_norm",
+        "dense_rank",
+        "bm25_rank",
+        "in_both",
+        "fusion_gap",
+    ),
+    "context": (
+        "para_cos",
+        "para_cos_gap",
+        "prev_cos",
+        "next_cos",
+        "article_best_cos_gap",
+        "article_best_bm25_norm",
+        "article_share",
+    ),
+    "overlap": (
+        "q_coverage",
+        "q_coverage_title",
+        "idf_coverage",
+        "idf_coverage_window",
+        "idf_missing_max",
+        "bigram_overlap",
+        "longest_common_run",
+    ),
+    "answer_type": (
+        *ANSWER_TYPE_FEATURES,
+        *(f"qtype_{t}" for t in QUESTION_TYPES),
+    ),
+    "shape": (
+        "sent_len",
+        "position_in_paragraph",
+        "paragraph_sentences",
+    ),
+}
+FEATURE_NAMES: tuple[str, ...] = tuple(name for names in FEATURE_GROUPS.values() for name in names)
+FEATURE_INDEX: dict[str, int] = {name: i for i, name in enumerate(FEATURE_NAMES)}
+
+MISSING_RANK = 100.0  # the rank given to a candidate absent from one retriever's list
+_CACHE_LIMIT = 200_000  # sentences whose context is cached before the cache starts afresh
+
+
+@dataclass(frozen=True)
+class SentenceContext:
+    """The question-independent facts about one stored sentence that the features read."""
+
+    vectors: np.ndarray  # (3, dim): the unit mean of its paragraph's vectors, the previous and the next
+    # sentence's vector in the paragraph (zeros when there is none)
+    window_terms: frozenset[str]  # content terms of the sentence and its neighbours in the paragraph
+    position_in_paragraph: int
+    paragraph_sentences: int
+
+
+class CorpusView:
+    """The corpus as the features see it: sentence contexts (from the store's vectors) and term IDF, cached.
+
+    IDF follows the store incrementally (sentences added since the last look are counted; removed ones are
+    not subtracted, which only matters after large deletions)."""
+
+    def __init__(self, store: Store, dimension: int) -> None:
+        self.store = store
+        self.dimension = dimension
+        self._contexts: dict[int, SentenceContext] = {}
+        self._df: dict[str, int] = {}
+        self._docs = 0
+        self._last_id = 0
+        self._lock = threading.Lock()
+        self._zeros = np.zeros(dimension, dtype=np.float32)
+
+    # -- IDF ---------------------------------------------------------------------------------------------
+
+    def refresh_idf(self) -> None:
+        """Count the terms of the sentences stored since the last refresh."""
+        with self._lock:
+            rows = sentences_after(self.store, self._last_id)
+            df = self._df
+            for sid, text in rows:
+                for term in set(content_terms(text)):
+                    df[term] = df.get(term, 0) + 1
+                self._last_id = max(self._last_id, sid)
+            self._docs += len(rows)
+
+    def idf(self, term: str) -> float:
+        """Return the term's smoothed inverse document frequency over the stored sentences."""
+        return math.log((self._docs + 1) / (self._df.get(term, 0) + 0.5))
+
+    # -- sentence contexts -------------------------------------------------------------------------------
+
+    def contexts(self, candidates: Sequence[Candidate]) -> list[SentenceContext]:
+        """Return the context of each candidate's sentence, reading uncached articles from the store."""
+        cache = self._contexts
+        missing = {c.sentence.article_id for c in candidates if c.id not in cache}
+        if missing:
+            if len(cache) > _CACHE_LIMIT:
+                cache.clear()
+            for rows in article_rows(self.store, sorted(missing)).values():
+                self._add_article(rows)
+        zero = self._zeros
+        out = []
+        for c in candidates:
+            ctx = cache.get(c.id)
+            if ctx is None:  # the sentence vanished between retrieval and ranking
+                ctx = SentenceContext(np.vstack([zero, zero, zero]), frozenset(), 0, 1)
+            out.append(ctx)
+        return out
+
+    def _add_article(self, rows: list[tuple[int, int, int, str, bytes | None]]) -> None:
+        """Cache the contexts of one article's sentences: rows of (id, position, paragraph, text, vector)."""
+        dim = self.dimension
+        by_paragraph: dict[int, list[tuple[int, str, np.ndarray]]] = {}
+        for sid, _pos, para, text, blob in rows:
+            vec = np.frombuffer(blob, dtype=np.float32) if blob else self._zeros
+            if vec.shape[0] != dim:
+                vec = self._zeros
+            by_paragraph.setdefault(para, []).append((sid, text, vec))
+        for members in by_paragraph.values():
+            mat = np.vstack([m[2] for m in members])
+            mean = mat.mean(axis=0)
+            norm = float(np.linalg.norm(mean))
+            mean = (mean / norm if norm else mean).astype(np.float32)
+            terms = [frozenset(content_terms(m[1])) for m in members]
+            n = len(members)
+            for i, (sid, _text, _vec) in enumerate(members):
+                window = terms[i]
+                if i > 0:
+                    window = window | terms[i - 1]
+                if i + 1 < n:
+                    window = window | terms[i + 1]
+                self._contexts[sid] = SentenceContext(
+                    vectors=np.vstack(
+                        [mean, mat[i - 1] if i > 0 else self._zeros, mat[i + 1] if i + 1 < n else self._zeros]
+                    ),
+                    window_terms=window,
+                    position_in_paragraph=i,
+                    paragraph_sentences=n,
+                )
+
+
+def article_rows(store: Store, article_ids: Sequence[int]) -> dict[int, list[tuple[int, int, int, str, bytes | None]]]:
+    """Return each article's sentences as (id, position, paragraph, text, vector bytes), in order.
+
+    (A read the store does not offer yet; it uses the store's connection under its lock.)"""
+    out: dict[int, list[tuple[int, int, int, str, bytes | None]]] = {a: [] for a in article_ids}
+    if not article_ids:
+        return out
+    marks = ",".join("?" * len(article_ids))
+    with store._lock:  # noqa: SLF001 - see the docstring
+        rows = store._db.execute(  # noqa: SLF001
+            f"SELECT article_id, id, position, paragraph, text, vector FROM sentences"
+            f" WHERE article_id IN ({marks}) ORDER BY article_id, position",
+            list(article_ids),
+        ).fetchall()
+    for r in rows:
+        out[r[0]].append((r[1], r[2], r[3], r[4], r[5]))
+    return out
+
+
+def sentences_after(store: Store, last_id: int) -> list[tuple[int, str]]:
+    """Return (id, text) of the stored sentences with an id above last_id, in id order."""
+    with store._lock:  # noqa: SLF001 - a read the store does not offer yet
+        return store._db.execute(  # noqa: SLF001
+            "SELECT id, text FROM sentences WHERE id > ? ORDER BY id", (last_id,)
+        ).fetchall()
+
+
+def candidate_features(
+    question: str, qvec: np.ndarray, candidates: Sequence[Candidate], corpus: CorpusView
+) -> np.ndarray:
+    """Return a (len(candidates), len(FEATURE_NAMES)) float32 matrix, one row per candidate."""
+    n = len(candidates)
+    X = np.zeros((n, len(FEATURE_NAMES)), dtype=np.float32)
+    if n == 0:
+        return X
+    f = FEATURE_INDEX
+
+    # retrieval
+    cos = np.fromiter((c.cos for c in candidates), dtype=np.float64, count=n)
+    bm = np.fromiter((c.bm25 for c in candidates), dtype=np.float64, count=n)
+    d_rank = np.fromiter(
+        (MISSING_RANK if c.dense_rank is None else c.dense_rank for c in candidates),
+        dtype=np.float64,
+        count=n,
+    )
+    b_rank = np.fromiter(
+        (MISSING_RANK if c.bm25_rank is None else c.bm25_rank for c in candidates), dtype=np.float64, count=n
+    )
+    bm_top = bm.max() if bm.max() > 0 else 1.0
+    bm_norm = bm / bm_top
+    fusion = 0.5 * cos + 0.5 * bm_norm
+    sd = cos.std()
+    X[:, f["cos"]] = cos
+    X[:, f["cos_gap"]] = cos.max() - cos
+    X[:, f["cos_z"]] = (cos - cos.mean()) / sd if sd > 0 else 0.0
+    X[:, f["bm25_norm"]] = bm_norm
+    X[:, f["dense_rank"]] = d_rank
+    X[:, f["bm25_rank"]] = b_rank
+    X[:, f["in_both"]] = (d_rank < MISSING_RANK) & (b_rank < MISSING_RANK)
+    X[:, f["fusion_gap"]] = fusion.max() - fusion
+
+    # context
+    contexts = corpus.contexts(candidates)
+    q = np.asarray(qvec, dtype=np.float32)
+    around = np.stack([c.vectors for c in contexts]) @ q  # (n, 3): paragraph, previous, next
+    para_cos = around[:, 0]
+    X[:, f["para_cos"]] = para_cos
+    X[:, f["para_cos_gap"]] = para_cos.max() - para_cos
+    X[:, f["prev_cos"]] = around[:, 1]
+    X[:, f["next_cos"]] = around[:, 2]
+    articles = [c.sentence.article_id for c in candidates]
+    best_cos: dict[int, float] = {}
+    best_bm: dict[int, float] = {}
+    count: dict[int, int] = {}
+    for a, cs, b in zip(articles, cos, bm_norm, strict=True):
+        best_cos[a] = max(best_cos.get(a, -1.0), cs)
+        best_bm[a] = max(best_bm.get(a, 0.0), b)
+        count[a] = count.get(a, 0) + 1
+    X[:, f["article_best_cos_gap"]] = cos.max() - np.array([best_cos[a] for a in articles])
+    X[:, f["article_best_bm25_norm"]] = [best_bm[a] for a in articles]
+    X[:, f["article_share"]] = [count[a] / n for a in articles]
+
+    # overlap, answer type and shape
+    qtype = question_type(question)
+    q_terms, q_set, q_bigrams = _question_terms(question)
+    qwords = _question_words(question)
+    corpus_idf = corpus.idf
+    q_idf = {t: corpus_idf(t) for t in q_set}
+    idf_total = sum(q_idf.values()) or 1.0
+    q_positions: dict[str, list[int]] = {}
+    for i, t in enumerate(q_terms):
+        q_positions.setdefault(t, []).append(i)
+    nq = len(q_set) or 1
+    nb = len(q_bigrams) or 1
+    type_col = _TYPE_COLUMN.get(qtype)
+    cols: list[list] = [[] for _ in _ROW_FEATURES]
+    (cov, cov_t, idf_cov, idf_win, idf_miss, bigram, run, types, novel_caps, length, pos, para_n) = cols
+    facts_of = sentence_facts
+    in_title: dict[str | None, frozenset[str]] = {None: frozenset()}
+    for c, ctx in zip(candidates, contexts, strict=True):
+        facts = facts_of(c.sentence.text)
+        term_set = facts.terms
+        shared = q_set & term_set
+        cov.append(len(shared) / nq)
+        title = c.sentence.source.title or None
+        title_shared = in_title.get(title)
+        if title_shared is None:
+            title_shared = in_title[title] = q_set & _title_terms(title)  # type: ignore[arg-type]
+        cov_t.append(len(shared | title_shared) / nq)
+        idf_cov.append(sum(q_idf[t] for t in shared) / idf_total)
+        idf_win.append(sum(q_idf[t] for t in q_set & ctx.window_terms) / idf_total)
+        idf_miss.append(max((q_idf[t] for t in q_set - term_set), default=0.0))
+        bigram.append(len(q_bigrams & facts.bigrams) / nb)
+        run.append(_longest_run(q_positions, len(q_terms), q_terms, facts.term_list, shared) if shared else 0)
+        types.append([_novel(pairs, qwords) if pairs else 0.0 for pairs in facts.spans])
+        novel_caps.append(
+            sum(1 for w, st in facts.caps if w not in qwords and st not in qwords) / len(facts.caps)
+            if facts.caps
+            else 0.0
+        )
+        length.append(facts.n_words)
+        pos.append(ctx.position_in_paragraph)
+        para_n.append(ctx.paragraph_sentences)
+    for name, values in zip(_ROW_FEATURES, cols, strict=True):
+        if name == "types":
+            kinds = np.array(values, dtype=np.float32).reshape(n, len(_SPAN_FEATURES))
+            for k, feature in enumerate(_SPAN_FEATURES):
+                X[:, f[feature]] = kinds[:, k]
+            X[:, f["has_cause"]] = [facts_of(c.sentence.text).cause for c in candidates]
+        else:
+            X[:, f[name]] = values
+    if type_col is None:
+        X[:, f["type_match"]] = NEUTRAL_TYPE_MATCH
+    else:
+        X[:, f["type_match"]] = X[:, f[type_col]]
+    X[:, f[f"qtype_{qtype}"]] = 1.0
+    return X
+
+
+_ROW_FEATURES: tuple[str, ...] = (
+    "q_coverage",
+    "q_coverage_title",
+    "idf_coverage",
+    "idf_coverage_window",
+    "idf_missing_max",
+    "bigram_overlap",
+    "longest_common_run",
+    "types",
+    "novel_capitalised",
+    "sent_len",
+    "position_in_paragraph",
+    "paragraph_sentences",
+)
+# the answer-type features read from spans of the sentence, in the order of SentenceFacts.spans
+_SPAN_FEATURES: tuple[str, ...] = (
+    "has_number",
+    "has_year_or_date",
+    "has_person_like",
+    "has_place_like",
+    "has_distance",
+    "has_quantity_unit",
+)
+_TYPE_COLUMN: dict[str, str] = {
+    "who": "has_person_like",
+    "when": "has_year_or_date",
+    "where": "has_place_like",
+    "how_many": "has_number",
+    "how_far": "has_distance",
+    "why": "has_cause",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceFacts:
+    """The question-independent facts about a sentence's words, as `index.questions` profiles them, laid out
+    for fast per-question checks: (word, stem) pairs of each kind of answer span."""
+
+    terms: frozenset[str]
+    term_list: list[str]
+    bigrams: frozenset[tuple[str, str]]
+    n_words: int
+    spans: tuple[tuple[tuple[str, str], ...], ...]  # numbers, dates, names, places, distances, quantities
+    caps: tuple[tuple[str, str], ...]
+    cause: float
+
+
+_facts_cache: dict[str, SentenceFacts] = {}
+
+
+def sentence_facts(text: str) -> SentenceFacts:
+    """Return the facts of a sentence, cached by its text."""
+    facts = _facts_cache.get(text)
+    if facts is None:
+        p = _profile(text)
+
+        def pairs(spans: list[tuple[str, ...]]) -> tuple[tuple[str, str], ...]:
+            return tuple((w, _stem(w) or w) for span in spans for w in span if w not in STOPWORDS)
+
+        facts = SentenceFacts(
+            terms=p.term_set,
+            term_list=list(p.terms),
+            bigrams=p.bigrams,
+            n_words=p.n_words,
+            spans=(
+                pairs(p.numbers),
+                pairs(p.dates),
+                pairs(p.names),
+                pairs(p.places),
+                pairs(p.distances),
+                pairs(p.quantities),
+            ),
+            caps=tuple((w, _stem(w) or w) for w in p.caps),
+            cause=1.0 if p.cause else 0.0,
+        )
+        if len(_facts_cache) > _CACHE_LIMIT:
+            _facts_cache.clear()
+        _facts_cache[text] = facts
+    return facts
+
+
+def _novel(pairs: tuple[tuple[str, str], ...], qwords: frozenset[str]) -> float:
+    """Return 1.0 when some span word is neither in the question (as itself or its stem), else 0.0."""
+    for word, stem in pairs:
+        if word not in qwords and stem not in qwords:
+            return 1.0
+    return 0.0
+
+
+def _longest_run(
+    q_positions: dict[str, list[int]],
+    nq: int,
+    query: tuple[str, ...],
+    sentence: list[str],
+    shared: frozenset[str],
+) -> int:
+    """Return the length of the longest run of consecutive terms the question and the sentence share."""
+    best = 0
+    ns = len(sentence)
+    for start, term in enumerate(sentence):
+        if term not in shared:
+            continue
+        for q_start in q_positions[term]:
+            length = 1
+            while start + length < ns and q_start + length < nq and sentence[start + length] == query[q_start + length]:
+                length += 1
+            if length > best:
+                best = length
+    return best

@@ -1,0 +1,205 @@
+"""Train the learned ranker (`make train-ranker`): gather the candidates of every eval question, report the
+ranker cross-validated by article, calibrate the no-answer threshold on out-of-fold scores, train on all the
+questions, and write `index/ranker/model.txt` and `meta.json`. `--ablation` prints the ablation table instead.
+
+    python -m index.train --docs ../shared/eval/squad-dev-a/docs.jsonl \\
+                          --questions ../shared/eval/squad-dev-a/questions.jsonl [--ablation]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pickle
+import shlex
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from index.features import FEATURE_GROUPS, FEATURE_NAMES
+from index.learned import (
+    FORMAT_VERSION,
+    LGB_PARAMS,
+    META_FILE,
+    MODEL_FILE,
+    NO_ANSWER_FEATURES,
+    NUM_ROUNDS,
+    P_AT_1_BUDGET,
+    PROVENANCE,
+    RANKER_DIR,
+    Collected,
+    calibrate_no_answer,
+    collect,
+    out_of_fold_scores,
+    report,
+    train_booster,
+)
+
+BASELINES = ("bm25", "dense", "rrf", "fusion")
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def collected_questions(
+    docs: Path, questions_path: Path, limit: int | None, cache: Path | None, data: Path | None = None
+) -> tuple[list[Collected], float]:
+    """Return the collected questions (from the cache file when it exists) and the indexing time."""
+    if cache and cache.exists():
+        with open(cache, "rb") as source:
+            items, index_seconds = pickle.load(source)
+        _log(f"read {len(items)} collected questions from {cache}")
+        return items, index_seconds
+    from index.evaluate import build_engine, read_questions
+    from index.settings import Settings
+
+    questions = read_questions(questions_path, limit)
+    with tempfile.TemporaryDirectory(prefix="newsbot-train-") as tmp:
+        t0 = time.perf_counter()
+        if data and (data / "newsbot.sqlite3").exists():
+            from dataclasses import replace
+
+            from index.engine import Engine
+
+            engine = Engine.open(replace(Settings(progress=False), data_dir=data, ranker=False))
+        else:
+            engine = build_engine(docs, data or Path(tmp), Settings(progress=False))
+        index_seconds = time.perf_counter() - t0
+        _log(f"indexed {engine.stats().sentences} sentences in {index_seconds:.0f} s; gathering candidates")
+
+        def progress(done: int, total: int) -> None:
+            if done % 1000 == 0 or done == total:
+                _log(f"  {done}/{total} questions")
+
+        items = collect(engine, questions, simulate_removal=True, keep_candidates=cache is not None, progress=progress)
+        engine.close()
+    if cache:
+        with open(cache, "wb") as sink:
+            pickle.dump((items, index_seconds), sink, protocol=pickle.HIGHEST_PROTOCOL)
+    return items, index_seconds
+
+
+def ablation(items: Sequence[Collected], folds: int, seed: int, index_seconds: float) -> list[dict[str, Any]]:
+    """Return one report a row: the fixed rankings, the learned ranker, and it without each feature group."""
+    rows = [report(items, name, folds, seed, index_seconds) for name in BASELINES]
+    rows.append(report(items, "learned", folds, seed, index_seconds, log=_log))
+    for group, names in FEATURE_GROUPS.items():
+        kept = [f for f in FEATURE_NAMES if f not in names]
+        row = report(items, "learned", folds, seed, index_seconds, features=kept, log=_log)
+        row["ranker"] = f"learned − {group}"
+        rows.append(row)
+    return rows
+
+
+def ablation_table(rows: Sequence[dict[str, Any]]) -> str:
+    """Return the ablation rows as a Markdown table."""
+    lines = ["| ranking | P@1 | R@5 | MRR@10 | cand. recall |", "| --- | ---: | ---: | ---: | ---: |"]
+    for r in rows:
+        lines.append(
+            f"| {r['ranker']} | {r['p_at_1']:.3f} | {r['r_at_5']:.3f} | {r['mrr_at_10']:.3f} | "
+            f"{r['candidate_recall']:.3f} |"
+        )
+    return "\n".join(lines)
+
+
+def train(
+    items: Sequence[Collected], folds: int, seed: int, out: Path, command: str, index_seconds: float
+) -> dict[str, Any]:
+    """Cross-validate, calibrate the no-answer model, train on all, write the ranker; return its meta."""
+    import lightgbm as lgb
+
+    oof, _ = out_of_fold_scores(items, folds, seed, log=_log)
+    cv = report(items, "learned", folds, seed, index_seconds, oof=oof)
+    no_answer = calibrate_no_answer(items, oof)
+    _log(f"no-answer calibration (out of fold): {no_answer.calibration}")
+    booster = train_booster(items)
+    out.mkdir(parents=True, exist_ok=True)
+    meta = {
+        "format_version": FORMAT_VERSION,
+        "model": "LightGBM lambdarank (gradient-boosted trees), grouped by question",
+        "lightgbm_version": lgb.__version__,
+        "features": list(FEATURE_NAMES),
+        "feature_groups": {g: list(n) for g, n in FEATURE_GROUPS.items()},
+        "params": LGB_PARAMS,
+        "rounds": NUM_ROUNDS,
+        "training_command": command,
+        "data": PROVENANCE,
+        "trained_on": {
+            "questions": sum(1 for it in items if it.answerable and it.correct.any()),
+            "candidates_per_question_median": int(sorted(len(it.correct) for it in items)[len(items) // 2]),
+        },
+        "cv": {
+            k: cv[k]
+            for k in (
+                "folds",
+                "questions",
+                "p_at_1",
+                "r_at_5",
+                "mrr_at_10",
+                "candidate_recall",
+                "ranker_ms_median",
+            )
+        }
+        | {"by": "article", "seed": seed},
+        "no_answer": {
+            "features": list(NO_ANSWER_FEATURES),
+            "weights": [round(float(w), 8) for w in no_answer.weights],
+            "threshold": round(no_answer.threshold, 6),
+            "how": (
+                "logistic regression over the evidence in `features`, fitted on out-of-fold ranker scores: "
+                "answerable questions whose first answer is right, against the same questions with their "
+                "paragraph removed from the candidates; the threshold on its probability is the highest that "
+                f"hides the right first answer of at most {P_AT_1_BUDGET:.1%} of the answerable questions"
+            ),
+            "calibration": no_answer.calibration,
+        },
+    }
+    model_tmp = out / (MODEL_FILE + ".tmp")
+    booster.save_model(str(model_tmp))
+    os.replace(model_tmp, out / MODEL_FILE)
+    meta_tmp = out / (META_FILE + ".tmp")
+    meta_tmp.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    os.replace(meta_tmp, out / META_FILE)
+    return meta
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the trainer; return the exit code."""
+    p = argparse.ArgumentParser(prog="python -m index.train", description=__doc__.split("\n\n")[0])
+    p.add_argument("--docs", required=True, type=Path, help="docs.jsonl: doc_id, title, text")
+    p.add_argument("--questions", required=True, type=Path, help="questions.jsonl: id, question, doc_id, answers")
+    p.add_argument("--folds", type=int, default=4, help="cross-validation folds, by article (default 4)")
+    p.add_argument("--seed", type=int, default=13, help="seed of the fold assignment (default 13)")
+    p.add_argument("--limit", type=int, help="only the first N questions")
+    p.add_argument("--out", type=Path, default=RANKER_DIR, help="where to write model.txt and meta.json")
+    p.add_argument("--cache", type=Path, help="keep the gathered candidates and features in this file")
+    p.add_argument("--data", type=Path, help="index into (or reuse) this data folder instead of a temporary one")
+    p.add_argument("--ablation", action="store_true", help="print the ablation table; write nothing")
+    args = p.parse_args(argv)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    items, index_seconds = collected_questions(args.docs, args.questions, args.limit, args.cache, args.data)
+    if args.ablation:
+        print(ablation_table(ablation(items, args.folds, args.seed, index_seconds)))
+        return 0
+    command = "python -m index.train " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
+    meta = train(items, args.folds, args.seed, args.out, command, index_seconds)
+    cv = meta["cv"]
+    print(
+        f"cross-validated by article over {cv['folds']} folds: P@1 {cv['p_at_1']:.3f}  "
+        f"R@5 {cv['r_at_5']:.3f}  "
+        f"MRR@10 {cv['mrr_at_10']:.3f}  candidate recall {cv['candidate_recall']:.3f}"
+    )
+    print(f"no-answer threshold {meta['no_answer']['threshold']:.4f}: {meta['no_answer']['calibration']}")
+    print(f"wrote {args.out / MODEL_FILE} and {args.out / META_FILE}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,239 @@
+"""The learned ranker: its features (shape, names, groups), the shipped files loading and scoring, refusing a
+missing or mismatched file so that the engine falls back to fusion with a warning, folds by article, and the
+no-answer model. The fake encoder stands in where the model is not the point."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.encoder import Encoder
+from index.engine import Engine, load_default_ranker
+from index.errors import RankerError
+from index.evaluate import Question
+from index.features import FEATURE_GROUPS, FEATURE_NAMES, CorpusView, candidate_features
+from index.learned import (
+    META_FILE,
+    MODEL_FILE,
+    RANKER_DIR,
+    LearnedRanker,
+    answerable_probability,
+    article_folds,
+    article_of,
+    fit_logistic,
+    load_ranker,
+)
+from index.questions import answer_type_features, overlap_features, question_type
+from index.ranking import FusionRanker
+from index.settings import Settings
+
+
+@pytest.fixture
+def fake_engine(settings: Settings, fake_encoder: Encoder, seed_corpus: Path) -> Iterator[Engine]:
+    """Return an engine over the seed article with the fake encoder and the shipped ranker."""
+    engine = Engine.open(settings, encoder=fake_encoder)
+    engine.index_paths([seed_corpus])
+    yield engine
+    engine.close()
+
+
+@pytest.fixture
+def ranker_copy(tmp_path: Path) -> Path:
+    """Return a folder holding a copy of the shipped ranker files."""
+    folder = tmp_path / "ranker"
+    folder.mkdir()
+    for name in (MODEL_FILE, META_FILE):
+        shutil.copy(RANKER_DIR / name, folder / name)
+    return folder
+
+
+def test_feature_names_are_unique_and_grouped() -> None:
+    assert len(set(FEATURE_NAMES)) == len(FEATURE_NAMES)
+    assert [n for names in FEATURE_GROUPS.values() for n in names] == list(FEATURE_NAMES)
+    assert set(FEATURE_GROUPS) == {"retrieval", "context", "overlap", "answer_type", "shape"}
+
+
+def test_features_have_one_row_per_candidate(fake_engine: Engine) -> None:
+    question = "How far is Crete from Derna?"
+    qvec = fake_engine.encoder.encode([question], "query")[0]
+    cands = fake_engine.candidates(question, qvec)
+    assert cands
+    corpus = CorpusView(fake_engine.store, fake_engine.encoder.dimension)
+    X = candidate_features(question, qvec, cands, corpus)
+    assert X.shape == (len(cands), len(FEATURE_NAMES))
+    assert np.isfinite(X).all()
+    crete = next(i for i, c in enumerate(cands) if c.sentence.text.startswith("Crete"))
+    row = dict(zip(FEATURE_NAMES, X[crete], strict=True))
+    assert row["has_distance"] == 1.0 and row["type_match"] == 1.0 and row["qtype_how_far"] == 1.0
+    assert row["q_coverage"] == pytest.approx(2 / 3)  # crete, derna; not "far"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How far is Crete from Derna?",
+        "Who is Noman Benotman?",
+        "When did the US start airstrikes?",
+        "How many people live in Derna?",
+        "Where are recruits trained?",
+        "Why can residents do little?",
+    ],
+)
+def test_fast_features_agree_with_the_question_helpers(fake_engine: Engine, question: str) -> None:
+    qvec = fake_engine.encoder.encode([question], "query")[0]
+    cands = fake_engine.candidates(question, qvec)
+    corpus = CorpusView(fake_engine.store, fake_engine.encoder.dimension)
+    X = candidate_features(question, qvec, cands, corpus)
+    qtype = question_type(question)
+    for c, row in zip(cands, X, strict=True):
+        values = dict(zip(FEATURE_NAMES, row.tolist(), strict=True))
+        expected = answer_type_features(qtype, c.sentence.text, question)
+        expected |= overlap_features(question, c.sentence.text, c.sentence.source.title)
+        for name, value in expected.items():
+            assert values[name] == pytest.approx(value, abs=1e-6), (name, c.sentence.text)
+
+
+def test_features_of_no_candidates() -> None:
+    assert candidate_features("why?", np.zeros(4), [], None).shape == (0, len(FEATURE_NAMES))  # type: ignore[arg-type]
+
+
+def test_shipped_ranker_loads_and_describes_itself() -> None:
+    ranker = load_ranker()
+    assert ranker.name == "learned"
+    meta = ranker.meta
+    assert meta["features"] == list(FEATURE_NAMES)
+    assert "CC BY-SA 4.0" in meta["data"] and "SQuAD" in meta["data"]
+    assert meta["training_command"].startswith("python -m index.train")
+    assert meta["cv"]["by"] == "article" and meta["cv"]["p_at_1"] > 0.7
+    assert 0.0 < meta["no_answer"]["threshold"] < 1.0
+    assert (RANKER_DIR / MODEL_FILE).stat().st_size < 1_000_000
+
+
+def test_engine_uses_the_learned_ranker_by_default(fake_engine: Engine) -> None:
+    assert isinstance(fake_engine.ranker, LearnedRanker)
+    cands, scores, _relevant = fake_engine.ranked("How far is Crete from Derna?")
+    assert cands and list(scores) == sorted(scores, reverse=True)
+    assert "p_answerable" in cands[0].features and cands[0].features["score"] == pytest.approx(scores[0])
+
+
+def test_learned_scores_one_per_candidate(fake_engine: Engine) -> None:
+    question = "Who said ground troops are still on the table?"
+    qvec = fake_engine.encoder.encode([question], "query")[0]
+    cands = fake_engine.candidates(question, qvec)
+    scores = fake_engine.ranker.score(question, qvec, cands)
+    assert scores.shape == (len(cands),) and np.isfinite(scores).all()
+    top = cands[int(np.argmax(scores))]
+    assert 0.0 <= top.features["p_answerable"] <= 1.0
+    assert fake_engine.ranker.is_relevant(float(scores.max()), top) == (
+        top.features["p_answerable"] >= fake_engine.ranker.no_answer_threshold  # type: ignore[attr-defined]
+    )
+
+
+def test_missing_ranker_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(RankerError, match="make train-ranker"):
+        load_ranker(tmp_path)
+
+
+def test_mismatched_feature_names_are_refused(ranker_copy: Path) -> None:
+    meta = json.loads((ranker_copy / META_FILE).read_text())
+    meta["features"][0] = "a_feature_nobody_computes"
+    (ranker_copy / META_FILE).write_text(json.dumps(meta))
+    with pytest.raises(RankerError, match="features"):
+        load_ranker(ranker_copy)
+
+
+def test_model_not_matching_its_metadata_is_refused(ranker_copy: Path) -> None:
+    meta = json.loads((ranker_copy / META_FILE).read_text())
+    meta["features"] = meta["features"][1:]
+    (ranker_copy / META_FILE).write_text(json.dumps(meta))
+    with pytest.raises(RankerError, match="does not match"):
+        load_ranker(ranker_copy)
+
+
+def test_other_format_version_is_refused(ranker_copy: Path) -> None:
+    meta = json.loads((ranker_copy / META_FILE).read_text())
+    meta["format_version"] = 999
+    (ranker_copy / META_FILE).write_text(json.dumps(meta))
+    with pytest.raises(RankerError, match="format version"):
+        load_ranker(ranker_copy)
+
+
+def test_engine_falls_back_to_fusion_with_a_warning(
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    tmp_path: Path,
+    settings: Settings,
+    fake_encoder: Encoder,
+) -> None:
+    monkeypatch.setattr("index.learned.RANKER_DIR", tmp_path / "nothing-here")
+    with caplog.at_level(logging.WARNING, logger="index.engine"):
+        assert load_default_ranker() is None
+        engine = Engine.open(settings, encoder=fake_encoder)
+    assert isinstance(engine.ranker, FusionRanker)
+    assert "falling back to score fusion" in caplog.text
+    engine.close()
+
+
+def test_folds_never_split_an_article() -> None:
+    questions = [Question(str(i), "q?", f"Article_{i % 7}#{i % 3}", ("a",)) for i in range(70)]
+    folds = article_folds(questions, 4)
+    assert set(folds) == {f"Article_{i}" for i in range(7)}
+    assert set(folds.values()) == {0, 1, 2, 3}
+    assert article_of("Super_Bowl_50#3") == "Super_Bowl_50"
+    assert article_folds(questions, 4) == folds  # deterministic
+
+
+def test_no_answer_logistic_model_separates_the_obvious() -> None:
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(1.0, 0.3, (200, 2)), rng.normal(-1.0, 0.3, (200, 2))])
+    y = np.concatenate([np.ones(200), np.zeros(200)])
+    w = fit_logistic(X, y)
+    assert answerable_probability(np.array([1.0, 1.0]), w) > 0.9
+    assert answerable_probability(np.array([-1.0, -1.0]), w) < 0.1
+    assert answerable_probability(np.array([5.0, 5.0]), np.zeros(0)) == 1.0
+
+
+def _small_eval(tmp_path: Path) -> tuple[Path, Path]:
+    docs, qs = tmp_path / "docs.jsonl", tmp_path / "questions.jsonl"
+    paragraphs = {
+        "Derna#0": ("Derna", "Derna is a city in Libya. Derna has 100,000 people. It lies on the sea."),
+        "Derna#1": ("Derna", "ISIS took Derna in 2014. Its fighters numbered 800."),
+        "Crete#0": ("Crete", "Crete is an island of Greece. The capital of Crete is Heraklion."),
+        "Crete#1": ("Crete", "Crete lies 211 miles from Derna. Minoan palaces stand at Knossos."),
+    }
+    docs.write_text(
+        "".join(json.dumps({"doc_id": d, "title": t, "text": x}) + "\n" for d, (t, x) in paragraphs.items())
+    )
+    questions = [
+        ("How many people live in Derna?", "Derna#0", "100,000"),
+        ("When did ISIS take Derna?", "Derna#1", "2014"),
+        ("What is the capital of Crete?", "Crete#0", "Heraklion"),
+        ("How far is Crete from Derna?", "Crete#1", "211 miles"),
+    ]
+    qs.write_text(
+        "".join(
+            json.dumps({"id": str(i), "question": q, "doc_id": d, "answers": [a]}) + "\n"
+            for i, (q, d, a) in enumerate(questions)
+        )
+    )
+    return docs, qs
+
+
+@pytest.mark.slow
+def test_eval_with_the_learned_ranker_and_folds(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli import main
+
+    docs, qs = _small_eval(tmp_path)
+    assert main(["eval", "--docs", str(docs), "--questions", str(qs), "--json", "--ranker", "learned"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["ranker"] == "learned" and report["questions"] == 4 and report["r_at_5"] == 1.0
+    assert main(["eval", "--docs", str(docs), "--questions", str(qs), "--json", "--folds", "2"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["folds"] == 2 and report["ranker"] == "learned" and report["n"] == 4
+    assert set(report["by_type"]) <= {"who", "when", "where", "how_many", "how_far", "why", "what", "other"}
