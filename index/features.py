@@ -121,7 +121,7 @@ class CorpusView:
     def refresh_idf(self) -> None:
         """Count the terms of the sentences stored since the last refresh."""
         with self._lock:
-            rows = sentences_after(self.store, self._last_id)
+            rows = self.store.sentences_after(self._last_id)
             df = self._df
             for sid, text in rows:
                 for term in set(content_terms(text)):
@@ -142,7 +142,7 @@ class CorpusView:
         if missing:
             if len(cache) > _CACHE_LIMIT:
                 cache.clear()
-            for rows in article_rows(self.store, sorted(missing)).values():
+            for rows in self.store.article_rows(sorted(missing)).values():
                 self._add_article(rows)
         zero = self._zeros
         out = []
@@ -183,33 +183,6 @@ class CorpusView:
                     position_in_paragraph=i,
                     paragraph_sentences=n,
                 )
-
-
-def article_rows(store: Store, article_ids: Sequence[int]) -> dict[int, list[tuple[int, int, int, str, bytes | None]]]:
-    """Return each article's sentences as (id, position, paragraph, text, vector bytes), in order.
-
-    (A read the store does not offer yet; it uses the store's connection under its lock.)"""
-    out: dict[int, list[tuple[int, int, int, str, bytes | None]]] = {a: [] for a in article_ids}
-    if not article_ids:
-        return out
-    marks = ",".join("?" * len(article_ids))
-    with store._lock:  # noqa: SLF001 - see the docstring
-        rows = store._db.execute(  # noqa: SLF001
-            f"SELECT article_id, id, position, paragraph, text, vector FROM sentences"
-            f" WHERE article_id IN ({marks}) ORDER BY article_id, position",
-            list(article_ids),
-        ).fetchall()
-    for r in rows:
-        out[r[0]].append((r[1], r[2], r[3], r[4], r[5]))
-    return out
-
-
-def sentences_after(store: Store, last_id: int) -> list[tuple[int, str]]:
-    """Return (id, text) of the stored sentences with an id above last_id, in id order."""
-    with store._lock:  # noqa: SLF001 - a read the store does not offer yet
-        return store._db.execute(  # noqa: SLF001
-            "SELECT id, text FROM sentences WHERE id > ? ORDER BY id", (last_id,)
-        ).fetchall()
 
 
 def candidate_features(

@@ -294,6 +294,27 @@ class Store:
             for r in rows
         }
 
+    def article_rows(self, article_ids: Sequence[int]) -> dict[int, list[tuple[int, int, int, str, bytes | None]]]:
+        """Return each article's sentences as (id, position, paragraph, text, vector bytes), in order."""
+        out: dict[int, list[tuple[int, int, int, str, bytes | None]]] = {a: [] for a in article_ids}
+        if not article_ids:
+            return out
+        marks = ",".join("?" * len(article_ids))
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT article_id, id, position, paragraph, text, vector FROM sentences"
+                f" WHERE article_id IN ({marks}) ORDER BY article_id, position",
+                list(article_ids),
+            ).fetchall()
+        for r in rows:
+            out[r[0]].append((r[1], r[2], r[3], r[4], r[5]))
+        return out
+
+    def sentences_after(self, last_id: int) -> list[tuple[int, str]]:
+        """Return (id, text) of the stored sentences with an id above last_id, in id order."""
+        with self._lock:
+            return self._db.execute("SELECT id, text FROM sentences WHERE id > ? ORDER BY id", (last_id,)).fetchall()
+
     def speakers(self) -> list[str]:
         """Return the distinct speakers the articles attribute claims to."""
         with self._lock:

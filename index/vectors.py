@@ -139,7 +139,8 @@ class VectorIndex:
             )
         if not isinstance(raw, faiss.IndexIDMap2):
             raise IndexMismatchError(
-                f"the index at {path} is a {type(raw).__name__}, not IndexIDMap2; rebuild it with: newsbot index --rebuild"
+                f"the index at {path} is a {type(raw).__name__}, not IndexIDMap2; "
+                "rebuild it with: newsbot index --rebuild"
             )
         vi = cls(dimension, model_id)
         vi._index = raw
