@@ -16,7 +16,7 @@ from index.encoder import Encoder, MiniLMEncoder
 from index.errors import QuestionError
 from index.indexer import Indexer, IndexReport, sync_vectors
 from index.model import Answer, Hit, Source
-from index.ranking import Candidate, FusionRanker, Ranker
+from index.ranking import Candidate, FusionRanker, Ranker, merge_candidates
 from index.reading import fetch_url, read_document
 from index.settings import Settings
 from index.store import SourceSummary, Store, StoredSentence
@@ -183,19 +183,8 @@ class Engine:
         n = self.settings.candidates
         dense = self.vectors.search(qvec, n)
         lexical = self.store.lexical(question, n)
-        info: dict[int, list] = {}
-        for rank, (sid, cos) in enumerate(dense):
-            info[sid] = [cos, 0.0, rank, None]
-        for rank, (sid, bm) in enumerate(lexical):
-            entry = info.setdefault(sid, [None, 0.0, None, None])
-            entry[1], entry[3] = bm, rank
-        missing = [sid for sid, e in info.items() if e[0] is None]
-        if missing:
-            vecs = self.vectors.reconstruct(missing)
-            for sid, cos in zip(missing, vecs @ qvec, strict=True):
-                info[sid][0] = float(cos)
-        stored = self.store.sentences(info)
-        return [Candidate(sid, stored[sid], e[0], e[1], e[2], e[3]) for sid, e in info.items() if sid in stored]
+        stored = self.store.sentences({sid for sid, _ in dense} | {sid for sid, _ in lexical})
+        return merge_candidates(dense, lexical, stored, self.vectors, qvec)
 
     def ranked(self, question: str) -> tuple[list[Candidate], np.ndarray, bool]:
         """Return the candidates and their scores, best first, and whether the best is relevant at all.

@@ -298,13 +298,7 @@ def candidate_features(
 
 
 _ROW_FEATURES: tuple[str, ...] = (
-    "q_coverage",
-    "q_coverage_title",
-    "idf_coverage",
-    "idf_coverage_window",
-    "idf_missing_max",
-    "bigram_overlap",
-    "longest_common_run",
+    *FEATURE_GROUPS["overlap"],
     "types",
     "novel_capitalised",
     "sent_len",
@@ -312,14 +306,7 @@ _ROW_FEATURES: tuple[str, ...] = (
     "paragraph_sentences",
 )
 # the answer-type features read from spans of the sentence, in the order of SentenceFacts.spans
-_SPAN_FEATURES: tuple[str, ...] = (
-    "has_number",
-    "has_year_or_date",
-    "has_person_like",
-    "has_place_like",
-    "has_distance",
-    "has_quantity_unit",
-)
+_SPAN_FEATURES: tuple[str, ...] = ANSWER_TYPE_FEATURES[:6]  # has_number … has_quantity_unit
 _TYPE_COLUMN: dict[str, str] = {
     "who": "has_person_like",
     "when": "has_year_or_date",

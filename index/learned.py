@@ -22,7 +22,7 @@ import numpy as np
 
 from index.errors import RankerError
 from index.features import FEATURE_INDEX, FEATURE_NAMES, CorpusView, candidate_features
-from index.ranking import Candidate, FusionRanker, reciprocal_rank_fusion
+from index.ranking import Candidate, FusionRanker, merge_candidates, reciprocal_rank_fusion
 
 if TYPE_CHECKING:
     from index.engine import Engine
@@ -338,17 +338,7 @@ def candidates_without(engine: Engine, question: str, qvec: np.ndarray, doc_id: 
     keep = {sid for sid, s in stored.items() if s.source.doc_id != doc_id}
     dense = [(sid, c) for sid, c in dense if sid in keep][:n]
     lexical = [(sid, b) for sid, b in lexical if sid in keep][:n]
-    info: dict[int, list] = {}
-    for rank, (sid, cos) in enumerate(dense):
-        info[sid] = [cos, 0.0, rank, None]
-    for rank, (sid, bm) in enumerate(lexical):
-        entry = info.setdefault(sid, [None, 0.0, None, None])
-        entry[1], entry[3] = bm, rank
-    missing = [sid for sid, e in info.items() if e[0] is None]
-    if missing:
-        for sid, cos in zip(missing, engine.vectors.reconstruct(missing) @ qvec, strict=True):
-            info[sid][0] = float(cos)
-    return [Candidate(sid, stored[sid], e[0], e[1], e[2], e[3]) for sid, e in info.items()]
+    return merge_candidates(dense, lexical, stored, engine.vectors, qvec)
 
 
 # -- training ------------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from typing import Protocol
 import numpy as np
 
 from index.store import StoredSentence
+from index.vectors import VectorIndex
 
 
 @dataclass
@@ -22,6 +23,28 @@ class Candidate:
     dense_rank: int | None  # 0-based rank in the dense list, None when not in it
     bm25_rank: int | None  # 0-based rank in the lexical list, None when not in it
     features: dict[str, float] = field(default_factory=dict)
+
+
+def merge_candidates(
+    dense: list[tuple[int, float]],
+    lexical: list[tuple[int, float]],
+    stored: dict[int, StoredSentence],
+    vectors: VectorIndex,
+    qvec: np.ndarray,
+) -> list[Candidate]:
+    """Return one Candidate per sentence found by either retriever (dense first, in order), with the cosine
+    filled in for those only lexical search found; sentences missing from `stored` are left out."""
+    info: dict[int, list] = {}
+    for rank, (sid, cos) in enumerate(dense):
+        info[sid] = [cos, 0.0, rank, None]
+    for rank, (sid, bm) in enumerate(lexical):
+        entry = info.setdefault(sid, [None, 0.0, None, None])
+        entry[1], entry[3] = bm, rank
+    missing = [sid for sid, e in info.items() if e[0] is None]
+    if missing:
+        for sid, cos in zip(missing, vectors.reconstruct(missing) @ qvec, strict=True):
+            info[sid][0] = float(cos)
+    return [Candidate(sid, stored[sid], e[0], e[1], e[2], e[3]) for sid, e in info.items() if sid in stored]
 
 
 class Ranker(Protocol):
