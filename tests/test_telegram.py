@@ -733,8 +733,9 @@ async def test_webhook_mode(fake: FakeTelegram, engine: Engine) -> None:
 
 
 @slow
-async def test_newsbot_serve_process_answers_and_stops_on_sigterm(
-    fake: FakeTelegram, engine: Engine, tmp_path: Path
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+async def test_newsbot_serve_process_answers_and_stops_on_signal(
+    fake: FakeTelegram, engine: Engine, tmp_path: Path, stop: signal.Signals
 ) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSBOT_", "TELEGRAM_"))}
     env.update(
@@ -758,7 +759,7 @@ async def test_newsbot_serve_process_answers_and_stops_on_sigterm(
         await fake.wait_for("setMyCommands", timeout=90)  # post_init done: the model is loaded
         _, reply = await ask(fake, fake.add_user("Alice"), QUESTION)
         assert text_of(reply).startswith("1. " + CRETE)
-        process.send_signal(signal.SIGTERM)
+        process.send_signal(stop)
         out, err = await asyncio.wait_for(process.communicate(), 30)
     finally:
         if process.returncode is None:
