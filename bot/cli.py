@@ -161,6 +161,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
     """Evaluate retrieval on a JSONL docs/questions pair (the format of shared/eval)."""
     from index.evaluate import EvalOptions, evaluate, format_report
 
+    for path in (Path(args.docs), Path(args.questions)):
+        if not path.is_file():
+            raise NewsbotError(f"{path}: no such file")
     opts = EvalOptions(
         limit=args.limit, folds=args.folds, unanswerable=args.unanswerable, ranker=args.ranker, seed=args.seed
     )
@@ -283,6 +286,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as e:  # noqa: BLE001 - a person gets one line; -v shows the traceback for a bug report
+        logging.getLogger(PROG).debug("unexpected error", exc_info=True)
+        print(f"{PROG}: unexpected error: {type(e).__name__}: {e} (run with -v for details)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -47,7 +47,11 @@ class Question:
 def read_questions(path: Path, limit: int | None = None) -> list[Question]:
     """Return the questions of a questions.jsonl file."""
     out = []
-    with open(path, encoding="utf-8") as f:
+    try:
+        f = open(path, encoding="utf-8")  # noqa: SIM115 - closed below; the error must name the file
+    except OSError as e:
+        raise NewsbotError(f"{path}: cannot read the questions ({e.strerror})") from None
+    with f:
         for n, line in enumerate(f, 1):
             if not line.strip():
                 continue

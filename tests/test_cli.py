@@ -184,3 +184,21 @@ def test_feedback_lists_what_readers_marked(indexed: Path, capsys) -> None:
 def test_sources_text(indexed: Path, capsys) -> None:
     assert main(["sources", "--data", str(indexed)]) == 0
     assert capsys.readouterr().out.startswith("derna.txt  (19 sentences)")
+
+
+def test_eval_with_missing_files_is_one_line(tmp_path: Path, capsys) -> None:
+    assert main(["eval", "--docs", str(tmp_path / "nope.jsonl"), "--questions", str(tmp_path / "q.jsonl")]) == 1
+    err = capsys.readouterr().err
+    assert "no such file" in err and "Traceback" not in err and err.count("\n") == 1
+
+
+def test_an_unexpected_error_is_one_line_not_a_traceback(monkeypatch, capsys) -> None:
+    import bot.cli
+
+    def boom(args):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(bot.cli, "cmd_sources", boom)
+    assert main(["sources"]) == 1
+    err = capsys.readouterr().err
+    assert err == "newsbot: unexpected error: RuntimeError: disk on fire (run with -v for details)\n"
