@@ -32,6 +32,7 @@ from index.questions import (  # the private helpers are the cached profiles beh
     NEUTRAL_TYPE_MATCH,
     QUESTION_TYPES,
     STOPWORDS,
+    TYPE_FEATURE,
     _profile,
     _question_terms,
     _question_words,
@@ -252,7 +253,7 @@ def candidate_features(
         q_positions.setdefault(t, []).append(i)
     nq = len(q_set) or 1
     nb = len(q_bigrams) or 1
-    type_col = _TYPE_COLUMN.get(qtype)
+    type_col = TYPE_FEATURE.get(qtype)
     cols: list[list] = [[] for _ in _ROW_FEATURES]
     (cov, cov_t, idf_cov, idf_win, idf_miss, bigram, run, types, novel_caps, length, pos, para_n) = cols
     facts_of = sentence_facts
@@ -307,14 +308,6 @@ _ROW_FEATURES: tuple[str, ...] = (
 )
 # the answer-type features read from spans of the sentence, in the order of SentenceFacts.spans
 _SPAN_FEATURES: tuple[str, ...] = ANSWER_TYPE_FEATURES[:6]  # has_number … has_quantity_unit
-_TYPE_COLUMN: dict[str, str] = {
-    "who": "has_person_like",
-    "when": "has_year_or_date",
-    "where": "has_place_like",
-    "how_many": "has_number",
-    "how_far": "has_distance",
-    "why": "has_cause",
-}
 
 
 @dataclass(frozen=True, slots=True)

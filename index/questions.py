@@ -647,7 +647,8 @@ def _profile(sentence: str) -> _Profile:
 
 # --- answer-type features -----------------------------------------------------------------------------------
 
-_TYPE_FEATURE: dict[str, str] = {
+# The answer-type feature that says whether a sentence holds what each question type asks for.
+TYPE_FEATURE: dict[str, str] = {
     "who": "has_person_like",
     "when": "has_year_or_date",
     "where": "has_place_like",
@@ -695,7 +696,7 @@ def answer_type_features(qtype: str, sentence: str, question: str) -> dict[str, 
         "has_quantity_unit": _any_novel(profile.quantities, qwords),
         "has_cause": 1.0 if profile.cause else 0.0,
     }
-    key = _TYPE_FEATURE.get(qtype)
+    key = TYPE_FEATURE.get(qtype)
     features["type_match"] = features[key] if key else NEUTRAL_TYPE_MATCH
     caps = profile.caps
     if caps:
