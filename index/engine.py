@@ -87,7 +87,7 @@ class Engine:
         return cls(settings, store, vectors, encoder, ranker)
 
     @classmethod
-    def rebuild(cls, settings: Settings, encoder: Encoder | None = None) -> None:
+    def rebuild(cls, settings: Settings) -> None:
         """Remove the data folder's store and index, so the next indexing starts from nothing."""
         for p in (settings.db_path, Path(str(settings.db_path) + "-wal"), Path(str(settings.db_path) + "-shm"),
                   settings.vectors_path, Path(str(settings.vectors_path) + ".json")):
