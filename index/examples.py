@@ -59,16 +59,10 @@ _SKIP = {
 
 def example_questions(store: Store, n: int = 3, sample: int = 2000) -> list[str]:
     """Return up to n questions a reader could ask of this corpus."""
-    with store._lock:  # noqa: SLF001 - the store's own module-level helpers share its connection
-        speakers = store._db.execute(
-            "SELECT speaker, COUNT(*) c FROM attributions WHERE speaker IS NOT NULL AND kind != 'none'"
-            " GROUP BY speaker ORDER BY c DESC LIMIT 20"
-        ).fetchall()
-        texts = [
-            r[0] for r in store._db.execute("SELECT text FROM sentences ORDER BY id DESC LIMIT ?", (sample,))
-        ]
+    speakers = store.speakers(most=20)
+    texts = store.recent_sentences(sample)
     out: list[str] = []
-    people = [s for s, _ in speakers if len(s.split()) >= 2 and s.split()[0][0].isupper()]
+    people = [s for s in speakers if len(s.split()) >= 2 and s.split()[0][0].isupper()]
     for person in people[:1]:
         out.append(f"What did {person} say?")
     names: Counter[str] = Counter()

@@ -133,7 +133,7 @@ class Indexer:
                 else:
                     report.articles_added += 1
                 removed_ids.extend(self.store.delete_article(db, a.doc_id))
-                ids = self.store.replace_article(
+                ids = self.store.insert_article(
                     db, a, sentences, attrs, vecs[offset : offset + n], origin=origin
                 )
                 added_ids.extend(ids)

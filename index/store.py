@@ -168,7 +168,7 @@ class Store:
         with self._lock:
             return dict(self._db.execute("SELECT doc_id, content_hash FROM articles").fetchall())
 
-    def replace_article(
+    def insert_article(
         self,
         db: sqlite3.Connection,
         article: Article,
@@ -177,9 +177,8 @@ class Store:
         vectors: np.ndarray,
         origin: str = "file",
     ) -> list[int]:
-        """Write an article and its sentences (replacing any earlier version) inside `db`'s transaction;
-        return the new sentence ids."""
-        self.delete_article(db, article.doc_id)
+        """Write an article and its sentences inside `db`'s transaction (delete an earlier version first, with
+        delete_article); return the new sentence ids."""
         s = article.source
         cur = db.execute(
             "INSERT INTO articles (doc_id, title, outlet, url, published, author, path, text, origin,"
@@ -315,10 +314,19 @@ class Store:
         with self._lock:
             return self._db.execute("SELECT id, text FROM sentences WHERE id > ? ORDER BY id", (last_id,)).fetchall()
 
-    def speakers(self) -> list[str]:
-        """Return the distinct speakers the articles attribute claims to."""
+    def speakers(self, most: int | None = None) -> list[str]:
+        """Return the distinct speakers the articles attribute claims to; with `most`, only that many, the most
+        often attributed first."""
+        sql = "SELECT speaker FROM attributions WHERE speaker IS NOT NULL AND kind != 'none' GROUP BY speaker"
+        if most is not None:
+            sql += f" ORDER BY COUNT(*) DESC LIMIT {int(most)}"
         with self._lock:
-            rows = self._db.execute("SELECT DISTINCT speaker FROM attributions WHERE speaker IS NOT NULL").fetchall()
+            return [r[0] for r in self._db.execute(sql).fetchall()]
+
+    def recent_sentences(self, limit: int) -> list[str]:
+        """Return the texts of the most recently indexed sentences."""
+        with self._lock:
+            rows = self._db.execute("SELECT text FROM sentences ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
         return [r[0] for r in rows]
 
     def sentence_ids_by_speaker(self, speakers: Sequence[str], limit: int) -> list[int]:

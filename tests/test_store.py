@@ -26,7 +26,7 @@ def _article(doc_id: str, sentences: list[str]) -> tuple[Article, list[Sentence]
 def _put(store: Store, doc_id: str, sentences: list[str]) -> list[int]:
     a, sents = _article(doc_id, sentences)
     with store.transaction() as db:
-        return store.replace_article(
+        return store.insert_article(
             db, a, sents, [Attribution()] * len(sents), np.ones((len(sents), 4), dtype=np.float32)
         )
 
@@ -102,7 +102,7 @@ def test_failed_transaction_leaves_nothing(tmp_path: Path) -> None:
     _put(store, "a", ["Kept."])
     a, sents = _article("b", ["Lost."])
     with pytest.raises(RuntimeError), store.transaction() as db:
-        store.replace_article(db, a, sents, [Attribution()], np.ones((1, 4), dtype=np.float32))
+        store.insert_article(db, a, sents, [Attribution()], np.ones((1, 4), dtype=np.float32))
         raise RuntimeError("crash mid-write")
     assert store.counts() == (1, 1)
     assert store.article("b") is None
