@@ -388,6 +388,14 @@ def content_terms(text: str) -> list[str]:
     return terms
 
 
+@lru_cache(maxsize=4096)
+def name_terms(question: str) -> frozenset[str]:
+    """Return the content terms of the question's capitalised words after its first ("Who is the president of
+    France?" -> {"france"}): the names a corpus must mention somewhere to answer it."""
+    tokens = [t for t in _TOKEN.findall(question) if t[0].isalnum()]
+    return frozenset(term for t in tokens[1:] if t[0].isupper() for term in _terms_for(t.lower()))
+
+
 # --- sentence profile ---------------------------------------------------------------------------------------
 
 _SENT_START_SKIP: frozenset[str] = STOPWORDS | _words(
@@ -496,6 +504,8 @@ class _Profile:
         "terms",
         "term_set",
         "bigrams",
+        "term_at",
+        "word_at",
     )
 
     def __init__(self, sentence: str) -> None:
@@ -504,6 +514,7 @@ class _Profile:
         n = len(tokens)
         caps = [False] * n
         terms: list[str] = []
+        term_at: dict[str, list[int]] = {}  # content term -> the token positions it comes from
         interesting: list[int] = []  # capitalised, numeric or time words: the rest cannot start a span
         n_words = 0
         first_word = -1
@@ -519,6 +530,8 @@ class _Profile:
                 word_terms = _terms_for(low)
             if word_terms:
                 terms += word_terms
+                for term in word_terms:
+                    term_at.setdefault(term, []).append(i)
             if c.isupper():
                 if first_word >= 0 or low not in _SENT_START_SKIP:
                     caps[i] = True
@@ -637,6 +650,16 @@ class _Profile:
         self.terms = terms
         self.term_set = frozenset(terms)
         self.bigrams = frozenset(zip(terms, terms[1:], strict=False))
+        self.term_at = term_at
+        # a span's first word -> the token positions it can start at (numbers are stored without their commas
+        # and the unit glued on with a hyphen, "18-yard" -> "18")
+        word_at: dict[str, list[int]] = {}
+        for i, low in enumerate(lower):
+            word_at.setdefault(low, []).append(i)
+            key = low.replace(",", "").partition("-")[0]
+            if key != low:
+                word_at.setdefault(key, []).append(i)
+        self.word_at = word_at
 
 
 @lru_cache(maxsize=16384)

@@ -309,6 +309,16 @@ class Store:
             out[r[0]].append((r[1], r[2], r[3], r[4], r[5]))
         return out
 
+    def article_sentence_texts(self, doc_id: str) -> list[str]:
+        """Return the texts of an article's sentences, in order (none when it is not stored)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT s.text FROM sentences s JOIN articles a ON a.id = s.article_id WHERE a.doc_id = ?"
+                " ORDER BY s.position",
+                (doc_id,),
+            ).fetchall()
+        return [r[0] for r in rows]
+
     def sentences_after(self, last_id: int) -> list[tuple[int, str]]:
         """Return (id, text) of the stored sentences with an id above last_id, in id order."""
         with self._lock:

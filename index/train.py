@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from index.features import FEATURE_GROUPS, FEATURE_NAMES
+from index.features import FEATURE_GROUPS, RANKER_FEATURES
 from index.learned import (
     FORMAT_VERSION,
     LGB_PARAMS,
@@ -89,7 +89,7 @@ def ablation(items: Sequence[Collected], folds: int, seed: int, index_seconds: f
     rows = [report(items, name, folds, seed, index_seconds) for name in BASELINES]
     rows.append(report(items, "learned", folds, seed, index_seconds, log=_log))
     for group, names in FEATURE_GROUPS.items():
-        kept = [f for f in FEATURE_NAMES if f not in names]
+        kept = [f for f in RANKER_FEATURES if f not in names]
         row = report(items, "learned", folds, seed, index_seconds, features=kept, log=_log)
         row["ranker"] = f"learned − {group}"
         rows.append(row)
@@ -123,7 +123,7 @@ def train(
         "format_version": FORMAT_VERSION,
         "model": "LightGBM lambdarank (gradient-boosted trees), grouped by question",
         "lightgbm_version": lgb.__version__,
-        "features": list(FEATURE_NAMES),
+        "features": list(RANKER_FEATURES),
         "feature_groups": {g: list(n) for g, n in FEATURE_GROUPS.items()},
         "params": LGB_PARAMS,
         "rounds": NUM_ROUNDS,
@@ -150,11 +150,20 @@ def train(
             "features": list(NO_ANSWER_FEATURES),
             "weights": [round(float(w), 8) for w in no_answer.weights],
             "threshold": round(no_answer.threshold, 6),
+            "bounds": {
+                "low": [round(float(v), 6) for v in no_answer.bounds[0]],
+                "high": [round(float(v), 6) for v in no_answer.bounds[1]],
+            }
+            if no_answer.bounds is not None
+            else {"low": [], "high": []},
             "how": (
-                "logistic regression over the evidence in `features`, fitted on out-of-fold ranker scores: "
-                "answerable questions whose first answer is right, against the same questions with their "
-                "paragraph removed from the candidates; the threshold on its probability is the highest that "
-                f"hides the right first answer of at most {P_AT_1_BUDGET:.1%} of the answerable questions"
+                "logistic regression over the evidence in `features` (the shape of the learned scores, then "
+                "the best candidate's own features: `top_` + a ranker feature), each clipped to `bounds` (its "
+                "1st and 99th percentiles in training), fitted on out-of-fold ranker "
+                "scores: answerable questions whose first answer is right, against the same questions with "
+                "their paragraph removed from the candidates and from the term counts; the threshold on its "
+                "probability is the highest that hides the right first answer of at most "
+                f"{P_AT_1_BUDGET:.1%} of the answerable questions"
             ),
             "calibration": no_answer.calibration,
         },

@@ -17,12 +17,21 @@ from index.encoder import Encoder
 from index.engine import Engine, load_default_ranker
 from index.errors import RankerError
 from index.evaluate import Question
-from index.features import FEATURE_GROUPS, FEATURE_NAMES, CorpusView, candidate_features
+from index.features import (
+    FEATURE_GROUPS,
+    FEATURE_NAMES,
+    QUESTION_EVIDENCE,
+    RANKER_FEATURES,
+    CorpusView,
+    candidate_features,
+)
 from index.learned import (
     META_FILE,
     MODEL_FILE,
+    NO_ANSWER_FEATURES,
     RANKER_DIR,
     LearnedRanker,
+    NoAnswerModel,
     answerable_probability,
     article_folds,
     article_of,
@@ -55,7 +64,8 @@ def ranker_copy(tmp_path: Path) -> Path:
 
 def test_feature_names_are_unique_and_grouped() -> None:
     assert len(set(FEATURE_NAMES)) == len(FEATURE_NAMES)
-    assert [n for names in FEATURE_GROUPS.values() for n in names] == list(FEATURE_NAMES)
+    assert [n for names in FEATURE_GROUPS.values() for n in names] == list(RANKER_FEATURES)
+    assert FEATURE_NAMES == RANKER_FEATURES + QUESTION_EVIDENCE
     assert set(FEATURE_GROUPS) == {"retrieval", "context", "overlap", "answer_type", "shape"}
 
 
@@ -99,6 +109,45 @@ def test_fast_features_agree_with_the_question_helpers(fake_engine: Engine, ques
             assert values[name] == pytest.approx(value, abs=1e-6), (name, c.sentence.text)
 
 
+def _row(engine: Engine, question: str, starts: str) -> dict[str, float]:
+    """Return the features of the candidate sentence that starts with `starts`."""
+    qvec = engine.encoder.encode([question], "query")[0]
+    cands = engine.candidates(question, qvec)
+    corpus = CorpusView(engine.store, engine.encoder.dimension)
+    corpus.refresh_idf()
+    X = candidate_features(question, qvec, cands, corpus)
+    i = next(i for i, c in enumerate(cands) if c.sentence.text.startswith(starts))
+    return dict(zip(FEATURE_NAMES, X[i].tolist(), strict=True))
+
+
+def test_type_near_measures_how_close_the_answer_sits_to_the_question_words(fake_engine: Engine) -> None:
+    fighters = _row(fake_engine, "How many ISIS fighters are in Derna?", "ISIS fighters totaling 800")
+    assert fighters["type_near"] == pytest.approx(1 / 3)  # "fighters totaling 800": two tokens apart
+    people = _row(fake_engine, "How many people live in Derna?", "ISIS fighters totaling 800")
+    assert people["type_near"] == pytest.approx(1 / 2)  # "100,000 people": next to it
+    # no number at all in the sentence, and a question type that wants none
+    assert _row(fake_engine, "How many ISIS fighters are in Derna?", "Some of the ISIS")["type_near"] == 0.0
+    assert _row(fake_engine, "What is ISIS creating in eastern Libya?", "ISIS fighters totaling")["type_near"] == 0.0
+
+
+def test_unseen_names_count_the_question_names_the_corpus_never_mentions(fake_engine: Engine) -> None:
+    assert _row(fake_engine, "Who is the president of France?", "Many have called")["q_unseen_names"] == 1.0
+    assert _row(fake_engine, "Who leads France and Spain?", "Many have called")["q_unseen_names"] == 2.0
+    assert _row(fake_engine, "What did President Obama say?", "So far, Obama")["q_unseen_names"] == 0.0
+
+
+def test_corpus_view_can_count_terms_as_if_an_article_were_gone(fake_engine: Engine) -> None:
+    corpus = CorpusView(fake_engine.store, fake_engine.encoder.dimension)
+    corpus.refresh_idf()
+    before = (corpus.df("crete"), corpus.idf("derna"))
+    texts = fake_engine.store.article_sentence_texts(fake_engine.sources()[0].source.doc_id)
+    assert len(texts) == 19 and texts[0].startswith("The Islamic State")
+    assert fake_engine.store.article_sentence_texts("no such article") == []
+    with corpus.without(texts):
+        assert corpus.df("crete") == 0 and corpus.df("derna") == 0
+    assert (corpus.df("crete"), corpus.idf("derna")) == before
+
+
 def test_features_of_no_candidates() -> None:
     assert candidate_features("why?", np.zeros(4), [], None).shape == (0, len(FEATURE_NAMES))  # type: ignore[arg-type]
 
@@ -107,7 +156,7 @@ def test_shipped_ranker_loads_and_describes_itself() -> None:
     ranker = load_ranker()
     assert ranker.name == "learned"
     meta = ranker.meta
-    assert meta["features"] == list(FEATURE_NAMES)
+    assert meta["features"] == list(RANKER_FEATURES)
     assert "CC BY-SA 4.0" in meta["data"] and "SQuAD" in meta["data"]
     assert meta["training_command"].startswith("python -m index.train")
     assert meta["cv"]["by"] == "article" and meta["cv"]["p_at_1"] > 0.7
@@ -197,6 +246,30 @@ def test_no_answer_logistic_model_separates_the_obvious() -> None:
     assert answerable_probability(np.array([1.0, 1.0]), w) > 0.9
     assert answerable_probability(np.array([-1.0, -1.0]), w) < 0.1
     assert answerable_probability(np.array([5.0, 5.0]), np.zeros(0)) == 1.0
+
+
+def test_no_answer_inputs_are_clipped_to_their_training_range() -> None:
+    w = np.array([0.0, 10.0])  # one input, a steep weight: outside its training range it would run away
+    clipped = NoAnswerModel(w, 0.5, {}, np.array([[-0.1], [0.1]]))
+    assert clipped.probability(np.array([0.1])) == pytest.approx(answerable_probability(np.array([0.1]), w))
+    assert clipped.probability(np.array([5.0])) == clipped.probability(np.array([0.1]))  # not ~1.0
+    assert clipped.probability(np.array([-5.0])) == pytest.approx(1 / (1 + np.exp(1.0)))
+    assert NoAnswerModel(w, 0.5, {}).probability(np.array([5.0])) > 0.999  # unbounded, for contrast
+
+
+def test_shipped_no_answer_model_has_one_bound_per_input() -> None:
+    ranker = load_ranker()
+    assert ranker.no_answer.bounds is not None
+    assert ranker.no_answer.bounds.shape == (2, len(NO_ANSWER_FEATURES))
+    assert (ranker.no_answer.bounds[0] <= ranker.no_answer.bounds[1]).all()
+
+
+def test_no_answer_bounds_that_do_not_fit_are_refused(ranker_copy: Path) -> None:
+    meta = json.loads((ranker_copy / META_FILE).read_text())
+    meta["no_answer"]["bounds"]["low"] = meta["no_answer"]["bounds"]["low"][1:]
+    (ranker_copy / META_FILE).write_text(json.dumps(meta))
+    with pytest.raises(RankerError, match="bounds"):
+        load_ranker(ranker_copy)
 
 
 def _small_eval(tmp_path: Path) -> tuple[Path, Path]:

@@ -14,6 +14,7 @@ from index.questions import (
     answer_type_features,
     content_terms,
     is_chitchat,
+    name_terms,
     overlap_features,
     question_type,
 )
@@ -86,6 +87,20 @@ def test_question_type(question: str, expected: str) -> None:
 def test_question_type_table_is_large_and_covers_every_type() -> None:
     assert len(TYPED_QUESTIONS) >= 40
     assert {expected for _, expected in TYPED_QUESTIONS} == set(QUESTION_TYPES)
+
+
+@pytest.mark.parametrize(
+    ("question", "names"),
+    [
+        ("Who is the president of France?", {"france"}),
+        ("What did Noman Benotman tell CNN?", {"noman", "benotman", "cnn"}),
+        ("Derna is how far from Crete?", {"crete"}),  # the first word is capitalised anyway
+        ("how far is derna from crete", set()),
+        ("", set()),
+    ],
+)
+def test_name_terms_are_the_capitalised_words_after_the_first(question: str, names: set[str]) -> None:
+    assert name_terms(question) == names
 
 
 def test_question_type_ignores_case_and_curly_apostrophes() -> None:
