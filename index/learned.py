@@ -55,7 +55,9 @@ LGB_PARAMS: dict[str, Any] = {
 NUM_ROUNDS = 300
 # The no-answer decision's evidence: the shape of the learned scores, then the best candidate's own features.
 # Left out: features whose scale follows the corpus (article_share is about 1.0 in a one-article corpus and never
-# above 0.2 on SQuAD; raw IDF grows with the corpus), which a linear model would extrapolate from.
+# above 0.2 on SQuAD; raw IDF grows with the corpus), which a linear model would extrapolate from, and para_cos:
+# news paragraphs are often one sentence, where it equals the sentence's own cosine, and SQuAD's never are (its
+# weight was negative: "on topic, wrong sentence"; without it the calibration lost nothing).
 NO_ANSWER_TOP_FEATURES: tuple[str, ...] = (
     "cos",
     "prev_cos",
