@@ -40,7 +40,7 @@ def _docs_sentences(docs: Path) -> list[str]:
     from index.sentences import split_sentences
 
     articles, _ = read_articles([docs], root=docs.parent)
-    return [document_text(s.text, a.source.title) for a in articles for s in split_sentences(a.text)]
+    return [document_text(s.text, a.source.topic) for a in articles for s in split_sentences(a.text)]
 
 
 # -- parts, each run in a child process -------------------------------------------------------------------

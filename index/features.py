@@ -298,7 +298,7 @@ def candidate_features(
         term_set = facts.terms
         shared = q_set & term_set
         cov.append(len(shared) / nq)
-        title = c.sentence.source.title or None
+        title = c.sentence.source.topic
         title_shared = in_title.get(title)
         if title_shared is None:
             title_shared = in_title[title] = q_set & _title_terms(title)  # type: ignore[arg-type]

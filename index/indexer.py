@@ -116,7 +116,7 @@ class Indexer:
         for a in todo:
             sentences = split_sentences(a.text)
             prepared.append((a, sentences, attribute(sentences)))
-            texts.extend(document_text(s.text, a.source.title) for s in sentences)
+            texts.extend(document_text(s.text, a.source.topic) for s in sentences)
         vecs = self.encoder.encode(texts, "document", progress=self.progress and len(texts) > 200)
 
         removed_ids: list[int] = []

@@ -28,6 +28,19 @@ class Source:
         """Return a short human name for the article: its title, else its path, else its id."""
         return self.title or self.path or self.doc_id
 
+    @property
+    def topic(self) -> str | None:
+        """Return what the article is called for the model: its title, else its file's name without the extension
+        ("corpus/derna.txt" -> "derna"). The ranker learned from sentences that all carry their article's title,
+        embedded with it and matched against it; an untitled file's name is the nearest thing it has."""
+        if self.title:
+            return self.title
+        if not self.path:
+            return None
+        name = self.path.replace("\\", "/").rsplit("/", 1)[-1]
+        stem = name.rsplit(".", 1)[0] if "." in name[1:] else name
+        return " ".join(stem.replace("_", " ").replace("-", " ").split()) or None
+
     def to_json(self) -> dict[str, str | None]:
         """Return the `source` object of the `ask --json` contract."""
         return {

@@ -62,6 +62,18 @@ def test_chitchat_gets_no_news_sentence(seed_engine: Engine, text: str) -> None:
     assert answer.no_answer and answer.hits == []
 
 
+def test_an_untitled_article_is_embedded_under_its_file_name_and_shown_by_it(seed_engine: Engine) -> None:
+    from index.encoder import document_text
+
+    hit = seed_engine.answer("How far is Crete from Derna?").hits[0]
+    assert hit.source.title is None and hit.source.label.endswith("derna.txt")
+    expected = seed_engine.encoder.encode([document_text(hit.sentence, "derna")], "document")[0]
+    without = seed_engine.encoder.encode([hit.sentence], "document")[0]
+    stored = seed_engine.vectors.reconstruct([hit.sentence_id])[0]
+    assert float(expected @ stored) == pytest.approx(1.0, abs=1e-4)
+    assert float(without @ stored) < 0.99
+
+
 def test_question_about_something_absent_says_nothing_relevant(seed_engine: Engine) -> None:
     answer = seed_engine.answer("What is the best recipe for chocolate cake?")
     assert answer.no_answer and answer.hits == []

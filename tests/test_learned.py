@@ -104,7 +104,7 @@ def test_fast_features_agree_with_the_question_helpers(fake_engine: Engine, ques
     for c, row in zip(cands, X, strict=True):
         values = dict(zip(FEATURE_NAMES, row.tolist(), strict=True))
         expected = answer_type_features(qtype, c.sentence.text, question)
-        expected |= overlap_features(question, c.sentence.text, c.sentence.source.title)
+        expected |= overlap_features(question, c.sentence.text, c.sentence.source.topic)
         for name, value in expected.items():
             assert values[name] == pytest.approx(value, abs=1e-6), (name, c.sentence.text)
 

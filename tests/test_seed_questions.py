@@ -49,32 +49,28 @@ DEMPSEY = (
 # (question, the sentence that answers it). The quoted sentences are matched by their words, without the quote
 # marks and the attribution the sentence splitter may keep with them.
 # Known misses of the shipped ranker, kept as written (strict: when the ranker improves they must be moved back).
-RANKED_BELOW = pytest.mark.xfail(
+# The article has no headline: the ranker reads its file name, "derna", as its title (Source.topic).
+LOW_CONFIDENCE = pytest.mark.xfail(
     strict=True,
-    reason="the 800-fighters sentence ranks third, below two closer "
-    "paraphrases of 'ISIS fighters in Derna' that hold no number",
-)
-PARAPHRASE = pytest.mark.xfail(
-    strict=True,
-    reason="'exploiting' vs 'seizing on': neither BM25 nor MiniLM links "
-    "them; 'ISIS pose a serious threat in Libya' comes first",
+    reason="ranked first, but only 0.09 ahead of the second and its no-answer probability (0.056) is under the "
+    "threshold (0.070): 'nothing relevant'",
 )
 
 SEED_QUESTIONS: list = [
     ("How far from Greece is the Libyan city that ISIS controls?", CONTROL),
     ("Where is Derna?", SITUATED),
-    pytest.param("How many ISIS fighters are in Derna?", FIGHTERS, marks=RANKED_BELOW),
+    ("How many ISIS fighters are in Derna?", FIGHTERS),
     ("How many people live in Derna?", FIGHTERS),
     ("How far is Crete from Derna?", CRETE),
     ("How far is Derna from the Egyptian border?", EGYPT),
-    pytest.param("What is ISIS exploiting in Libya?", INSTABILITY, marks=PARAPHRASE),
+    ("What is ISIS exploiting in Libya?", INSTABILITY),
     ("Where are the ISIS fighters training new recruits?", TRAINING),
     ("Where does the terror group carry out executions?", EXECUTIONS),
     ("Which city does Derna look like today?", RAQQA),
     ("What is ISIS creating in eastern Libya?", EMIRATE),
     ("Who has joined the ISIS fighters in Derna?", BOLSTERED),
     ("How do the other residents of Derna feel about the ISIS takeover?", RESIDENTS),
-    ("Why can't the people of Derna do anything about ISIS?", RESIDENTS),
+    pytest.param("Why can't the people of Derna do anything about ISIS?", RESIDENTS, marks=LOW_CONFIDENCE),
     ("What did Libya's air force do?", AIR_FORCE),
     ("Since when has the United States been bombing ISIS?", US_STRIKES),
     ("What have people asked President Obama to do?", GROUND_TROOPS),
@@ -90,7 +86,7 @@ def _words(text: str) -> str:
 def test_there_are_enough_seed_questions() -> None:
     assert len(SEED_QUESTIONS) >= 15
     answered = [q for q in SEED_QUESTIONS if isinstance(q, tuple)]
-    assert len(answered) >= 15  # written before the ranker was run; 17 of 19 answered first
+    assert len(answered) >= 15  # written before the ranker was run; 18 of 19 answered first
 
 
 def test_the_shipped_ranker_is_used(seed_engine: Engine) -> None:

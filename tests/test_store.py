@@ -31,6 +31,21 @@ def _put(store: Store, doc_id: str, sentences: list[str]) -> list[int]:
         )
 
 
+@pytest.mark.parametrize(
+    ("source", "topic"),
+    [
+        (Source("a", title="Derna falls", path="corpus/derna.txt"), "Derna falls"),  # a title wins
+        (Source("a", path="corpus/derna.txt"), "derna"),
+        (Source("a", path="corpus\\libya_isis-report.md"), "libya isis report"),
+        (Source("a", path="noext"), "noext"),
+        (Source("a"), None),
+    ],
+)
+def test_topic_is_the_title_else_the_file_name(source: Source, topic: str | None) -> None:
+    assert source.topic == topic
+    assert source.label == (source.title or source.path or source.doc_id)  # what readers see is unchanged
+
+
 def test_new_store_is_at_schema_version_in_wal(tmp_path: Path) -> None:
     store = Store(tmp_path / "s.sqlite3")
     assert store.schema_version == SCHEMA_VERSION >= 1
