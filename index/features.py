@@ -374,9 +374,6 @@ def sentence_facts(text: str) -> SentenceFacts:
     if facts is None:
         p = _profile(text)
 
-        def pairs(spans: list[tuple[str, ...]]) -> tuple[tuple[str, str], ...]:
-            return tuple((w, _stem(w) or w) for span in spans for w in span if w not in STOPWORDS)
-
         def placed(spans: list[tuple[str, ...]]) -> tuple[tuple[tuple[tuple[str, str], ...], tuple[int, ...]], ...]:
             return tuple(
                 (tuple((w, _stem(w) or w) for w in span if w not in STOPWORDS), tuple(p.word_at.get(span[0], ())))
@@ -384,15 +381,15 @@ def sentence_facts(text: str) -> SentenceFacts:
                 if span
             )
 
-        kinds = (p.numbers, p.dates, p.names, p.places, p.distances, p.quantities)
+        by_kind = tuple(placed(k) for k in (p.numbers, p.dates, p.names, p.places, p.distances, p.quantities))
 
         facts = SentenceFacts(
             terms=p.term_set,
             term_list=list(p.terms),
             bigrams=p.bigrams,
             n_words=p.n_words,
-            spans=tuple(pairs(k) for k in kinds),
-            placed=tuple(placed(k) for k in kinds),
+            spans=tuple(tuple(pair for words, _ in kind for pair in words) for kind in by_kind),
+            placed=by_kind,
             term_at=p.term_at,
             caps=tuple((w, _stem(w) or w) for w in p.caps),
             cause=1.0 if p.cause else 0.0,
@@ -421,11 +418,13 @@ def _type_near(
     word outside the question) and a question term in the sentence ("fighters totaling 800"); 0.0 if none."""
     if not placed or not shared:
         return 0.0
-    anchors = [pos for term in shared for pos in term_at.get(term, ())]
+    anchors: list[int] = []
     best = -1
     for words, starts in placed:
         if not starts or not any(w not in qwords and st not in qwords for w, st in words):
             continue
+        if not anchors:  # only sentences with a span of the wanted kind pay for this
+            anchors = [pos for term in shared for pos in term_at.get(term, ())]
         for start in starts:
             d = min(abs(start - a) for a in anchors)
             if best < 0 or d < best:

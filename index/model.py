@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 Kind = Literal["quote", "reported", "according_to", "none"]
@@ -28,7 +29,7 @@ class Source:
         """Return a short human name for the article: its title, else its path, else its id."""
         return self.title or self.path or self.doc_id
 
-    @property
+    @cached_property  # read for every candidate of every question
     def topic(self) -> str | None:
         """Return what the article is called for the model: its title, else its file's name without the extension
         ("corpus/derna.txt" -> "derna"). The ranker learned from sentences that all carry their article's title,
