@@ -81,10 +81,11 @@ def test_a_missing_manifest_beside_a_good_index_is_rebuilt(data: Settings) -> No
     engine = Engine.open(data, encoder=FakeEncoder())  # refused with IndexMismatchError before
     try:
         assert engine.answer("Which orchestra performed the symphony?").hits
+        sentences = engine.stats().sentences
     finally:
         engine.close()
     manifest = json.loads(manifest_path(data.vectors_path).read_text())
-    assert manifest["model"] == FakeEncoder.model_id and manifest["count"] == engine.stats().sentences
+    assert manifest["model"] == FakeEncoder.model_id and manifest["count"] == sentences
 
 
 def test_an_index_for_another_model_still_refuses(data: Settings) -> None:

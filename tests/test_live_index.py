@@ -22,7 +22,7 @@ FLOODS = (
 )
 CONCERT = (
     "The Vienna orchestra performed a new symphony by the composer Clara Weiss on Sunday.\n\n"
-    '"It was the best night of my life," said Clara Weiss after the concert.'
+    '"It was the best night of my life," Clara Weiss said.'
 )
 QUESTION = "Which orchestra performed the symphony by Clara Weiss?"
 
