@@ -109,7 +109,7 @@ class Engine:
         try:
             fresh = VectorIndex.load(path, held.dimension, held.model_id)
         except IndexDamagedError as e:  # damaged, or read between another process's two renames
-            log.warning("%s; rebuilt it in memory from the store's vectors", e)
+            log.warning("%s; rebuilt it in memory from the store's vectors", e.problem)
             fresh = VectorIndex(held.dimension, held.model_id)
         except IndexMismatchError as e:
             log.warning("%s; keeping the index loaded at start", e)
@@ -333,7 +333,7 @@ def open_vectors(store: Store, path: Path, dimension: int, model_id: str) -> Vec
         try:
             vectors = VectorIndex.load(path, dimension, model_id)
         except IndexDamagedError as e:
-            log.warning("%s; rebuilding it from the store's vectors", e)
+            log.warning("%s; rebuilding it from the store's vectors", e.problem)
             vectors, healed = VectorIndex(dimension, model_id), True
     else:
         vectors = VectorIndex(dimension, model_id)

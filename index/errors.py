@@ -41,7 +41,12 @@ class IndexMismatchError(NewsbotError):
 
 
 class IndexDamagedError(IndexMismatchError):
-    """The saved vector index fails its checksum or has lost its manifest; the store's vectors can rebuild it."""
+    """The saved vector index fails its checksum or has lost its manifest; the store's vectors can rebuild it.
+    `problem` says what is wrong, without the advice."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(f"{problem}; rebuild it with: newsbot index --rebuild")
+        self.problem = problem
 
 
 class StoreError(NewsbotError):

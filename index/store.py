@@ -506,7 +506,7 @@ class _DamageAwareConnection(sqlite3.Connection):
 
     def execute(self, sql: str, parameters: object = (), /) -> sqlite3.Cursor:  # type: ignore[override]
         """Run one statement on a new damage-aware cursor."""
-        return self.cursor().execute(sql, parameters)
+        return self.cursor().execute(sql, parameters)  # type: ignore[arg-type]
 
     def executescript(self, sql_script: str, /) -> sqlite3.Cursor:
         """Run a script on a new damage-aware cursor."""

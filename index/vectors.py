@@ -96,7 +96,7 @@ class VectorIndex:
         with self._lock:
             for i in ids:
                 try:
-                    rows.append(self._index.reconstruct(int(i)))
+                    rows.append(np.asarray(self._index.reconstruct(int(i)), dtype=np.float32))
                 except RuntimeError:  # FAISS: "key N not found"
                     missing.append(int(i))
                 else:
@@ -141,9 +141,7 @@ class VectorIndex:
             if not isinstance(manifest, dict):
                 raise ValueError("not a JSON object")
         except (OSError, ValueError) as e:
-            raise IndexDamagedError(
-                f"the index manifest beside {path} is missing or unreadable ({e}); rebuild with: newsbot index --rebuild"
-            ) from None
+            raise IndexDamagedError(f"the index manifest beside {path} is missing or unreadable ({e})") from None
         expected = {
             "format_version": FORMAT_VERSION,
             "model": model_id,
@@ -159,14 +157,11 @@ class VectorIndex:
         try:
             data = path.read_bytes()
         except OSError as e:
-            raise IndexDamagedError(
-                f"the index at {path} is unreadable ({e}); rebuild it with: newsbot index --rebuild"
-            ) from None
+            raise IndexDamagedError(f"the index at {path} is unreadable ({e})") from None
         sealed = manifest.get("checksum")
         if sealed is not None and sealed != checksum(data):
             raise IndexDamagedError(
-                f"the index at {path} is damaged (its bytes do not match the checksum in its manifest); "
-                "rebuild it with: newsbot index --rebuild"
+                f"the index at {path} is damaged (its bytes do not match the checksum in its manifest)"
             )
         vi = cls(dimension, model_id)
         vi._index = _deserialize(path, data, dimension)
@@ -180,9 +175,7 @@ def _deserialize(path: Path, data: bytes, dimension: int) -> faiss.IndexIDMap2:
     try:
         raw = faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8))
     except RuntimeError as e:
-        raise IndexDamagedError(
-            f"the index at {path} is unreadable ({e}); rebuild it with: newsbot index --rebuild"
-        ) from None
+        raise IndexDamagedError(f"the index at {path} is unreadable ({str(e).strip()})") from None
     if raw.d != dimension:
         raise IndexMismatchError(
             f"the index at {path} has dimension {raw.d}, expected {dimension}; "
