@@ -6,11 +6,14 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from index.encoder import Encoder
 from index.engine import Engine
 from index.errors import IndexMismatchError, StoreError
 from index.settings import Settings
@@ -39,10 +42,10 @@ def data(tmp_path: Path) -> Settings:
     return settings
 
 
-def _stored(settings: Settings) -> tuple[np.ndarray, np.ndarray]:
+def _stored(settings: Settings, dimension: int = FakeEncoder.dimension) -> tuple[np.ndarray, np.ndarray]:
     store = Store(settings.db_path)
     try:
-        return store.all_vectors(FakeEncoder.dimension)
+        return store.all_vectors(dimension)
     finally:
         store.close()
 
@@ -117,3 +120,28 @@ def test_a_damaged_store_page_says_what_to_do(data: Settings) -> None:
     with pytest.raises(StoreError, match=r"damaged.*move it away and re-index, or restore it from a backup"):
         engine = Engine.open(data, encoder=FakeEncoder())
         engine.answer("Which orchestra performed the symphony?")
+
+
+@pytest.mark.slow
+def test_the_cli_heals_a_damaged_index_with_one_warning_line(
+    settings: Settings, minilm: Encoder, seed_corpus: Path
+) -> None:
+    engine = Engine.open(settings, encoder=minilm)
+    engine.index_paths([seed_corpus])
+    engine.close()
+    ids, vecs = _stored(settings, minilm.dimension)
+    raw = bytearray(settings.vectors_path.read_bytes())
+    for v in vecs:
+        at = bytes(raw).find(v.tobytes())
+        raw[at : at + v.nbytes] = (-v).tobytes()
+    settings.vectors_path.write_bytes(bytes(raw))
+
+    run = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "ask", "how far is Derna from Crete", "--data", str(settings.data_dir)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("1. Crete, Greece's most populous island")
+    warned = [line for line in run.stderr.splitlines() if "damaged" in line]
+    assert len(warned) == 1 and warned[0].startswith("WARNING"), run.stderr
+    assert "Traceback" not in run.stderr
