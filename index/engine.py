@@ -13,14 +13,14 @@ from pathlib import Path
 import numpy as np
 
 from index.encoder import Encoder, MiniLMEncoder
-from index.errors import QuestionError
+from index.errors import IndexDamagedError, IndexMismatchError, QuestionError
 from index.indexer import Indexer, IndexReport, sync_vectors
 from index.model import Answer, Hit, Source
-from index.ranking import Candidate, FusionRanker, Ranker, merge_candidates
+from index.ranking import Candidate, FusionRanker, Ranker, cosines, merge_candidates
 from index.reading import fetch_url, read_document
 from index.settings import Settings
 from index.store import SourceSummary, Store, StoredSentence
-from index.vectors import VectorIndex
+from index.vectors import VectorIndex, manifest_signature, read_manifest
 
 log = logging.getLogger(__name__)
 
@@ -68,23 +68,58 @@ class Engine:
         if hasattr(self.ranker, "bind"):
             self.ranker.bind(self)
         self._write_lock = threading.Lock()
+        # The saved index's manifest as last seen (see refresh); None: not known, look at the next question.
+        self._vectors_seen: tuple[int, int, int] | None = None
 
     @classmethod
     def open(cls, settings: Settings, encoder: Encoder | None = None, ranker: Ranker | None = None) -> Engine:
         """Return an engine over the settings' data folder, loading the model and the saved index."""
         encoder = encoder or MiniLMEncoder(batch_size=settings.batch_size)
         store = Store(settings.db_path)
-        path = settings.vectors_path
-        if path.exists():
-            vectors = VectorIndex.load(path, encoder.dimension, encoder.model_id)
-        else:
-            vectors = VectorIndex(encoder.dimension, encoder.model_id)
-        if sync_vectors(store, vectors):
-            log.warning("the vector index did not match the store; rebuilt it from the stored vectors")
-            vectors.save(path)
+        seen = manifest_signature(settings.vectors_path)  # before loading: a save meanwhile is noticed later
+        vectors = open_vectors(store, settings.vectors_path, encoder.dimension, encoder.model_id)
         if ranker is None and settings.ranker:
             ranker = load_default_ranker()
-        return cls(settings, store, vectors, encoder, ranker)
+        engine = cls(settings, store, vectors, encoder, ranker)
+        engine._vectors_seen = seen
+        return engine
+
+    def refresh(self) -> bool:
+        """Swap in the vector index another process (`newsbot index`) saved since this engine loaded its own;
+        return whether it did. Costs one stat of the manifest when nothing changed."""
+        seen = manifest_signature(self.settings.vectors_path)
+        if seen is None or seen == self._vectors_seen:
+            return False
+        if not self._write_lock.acquire(blocking=False):
+            return False  # this engine is writing (and saves its own index); look again at the next question
+        try:
+            return self._swap_in_saved_vectors(seen)
+        finally:
+            self._write_lock.release()
+
+    def _swap_in_saved_vectors(self, seen: tuple[int, int, int]) -> bool:
+        """Load the saved index when it is not the one held, check it against the store and replace
+        self.vectors in one assignment (answers under way keep the one they started with); hold _write_lock."""
+        path = self.settings.vectors_path
+        held = self.vectors
+        manifest = read_manifest(path)
+        if manifest is not None and held.checksum is not None and manifest.get("checksum") == held.checksum:
+            self._vectors_seen = seen  # this engine's own save
+            return False
+        try:
+            fresh = VectorIndex.load(path, held.dimension, held.model_id)
+        except IndexDamagedError as e:  # damaged, or read between another process's two renames
+            log.warning("%s; rebuilt it in memory from the store's vectors", e.problem)
+            fresh = VectorIndex(held.dimension, held.model_id)
+        except IndexMismatchError as e:
+            log.warning("%s; keeping the index loaded at start", e)
+            self._vectors_seen = seen
+            return False
+        sync_vectors(self.store, fresh)
+        self.vectors = fresh
+        self._vectors_seen = seen
+        log.info("swapped in the vector index saved at %s (%d sentences)", path, fresh.count)
+        return True
 
     @classmethod
     def rebuild(cls, settings: Settings) -> None:
@@ -100,6 +135,9 @@ class Engine:
     # -- indexing ----------------------------------------------------------------------------------------
 
     def _indexer(self) -> Indexer:
+        seen = manifest_signature(self.settings.vectors_path)  # write over the newest index, not a stale one
+        if seen is not None and seen != self._vectors_seen:
+            self._swap_in_saved_vectors(seen)
         return Indexer(self.store, self.vectors, self.encoder, self.settings.vectors_path,
                        progress=self.settings.progress)
 
@@ -181,16 +219,18 @@ class Engine:
     def candidates(self, question: str, qvec: np.ndarray) -> list[Candidate]:
         """Return the union of the dense and lexical candidates for a question, with their scores."""
         n = self.settings.candidates
-        dense = self.vectors.search(qvec, n)
+        vectors = self.vectors  # one index for the whole question, even if a newer one is swapped in meanwhile
+        dense = vectors.search(qvec, n)
         lexical = self.store.lexical(question, n)
         stored = self.store.sentences({sid for sid, _ in dense} | {sid for sid, _ in lexical})
-        return merge_candidates(dense, lexical, stored, self.vectors, qvec)
+        return merge_candidates(dense, lexical, stored, vectors, qvec, store=self.store)
 
     def ranked(self, question: str) -> tuple[list[Candidate], np.ndarray, bool]:
         """Return the candidates and their scores, best first, and whether the best is relevant at all.
 
         When the question asks what someone said ("What did Noman Benotman say?") and names a speaker the
         articles attribute claims to, that speaker's sentences join the candidates and come first."""
+        self.refresh()
         qvec = self.encoder.encode([question], "query")[0]
         cands = self.candidates(question, qvec)
         speakers = self.speakers_asked_about(question)
@@ -200,9 +240,8 @@ class Engine:
                      if sid not in known]
             if extra:
                 stored = self.store.sentences(extra)
-                vecs = self.vectors.reconstruct([sid for sid in extra if sid in stored])
-                cands += [Candidate(sid, stored[sid], float(v @ qvec), 0.0, None, None)
-                          for sid, v in zip([x for x in extra if x in stored], vecs, strict=True)]
+                cos = cosines([sid for sid in extra if sid in stored], self.vectors, qvec, self.store)
+                cands += [Candidate(sid, stored[sid], cos[sid], 0.0, None, None) for sid in extra if sid in cos]
         if not cands:
             return [], np.zeros(0), False
         scores = np.asarray(self.ranker.score(question, qvec, cands), dtype=np.float64)
@@ -283,6 +322,46 @@ def collapse_copies(
                 groups.append([(c, float(s))])
                 shingles.append(words)
     return groups
+
+
+def open_vectors(store: Store, path: Path, dimension: int, model_id: str) -> VectorIndex:
+    """Return the vector index saved at `path`, made to hold exactly the store's sentences: a missing index, a
+    missing manifest or bytes that fail their checksum are rebuilt from the store's vectors (with a warning) and
+    saved; an index built for another model or format raises IndexMismatchError."""
+    healed = False
+    if path.exists():
+        try:
+            vectors = VectorIndex.load(path, dimension, model_id)
+        except IndexDamagedError as e:
+            log.warning("%s; rebuilding it from the store's vectors", e.problem)
+            vectors, healed = VectorIndex(dimension, model_id), True
+    else:
+        vectors = VectorIndex(dimension, model_id)
+    try:
+        if sync_vectors(store, vectors):
+            if not healed:
+                log.warning("the vector index did not match the store; rebuilt it from the stored vectors")
+            healed = True
+        elif vectors.checksum is None and vectors.count and not _holds_stored_vectors(store, vectors):
+            log.warning("the vector index at %s is damaged (its vectors differ from the store's); rebuilt it from "
+                        "the stored vectors", path)
+            vectors.index(*store.all_vectors(dimension))
+            healed = True
+    except ValueError as e:  # a stored vector of another length: the store was filled by another model
+        raise IndexMismatchError(
+            f"the store's vectors do not fit the model {model_id} (dimension {dimension}: {e}); "
+            "rebuild it with: newsbot index --rebuild"
+        ) from None
+    if healed or (vectors.checksum is None and vectors.count):
+        vectors.save(path)  # an index saved before manifests carried a checksum gets one
+    return vectors
+
+
+def _holds_stored_vectors(store: Store, vectors: VectorIndex) -> bool:
+    """Return whether the index's vectors equal the store's (for an index saved without a checksum)."""
+    ids, stored = store.all_vectors(vectors.dimension)
+    found, held, missing = vectors.lookup(ids.tolist())
+    return not missing and bool(np.allclose(held, stored, atol=1e-6))
 
 
 def load_default_ranker() -> Ranker | None:

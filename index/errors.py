@@ -6,6 +6,7 @@ single line and exit code 1, the bot into a polite reply.
     ├── ReadError             an article (file, upload, URL, JSONL line) cannot be read
     ├── ModelError            the embedding model cannot be loaded or fails its checksum
     ├── IndexMismatchError    the saved index was built for another model or format: rebuild it
+    │   └── IndexDamagedError the saved index's bytes or manifest are damaged (the engine heals it from the store)
     ├── StoreError            the SQLite store is unreadable or of a newer schema
     ├── RankerError           the ranker file is missing or does not fit (the engine falls back to fusion)
     └── QuestionError         a question is empty or too long
@@ -37,6 +38,15 @@ class ModelError(NewsbotError):
 
 class IndexMismatchError(NewsbotError):
     """The saved vector index does not match the configured model, dimension or format."""
+
+
+class IndexDamagedError(IndexMismatchError):
+    """The saved vector index fails its checksum or has lost its manifest; the store's vectors can rebuild it.
+    `problem` says what is wrong, without the advice."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(f"{problem}; rebuild it with: newsbot index --rebuild")
+        self.problem = problem
 
 
 class StoreError(NewsbotError):

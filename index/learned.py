@@ -383,7 +383,7 @@ def candidates_without(engine: Engine, question: str, qvec: np.ndarray, doc_id: 
     keep = {sid for sid, s in stored.items() if s.source.doc_id != doc_id}
     dense = [(sid, c) for sid, c in dense if sid in keep][:n]
     lexical = [(sid, b) for sid, b in lexical if sid in keep][:n]
-    return merge_candidates(dense, lexical, stored, engine.vectors, qvec)
+    return merge_candidates(dense, lexical, stored, engine.vectors, qvec, store=engine.store)
 
 
 # -- training ------------------------------------------------------------------------------------------------

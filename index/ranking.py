@@ -8,7 +8,7 @@ from typing import Protocol
 
 import numpy as np
 
-from index.store import StoredSentence
+from index.store import Store, StoredSentence
 from index.vectors import VectorIndex
 
 
@@ -31,20 +31,38 @@ def merge_candidates(
     stored: dict[int, StoredSentence],
     vectors: VectorIndex,
     qvec: np.ndarray,
+    store: Store | None = None,
 ) -> list[Candidate]:
     """Return one Candidate per sentence found by either retriever (dense first, in order), with the cosine
-    filled in for those only lexical search found; sentences missing from `stored` are left out."""
+    filled in for those only lexical search found; sentences missing from `stored` are left out, and so are
+    those whose vector neither the index nor (given) the store holds."""
     info: dict[int, list] = {}
     for rank, (sid, cos) in enumerate(dense):
         info[sid] = [cos, 0.0, rank, None]
     for rank, (sid, bm) in enumerate(lexical):
         entry = info.setdefault(sid, [None, 0.0, None, None])
         entry[1], entry[3] = bm, rank
-    missing = [sid for sid, e in info.items() if e[0] is None]
-    if missing:
-        for sid, cos in zip(missing, vectors.reconstruct(missing) @ qvec, strict=True):
-            info[sid][0] = float(cos)
-    return [Candidate(sid, stored[sid], e[0], e[1], e[2], e[3]) for sid, e in info.items() if sid in stored]
+    unscored = [sid for sid, e in info.items() if e[0] is None and sid in stored]
+    if unscored:
+        for sid, cos in cosines(unscored, vectors, qvec, store).items():
+            info[sid][0] = cos
+    return [
+        Candidate(sid, stored[sid], e[0], e[1], e[2], e[3])
+        for sid, e in info.items()
+        if sid in stored and e[0] is not None
+    ]
+
+
+def cosines(ids: list[int], vectors: VectorIndex, qvec: np.ndarray, store: Store | None = None) -> dict[int, float]:
+    """Return the cosine between the question and each sentence, from the vector index, else (for sentences
+    written since the index was loaded) from the store's vectors; sentences neither holds are left out."""
+    found, vecs, missing = vectors.lookup(ids)
+    out = {sid: float(c) for sid, c in zip(found, vecs @ qvec, strict=True)}
+    if missing and store is not None:
+        for sid, vec in store.vectors(missing, vectors.dimension).items():
+            if vec.shape == (vectors.dimension,):
+                out[sid] = float(vec @ qvec)
+    return out
 
 
 class Ranker(Protocol):

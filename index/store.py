@@ -107,7 +107,10 @@ class Store:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            self._db = sqlite3.connect(
+                self.path, check_same_thread=False, isolation_level=None, factory=_DamageAwareConnection
+            )
+            self._db.store_path = self.path
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.execute("PRAGMA synchronous=NORMAL")
@@ -433,6 +436,81 @@ class Store:
                 "SELECT at, question, sentence_ids, helpful FROM feedback ORDER BY id"
             ).fetchall()
         return [(r[0], r[1], [int(x) for x in r[2].split(",") if x], bool(r[3])) for r in rows]
+
+
+# SQLite's primary result codes for a damaged file: SQLITE_CORRUPT ("database disk image is malformed", also FTS5's
+# "corrupt structure") and SQLITE_NOTADB ("file is not a database").
+_DAMAGE_CODES = frozenset({11, 26})
+
+
+def _translated(path: Path | None, error: sqlite3.DatabaseError) -> Exception:
+    """Return a StoreError that says what to do when `error` means the file is damaged, else `error` itself."""
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is None or (code & 0xFF) not in _DAMAGE_CODES:
+        return error
+    return StoreError(
+        f"the store at {path} is damaged ({error}); move it away and re-index, or restore it from a backup"
+    )
+
+
+class _DamageAwareCursor(sqlite3.Cursor):
+    """A cursor whose reads and writes raise StoreError, with advice, when the file turns out to be damaged."""
+
+    def _damaged(self, error: sqlite3.DatabaseError) -> Exception:
+        return _translated(getattr(self.connection, "store_path", None), error)
+
+    def execute(self, sql: str, parameters: object = (), /) -> sqlite3.Cursor:  # type: ignore[override]
+        """Run one statement; raise StoreError when the file is damaged."""
+        try:
+            return super().execute(sql, parameters)  # type: ignore[arg-type]
+        except sqlite3.DatabaseError as e:
+            raise self._damaged(e) from None
+
+    def executescript(self, sql_script: str, /) -> sqlite3.Cursor:
+        """Run a script; raise StoreError when the file is damaged."""
+        try:
+            return super().executescript(sql_script)
+        except sqlite3.DatabaseError as e:
+            raise self._damaged(e) from None
+
+    def fetchone(self) -> object:
+        """Return the next row; raise StoreError when the file is damaged."""
+        try:
+            return super().fetchone()
+        except sqlite3.DatabaseError as e:
+            raise self._damaged(e) from None
+
+    def fetchall(self) -> list[object]:
+        """Return the remaining rows; raise StoreError when the file is damaged."""
+        try:
+            return super().fetchall()
+        except sqlite3.DatabaseError as e:
+            raise self._damaged(e) from None
+
+    def __next__(self) -> object:
+        """Return the next row; raise StoreError when the file is damaged."""
+        try:
+            return super().__next__()
+        except sqlite3.DatabaseError as e:
+            raise self._damaged(e) from None
+
+
+class _DamageAwareConnection(sqlite3.Connection):
+    """The store's connection: every statement runs on a _DamageAwareCursor."""
+
+    store_path: Path | None = None
+
+    def cursor(self, factory: object = _DamageAwareCursor) -> sqlite3.Cursor:  # type: ignore[override]
+        """Return a cursor that reports a damaged file as a StoreError."""
+        return super().cursor(factory)  # type: ignore[call-overload, no-any-return]
+
+    def execute(self, sql: str, parameters: object = (), /) -> sqlite3.Cursor:  # type: ignore[override]
+        """Run one statement on a new damage-aware cursor."""
+        return self.cursor().execute(sql, parameters)  # type: ignore[arg-type]
+
+    def executescript(self, sql_script: str, /) -> sqlite3.Cursor:
+        """Run a script on a new damage-aware cursor."""
+        return self.cursor().executescript(sql_script)
 
 
 _SOURCE_COLS = "a.doc_id, a.title, a.outlet, a.url, a.published, a.path, a.author"

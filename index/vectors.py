@@ -3,6 +3,7 @@ sentence ids, saved with a manifest that describes it."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -14,7 +15,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from index.errors import IndexMismatchError
+from index.errors import IndexDamagedError, IndexMismatchError
 
 # One query at a time: FAISS's OpenMP threads cost more than they give (on a busy 2-core machine, 8 ms against
 # 0.4 ms for a flat search over 5,000 sentences).
@@ -32,6 +33,8 @@ class VectorIndex:
         self.model_id = model_id
         self._index = faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
         self._lock = threading.RLock()
+        self.generation = 0  # how many times this index has been saved (read from its manifest)
+        self.checksum: str | None = None  # of the bytes last saved or loaded
 
     @property
     def count(self) -> int:
@@ -84,6 +87,23 @@ class VectorIndex:
                 else np.zeros((0, self.dimension), dtype=np.float32)
             )
 
+    def lookup(self, ids: Sequence[int]) -> tuple[list[int], np.ndarray, list[int]]:
+        """Return (the ids held, in the order asked, their vectors, the ids not held) instead of raising for
+        ids the index does not hold (a sentence indexed by another process since this index was loaded)."""
+        found: list[int] = []
+        rows: list[np.ndarray] = []
+        missing: list[int] = []
+        with self._lock:
+            for i in ids:
+                try:
+                    rows.append(np.asarray(self._index.reconstruct(int(i)), dtype=np.float32))
+                except RuntimeError:  # FAISS: "key N not found"
+                    missing.append(int(i))
+                else:
+                    found.append(int(i))
+        vecs = np.vstack(rows) if rows else np.zeros((0, self.dimension), dtype=np.float32)
+        return found, vecs, missing
+
     def manifest(self) -> dict[str, object]:
         """Return the self-description saved beside the index."""
         return {
@@ -94,26 +114,34 @@ class VectorIndex:
             "index_type": "IndexIDMap2(IndexFlatIP)",
             "count": self.count,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "generation": self.generation,
+            "checksum": self.checksum,
         }
 
     def save(self, path: Path) -> None:
-        """Write the index and its manifest, each to a temporary file renamed into place."""
+        """Write the index, then its manifest (with the index's checksum and the next generation), each to a
+        temporary file renamed into place."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         with self._lock:
-            _atomic_write(path, faiss.serialize_index(self._index).tobytes())
+            data = faiss.serialize_index(self._index).tobytes()
+            self.generation = max(self.generation, saved_generation(path)) + 1
+            self.checksum = checksum(data)
+            _atomic_write(path, data)
             _atomic_write(manifest_path(path), json.dumps(self.manifest(), indent=2).encode())
 
     @classmethod
     def load(cls, path: Path, dimension: int, model_id: str) -> VectorIndex:
-        """Return the saved index; raise IndexMismatchError when it was built for another model or format."""
+        """Return the saved index; raise IndexMismatchError when it was built for another model or format, and
+        IndexDamagedError (a kind of it) when its manifest is missing or unreadable or its bytes fail their
+        checksum, which the store's vectors can heal."""
         path = Path(path)
         try:
             manifest = json.loads(manifest_path(path).read_text())
+            if not isinstance(manifest, dict):
+                raise ValueError("not a JSON object")
         except (OSError, ValueError) as e:
-            raise IndexMismatchError(
-                f"the index manifest beside {path} is unreadable ({e}); rebuild with: newsbot index --rebuild"
-            ) from None
+            raise IndexDamagedError(f"the index manifest beside {path} is missing or unreadable ({e})") from None
         expected = {
             "format_version": FORMAT_VERSION,
             "model": model_id,
@@ -127,24 +155,71 @@ class VectorIndex:
                 f"the index at {path} was built with {said}; rebuild it with: newsbot index --rebuild"
             )
         try:
-            raw = faiss.deserialize_index(np.frombuffer(path.read_bytes(), dtype=np.uint8))
-        except (OSError, RuntimeError) as e:
-            raise IndexMismatchError(
-                f"the index at {path} is unreadable ({e}); rebuild it with: newsbot index --rebuild"
-            ) from None
-        if raw.d != dimension:
-            raise IndexMismatchError(
-                f"the index at {path} has dimension {raw.d}, expected {dimension}; "
-                "rebuild it with: newsbot index --rebuild"
-            )
-        if not isinstance(raw, faiss.IndexIDMap2):
-            raise IndexMismatchError(
-                f"the index at {path} is a {type(raw).__name__}, not IndexIDMap2; "
-                "rebuild it with: newsbot index --rebuild"
+            data = path.read_bytes()
+        except OSError as e:
+            raise IndexDamagedError(f"the index at {path} is unreadable ({e})") from None
+        sealed = manifest.get("checksum")
+        if sealed is not None and sealed != checksum(data):
+            raise IndexDamagedError(
+                f"the index at {path} is damaged (its bytes do not match the checksum in its manifest)"
             )
         vi = cls(dimension, model_id)
-        vi._index = raw
+        vi._index = _deserialize(path, data, dimension)
+        vi.generation = int(manifest.get("generation") or 0)
+        vi.checksum = sealed
         return vi
+
+
+def _deserialize(path: Path, data: bytes, dimension: int) -> faiss.IndexIDMap2:
+    """Return the FAISS index in `data`; raise IndexDamagedError or IndexMismatchError when it is not one of ours."""
+    try:
+        raw = faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8))
+    except RuntimeError as e:
+        raise IndexDamagedError(f"the index at {path} is unreadable ({str(e).strip()})") from None
+    if raw.d != dimension:
+        raise IndexMismatchError(
+            f"the index at {path} has dimension {raw.d}, expected {dimension}; "
+            "rebuild it with: newsbot index --rebuild"
+        )
+    if not isinstance(raw, faiss.IndexIDMap2):
+        raise IndexMismatchError(
+            f"the index at {path} is a {type(raw).__name__}, not IndexIDMap2; "
+            "rebuild it with: newsbot index --rebuild"
+        )
+    return raw
+
+
+def checksum(data: bytes) -> str:
+    """Return the checksum the manifest keeps of a serialized index ("sha256:<hex>")."""
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def read_manifest(path: Path) -> dict[str, object] | None:
+    """Return the manifest saved beside the index at `path`, or None when it is missing or unreadable."""
+    try:
+        manifest = json.loads(manifest_path(path).read_text())
+    except (OSError, ValueError):
+        return None
+    return manifest if isinstance(manifest, dict) else None
+
+
+def saved_generation(path: Path) -> int:
+    """Return the generation of the index saved at `path` (0 when there is none)."""
+    manifest = read_manifest(path) or {}
+    try:
+        return int(manifest.get("generation") or 0)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return 0
+
+
+def manifest_signature(path: Path) -> tuple[int, int, int] | None:
+    """Return (inode, size, mtime in ns) of the manifest beside the index at `path`, None when it is missing: a
+    cheap way to notice that some process has saved the index since (each save renames a new manifest in)."""
+    try:
+        st = os.stat(manifest_path(path))
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
 
 
 def manifest_path(path: Path) -> Path:

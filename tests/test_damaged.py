@@ -1,0 +1,147 @@
+"""Damaged files: a vector index whose bytes were changed, or whose manifest is gone, is healed from the store's
+vectors with a warning; a damaged SQLite store says what to do instead of a traceback."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.encoder import Encoder
+from index.engine import Engine
+from index.errors import IndexMismatchError, StoreError
+from index.settings import Settings
+from index.store import Store
+from index.vectors import manifest_path
+from tests.conftest import FakeEncoder
+
+FLOODS = (
+    "The river flooded the town of Derna after the two dams broke in the night.\n\n"
+    "Officials counted the damage to the harbour and the roads on Monday."
+)
+CONCERT = "The Vienna orchestra performed a new symphony by the composer Clara Weiss on Sunday."
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Settings:
+    """Return settings over a data folder already indexed (two articles), the engine closed again."""
+    settings = Settings(data_dir=tmp_path / "data", progress=False, ranker=False)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "floods.txt").write_text(FLOODS)
+    (corpus / "concert.txt").write_text(CONCERT)
+    engine = Engine.open(settings, encoder=FakeEncoder())
+    engine.index_paths([corpus])
+    engine.close()
+    return settings
+
+
+def _stored(settings: Settings, dimension: int = FakeEncoder.dimension) -> tuple[np.ndarray, np.ndarray]:
+    store = Store(settings.db_path)
+    try:
+        return store.all_vectors(dimension)
+    finally:
+        store.close()
+
+
+def test_flipped_bytes_in_the_vectors_are_healed_from_the_store(
+    data: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    ids, vecs = _stored(data)
+    raw = bytearray(data.vectors_path.read_bytes())
+    for v in vecs:  # every vector's bytes, in the FAISS file: negate them (flip the sign bits)
+        at = bytes(raw).find(v.tobytes())
+        assert at > 0
+        raw[at : at + v.nbytes] = (-v).tobytes()
+    data.vectors_path.write_bytes(bytes(raw))
+
+    with caplog.at_level(logging.WARNING):
+        engine = Engine.open(data, encoder=FakeEncoder())
+    try:
+        assert any("damaged" in r.getMessage() for r in caplog.records), caplog.text
+        assert np.allclose(engine.vectors.lookup(ids.tolist())[1], vecs)
+        answer = engine.answer("Which orchestra performed the symphony?")
+        assert "Vienna orchestra" in answer.hits[0].sentence and answer.hits[0].score > 0
+    finally:
+        engine.close()
+    manifest = json.loads(manifest_path(data.vectors_path).read_text())
+    assert manifest["checksum"].startswith("sha256:")
+    # Healed on disk too: the next open is quiet.
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        Engine.open(data, encoder=FakeEncoder()).close()
+    assert not caplog.records
+
+
+def test_a_missing_manifest_beside_a_good_index_is_rebuilt(data: Settings) -> None:
+    manifest_path(data.vectors_path).unlink()
+    engine = Engine.open(data, encoder=FakeEncoder())  # refused with IndexMismatchError before
+    try:
+        assert engine.answer("Which orchestra performed the symphony?").hits
+        sentences = engine.stats().sentences
+    finally:
+        engine.close()
+    manifest = json.loads(manifest_path(data.vectors_path).read_text())
+    assert manifest["model"] == FakeEncoder.model_id and manifest["count"] == sentences
+
+
+def test_an_index_for_another_model_still_refuses(data: Settings) -> None:
+    path = manifest_path(data.vectors_path)
+    manifest = json.loads(path.read_text())
+    path.write_text(json.dumps({**manifest, "model": "another-model"}))
+    with pytest.raises(IndexMismatchError, match="newsbot index --rebuild"):
+        Engine.open(data, encoder=FakeEncoder())
+
+
+def test_a_garbage_store_file_says_what_to_do(tmp_path: Path) -> None:
+    path = tmp_path / "newsbot.sqlite3"
+    path.write_bytes(b"this is not a database, just some garbage bytes " * 200)
+    with pytest.raises(StoreError, match=r"damaged.*move it away and re-index, or restore it from a backup"):
+        Store(path)
+
+
+def test_a_damaged_store_page_says_what_to_do(data: Settings) -> None:
+    db = sqlite3.connect(data.db_path)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page_size = db.execute("PRAGMA page_size").fetchone()[0]
+    root = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'sentences'").fetchone()[0]
+    db.close()
+    raw = bytearray(data.db_path.read_bytes())
+    start = (root - 1) * page_size
+    raw[start : start + page_size] = b"\xa5" * page_size  # the sentences table's root page, overwritten
+    data.db_path.write_bytes(bytes(raw))
+
+    with pytest.raises(StoreError, match=r"damaged.*move it away and re-index, or restore it from a backup"):
+        engine = Engine.open(data, encoder=FakeEncoder())
+        engine.answer("Which orchestra performed the symphony?")
+
+
+@pytest.mark.slow
+def test_the_cli_heals_a_damaged_index_with_one_warning_line(
+    settings: Settings, minilm: Encoder, seed_corpus: Path
+) -> None:
+    engine = Engine.open(settings, encoder=minilm)
+    engine.index_paths([seed_corpus])
+    engine.close()
+    ids, vecs = _stored(settings, minilm.dimension)
+    raw = bytearray(settings.vectors_path.read_bytes())
+    for v in vecs:
+        at = bytes(raw).find(v.tobytes())
+        raw[at : at + v.nbytes] = (-v).tobytes()
+    settings.vectors_path.write_bytes(bytes(raw))
+
+    run = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "ask", "how far is Derna from Crete", "--data", str(settings.data_dir)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("1. Crete, Greece's most populous island")
+    warned = [line for line in run.stderr.splitlines() if "damaged" in line]
+    assert len(warned) == 1 and warned[0].startswith("WARNING"), run.stderr
+    assert "Traceback" not in run.stderr
