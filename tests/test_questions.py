@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import timeit
-
 import pytest
 
 from index.questions import (
@@ -319,20 +317,3 @@ def test_overlap_runs_and_bigrams() -> None:
     assert nothing["q_coverage"] == 0.0
     assert nothing["longest_common_run"] == 0.0
     assert overlap_features("Who?", "Anything at all.")["q_coverage"] == 0.0
-
-
-def test_features_are_fast() -> None:
-    question = "How many people died when the dams collapsed in Derna?"
-    sentences = [
-        f"At least {n} people died in Derna after two dams collapsed on September {n % 28 + 1}, officials "
-        f"from the Red Crescent said, warning that the toll could rise because {n} are missing."
-        for n in range(200)
-    ]
-
-    def score() -> None:
-        for sentence in sentences:
-            answer_type_features("how_many", sentence, question)
-            overlap_features(question, sentence, "Libya floods")
-
-    seconds = timeit.timeit(score, number=1) / len(sentences)  # first pass: sentence caches are cold
-    assert seconds < 500e-6  # generous bound for slow CI machines; typically tens of microseconds
