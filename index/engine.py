@@ -14,10 +14,11 @@ import numpy as np
 
 from index.encoder import Encoder, MiniLMEncoder
 from index.errors import QuestionError
+from index.fetching import FetchPolicy, fetch_url
 from index.indexer import Indexer, IndexReport, sync_vectors
 from index.model import Answer, Hit, Source
 from index.ranking import Candidate, FusionRanker, Ranker, merge_candidates
-from index.reading import fetch_url, read_document
+from index.reading import read_document
 from index.settings import Settings
 from index.store import SourceSummary, Store, StoredSentence
 from index.vectors import VectorIndex
@@ -115,8 +116,10 @@ class Engine:
             return self._indexer().index_articles(articles, origin="upload")
 
     def add_url(self, url: str) -> IndexReport:
-        """Fetch an article from the web and index it; raise ReadError and change nothing if it fails."""
-        article = fetch_url(url)
+        """Fetch an article from the web and index it; raise ReadError and change nothing if it fails, or if
+        the URL (or a redirect) leads to an internal address the settings do not allow."""
+        policy = FetchPolicy.parse_allow(self.settings.fetch_allow, deadline=self.settings.fetch_deadline)
+        article = fetch_url(url, policy)
         with self._write_lock:
             return self._indexer().index_articles([article], origin="url")
 
