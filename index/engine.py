@@ -20,7 +20,7 @@ from index.model import Answer, Hit, Source
 from index.ranking import Candidate, FusionRanker, Ranker, merge_candidates
 from index.reading import read_document
 from index.settings import Settings
-from index.store import SourceSummary, Store, StoredSentence
+from index.store import SourceSummary, Store, StoredAnswer, StoredSentence
 from index.vectors import VectorIndex
 
 log = logging.getLogger(__name__)
@@ -160,6 +160,15 @@ class Engine:
                         chat_id: int | None = None) -> None:
         """Store a reader's 👍/👎 with the question and the sentences shown."""
         self.store.add_feedback(question, sentence_ids, helpful, user_id, chat_id)
+
+    def remember_answer(self, answer: Answer, chat_id: int | None = None) -> int:
+        """Keep the answer's question, offset and shown sentences server-side; return the id its buttons carry."""
+        ids = [h.sentence_id for h in answer.hits]
+        return self.store.add_answer(answer.question, answer.offset, ids, answer.more, chat_id)
+
+    def sent_answer(self, answer_id: int) -> StoredAnswer | None:
+        """Return an answer kept by `remember_answer`, or None when it is unknown."""
+        return self.store.sent_answer(answer_id)
 
     def example_questions(self, n: int = 3) -> list[str]:
         """Return example questions drawn from the corpus (from its titles and leading sentences)."""
