@@ -2,16 +2,19 @@
 whichever handler writes them), the CLI's error line and the bot's replies.
 
 A token `123456:AAH...` is redacted in three forms: as it is, URL-encoded (`123456%3AAAH...`), and the secret
-part after the colon alone (the part that grants access).
+part after the colon alone (the part that grants access), in any letter case (PTB capitalizes the messages of
+Telegram's errors, which lowercases the rest of a message that echoes the token).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from urllib.parse import quote
 
 REDACTED = "<token>"
 _secrets: set[str] = set()
+_pattern: re.Pattern[str] | None = None
 _installed = False
 
 
@@ -25,11 +28,16 @@ def secret_forms(token: str) -> list[str]:
 
 
 def redact(text: str) -> str:
-    """Return `text` with every registered secret replaced by <token>."""
-    for secret in sorted(_secrets, key=len, reverse=True):
-        if secret in text:
-            text = text.replace(secret, REDACTED)
-    return text
+    """Return `text` with every registered secret, in any letter case, replaced by <token>."""
+    return text if _pattern is None else _pattern.sub(REDACTED, text)
+
+
+def register(token: str) -> None:
+    """Add `token`'s forms to what `redact` removes."""
+    global _pattern
+    _secrets.update(secret_forms(token))
+    alternatives = "|".join(re.escape(s) for s in sorted(_secrets, key=len, reverse=True))
+    _pattern = re.compile(alternatives, re.IGNORECASE)
 
 
 class RedactingFilter(logging.Filter):
@@ -56,7 +64,7 @@ def keep_out_of_logs(token: str) -> None:
     """Register `token` and make every log record created from now on free of it, whatever handler writes
     it; the handlers already installed get the filter as well."""
     global _installed
-    _secrets.update(secret_forms(token))
+    register(token)
     redacting = RedactingFilter()
     for handler in logging.getLogger().handlers:
         if not any(isinstance(f, RedactingFilter) for f in handler.filters):
