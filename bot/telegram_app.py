@@ -56,6 +56,7 @@ from index.engine import Engine
 from index.errors import ConfigError, NewsbotError, QuestionError, ReadError
 from index.model import Answer, Source
 from index.settings import Settings
+from index.store import StoredAnswer
 
 log = logging.getLogger(__name__)
 
@@ -416,7 +417,7 @@ async def button(update: Update, context: Context) -> None:
             reply_to = asked.message_id if asked is not None else None
             await _more(update, context, query, message, question, offset, reply_to)
         case cards.MoreOf(answer_id):
-            sent = await asyncio.to_thread(engine.sent_answer, answer_id)
+            sent = await _kept_answer(engine, answer_id, message)
             if sent is None:
                 await query.answer(NO_QUESTION, show_alert=True)
                 return
@@ -426,7 +427,7 @@ async def button(update: Update, context: Context) -> None:
             reply_to = asked.message_id if asked is not None else message.message_id if message else None
             await _more(update, context, query, message, sent.question, offset, reply_to)
         case cards.FeedbackOn(helpful, answer_id):
-            sent = await asyncio.to_thread(engine.sent_answer, answer_id)
+            sent = await _kept_answer(engine, answer_id, message)
             if sent is None:
                 await query.answer(NO_QUESTION, show_alert=True)
                 return
@@ -491,6 +492,15 @@ async def button(update: Update, context: Context) -> None:
             with contextlib.suppress(BadRequest):  # "message is not modified" after a double press
                 await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
             await query.answer()
+
+
+async def _kept_answer(engine: Engine, answer_id: int, message: Message | None) -> StoredAnswer | None:
+    """Return the kept answer a button names, or None when it is unknown or was sent to another chat (button
+    data can be forged: an answer is only continued where it was given)."""
+    sent = await asyncio.to_thread(engine.sent_answer, answer_id)
+    if sent is None or (sent.chat_id is not None and (message is None or message.chat.id != sent.chat_id)):
+        return None
+    return sent
 
 
 async def _more(

@@ -384,6 +384,14 @@ async def test_more_and_feedback_work_when_the_question_is_gone(fake: FakeTelegr
         fake.user_presses(alice, reply.result, "1n" + "zzzzzzz")  # an answer the engine never kept
         unknown = await fake.wait_for("answerCallbackQuery", since=since)
         assert "ask it again" in str(unknown.params["text"])
+
+        bob = fake.add_user("Bob")
+        _, bobs = await ask(fake, bob, QUESTION)
+        since = fake.mark()
+        fake.user_presses(bob, bobs.result, buttons(reply)["More ▸"])  # Alice's answer, forged into Bob's chat
+        forged = await fake.wait_for("answerCallbackQuery", since=since)
+        assert "ask it again" in str(forged.params["text"])
+        assert fake.sent_messages(bob["id"], since=since) == []
     _, asked, sentence_ids, helpful = fresh_engine.store.feedback()[-1]
     assert asked == QUESTION and helpful is True
     assert sentence_ids == [h.sentence_id for h in fresh_engine.answer(QUESTION).hits]
