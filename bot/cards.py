@@ -449,6 +449,8 @@ def _fitting(text: str, limit: int) -> int:
 # --- callback data --------------------------------------------------------------------------------------
 # "1" (the format's version) + a letter for the action + base-36 numbers. Ids only, never in-memory state, so
 # buttons keep working after a restart; data of another version or shape decodes to None (a stale button).
+# Answer buttons carry the id of the answer the engine kept (`Engine.remember_answer`), so "More" and 👍/👎
+# work when the question's message is gone; the older More/Feedback forms still decode.
 
 _VERSION = "1"
 
@@ -483,13 +485,28 @@ class Feedback:
 
 
 @dataclass(frozen=True)
+class MoreOf:
+    """Show the hits after those of the kept answer `answer_id`."""
+
+    answer_id: int
+
+
+@dataclass(frozen=True)
+class FeedbackOn:
+    """A reader's 👍 (helpful) or 👎 on the kept answer `answer_id`."""
+
+    helpful: bool
+    answer_id: int
+
+
+@dataclass(frozen=True)
 class SourcesPage:
     """Show the page of /sources starting at `offset`."""
 
     offset: int
 
 
-Button = More | ShowContext | ShowSource | Feedback | SourcesPage
+Button = More | ShowContext | ShowSource | Feedback | SourcesPage | MoreOf | FeedbackOn
 
 
 def _b36(n: int) -> str:
@@ -515,6 +532,10 @@ def encode_button(button: Button) -> str:
             data = f"{_VERSION}s{_b36(sid)}"
         case SourcesPage(offset):
             data = f"{_VERSION}p{_b36(offset)}"
+        case MoreOf(answer_id):
+            data = f"{_VERSION}n{_b36(answer_id)}"
+        case FeedbackOn(helpful, answer_id):
+            data = f"{_VERSION}a{'+' if helpful else '-'}{_b36(answer_id)}"
         case Feedback(helpful, ids):
             head = f"{_VERSION}f{'+' if helpful else '-'}"
             data = head
@@ -528,7 +549,9 @@ def encode_button(button: Button) -> str:
     return data
 
 
-_CALLBACK = re.compile(r"1([mcsp])([0-9a-z]{1,12})|1f([+-])([0-9a-z]{1,12}(?:\.[0-9a-z]{1,12})*)")
+_CALLBACK = re.compile(
+    r"1([mcspn])([0-9a-z]{1,12})|1f([+-])([0-9a-z]{1,12}(?:\.[0-9a-z]{1,12})*)|1a([+-])([0-9a-z]{1,12})"
+)
 
 
 def decode_button(data: str | None) -> Button | None:
@@ -536,9 +559,13 @@ def decode_button(data: str | None) -> Button | None:
     m = _CALLBACK.fullmatch(data or "")
     if m is None:
         return None
+    if m.group(5):
+        return FeedbackOn(m.group(5) == "+", int(m.group(6), 36))
     if m.group(1):
         n = int(m.group(2), 36)
         kind = m.group(1)
+        if kind == "n":
+            return MoreOf(n)
         if kind == "m":
             return More(n)
         if kind == "c":
@@ -553,9 +580,10 @@ def decode_button(data: str | None) -> Button | None:
 
 
 def answer_keyboard(
-    answer: Answer, *, feedback: bool = True, more: bool = True
+    answer: Answer, *, feedback: bool = True, more: bool = True, answer_id: int | None = None
 ) -> InlineKeyboardMarkup | None:
-    """Return the buttons under an answer: Context and Source per card, 👍 / 👎, More when there is more."""
+    """Return the buttons under an answer: Context and Source per card, 👍 / 👎, More when there is more
+    (👍 / 👎 and More carry `answer_id`, the kept answer's id, when given)."""
     rows: list[list[InlineKeyboardButton]] = []
     numbered = len(answer.hits) > 1
     for label, make in (("📖 Context", ShowContext), ("📰 Source", ShowSource)):
@@ -568,14 +596,12 @@ def answer_keyboard(
     last = []
     if feedback and answer.hits:
         ids = tuple(h.sentence_id for h in answer.hits)
-        last.append(InlineKeyboardButton("👍", callback_data=encode_button(Feedback(True, ids))))
-        last.append(InlineKeyboardButton("👎", callback_data=encode_button(Feedback(False, ids))))
+        for label, helpful in (("👍", True), ("👎", False)):
+            vote: Button = Feedback(helpful, ids) if answer_id is None else FeedbackOn(helpful, answer_id)
+            last.append(InlineKeyboardButton(label, callback_data=encode_button(vote)))
     if more and answer.more:
-        last.append(
-            InlineKeyboardButton(
-                "More ▸", callback_data=encode_button(More(answer.offset + len(answer.hits)))
-            )
-        )
+        further: Button = More(answer.offset + len(answer.hits)) if answer_id is None else MoreOf(answer_id)
+        last.append(InlineKeyboardButton("More ▸", callback_data=encode_button(further)))
     if last:
         rows.append(last)
     return InlineKeyboardMarkup(rows) if rows else None

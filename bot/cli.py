@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from bot.redaction import redact
 from bot.render import answer_text, source_line
 from index.errors import NewsbotError
 from index.settings import Settings
@@ -69,7 +70,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         except NewsbotError as e:
             if args.question != "-":
                 raise
-            print(f"{PROG}: {e}", file=sys.stderr)
+            print(f"{PROG}: {redact(str(e))}", file=sys.stderr)
             status = 1
             continue
         if args.json:
@@ -280,7 +281,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except NewsbotError as e:
-        print(f"{PROG}: {e}", file=sys.stderr)
+        print(f"{PROG}: {redact(str(e))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -288,7 +289,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except Exception as e:  # noqa: BLE001 - a person gets one line; -v shows the traceback for a bug report
         logging.getLogger(PROG).debug("unexpected error", exc_info=True)
-        print(f"{PROG}: unexpected error: {type(e).__name__}: {e} (run with -v for details)", file=sys.stderr)
+        detail = redact(f"{type(e).__name__}: {e}")
+        print(f"{PROG}: unexpected error: {detail} (run with -v for details)", file=sys.stderr)
         return 1
 
 

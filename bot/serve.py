@@ -17,9 +17,10 @@ def serve(settings: Settings, bot_settings: BotSettings) -> int:
     """Serve until the end of input (terminal) or SIGINT/SIGTERM (Telegram); return the exit code, 0."""
     if not bot_settings.token:
         return _serve_terminal(settings)
-    from bot.telegram_app import build_application, keep_token_out_of_logs, run
+    from bot.redaction import keep_out_of_logs
+    from bot.telegram_app import build_application, run
 
-    keep_token_out_of_logs(bot_settings.token)
+    keep_out_of_logs(bot_settings.token)
     if not logging.getLogger().handlers:
         logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if logging.getLogger().getEffectiveLevel() > logging.INFO:

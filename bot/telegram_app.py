@@ -3,7 +3,8 @@ webhook when one is configured).
 
 Every handler parses the update, calls one engine method off the event loop (`asyncio.to_thread`) and renders
 the result with `bot.cards`. The engine loads once, in `post_init`. Buttons carry ids, not in-memory state, so
-they keep working after a restart; "More" and 👍/👎 find the question in the message the answer replies to.
+they keep working after a restart; "More" and 👍/👎 carry the id of the answer the engine kept, so they work
+when the question's message is gone. The bot token never reaches a log line or a reply (`bot.redaction`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from telegram import (
     CallbackQuery,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
+    InlineQueryResultsButton,
     InputTextMessageContent,
     LinkPreviewOptions,
     Message,
@@ -32,7 +34,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ChatType, MessageEntityType, ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, InvalidToken, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -48,11 +50,13 @@ from telegram.ext import (
 )
 
 from bot import cards
+from bot.redaction import keep_out_of_logs, redact
 from bot.settings import BotSettings
 from index.engine import Engine
 from index.errors import ConfigError, NewsbotError, QuestionError, ReadError
 from index.model import Answer, Source
 from index.settings import Settings
+from index.store import StoredAnswer
 
 log = logging.getLogger(__name__)
 
@@ -73,13 +77,16 @@ Context = ContextTypes.DEFAULT_TYPE
 
 
 class QuestionLimiter:
-    """A per-user sliding window: at most `per_minute` questions in any 60 seconds (0: no limit)."""
+    """A per-user sliding window: at most `per_minute` questions in any 60 seconds (0: no limit). A user over
+    the limit is told how long to wait up to `warnings` times a window; after that the bot stays quiet, so a
+    flood of messages never becomes a flood of replies."""
 
-    def __init__(self, per_minute: int, window: float = 60.0) -> None:
+    def __init__(self, per_minute: int, window: float = 60.0, warnings: int = 3) -> None:
         self.per_minute = per_minute
         self.window = window
+        self.warnings = warnings
         self._asked: defaultdict[int, deque[float]] = defaultdict(deque)
-        self._warned: dict[int, float] = {}
+        self._warned: defaultdict[int, deque[float]] = defaultdict(deque)
 
     def wait(self, user_id: int, now: float | None = None) -> float:
         """Return 0 and count the question when `user_id` may ask now, else the seconds until they may."""
@@ -95,11 +102,14 @@ class QuestionLimiter:
         return 0.0
 
     def should_warn(self, user_id: int, now: float | None = None) -> bool:
-        """Return whether to tell `user_id` about the limit: once a window, so the bot never floods a chat."""
+        """Return whether to tell `user_id` about the limit: `warnings` times a window at most."""
         now = time.monotonic() if now is None else now
-        if now - self._warned.get(user_id, -self.window) < self.window:
+        warned = self._warned[user_id]
+        while warned and now - warned[0] >= self.window:
+            warned.popleft()
+        if len(warned) >= self.warnings:
             return False
-        self._warned[user_id] = now
+        warned.append(now)
         return True
 
 
@@ -232,6 +242,12 @@ async def _over_limit(update: Update, context: Context) -> bool:
     text = f"You're asking faster than I can keep up with. Please wait {int(wait) + 1} s and ask again."
     if update.callback_query is not None:
         await update.callback_query.answer(text)
+    elif update.inline_query is not None:
+        await update.inline_query.answer(
+            [],
+            cache_time=0,
+            button=InlineQueryResultsButton(f"Too many questions: wait {int(wait) + 1} s", start_parameter="wait"),
+        )
     elif limiter.should_warn(user.id) and update.effective_message is not None:
         await update.effective_message.reply_text(text)
     return True
@@ -276,12 +292,13 @@ async def _nothing_relevant(engine: Engine, question: str) -> str:
 async def send_answer(
     context: Context, chat_id: int, answer: Answer, *, reply_to: int | None, group: bool
 ) -> None:
-    """Send an answer's cards with their buttons; in a group, one message at most."""
+    """Send an answer's cards with their buttons; in a group, one message at most. The engine keeps what the
+    answer showed, and 👍/👎 and More carry its id."""
     if group:
         answer = fit_one_message(answer)
-    await send_html(
-        context, chat_id, cards.render_answer(answer), reply_to=reply_to, markup=cards.answer_keyboard(answer)
-    )
+    answer_id = await asyncio.to_thread(runtime(context).ready_engine.remember_answer, answer, chat_id)
+    markup = cards.answer_keyboard(answer, answer_id=answer_id)
+    await send_html(context, chat_id, cards.render_answer(answer), reply_to=reply_to, markup=markup)
 
 
 # --- handlers: commands ---------------------------------------------------------------------------------
@@ -395,7 +412,37 @@ async def button(update: Update, context: Context) -> None:
     message = query.message if isinstance(query.message, Message) else None
     match pressed:
         case cards.More(offset):
-            await _more(update, context, query, message, offset)
+            asked = message.reply_to_message if message is not None else None
+            question = question_text(asked.text if asked is not None else None, context.bot.username)
+            reply_to = asked.message_id if asked is not None else None
+            await _more(update, context, query, message, question, offset, reply_to)
+        case cards.MoreOf(answer_id):
+            sent = await _kept_answer(engine, answer_id, message)
+            if sent is None:
+                await query.answer(NO_QUESTION, show_alert=True)
+                return
+            offset = sent.first + len(sent.sentence_ids)
+            asked = message.reply_to_message if message is not None else None
+            # in reply to the question while it is there, else to the answer it continues
+            reply_to = asked.message_id if asked is not None else message.message_id if message else None
+            await _more(update, context, query, message, sent.question, offset, reply_to)
+        case cards.FeedbackOn(helpful, answer_id):
+            sent = await _kept_answer(engine, answer_id, message)
+            if sent is None:
+                await query.answer(NO_QUESTION, show_alert=True)
+                return
+            user, chat = update.effective_user, update.effective_chat
+            await asyncio.to_thread(
+                engine.record_feedback,
+                sent.question,
+                list(sent.sentence_ids),
+                helpful,
+                user.id if user else None,
+                chat.id if chat else None,
+            )
+            await query.answer(
+                "Thanks, noted." if helpful else "Thanks, noted: the operators will look into it."
+            )
         case cards.ShowContext(sentence_id):
 
             def context_of() -> list[str] | None:
@@ -447,12 +494,26 @@ async def button(update: Update, context: Context) -> None:
             await query.answer()
 
 
+async def _kept_answer(engine: Engine, answer_id: int, message: Message | None) -> StoredAnswer | None:
+    """Return the kept answer a button names, or None when it is unknown or was sent to another chat (button
+    data can be forged: an answer is only continued where it was given)."""
+    sent = await asyncio.to_thread(engine.sent_answer, answer_id)
+    if sent is None or (sent.chat_id is not None and (message is None or message.chat.id != sent.chat_id)):
+        return None
+    return sent
+
+
 async def _more(
-    update: Update, context: Context, query: CallbackQuery, message: Message | None, offset: int
+    update: Update,
+    context: Context,
+    query: CallbackQuery,
+    message: Message | None,
+    question: str,
+    offset: int,
+    reply_to: int | None,
 ) -> None:
-    asked = message.reply_to_message if message is not None else None
-    question = question_text(asked.text if asked is not None else None, context.bot.username)
-    if message is None or asked is None or not question:
+    """Send the hits after `offset` for `question`, in reply to `reply_to` (the question or the answer)."""
+    if message is None or not question:
         await query.answer(NO_QUESTION, show_alert=True)
         return
     if await _over_limit(update, context):
@@ -464,7 +525,7 @@ async def _more(
         return
     await query.answer()
     group = message.chat.type != ChatType.PRIVATE
-    await send_answer(context, message.chat.id, answer, reply_to=asked.message_id, group=group)
+    await send_answer(context, message.chat.id, answer, reply_to=reply_to, group=group)
 
 
 async def _show(context: Context, query: CallbackQuery, message: Message | None, messages: list[str]) -> None:
@@ -494,6 +555,8 @@ async def inline_query(update: Update, context: Context) -> None:
     question = " ".join(query.query.split())
     if len(question) < 3:
         await query.answer([], cache_time=5)
+        return
+    if await _over_limit(update, context):  # the same per-user limit as questions in chats
         return
     rt = runtime(context)
     try:
@@ -634,11 +697,15 @@ async def admit(update: Update, context: Context) -> None:
 
 
 async def on_error(update: object, context: Context) -> None:
-    """Log the error with its traceback, then reply with a short apology; the bot keeps serving."""
+    """Log the error with its traceback (the token redacted), then reply with a short apology; the bot keeps
+    serving. A user who blocked the bot (Forbidden) gets no apology: it could not be delivered."""
+    if isinstance(context.error, Forbidden):
+        log.warning("Telegram refused a message to the user (blocked the bot?): %s", context.error)
+        return
     log.error("Exception while handling an update", exc_info=context.error)
     if not isinstance(update, Update):
         return
-    text = str(context.error) if isinstance(context.error, NewsbotError) else APOLOGY
+    text = redact(str(context.error)) if isinstance(context.error, NewsbotError) else APOLOGY
     try:
         if update.callback_query is not None:
             await update.callback_query.answer(text[: cards.MAX_ALERT], show_alert=True)
@@ -656,7 +723,12 @@ async def post_init(application: Application) -> None:  # type: ignore[type-arg]
     if rt.engine is None:
         rt.engine = await asyncio.to_thread(Engine.open, rt.settings)
         rt.owns_engine = True
-    await application.bot.set_my_commands(COMMANDS)
+    try:
+        await application.bot.set_my_commands(COMMANDS)
+    except TelegramError as e:  # the menu is a convenience: serve without it
+        log.warning(
+            "setMyCommands failed at %s (%s); serving without an updated command menu", rt.bot.api_base_url, e
+        )
     stats = await asyncio.to_thread(rt.engine.stats)
     log.info(
         "serving @%s: %d article(s), %d sentences", application.bot.username, stats.articles, stats.sentences
@@ -671,39 +743,13 @@ async def post_shutdown(application: Application) -> None:  # type: ignore[type-
         rt.engine = None
 
 
-class TokenFilter(logging.Filter):
-    """Replace the bot token in log records (PTB and httpx put it in URLs)."""
-
-    def __init__(self, token: str) -> None:
-        super().__init__()
-        self.token = token
+class _QuietRejectedToken(logging.Filter):
+    """Drop PTB's traceback for a rejected token at start-up: `run` says it in one line instead."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        """Redact the token from the record's message, arguments and traceback; always keep the record."""
-        message = record.getMessage()
-        if self.token in message:
-            record.msg, record.args = message.replace(self.token, "<token>"), None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text and self.token in record.exc_text:
-            record.exc_text = record.exc_text.replace(self.token, "<token>")
-        return True
-
-
-def keep_token_out_of_logs(token: str) -> None:
-    """Make every log record created from now on free of the token, whichever handler writes it."""
-    redact = TokenFilter(token)
-    factory = logging.getLogRecordFactory()
-    if getattr(factory, "redacts", None) == token:
-        return
-
-    def make_record(*args: object, **kwargs: object) -> logging.LogRecord:
-        record = factory(*args, **kwargs)
-        redact.filter(record)
-        return record
-
-    make_record.redacts = token  # type: ignore[attr-defined]
-    logging.setLogRecordFactory(make_record)
+        """Return False for a record about InvalidToken."""
+        error = record.exc_info[1] if record.exc_info else None
+        return not isinstance(error, InvalidToken)
 
 
 def build_application(
@@ -712,7 +758,10 @@ def build_application(
     """Return the Telegram Application with every handler; it loads the engine in post_init unless given."""
     if not bot_settings.token:
         raise ConfigError("TELEGRAM_BOT_TOKEN is not set")
-    keep_token_out_of_logs(bot_settings.token)
+    keep_out_of_logs(bot_settings.token)
+    quiet = logging.getLogger("telegram.ext")
+    if not any(isinstance(f, _QuietRejectedToken) for f in quiet.filters):
+        quiet.addFilter(_QuietRejectedToken())
     application = (
         Application.builder()
         .token(bot_settings.token)
@@ -747,15 +796,21 @@ def build_application(
 
 
 def run(application: Application, bot_settings: BotSettings) -> None:  # type: ignore[type-arg]
-    """Serve until SIGINT or SIGTERM: long polling, or a webhook when NEWSBOT_WEBHOOK_URL is set."""
-    if bot_settings.webhook_url:
-        application.run_webhook(
-            listen=bot_settings.webhook_listen,
-            port=bot_settings.webhook_port,
-            url_path=bot_settings.webhook_path,
-            webhook_url=bot_settings.webhook_url,
-            secret_token=bot_settings.webhook_secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
-    else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    """Serve until SIGINT or SIGTERM: long polling, or a webhook when NEWSBOT_WEBHOOK_URL is set; raise
+    ConfigError when Telegram rejects the token."""
+    try:
+        if bot_settings.webhook_url:
+            application.run_webhook(
+                listen=bot_settings.webhook_listen,
+                port=bot_settings.webhook_port,
+                url_path=bot_settings.webhook_path,
+                webhook_url=bot_settings.webhook_url,
+                secret_token=bot_settings.webhook_secret,
+                allowed_updates=Update.ALL_TYPES,
+            )
+        else:
+            application.run_polling(allowed_updates=Update.ALL_TYPES)
+    except InvalidToken:
+        raise ConfigError(
+            f"Telegram rejected the bot token (check TELEGRAM_BOT_TOKEN; Bot API {bot_settings.api_base_url})"
+        ) from None

@@ -14,12 +14,13 @@ import numpy as np
 
 from index.encoder import Encoder, MiniLMEncoder
 from index.errors import IndexDamagedError, IndexMismatchError, QuestionError
+from index.fetching import FetchPolicy, fetch_url
 from index.indexer import Indexer, IndexReport, sync_vectors
 from index.model import Answer, Hit, Source
 from index.ranking import Candidate, FusionRanker, Ranker, cosines, merge_candidates
-from index.reading import fetch_url, read_document
+from index.reading import read_document
 from index.settings import Settings
-from index.store import SourceSummary, Store, StoredSentence
+from index.store import SourceSummary, Store, StoredAnswer, StoredSentence
 from index.vectors import VectorIndex, manifest_signature, read_manifest
 
 log = logging.getLogger(__name__)
@@ -153,8 +154,10 @@ class Engine:
             return self._indexer().index_articles(articles, origin="upload")
 
     def add_url(self, url: str) -> IndexReport:
-        """Fetch an article from the web and index it; raise ReadError and change nothing if it fails."""
-        article = fetch_url(url)
+        """Fetch an article from the web and index it; raise ReadError and change nothing if it fails, or if
+        the URL (or a redirect) leads to an internal address the settings do not allow."""
+        policy = FetchPolicy.parse_allow(self.settings.fetch_allow, deadline=self.settings.fetch_deadline)
+        article = fetch_url(url, policy)
         with self._write_lock:
             return self._indexer().index_articles([article], origin="url")
 
@@ -195,6 +198,15 @@ class Engine:
                         chat_id: int | None = None) -> None:
         """Store a reader's 👍/👎 with the question and the sentences shown."""
         self.store.add_feedback(question, sentence_ids, helpful, user_id, chat_id)
+
+    def remember_answer(self, answer: Answer, chat_id: int | None = None) -> int:
+        """Keep the answer's question, offset and shown sentences server-side; return the id its buttons carry."""
+        ids = [h.sentence_id for h in answer.hits]
+        return self.store.add_answer(answer.question, answer.offset, ids, answer.more, chat_id)
+
+    def sent_answer(self, answer_id: int) -> StoredAnswer | None:
+        """Return an answer kept by `remember_answer`, or None when it is unknown."""
+        return self.store.sent_answer(answer_id)
 
     def example_questions(self, n: int = 3) -> list[str]:
         """Return example questions drawn from the corpus (from its titles and leading sentences)."""

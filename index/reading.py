@@ -1,5 +1,6 @@
 """Reading articles into `Article`s: text and Markdown files with YAML front matter, HTML pages, JSONL files
-of articles, uploaded documents and URLs. An unreadable file becomes a `ReadProblem`, not an exception."""
+of articles, uploaded documents and web pages (fetched by `index.fetching`). An unreadable file becomes a
+`ReadProblem`, not an exception."""
 
 from __future__ import annotations
 
@@ -8,12 +9,10 @@ import hashlib
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-import httpx
 import trafilatura
 import yaml
 
@@ -296,59 +295,3 @@ def read_html(html: str, url: str | None = None, doc_id: str | None = None) -> A
     except ValueError as e:
         raise ReadError(url or doc_id or "HTML", str(e)) from e
 
-
-def fetch_url(
-    url: str,
-    timeout: float = 20,
-    max_bytes: int = 5_000_000,
-    *,
-    transport: httpx.BaseTransport | None = None,
-) -> Article:
-    """Return the article at an http(s) URL, downloaded and extracted; raise ReadError when it cannot be."""
-    if urlsplit(url).scheme.lower() not in ("http", "https") or not urlsplit(url).netloc:
-        raise ReadError(url, "only http:// and https:// links can be read")
-    headers = {"User-Agent": "newsbot/0.1 (+article reader)", "Accept": "text/html,text/plain;q=0.9"}
-    try:
-        with (
-            httpx.Client(
-                follow_redirects=True, timeout=timeout, transport=transport, headers=headers
-            ) as client,
-            client.stream("GET", url) as response,
-        ):
-            if urlsplit(str(response.url)).scheme not in ("http", "https"):
-                raise ReadError(url, "redirected to a link that is not http(s)")
-            if response.status_code >= 400:
-                raise ReadError(url, f"the server answered HTTP {response.status_code}")
-            content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
-            if content_type and "html" not in content_type and not content_type.startswith("text/"):
-                raise ReadError(url, f"not a web page or text (content type {content_type})")
-            declared = response.headers.get("content-length")
-            if declared and declared.isdigit() and int(declared) > max_bytes:
-                raise ReadError(url, f"too large ({int(declared):,} bytes; the limit is {max_bytes:,})")
-            chunks: list[bytes] = []
-            size = 0
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > max_bytes:
-                    raise ReadError(url, f"too large (over {max_bytes:,} bytes)")
-                chunks.append(chunk)
-            charset = response.charset_encoding
-    except httpx.TimeoutException as e:
-        raise ReadError(url, f"timed out after {timeout:g} s") from e
-    except httpx.TooManyRedirects as e:
-        raise ReadError(url, "too many redirects") from e
-    except httpx.HTTPError as e:
-        raise ReadError(url, f"could not be downloaded ({type(e).__name__}: {e})") from e
-    body = b"".join(chunks)
-    if not body.strip():
-        raise ReadError(url, "the page is empty")
-    try:
-        if "html" in content_type or (not content_type and body.lstrip()[:1] == b"<"):
-            return _html_article(body, url, url, None)
-        text = (
-            _decode(body) if charset in (None, "utf-8", "UTF-8") else body.decode(charset, errors="replace")
-        )
-        article = _text_article(text, url, None, markdown=False)
-        return Article(source=replace(article.source, url=article.source.url or url), text=article.text)
-    except (ValueError, LookupError) as e:
-        raise ReadError(url, str(e)) from e

@@ -25,6 +25,8 @@ class Settings:
     max_question_chars: int = 1000
     progress: bool = True  # progress bars while embedding
     ranker: bool = True  # use the learned ranker when its file is present
+    fetch_allow: str = ""  # NEWSBOT_FETCH_ALLOW: private hosts and networks `/add URL` may fetch
+    fetch_deadline: float = 30.0  # NEWSBOT_FETCH_DEADLINE: seconds a whole `/add URL` fetch may take
 
     @property
     def db_path(self) -> Path:
@@ -54,5 +56,17 @@ class Settings:
                 s = replace(s, candidates=int(env["NEWSBOT_CANDIDATES"]))
             except ValueError:
                 raise ConfigError("NEWSBOT_CANDIDATES must be a whole number") from None
+        if env.get("NEWSBOT_FETCH_ALLOW", "").strip():
+            from index.fetching import FetchPolicy
+
+            FetchPolicy.parse_allow(env["NEWSBOT_FETCH_ALLOW"])  # a wrong entry is refused at start-up
+            s = replace(s, fetch_allow=env["NEWSBOT_FETCH_ALLOW"].strip())
+        if env.get("NEWSBOT_FETCH_DEADLINE", "").strip():
+            try:
+                s = replace(s, fetch_deadline=float(env["NEWSBOT_FETCH_DEADLINE"]))
+            except ValueError:
+                raise ConfigError("NEWSBOT_FETCH_DEADLINE must be a number of seconds") from None
+            if not 0 < s.fetch_deadline <= 3600:
+                raise ConfigError("NEWSBOT_FETCH_DEADLINE must be between 0 and 3600 seconds")
         clean = {k: v for k, v in overrides.items() if v is not None}
         return replace(s, **clean)  # type: ignore[arg-type]

@@ -65,6 +65,18 @@ MIGRATIONS: tuple[str, ...] = (
         user_id INTEGER, chat_id INTEGER
     );
     """,
+    # The answers the bot sent, so "More" and 👍/👎 work without the question's message (buttons carry the id).
+    """
+    CREATE TABLE answers (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        question TEXT NOT NULL,
+        first INTEGER NOT NULL,
+        sentence_ids TEXT NOT NULL,
+        more INTEGER NOT NULL,
+        chat_id INTEGER
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -84,6 +96,18 @@ class StoredSentence:
     end: int
     attribution: Attribution
     source: Source
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    """An answer the bot sent: the question, the offset of its first hit and the sentences it showed."""
+
+    id: int
+    question: str
+    first: int
+    sentence_ids: tuple[int, ...]
+    more: bool
+    chat_id: int | None
 
 
 @dataclass(frozen=True)
@@ -436,6 +460,34 @@ class Store:
                 "SELECT at, question, sentence_ids, helpful FROM feedback ORDER BY id"
             ).fetchall()
         return [(r[0], r[1], [int(x) for x in r[2].split(",") if x], bool(r[3])) for r in rows]
+
+    # -- answers the bot sent ----------------------------------------------------------------------------
+
+    def add_answer(
+        self, question: str, first: int, sentence_ids: Sequence[int], more: bool, chat_id: int | None,
+        keep: int = 100_000,
+    ) -> int:
+        """Record an answer sent (question, offset of its first hit, sentence ids shown); return its id. Only
+        the newest `keep` answers are kept."""
+        with self.transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO answers (at, question, first, sentence_ids, more, chat_id) VALUES (?,?,?,?,?,?)",
+                (now_iso(), question, first, ",".join(str(i) for i in sentence_ids), int(more), chat_id),
+            )
+            answer_id = int(cursor.lastrowid or 0)
+            db.execute("DELETE FROM answers WHERE id <= ?", (answer_id - keep,))
+        return answer_id
+
+    def sent_answer(self, answer_id: int) -> StoredAnswer | None:
+        """Return a recorded answer, or None when it is unknown (or too old to be kept)."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT id, question, first, sentence_ids, more, chat_id FROM answers WHERE id = ?", (answer_id,)
+            ).fetchone()
+        if row is None:
+            return None
+        ids = tuple(int(x) for x in row[3].split(",") if x)
+        return StoredAnswer(int(row[0]), row[1], int(row[2]), ids, bool(row[4]), row[5])
 
 
 # SQLite's primary result codes for a damaged file: SQLITE_CORRUPT ("database disk image is malformed", also FTS5's

@@ -221,6 +221,7 @@ class FakeTelegram:
         self.commands: list[JSON] = []
         self.webhook: JSON = {"url": "", "secret_token": None}
         self.pages: dict[str, tuple[str, bytes]] = {}  # extra HTTP pages: path -> (content type, body)
+        self.page_requests: list[str] = []  # the paths of `pages` requested, in order
         self._not_started: set[int] = set()
         self._updates: list[JSON] = []
         self._update_ids = itertools.count(1)
@@ -393,6 +394,10 @@ class FakeTelegram:
         self._store(msg)
         return msg
 
+    def user_deletes(self, message: JSON) -> None:
+        """Delete a message from its chat, as a user deleting their question does (the bot is not told)."""
+        self.messages.pop((message["chat"]["id"], message["message_id"]), None)
+
     def push_update(self, fields: JSON) -> JSON:
         """Queue an update (fields without update_id); deliver it to the webhook when one is set."""
         update = {"update_id": next(self._update_ids), **fields}
@@ -543,6 +548,7 @@ class FakeTelegram:
         return web.Response(status=404, text="Not Found")
 
     async def _handle_page(self, request: web.Request) -> web.Response:
+        self.page_requests.append(request.match_info["path"])
         page = self.pages.get(request.match_info["path"])
         if page is None:
             return web.Response(status=404, text="Not Found")

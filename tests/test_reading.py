@@ -1,15 +1,14 @@
-"""Tests for index.reading: every format and problem, folders, uploads, HTML pages and URLs (offline)."""
+"""Tests for index.reading: every format and problem, folders, uploads, HTML pages (URLs: test_fetching.py)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-import httpx
 import pytest
 
 from index.errors import ReadError
-from index.reading import ReadProblem, fetch_url, read_articles, read_document, read_html
+from index.reading import ReadProblem, read_articles, read_document, read_html
 from index.repair import repair_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -255,66 +254,3 @@ def test_read_document_raises_read_error(name: str, data: bytes, reason: str) ->
     assert info.value.name == name
     assert reason in info.value.reason
 
-
-def mock(handler) -> httpx.MockTransport:
-    """Return a transport that answers with the handler (no network)."""
-    return httpx.MockTransport(handler)
-
-
-def test_fetch_url_reads_an_html_page_after_a_redirect() -> None:
-    def handler(request: httpx.Request) -> httpx.Response:
-        if request.url.path == "/old":
-            return httpx.Response(301, headers={"location": "https://planet.example/storm"})
-        return httpx.Response(
-            200, headers={"content-type": "text/html; charset=utf-8"}, content=PAGE.encode()
-        )
-
-    article = fetch_url("https://planet.example/old", transport=mock(handler))
-    assert article.doc_id == "https://planet.example/old"
-    assert article.source.title == "Storm hits coast"
-    assert "officials said" in article.text
-
-
-def test_fetch_url_reads_plain_text() -> None:
-    def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, headers={"content-type": "text/plain"}, content=b"A plain\nwrapped story.")
-
-    article = fetch_url("http://x.example/a.txt", transport=mock(handler))
-    assert article.text == "A plain wrapped story."
-    assert article.source.url == "http://x.example/a.txt"
-
-
-@pytest.mark.parametrize(
-    ("response", "reason"),
-    [
-        (httpx.Response(404), "HTTP 404"),
-        (httpx.Response(200, headers={"content-type": "application/pdf"}, content=b"%PDF"), "content type"),
-        (
-            httpx.Response(200, headers={"content-type": "text/html"}, content=b"<html>" + b"x" * 2000),
-            "too large",
-        ),
-        (httpx.Response(200, headers={"content-type": "text/html"}, content=b""), "empty"),
-    ],
-)
-def test_fetch_url_errors(response: httpx.Response, reason: str) -> None:
-    with pytest.raises(ReadError, match=reason):
-        fetch_url("https://x.example/", max_bytes=1000, transport=mock(lambda request: response))
-
-
-def test_fetch_url_refuses_other_schemes_and_reports_timeouts() -> None:
-    with pytest.raises(ReadError, match="only http"):
-        fetch_url("file:///etc/passwd")
-    with pytest.raises(ReadError, match="only http"):
-        fetch_url("ftp://x.example/a")
-
-    def slow(request: httpx.Request) -> httpx.Response:
-        raise httpx.ReadTimeout("slow", request=request)
-
-    with pytest.raises(ReadError, match="timed out after 3 s"):
-        fetch_url("https://x.example/", timeout=3, transport=mock(slow))
-
-    def refused(request: httpx.Request) -> httpx.Response:
-        raise httpx.ConnectError("refused", request=request)
-
-    with pytest.raises(ReadError, match="could not be downloaded"):
-        fetch_url("https://x.example/", transport=mock(refused))

@@ -16,19 +16,20 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from fake_telegram import TOKEN, ApiCall, FakeTelegram, entities_of, free_port, parse_html, running_fake
 from telegram import Update
 from telegram.ext import Application
 
-from bot.cards import MAX_MESSAGE, telegram_length
+from bot.cards import MAX_MESSAGE, FeedbackOn, More, MoreOf, decode_button, encode_button, telegram_length
+from bot.redaction import keep_out_of_logs, redact
 from bot.settings import BotSettings
 from bot.telegram_app import (
     APOLOGY,
     QuestionLimiter,
     build_application,
-    keep_token_out_of_logs,
     question_text,
 )
 from index.encoder import Encoder
@@ -103,11 +104,7 @@ def test_question_limiter_is_a_sliding_window_per_user() -> None:
     assert limiter.wait(1, now=2) == pytest.approx(58)
     assert limiter.wait(2, now=2) == 0
     assert limiter.wait(1, now=60.5) == 0
-    assert (
-        limiter.should_warn(1, now=3)
-        and not limiter.should_warn(1, now=30)
-        and limiter.should_warn(1, now=64)
-    )
+    assert [limiter.should_warn(1, now=t) for t in (3, 4, 5, 30, 64)] == [True, True, True, False, True]
     assert QuestionLimiter(0).wait(1) == 0
 
 
@@ -126,7 +123,7 @@ def test_question_text(text: str, question: str) -> None:
 
 
 def test_the_token_never_reaches_a_log_line(caplog: pytest.LogCaptureFixture) -> None:
-    keep_token_out_of_logs(TOKEN)
+    keep_out_of_logs(TOKEN)
     log = logging.getLogger("tests.token")
     with caplog.at_level(logging.INFO):
         log.info("GET https://api.telegram.org/bot%s/getMe", TOKEN)
@@ -362,17 +359,69 @@ async def test_buttons_work_after_a_restart_and_stale_ones_are_answered_politely
 
 
 @slow
-async def test_more_without_the_question_asks_to_ask_again(fake: FakeTelegram, engine: Engine) -> None:
-    async with serving(fake, engine):
+async def test_more_and_feedback_work_when_the_question_is_gone(fake: FakeTelegram, fresh_engine: Engine) -> None:
+    async with serving(fake, fresh_engine):
         alice = fake.add_user("Alice")
-        _, reply = await ask(fake, alice, QUESTION)
-        orphan = dict(reply.result)
-        orphan.pop("reply_to_message", None)
-        fake.messages[(alice["id"], orphan["message_id"])].pop("_reply_to")
+        question, reply = await ask(fake, alice, QUESTION)
+        fake.user_deletes(question)  # the answer no longer replies to anything
         since = fake.mark()
-        fake.user_presses(alice, orphan, buttons(reply)["More ▸"])
-        answered = await fake.wait_for("answerCallbackQuery", since=since)
-    assert "ask it again" in str(answered.params["text"])
+        fake.user_presses(alice, reply.result, buttons(reply)["More ▸"])
+        more = await fake.wait_for_reply(alice, since=since)
+        assert text_of(more).startswith("4. ")
+        assert replied_to(more) == reply.result["message_id"]
+
+        since = fake.mark()
+        fake.user_presses(alice, more.result, buttons(more)["More ▸"])  # its own More goes on from there
+        further = await fake.wait_for_reply(alice, since=since)
+        assert text_of(further).startswith("7. ")
+
+        since = fake.mark()
+        fake.user_presses(alice, reply.result, buttons(reply)["👍"])
+        thanks = await fake.wait_for("answerCallbackQuery", since=since)
+        assert "Thanks" in str(thanks.params["text"])
+
+        since = fake.mark()
+        fake.user_presses(alice, reply.result, "1n" + "zzzzzzz")  # an answer the engine never kept
+        unknown = await fake.wait_for("answerCallbackQuery", since=since)
+        assert "ask it again" in str(unknown.params["text"])
+
+        bob = fake.add_user("Bob")
+        _, bobs = await ask(fake, bob, QUESTION)
+        since = fake.mark()
+        fake.user_presses(bob, bobs.result, buttons(reply)["More ▸"])  # Alice's answer, forged into Bob's chat
+        forged = await fake.wait_for("answerCallbackQuery", since=since)
+        assert "ask it again" in str(forged.params["text"])
+        assert fake.sent_messages(bob["id"], since=since) == []
+    _, asked, sentence_ids, helpful = fresh_engine.store.feedback()[-1]
+    assert asked == QUESTION and helpful is True
+    assert sentence_ids == [h.sentence_id for h in fresh_engine.answer(QUESTION).hits]
+
+
+def test_the_store_keeps_sent_answers(tmp_path: Path) -> None:
+    from index.store import SCHEMA_VERSION, Store
+
+    store = Store(tmp_path / "s.sqlite3")
+    try:
+        first = store.add_answer("how far?", 0, [5, 6, 7], True, 42)
+        assert store.schema_version == SCHEMA_VERSION
+        kept = store.sent_answer(first)
+        assert kept is not None and (kept.question, kept.first, kept.sentence_ids, kept.more) == (
+            "how far?",
+            0,
+            (5, 6, 7),
+            True,
+        )
+        newer = [store.add_answer(f"q{n}", 3, [n], False, None, keep=2) for n in range(3)]
+        assert store.sent_answer(first) is None and store.sent_answer(newer[0]) is None  # only the newest 2
+        assert store.sent_answer(newer[-1]) is not None and store.sent_answer(10**9) is None
+    finally:
+        store.close()
+
+
+def test_answer_buttons_carry_the_kept_answer_id() -> None:
+    assert decode_button(encode_button(MoreOf(10**9))) == MoreOf(10**9)
+    assert decode_button(encode_button(FeedbackOn(False, 7))) == FeedbackOn(False, 7)
+    assert decode_button("1m3") == More(3)  # buttons sent before still work
 
 
 @slow
@@ -526,7 +575,22 @@ async def test_uploads_by_others_too_large_or_unreadable_are_refused(
 
 
 @slow
+async def test_add_refuses_an_internal_address(fake: FakeTelegram, fresh_engine: Engine) -> None:
+    fake.pages["memo.html"] = ("text/html", b"<html><body><article><p>Internal memo.</p></article></body></html>")
+    stats = fresh_engine.stats()
+    async with serving(fake, fresh_engine):
+        admin = fake.add_user("Operator", user_id=ADMIN)
+        since = fake.mark()
+        fake.user_says(admin, f"/add http://localhost:{fake.port}/pages/memo.html")
+        refused = await fake.wait_for("editMessageText", since=since, timeout=30)
+    assert text_of(refused).startswith("Could not add") and "internal address" in text_of(refused)
+    assert fresh_engine.stats() == stats
+    assert fake.page_requests == []  # refused before connecting
+
+
+@slow
 async def test_admin_adds_an_article_by_url(fake: FakeTelegram, fresh_engine: Engine) -> None:
+    fresh_engine.settings = replace(fresh_engine.settings, fetch_allow="127.0.0.1")  # the fake's pages
     fake.pages["benghazi.html"] = (
         "text/html",
         (
@@ -606,14 +670,62 @@ async def test_the_question_rate_limit(fake: FakeTelegram, engine: Engine) -> No
         for _ in range(2):
             _, reply = await ask(fake, alice, QUESTION)
             assert text_of(reply).startswith("1. ")
-        _, limited = await ask(fake, alice, QUESTION)
-        assert "faster than I can keep up" in text_of(limited)
+        for _ in range(3):  # every question over the limit hears how long to wait, three times a minute
+            _, limited = await ask(fake, alice, QUESTION)
+            assert "faster than I can keep up" in text_of(limited) and "Please wait" in text_of(limited)
         since = fake.mark()
-        fake.user_says(alice, QUESTION)  # still limited: no second warning
+        fake.user_says(alice, QUESTION)  # then the bot stays quiet: a flood never becomes a flood of replies
         _, other = await ask(fake, bob, QUESTION)  # the limit is per user
         assert text_of(other).startswith("1. ")
         await asyncio.sleep(0.5)
     assert fake.sent_messages(alice["id"], since=since) == []
+
+
+@slow
+async def test_inline_queries_count_against_the_same_limit(fake: FakeTelegram, engine: Engine) -> None:
+    async with serving(fake, engine, questions_per_minute=1):
+        alice = fake.add_user("Alice")
+        fake.user_asks_inline(alice, QUESTION)
+        first = await fake.wait_for("answerInlineQuery")
+        since = fake.mark()
+        fake.user_asks_inline(alice, QUESTION + "?")
+        second = await fake.wait_for("answerInlineQuery", since=since)
+        _, in_chat = await ask(fake, alice, QUESTION)  # and a question in a chat after them
+    assert json.loads(first.params["results"])
+    assert json.loads(second.params["results"]) == []
+    assert "wait" in json.loads(second.params["button"])["text"]
+    assert "faster than I can keep up" in text_of(in_chat)
+
+
+@slow
+async def test_no_apology_is_sent_to_a_user_who_blocked_the_bot(
+    fake: FakeTelegram, engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with serving(fake, engine):
+        alice, bob = fake.add_user("Alice"), fake.add_user("Bob")
+        fake.fail_next("sendMessage", code=403, description="Forbidden: bot was blocked by the user")
+        since = fake.mark()
+        fake.user_says(alice, QUESTION)
+        await fake.wait_for("sendMessage", since=since, ok=False)
+        _, answered = await ask(fake, bob, QUESTION)  # the bot goes on serving others
+        await asyncio.sleep(0.5)
+    to_alice = [c for c in fake.calls_of("sendMessage", since=since) if int(c.params["chat_id"]) == alice["id"]]
+    assert len(to_alice) == 1 and not to_alice[0].ok  # the refused answer, and no apology after it
+    assert text_of(answered).startswith("1. ")
+    assert "blocked the bot" in caplog.text
+
+
+@slow
+async def test_the_bot_starts_when_set_my_commands_fails(
+    fake: FakeTelegram, engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING)
+    fake.fail_next("setMyCommands", code=500, description="Internal Server Error")
+    async with serving(fake, engine):
+        _, reply = await ask(fake, fake.add_user("Alice"), QUESTION)
+    assert text_of(reply).startswith("1. " + CRETE)
+    warning = next(r.getMessage() for r in caplog.records if "setMyCommands" in r.getMessage())
+    assert fake.base_url in warning and TOKEN not in caplog.text
 
 
 @slow
@@ -732,11 +844,24 @@ async def test_webhook_mode(fake: FakeTelegram, engine: Engine) -> None:
             await app.stop()
 
 
-@slow
-@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
-async def test_newsbot_serve_process_answers_and_stops_on_signal(
-    fake: FakeTelegram, engine: Engine, tmp_path: Path, stop: signal.Signals
-) -> None:
+def token_forms(token: str) -> list[str]:
+    """Return the forms of the token no output may hold: as it is, URL-encoded, and its secret part."""
+    return [token, quote(token, safe=""), token.partition(":")[2]]
+
+
+def leaks(output: str, token: str) -> bool:
+    """Return whether `output` holds a form of the token, in any letter case."""
+    return any(form.lower() in output.lower() for form in token_forms(token))
+
+
+def test_redact_hides_every_form_of_the_token() -> None:
+    keep_out_of_logs(TOKEN)
+    text = redact(" ".join(f"<{form}>" for form in token_forms(TOKEN)) + " " + TOKEN.lower())
+    assert not leaks(text, TOKEN) and text.count("<token>") == 4
+
+
+async def start_serve(fake: FakeTelegram, engine: Engine, *options: str) -> asyncio.subprocess.Process:
+    """Start the real `newsbot serve` process against the fake, over the engine's data folder."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSBOT_", "TELEGRAM_"))}
     env.update(
         TELEGRAM_BOT_TOKEN=fake.token,
@@ -747,17 +872,50 @@ async def test_newsbot_serve_process_answers_and_stops_on_signal(
         TRANSFORMERS_OFFLINE="1",
     )
     newsbot = Path(sys.executable).with_name("newsbot")
-    command = [str(newsbot), "serve"] if newsbot.exists() else [sys.executable, "-m", "bot.cli", "serve"]
-    process = await asyncio.create_subprocess_exec(
+    command = [str(newsbot)] if newsbot.exists() else [sys.executable, "-m", "bot.cli"]
+    return await asyncio.create_subprocess_exec(
         *command,
+        *options,
+        "serve",
         cwd=ROOT,
         env=env,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
+
+
+@slow
+@pytest.mark.parametrize("options", [(), ("-v",)], ids=["quiet", "verbose"])
+async def test_a_rejected_token_is_one_clean_line_without_the_token(
+    fake: FakeTelegram, engine: Engine, options: tuple[str, ...]
+) -> None:
+    fake.fail_next("getMe", code=401, description=f"Unauthorized: bot{fake.token} ({quote(fake.token)})")
+    process = await start_serve(fake, engine, *options)
+    out, err = await asyncio.wait_for(process.communicate(), 90)
+    output = (out + err).decode()
+    assert process.returncode == 1, output
+    assert not leaks(output, fake.token), output
+    assert "Traceback" not in output or options  # -v may show details, still without the token
+    assert err.decode().strip().splitlines()[-1].startswith("newsbot: Telegram rejected the bot token")
+
+
+@slow
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+async def test_newsbot_serve_process_answers_and_stops_on_signal(
+    fake: FakeTelegram, engine: Engine, tmp_path: Path, stop: signal.Signals
+) -> None:
+    echoed = " ".join(token_forms(fake.token))  # a server that echoes the token in its errors
+    process = await start_serve(fake, engine)
     try:
         await fake.wait_for("setMyCommands", timeout=90)  # post_init done: the model is loaded
-        _, reply = await ask(fake, fake.add_user("Alice"), QUESTION)
+        alice = fake.add_user("Alice")
+        fake.fail_next("getUpdates", code=502, description=f"Bad Gateway: {echoed}")  # a failing request
+        fake.fail_next("sendMessage", code=400, description=f"Bad Request: chat not found: {echoed}")
+        since = fake.mark()
+        fake.user_says(alice, QUESTION)  # the answer fails: the handler crashes, the apology is sent
+        apology = await fake.wait_for_reply(alice, since=since, timeout=30)
+        assert text_of(apology) == APOLOGY
+        _, reply = await ask(fake, alice, QUESTION)
         assert text_of(reply).startswith("1. " + CRETE)
         process.send_signal(stop)
         out, err = await asyncio.wait_for(process.communicate(), 30)
@@ -765,5 +923,9 @@ async def test_newsbot_serve_process_answers_and_stops_on_signal(
         if process.returncode is None:
             process.kill()
             await process.wait()
-    assert process.returncode == 0, err.decode()
-    assert fake.token not in (out + err).decode()
+    output = (out + err).decode()
+    assert process.returncode == 0, output
+    assert "Traceback" in output and "Chat not found" in output  # the crash is logged with its traceback
+    assert not leaks(output, fake.token), output
+    sent = json.dumps([c.params for c in fake.calls], ensure_ascii=False)
+    assert not leaks(sent, fake.token)

@@ -1,0 +1,322 @@
+"""Fetching an article from the web for `/add URL`, safely: only public addresses, a deadline for the whole
+fetch, and a size limit.
+
+Every connection, the first and each redirect hop (followed here, at most `MAX_REDIRECTS`), goes through
+`GuardedBackend`: it resolves the host itself, refuses the whole name when any of its addresses is not public
+(loopback, private, link-local, unique-local, CGNAT, multicast, reserved, unspecified, IPv4-mapped or
+embedded private IPv4) unless the operator's `FetchPolicy.allow` names the host or its network, and then
+connects to the very address it checked, so a name that resolves elsewhere a second time (DNS rebinding)
+cannot slip through. TLS still verifies the certificate for, and sends SNI with, the URL's host name.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import ssl
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import httpcore
+import httpx
+
+from index.errors import ConfigError, ReadError
+from index.model import Article
+from index.reading import _decode, _html_article, _text_article
+
+MAX_REDIRECTS = 5
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+# Ranges refused even where Python's `is_global` says otherwise (or may, in another Python version).
+_REFUSED = tuple(
+    ipaddress.ip_network(n)
+    for n in (
+        "0.0.0.0/8",  # "this network"; 0.0.0.0 reaches the local host
+        "10.0.0.0/8",
+        "100.64.0.0/10",  # carrier-grade NAT
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "172.16.0.0/12",
+        "192.0.0.0/24",
+        "192.168.0.0/16",
+        "198.18.0.0/15",
+        "224.0.0.0/4",  # multicast
+        "240.0.0.0/4",  # reserved, and the broadcast address
+        "::/128",
+        "::1/128",
+        "64:ff9b:1::/48",  # local-use NAT64
+        "fc00::/7",  # unique-local
+        "fe80::/10",  # link-local
+        "fec0::/10",  # site-local (deprecated)
+        "ff00::/8",  # multicast
+    )
+)
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def is_public_address(address: IPAddress) -> bool:
+    """Return whether `address` is a public unicast address, the only kind `/add` may connect to."""
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = address.ipv4_mapped or address.sixtofour
+        if embedded is None and address in _NAT64:
+            embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+        if embedded is not None:
+            return is_public_address(embedded)
+        if address.teredo is not None:
+            return False  # a tunnel to an address we cannot check
+    if any(address in net for net in _REFUSED if net.version == address.version):
+        return False
+    return (
+        address.is_global
+        and not address.is_private
+        and not address.is_loopback
+        and not address.is_link_local
+        and not address.is_multicast
+        and not address.is_reserved
+        and not address.is_unspecified
+    )
+
+
+@dataclass(frozen=True)
+class FetchPolicy:
+    """What a fetch may reach and how long and large it may be: `allow` lists host names and networks an
+    operator opened (an intranet); everything else must be public."""
+
+    allow_hosts: frozenset[str] = frozenset()
+    allow_networks: tuple[IPNetwork, ...] = ()
+    deadline: float = 30.0  # seconds for the whole fetch, redirects included
+    timeout: float = 20.0  # seconds for one connect or read
+    max_bytes: int = 5_000_000
+
+    @classmethod
+    def parse_allow(cls, raw: str, **limits: Any) -> FetchPolicy:
+        """Return a policy from NEWSBOT_FETCH_ALLOW's value: host names and/or CIDRs, comma separated."""
+        hosts: set[str] = set()
+        networks: list[IPNetwork] = []
+        for item in (part.strip() for part in raw.replace(";", ",").split(",")):
+            if not item:
+                continue
+            try:
+                networks.append(ipaddress.ip_network(item.strip("[]"), strict=False))
+                continue
+            except ValueError:
+                pass
+            name = item.lower().rstrip(".")
+            if not all(label and len(label) <= 63 for label in name.split(".")) or any(
+                c in name for c in "/:@ []"
+            ):
+                raise ConfigError(
+                    f"NEWSBOT_FETCH_ALLOW: {item!r} is neither a host name nor a network like 10.1.0.0/16"
+                )
+            hosts.add(name)
+        return cls(allow_hosts=frozenset(hosts), allow_networks=tuple(networks), **limits)
+
+    def allows(self, host: str, address: IPAddress) -> bool:
+        """Return whether a connection to `host` at `address` is permitted."""
+        if is_public_address(address):
+            return True
+        if host.lower().rstrip(".").strip("[]") in self.allow_hosts:
+            return True
+        return any(address in net for net in self.allow_networks if net.version == address.version)
+
+
+@dataclass
+class _Deadline:
+    """The moment the whole fetch must be over."""
+
+    url: str
+    seconds: float
+    at: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.at = time.monotonic() + self.seconds
+
+    def clamp(self, timeout: float | None) -> float:
+        """Return `timeout` shortened to what is left; raise ReadError when nothing is."""
+        left = self.at - time.monotonic()
+        if left <= 0:
+            raise ReadError(self.url, f"took longer than {self.seconds:g} s; gave up")
+        return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose every read and write ends by the fetch's deadline."""
+
+    def __init__(self, stream: httpcore.NetworkStream, deadline: _Deadline) -> None:
+        self._stream = stream
+        self._deadline = deadline
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        """Return up to `max_bytes`, waiting no longer than the deadline."""
+        return self._stream.read(max_bytes, self._deadline.clamp(timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        """Send `buffer`, waiting no longer than the deadline."""
+        self._stream.write(buffer, self._deadline.clamp(timeout))
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._stream.close()
+
+    def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        """Return the stream after the TLS handshake (certificate checked for `server_hostname`)."""
+        tls = self._stream.start_tls(ssl_context, server_hostname, self._deadline.clamp(timeout))
+        return _DeadlineStream(tls, self._deadline)
+
+    def get_extra_info(self, info: str) -> Any:
+        """Return the underlying stream's extra info."""
+        return self._stream.get_extra_info(info)
+
+
+class GuardedBackend(httpcore.NetworkBackend):
+    """httpcore's network backend that resolves, checks against the policy, then connects to that address."""
+
+    def __init__(self, policy: FetchPolicy, deadline: _Deadline, resolve: Any = socket.getaddrinfo) -> None:
+        self.policy = policy
+        self.deadline = deadline
+        self._resolve = resolve
+        self._tcp = httpcore.SyncBackend()
+
+    def addresses(self, host: str, port: int) -> list[IPAddress]:
+        """Return the addresses `host` resolves to, every one permitted; raise ReadError otherwise."""
+        name = host.strip("[]")
+        try:
+            infos = self._resolve(name, port, type=socket.SOCK_STREAM)
+        except (socket.gaierror, UnicodeError) as e:
+            raise ReadError(self.deadline.url, f"the host {name} cannot be found") from e
+        found: list[IPAddress] = []
+        for info in infos:
+            address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+            if address not in found:
+                found.append(address)
+        refused = [a for a in found if not self.policy.allows(name, a)]
+        if refused or not found:
+            shown = refused[0] if refused else name
+            raise ReadError(
+                self.deadline.url,
+                f"{name} is an internal address ({shown}); only public web addresses can be added "
+                "(an operator can allow intranet hosts with NEWSBOT_FETCH_ALLOW)",
+            )
+        return found
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        """Return a connection to the first reachable permitted address of `host`."""
+        last: Exception | None = None
+        for address in self.addresses(host, port):
+            try:
+                stream = self._tcp.connect_tcp(
+                    str(address), port, self.deadline.clamp(timeout), local_address, socket_options
+                )
+            except httpcore.ConnectError as e:
+                last = e
+                continue
+            return _DeadlineStream(stream, self.deadline)
+        assert last is not None
+        raise last
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.NetworkStream:
+        """Refuse: a fetch never uses a Unix socket."""
+        raise ReadError(self.deadline.url, "Unix sockets cannot be fetched")
+
+    def sleep(self, seconds: float) -> None:
+        """Sleep (httpcore's retries)."""
+        time.sleep(seconds)
+
+
+class GuardedTransport(httpx.HTTPTransport):
+    """httpx's transport, its connection pool using `GuardedBackend` and no proxy from the environment."""
+
+    def __init__(self, backend: GuardedBackend) -> None:
+        super().__init__(trust_env=False)
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(trust_env=False),
+            max_connections=4,
+            network_backend=backend,
+        )
+
+
+def fetch_url(url: str, policy: FetchPolicy | None = None, *, transport: httpx.BaseTransport | None = None) -> Article:
+    """Return the article at an http(s) URL, downloaded and extracted; raise ReadError when it cannot be, or
+    when it (or a redirect) leads to an address the policy does not permit. `transport` replaces the network
+    (and with it the address checks) in tests."""
+    policy = policy or FetchPolicy()
+    if urlsplit(url).scheme.lower() not in ("http", "https") or not urlsplit(url).hostname:
+        raise ReadError(url, "only http:// and https:// links can be read")
+    deadline = _Deadline(url, policy.deadline)
+    transport = transport or GuardedTransport(GuardedBackend(policy, deadline))
+    headers = {"User-Agent": "newsbot/0.1 (+article reader)", "Accept": "text/html,text/plain;q=0.9"}
+    try:
+        with httpx.Client(
+            follow_redirects=False, timeout=policy.timeout, transport=transport, headers=headers, trust_env=False
+        ) as client:
+            body, content_type, charset = _download(client, url, policy, deadline)
+    except httpx.TimeoutException as e:
+        if time.monotonic() >= deadline.at:
+            raise ReadError(url, f"took longer than {policy.deadline:g} s; gave up") from e
+        raise ReadError(url, f"timed out after {policy.timeout:g} s") from e
+    except httpx.HTTPError as e:
+        raise ReadError(url, f"could not be downloaded ({type(e).__name__}: {e})") from e
+    if not body.strip():
+        raise ReadError(url, "the page is empty")
+    try:
+        if "html" in content_type or (not content_type and body.lstrip()[:1] == b"<"):
+            return _html_article(body, url, url, None)
+        text = (
+            _decode(body) if charset in (None, "utf-8", "UTF-8") else body.decode(charset, errors="replace")
+        )
+        article = _text_article(text, url, None, markdown=False)
+        return Article(source=replace(article.source, url=article.source.url or url), text=article.text)
+    except (ValueError, LookupError) as e:
+        raise ReadError(url, str(e)) from e
+
+
+def _download(
+    client: httpx.Client, url: str, policy: FetchPolicy, deadline: _Deadline
+) -> tuple[bytes, str, str | None]:
+    """Return the body, content type and charset at `url`, following at most MAX_REDIRECTS redirects."""
+    target = url
+    for _ in range(MAX_REDIRECTS + 1):
+        deadline.clamp(None)
+        with client.stream("GET", target) as response:
+            if response.is_redirect:
+                location = response.headers.get("location", "")
+                target = urljoin(target, location)
+                if urlsplit(target).scheme.lower() not in ("http", "https") or not urlsplit(target).hostname:
+                    raise ReadError(url, "redirected to a link that is not http(s)")
+                continue
+            if response.status_code >= 400:
+                raise ReadError(url, f"the server answered HTTP {response.status_code}")
+            content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+            if content_type and "html" not in content_type and not content_type.startswith("text/"):
+                raise ReadError(url, f"not a web page or text (content type {content_type})")
+            declared = response.headers.get("content-length")
+            if declared and declared.isdigit() and int(declared) > policy.max_bytes:
+                raise ReadError(url, f"too large ({int(declared):,} bytes; the limit is {policy.max_bytes:,})")
+            return b"".join(_chunks(response, url, policy, deadline)), content_type, response.charset_encoding
+    raise ReadError(url, f"too many redirects (more than {MAX_REDIRECTS})")
+
+
+def _chunks(response: httpx.Response, url: str, policy: FetchPolicy, deadline: _Deadline) -> Iterator[bytes]:
+    """Yield the body's chunks; raise ReadError past the size limit or the deadline."""
+    size = 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > policy.max_bytes:
+            raise ReadError(url, f"too large (over {policy.max_bytes:,} bytes)")
+        deadline.clamp(None)
+        yield chunk
