@@ -335,7 +335,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as e:  # --help exits 0; an argument error exits 1 (see _Parser)
-        return e.code if isinstance(e.code, int) else 1
+        return 0 if e.code is None else e.code if isinstance(e.code, int) else 1
     for stream in (sys.stdout, sys.stderr):  # an unencodable character never crashes a print
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(errors="replace")
