@@ -7,17 +7,52 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run index test test-fast bench lint train-ranker eval clean
+.PHONY: run index test test-fast bench lint train-ranker eval clean lock lock-upgrade check-lock
+
+# The lock pins every package, with hashes, for Python 3.11 on x86_64 Linux. torch is the CPU build that lies on
+# this machine kind's disk (/opt/wheels); from PyPI pip would pull a CUDA build of several GB. Its hash is in the
+# lock, so a machine without that file fails at install instead of quietly taking another build.
+LOCK := requirements.lock
+TORCH := torch==2.13.0+cpu
+WHEELS := /opt/wheels
+LOCKTOOL := .venv-lock
+UV_VERSION := 0.13.9
+UV_COMPILE = $(LOCKTOOL)/bin/uv pip compile pyproject.toml --extra dev --constraint - --generate-hashes \
+	--find-links $(WHEELS) --emit-find-links --python-version 3.11 --python-platform x86_64-manylinux_2_28 \
+	--native-tls --custom-compile-command "make lock" --quiet
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-# torch first: 2.13.0 is the CPU wheel on this machine's disk; without it pip would pull a CUDA build.
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[dev]'
+# Exactly the versions in the lock (the ones CI tested), then newsbot itself without resolving anything again;
+# setuptools comes from the lock too (--no-build-isolation), so the build needs nothing else.
+$(STAMP): $(LOCK) pyproject.toml | $(BIN)/python
+	$(PY) .ci/check_lock.py $(TORCH)
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+# The lock tool lives in its own venv, never in the project's.
+$(LOCKTOOL)/bin/uv:
+	$(PY) -m venv $(LOCKTOOL)
+	$(LOCKTOOL)/bin/pip install --quiet uv==$(UV_VERSION)
+
+# Re-lock after a change to pyproject.toml's requirements: the pins already in the lock are kept where they still
+# fit, so only what changed moves. `make lock-upgrade` moves everything to the newest releases the ranges admit.
+lock: | $(LOCKTOOL)/bin/uv
+	cp $(LOCK) $(LOCK).tmp 2>/dev/null || true
+	echo '$(TORCH)' | $(UV_COMPILE) $(UPGRADE) -o $(LOCK).tmp
+	{ $(PY) .ci/check_lock.py --digest $(TORCH); cat $(LOCK).tmp; } > $(LOCK)
+	rm -f $(LOCK).tmp
+	$(PY) .ci/check_lock.py $(TORCH)
+
+lock-upgrade:
+	$(MAKE) lock UPGRADE=--upgrade
+
+# Offline and quick: the lock was made from the pyproject.toml it sits beside.
+check-lock:
+	$(PY) .ci/check_lock.py $(TORCH)
 
 run: $(STAMP)
 	$(BIN)/newsbot index corpus
@@ -46,4 +81,4 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) data
+	rm -rf $(VENV) $(LOCKTOOL) data

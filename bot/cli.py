@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import logging
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from bot.redaction import redact
 from bot.render import answer_text, source_line
@@ -59,29 +60,62 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    """Answer one question, or one a line from stdin with `-`."""
+    """Answer one question, or one a line from stdin with `-`, each as soon as its line arrives."""
     engine = _open(args)
     _require_index(engine)
-    questions = _lines(sys.stdin) if args.question == "-" else [args.question]
+    if args.question != "-":
+        _print_answer(engine.answer(clean_text(args.question), k=args.k), args.json, echo=False)
+        return 0
+    stdin = tolerant_stdin()
     status = 0
-    for q in questions:
+    while line := stdin.readline():
+        q = clean_text(line).strip()
+        if not q:
+            continue
         try:
             answer = engine.answer(q, k=args.k)
-        except NewsbotError as e:
-            if args.question != "-":
-                raise
-            print(f"{PROG}: {redact(str(e))}", file=sys.stderr)
+        except Exception as e:  # noqa: BLE001 - one bad line never ends the session
+            print(f"{PROG}: {_one_line(e)}", file=sys.stderr, flush=True)
             status = 1
             continue
-        if args.json:
-            print(json.dumps(answer.to_json(), ensure_ascii=False))
-        else:
-            if args.question == "-":
-                print(f"Q: {answer.question}")
-            print(answer_text(answer))
-            if args.question == "-":
-                print()
+        _print_answer(answer, args.json, echo=True)
     return status
+
+
+def _print_answer(answer, as_json: bool, echo: bool) -> None:
+    if as_json:
+        print(json.dumps(answer.to_json(), ensure_ascii=False))
+    else:
+        if echo:
+            print(f"Q: {answer.question}")
+        print(answer_text(answer))
+        if echo:
+            print()
+    sys.stdout.flush()
+
+
+def clean_text(text: str) -> str:
+    """Return text with what is not valid Unicode (argv's surrogate escapes, lone surrogates) replaced by U+FFFD."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a lone surrogate that is no escaped byte
+        return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+
+
+def tolerant_stdin() -> TextIO:
+    """Return stdin decoded as UTF-8 with invalid bytes replaced, read line by line as the lines arrive."""
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is None:  # already text (a test's StringIO)
+        return sys.stdin
+    return io.TextIOWrapper(buffer, encoding="utf-8", errors="replace", line_buffering=False)
+
+
+def _one_line(e: BaseException) -> str:
+    """Return an error as the one line a person sees: a NewsbotError's own message, else a pointer to -v."""
+    if isinstance(e, NewsbotError):
+        return redact(str(e))
+    logging.getLogger(PROG).info("unexpected error", exc_info=True)
+    return f"unexpected error: {type(e).__name__} (run with -v for details)"
 
 
 def chat_loop(engine, stdin: TextIO, stdout: TextIO, k: int = 3) -> int:
@@ -103,14 +137,14 @@ def chat_loop(engine, stdin: TextIO, stdout: TextIO, k: int = 3) -> int:
         line = stdin.readline()
         if not line:
             break
-        q = line.strip()
+        q = clean_text(line).strip()
         if not q:
             continue
         try:
             answer = engine.answer(q, k=k)
             print(answer_text(answer), file=stdout)
-        except NewsbotError as e:
-            print(str(e), file=stdout)
+        except Exception as e:  # noqa: BLE001 - one bad line never ends the conversation
+            print(_one_line(e), file=stdout)
         print(file=stdout, flush=True)
     return 0
 
@@ -119,7 +153,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
     """Talk to newsbot in the terminal."""
     engine = _open(args)
     _require_index(engine)
-    return chat_loop(engine, sys.stdin, sys.stdout, k=args.k)
+    return chat_loop(engine, tolerant_stdin(), sys.stdout, k=args.k)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -176,13 +210,31 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-def _lines(stream: TextIO) -> list[str]:
-    return [line.strip() for line in stream if line.strip()]
+MAX_K = 50
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line and exit code 1, like every other newsbot error."""
+
+    def error(self, message: str) -> NoReturn:  # type: ignore[override]
+        """Print the error in one line, pointing to --help, and exit 1."""
+        self.exit(1, f"{self.prog}: {message} (see: {self.prog} --help)\n")
+
+
+def sentence_count(text: str) -> int:
+    """Return the -k value: a whole number from 1 to MAX_K, or raise the argument error that says so."""
+    try:
+        k = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to {MAX_K}, got {text!r}") from None
+    if not 1 <= k <= MAX_K:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to {MAX_K}, got {k}")
+    return k
 
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the `newsbot` command."""
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog=PROG,
         description="Ask questions of a pile of news articles; the answers "
         "are the articles' own sentences, each attributed to its source and speaker.",
@@ -192,6 +244,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     def command(name: str, func, help_text: str) -> argparse.ArgumentParser:
         sp = sub.add_parser(name, help=help_text, description=help_text)
+        sp.add_argument(  # also after the command, where people type it; SUPPRESS keeps a -v given before
+            "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="log what the engine does"
+        )
         sp.add_argument(
             "--data", metavar="DIR", help="data folder (default: data/ in the project, or $NEWSBOT_DATA)"
         )
@@ -211,21 +266,25 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument(
         "question", metavar="QUESTION", help="the question, or - to read one question a line from stdin"
     )
-    sp.add_argument("-k", type=int, default=3, metavar="N", help="how many sentences (default 3)")
+    sp.add_argument(
+        "-k", type=sentence_count, default=3, metavar="N", help=f"how many sentences, 1 to {MAX_K} (default 3)"
+    )
     sp.add_argument("--json", action="store_true", help="print the stable JSON answer, one object a line")
     sp.add_argument(
         "--no-ranker", action="store_true", help="rank by plain score fusion, not the learned ranker"
     )
 
     sp = command("chat", cmd_chat, "Talk in the terminal: one question a line until the end of input.")
-    sp.add_argument("-k", type=int, default=3, metavar="N", help="how many sentences an answer (default 3)")
+    sp.add_argument(
+        "-k", type=sentence_count, default=3, metavar="N", help=f"sentences an answer, 1 to {MAX_K} (default 3)"
+    )
 
     sp = command(
         "serve",
         cmd_serve,
         "Run the bot: on Telegram when TELEGRAM_BOT_TOKEN is set, else the terminal conversation.",
     )
-    sp.add_argument("-k", type=int, default=3, metavar="N", help=argparse.SUPPRESS)
+    sp.add_argument("-k", type=sentence_count, default=3, metavar="N", help=argparse.SUPPRESS)
 
     sp = command("sources", cmd_sources, "List the indexed articles.")
     sp.add_argument("--json", action="store_true", help="one JSON object a line")
@@ -274,7 +333,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as e:  # --help exits 0; an argument error exits 1 (see _Parser)
+        return 0 if e.code is None else e.code if isinstance(e.code, int) else 1
+    for stream in (sys.stdout, sys.stderr):  # an unencodable character never crashes a print
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="replace")
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
@@ -288,7 +353,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception as e:  # noqa: BLE001 - a person gets one line; -v shows the traceback for a bug report
-        logging.getLogger(PROG).debug("unexpected error", exc_info=True)
+        logging.getLogger(PROG).info("unexpected error", exc_info=True)  # shown with -v
         detail = redact(f"{type(e).__name__}: {e}")
         print(f"{PROG}: unexpected error: {detail} (run with -v for details)", file=sys.stderr)
         return 1

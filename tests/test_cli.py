@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import select
 import subprocess
 import sys
 from pathlib import Path
@@ -214,3 +215,114 @@ def test_rebuild_starts_from_nothing_and_fixes_a_mismatched_index(indexed: Path,
     assert "Indexed 1 new" in capsys.readouterr().out
     assert main(["ask", "how far is Derna from Crete", "--data", str(indexed)]) == 0
     assert CRETE[:40] in capsys.readouterr().out
+
+
+def _run_cli(args: list[str], data: Path, **kw) -> subprocess.CompletedProcess[bytes]:
+    env = {**os.environ, "NEWSBOT_DATA": str(data), **kw.pop("env", {})}
+    env.pop("TELEGRAM_BOT_TOKEN", None)
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, env=env, timeout=300, **kw)
+
+
+def test_a_question_with_an_invalid_byte_is_answered(indexed: Path, capsys) -> None:
+    # what Python makes of `newsbot ask $'how far is Derna from Crete\xff'`: a surrogate escape
+    assert main(["ask", "how far is Derna from Crete \udcff", "--data", str(indexed)]) == 0
+    assert CRETE[:50] in capsys.readouterr().out
+    assert main(["ask", "\ud800 how far is Derna from Crete", "--json", "--data", str(indexed)]) == 0
+    assert json.loads(capsys.readouterr().out)["answers"][0]["sentence"] == CRETE
+
+
+def test_invalid_utf8_lines_never_end_an_ask_or_chat_session(indexed: Path, monkeypatch, capsys) -> None:
+    data = b"\xff\xfe\n\xc3( where is Derna\nhow far is Derna from Crete\n"
+    stdin = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8")  # strict, as a real stdin
+    monkeypatch.setattr(sys, "stdin", stdin)
+    assert main(["ask", "-", "--json", "--data", str(indexed)]) == 0
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert len(lines) == 3 and lines[-1]["answers"][0]["sentence"] == CRETE
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+    assert main(["chat", "--data", str(indexed)]) == 0
+    assert CRETE[:50] in capsys.readouterr().out
+
+
+def test_chat_loop_survives_a_lone_surrogate_and_an_unexpected_error(seed_engine, monkeypatch) -> None:
+    out = io.StringIO()
+    real = seed_engine.answer
+
+    def answer(q: str, k: int = 3):
+        if "boom" in q:
+            raise RuntimeError("bug")
+        return real(q, k=k)
+
+    monkeypatch.setattr(seed_engine, "answer", answer)
+    assert chat_loop(seed_engine, io.StringIO("\ud800\nboom\nhow far is Derna from Crete\n"), out) == 0
+    text = out.getvalue()
+    assert "unexpected error: RuntimeError (run with -v for details)" in text and CRETE[:50] in text
+
+
+def test_ask_stdin_in_a_real_process_with_invalid_bytes_and_an_ascii_terminal(indexed: Path) -> None:
+    run = _run_cli(
+        ["ask", "-"], indexed, input=b"how far is Derna from Crete \xff\n\xff\n", env={"PYTHONIOENCODING": "ascii"}
+    )
+    assert run.returncode == 0, run.stderr
+    out = run.stdout.decode("ascii")
+    assert "Q: how far is Derna from Crete ?" in out and CRETE[:40] in out and b"Traceback" not in run.stderr
+
+
+def test_ask_stdin_answers_each_line_before_the_input_ends(indexed: Path) -> None:
+    env = {**os.environ, "NEWSBOT_DATA": str(indexed)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "ask", "-", "--json"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    try:
+        proc.stdin.write(b"how far is Derna from Crete\n")
+        proc.stdin.flush()
+        ready, _, _ = select.select([proc.stdout], [], [], 300)  # only so a regression can't hang the suite
+        assert ready, "no answer while stdin is still open"
+        first = json.loads(proc.stdout.readline())
+        assert first["answers"][0]["sentence"] == CRETE
+        proc.stdin.write(b"hello\n")
+        proc.stdin.close()
+        rest = proc.stdout.read().decode().splitlines()
+        assert proc.wait(timeout=60) == 0 and json.loads(rest[0])["question"] == "hello"
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+@pytest.mark.parametrize("k", ["0", "-2", "51", "three"])
+def test_k_outside_1_to_50_is_an_argument_error(k: str, tmp_path: Path, capsys) -> None:
+    assert main(["ask", "how far is Derna", "-k", k, "--data", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "-k" in err and "1 to 50" in err
+
+
+def test_argument_errors_exit_1_and_help_exits_0(capsys) -> None:
+    assert main(["ask"]) == 1
+    assert main(["no-such-command"]) == 1
+    assert main(["sources", "--no-such-flag"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 3 and "newsbot" in err
+    assert main(["--help"]) == 0 and main(["ask", "--help"]) == 0
+    assert "usage: newsbot ask" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_verbose_shows_the_traceback_of_an_unexpected_error(where: str, tmp_path: Path) -> None:
+    flags = ["-v", "sources"] if where == "before" else ["sources", "-v"]
+    script = (
+        "import sys, bot.cli\n"
+        "def boom(args): raise RuntimeError('disk on fire')\n"
+        "bot.cli.cmd_sources = boom\n"
+        f"sys.exit(bot.cli.main({flags!r}))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1
+    assert "Traceback" in run.stderr and "in boom" in run.stderr and "disk on fire (run with -v" in run.stderr
+    quiet = subprocess.run(
+        [sys.executable, "-c", script.replace(repr(flags), "['sources']")], capture_output=True, text=True, timeout=120
+    )
+    assert quiet.returncode == 1 and "Traceback" not in quiet.stderr and quiet.stderr.count("\n") == 1
