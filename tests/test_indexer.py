@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import ROOT, FakeEncoder
+from conftest import FakeEncoder
 
 import index.engine
 import index.indexer
@@ -371,6 +371,6 @@ def test_a_run_with_nothing_to_do_does_not_load_the_model(
 
 def test_constructing_the_encoder_imports_no_torch() -> None:
     code = "import sys; from index.encoder import MiniLMEncoder; MiniLMEncoder(); print('torch' in sys.modules)"
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "False"
