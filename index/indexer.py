@@ -249,11 +249,11 @@ def sync_vectors(store: Store, vectors: VectorIndex) -> bool:
 
 def rebuild_vectors(store: Store, encoder: Encoder, progress: bool = False) -> tuple[VectorIndex, int]:
     """Return a vector index built from the store, and how many sentences had to be re-embedded: none when the
-    stored vectors were made by this encoder, else every one, from its stored text (and written back)."""
-    made_by = store.meta(VECTOR_MODEL_KEY)
-    dimension = store.stored_vector_dimension()
-    stale = (made_by is not None and made_by != encoder.model_id) or (
-        dimension is not None and dimension != encoder.dimension
+    stored vectors were made by this encoder, else every one, from its stored text (and written back). A store
+    that does not record what made its vectors (one made before newsbot recorded it) is re-embedded once."""
+    stale = store.meta(VECTOR_MODEL_KEY) != encoder.model_id or store.stored_vector_dimension() not in (
+        None,
+        encoder.dimension,
     )
     reembedded = 0
     if stale:

@@ -283,6 +283,11 @@ def test_rebuild_keeps_uploads_and_feedback(settings: Settings, corpus: Path) ->
     assert engine.stats() == before and len(engine.store.feedback()) == 1
     assert "900 ships" in engine.answer("How many ships did the port of Sirte handle?").hits[0].sentence
     assert_consistent(engine)
+    with engine.store.transaction() as db:  # a store made before the model was recorded: re-embedded once
+        db.execute("DELETE FROM meta")
+    engine.close()
+    assert Engine.rebuild(settings, encoder=FakeEncoder()) == before.sentences
+    assert Engine.rebuild(settings, encoder=FakeEncoder()) == 0
 
 
 class OtherEncoder(FakeEncoder):
