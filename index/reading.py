@@ -261,16 +261,21 @@ def _walk(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
 def _read_bytes(path: Path) -> bytes:
     """Return a regular file's bytes; raise OSError for anything else (a FIFO, socket or device is never opened
     for a blocking read) or when it cannot be read."""
+    _check_regular(os.stat(path).st_mode)  # a device is not even opened
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     with os.fdopen(fd, "rb") as f:
-        mode = os.fstat(f.fileno()).st_mode
-        if not stat.S_ISREG(mode):
-            kind = (
-                "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
-                else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a file"
-            )
-            raise _NotRegular(f"not a regular file ({kind}), skipped")
+        _check_regular(os.fstat(f.fileno()).st_mode)  # what was opened, should it have been swapped meanwhile
         return f.read()
+
+
+def _check_regular(mode: int) -> None:
+    """Raise _NotRegular unless the mode is a regular file's."""
+    if not stat.S_ISREG(mode):
+        kind = (
+            "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a file"
+        )
+        raise _NotRegular(f"not a regular file ({kind}), skipped")
 
 
 class _NotRegular(OSError):

@@ -188,6 +188,7 @@ def test_a_fifo_does_not_hang_the_run(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     make_corpus(corpus, 1)
     os.mkfifo(corpus / "pipe.txt")
+    (corpus / "null.txt").symlink_to(os.devnull)
     done: list = []
     worker = threading.Thread(target=lambda: done.append(read_articles([corpus])), daemon=True)
     worker.start()
@@ -195,7 +196,10 @@ def test_a_fifo_does_not_hang_the_run(tmp_path: Path) -> None:
     assert done, "reading a folder with a FIFO in it hung"
     articles, problems = done[0]
     assert [a.doc_id for a in articles] == ["town0.txt"]
-    assert [(p.name, p.reason) for p in problems] == [("pipe.txt", "not a regular file (a FIFO), skipped")]
+    assert [(p.name, p.reason) for p in problems] == [
+        ("null.txt", "not a regular file (a device), skipped"),
+        ("pipe.txt", "not a regular file (a FIFO), skipped"),
+    ]
 
 
 def test_a_file_name_that_is_not_utf8_is_read_and_the_rest_indexed(
