@@ -93,7 +93,9 @@ class Indexer:
             where = file or _legacy_file(path or doc_id, home)
             if where and _inside_any(where, folders) and not _inside_any(where, keep, or_equal=True):
                 gone.append(doc_id)
-        report = self.index_articles(reading.articles, origin="file", remove=gone, files=reading.files)
+        report = self.index_articles(
+            reading.articles, origin="file", remove=gone, files=reading.files, show_progress=self.progress
+        )
         report.problems = reading.problems
         report.seconds = time.perf_counter() - started
         return report
@@ -104,9 +106,11 @@ class Indexer:
         origin: str = "file",
         remove: Sequence[str] = (),
         files: dict[str, str] | None = None,
+        show_progress: bool = False,
     ) -> IndexReport:
         """Index these articles (new and changed ones embedded, unchanged ones skipped) in committed batches, and
-        remove the articles named in `remove`; `files` records the file each article was read from."""
+        remove the articles named in `remove`; `files` records the file each article was read from. With
+        show_progress, a bar of articles done is shown on stderr from the start."""
         started = time.perf_counter()
         report = IndexReport()
         files = files or {}
@@ -137,7 +141,7 @@ class Indexer:
             report.removed = gone
             report.sentences_removed = len(removed_ids)
 
-        with _progress_bar(len(todo), self.progress) as bar:
+        with _progress_bar(len(todo), show_progress) as bar:
             batch: list[tuple[Article, list[Sentence], list[Attribution]]] = []
             size = 0
             for a in todo:
