@@ -31,6 +31,10 @@ class Encoder(ABC):
     def encode(self, texts: Sequence[str], kind: TextKind, progress: bool = False) -> np.ndarray:
         """Return an (n, dimension) float32 array of unit vectors, one row per text."""
 
+    def load(self) -> None:
+        """Load what `encode` needs now rather than on its first call (a server does it at start-up)."""
+        return None
+
 
 def document_text(sentence: str, title: str | None) -> str:
     """Return the text embedded for a sentence: its article's title, then the sentence."""
@@ -82,6 +86,10 @@ class MiniLMEncoder(Encoder):
                 )
             self._loaded = _load(self._dir)
         return self._loaded
+
+    def load(self) -> None:
+        """Check and load the weights now (a server does it at start-up, so the first question is not slow)."""
+        self._model  # noqa: B018 - the property loads
 
     @property
     def loaded(self) -> bool:
