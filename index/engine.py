@@ -15,7 +15,7 @@ import numpy as np
 from index.encoder import Encoder, MiniLMEncoder
 from index.errors import IndexDamagedError, IndexMismatchError, QuestionError
 from index.fetching import FetchPolicy, fetch_url
-from index.indexer import Indexer, IndexReport, sync_vectors
+from index.indexer import Indexer, IndexReport, rebuild_vectors, sync_vectors
 from index.model import Answer, Hit, Source
 from index.ranking import Candidate, FusionRanker, Ranker, cosines, merge_candidates
 from index.reading import read_document
@@ -123,11 +123,34 @@ class Engine:
         return True
 
     @classmethod
-    def rebuild(cls, settings: Settings) -> None:
-        """Remove the data folder's store and index, so the next indexing starts from nothing."""
-        for p in (settings.db_path, Path(str(settings.db_path) + "-wal"), Path(str(settings.db_path) + "-shm"),
-                  settings.vectors_path, Path(str(settings.vectors_path) + ".json")):
+    def rebuild(cls, settings: Settings, encoder: Encoder | None = None) -> int:
+        """Rebuild the vector index from the store, keeping every article (uploads and /add too) and all
+        feedback: from the stored vectors, or, when another model made them, by re-embedding every stored
+        sentence; return how many sentences were re-embedded. `reset` is what empties the data folder."""
+        encoder = encoder or MiniLMEncoder(batch_size=settings.batch_size)
+        store = Store(settings.db_path)
+        try:
+            vectors, reembedded = rebuild_vectors(store, encoder, progress=settings.progress)
+            vectors.save(settings.vectors_path)
+        finally:
+            store.close()
+        return reembedded
+
+    @classmethod
+    def data_files(cls, settings: Settings) -> list[Path]:
+        """Return the files of the data folder that newsbot made and `reset` deletes (those that exist)."""
+        db, vec = settings.db_path, settings.vectors_path
+        named = [db, Path(f"{db}-wal"), Path(f"{db}-shm"), vec, Path(f"{vec}.json")]
+        leftovers = sorted(settings.data_dir.glob(f"{vec.name}*.tmp")) if settings.data_dir.is_dir() else []
+        return [p for p in named + leftovers if p.exists()]
+
+    @classmethod
+    def reset(cls, settings: Settings) -> list[Path]:
+        """Delete the store (articles, uploads, feedback) and the vector index; return the files deleted."""
+        gone = cls.data_files(settings)
+        for p in gone:
             p.unlink(missing_ok=True)
+        return gone
 
     def close(self) -> None:
         """Release the store."""
@@ -136,16 +159,18 @@ class Engine:
     # -- indexing ----------------------------------------------------------------------------------------
 
     def _indexer(self) -> Indexer:
+        """Return an indexer writing into this engine's store and vector index."""
         seen = manifest_signature(self.settings.vectors_path)  # write over the newest index, not a stale one
         if seen is not None and seen != self._vectors_seen:
             self._swap_in_saved_vectors(seen)
         return Indexer(self.store, self.vectors, self.encoder, self.settings.vectors_path,
                        progress=self.settings.progress)
 
-    def index_paths(self, paths: Sequence[Path], remove_missing: bool = True) -> IndexReport:
-        """Index files and folders incrementally (new and changed articles embedded, vanished ones removed)."""
+    def index_paths(self, paths: Sequence[Path]) -> IndexReport:
+        """Index files and folders incrementally: new and changed articles embedded; articles whose file lay
+        inside a folder given and is gone removed (never for a file given, never uploads or /add articles)."""
         with self._write_lock:
-            return self._indexer().index_paths(paths, remove_missing=remove_missing)
+            return self._indexer().index_paths(paths, home=self.settings.corpus_dir)
 
     def add_document(self, name: str, data: bytes) -> IndexReport:
         """Read an uploaded document and index its articles; raise ReadError and change nothing if unreadable."""

@@ -1,10 +1,17 @@
 """Incremental indexing: read articles, split and attribute their sentences, embed what is new or changed, and
-write store and vector index so that they always agree."""
+write store and vector index so that they always agree.
+
+Work is committed in batches (a few thousand sentences at a time), so a run that is stopped keeps the articles
+it finished and a rerun picks up the rest. The vector index is saved at the end of a run; a run that dies between
+a store commit and that save leaves an index that `sync_vectors` heals from the stored vectors on the next open."""
 
 from __future__ import annotations
 
+import os
+import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,11 +19,15 @@ import numpy as np
 
 from index.attribution import attribute
 from index.encoder import Encoder, document_text
-from index.model import Article
-from index.reading import ReadProblem, read_articles
+from index.errors import IndexMismatchError
+from index.model import Article, Attribution, Sentence
+from index.reading import ReadProblem, absolute_name, read_paths
 from index.sentences import split_sentences
 from index.store import Store
 from index.vectors import VectorIndex
+
+BATCH_SENTENCES = 2000  # sentences embedded and committed together
+VECTOR_MODEL_KEY = "vector_model"  # the store's meta key naming the model that made its vectors
 
 
 @dataclass
@@ -31,6 +42,7 @@ class IndexReport:
     sentences_removed: int = 0
     problems: list[ReadProblem] = field(default_factory=list)
     titles: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)  # doc_ids of the removed articles
     seconds: float = 0.0
 
     @property
@@ -41,7 +53,10 @@ class IndexReport:
     def summary(self) -> str:
         """Return a one-line account of the run."""
         if not self.changed:
-            return f"Nothing to do: {self.articles_unchanged} articles unchanged ({self.seconds:.2f} s)."
+            return (
+                f"Nothing to do: {self.articles_unchanged} articles unchanged, removed 0 "
+                f"({self.seconds:.2f} s)."
+            )
         return (
             f"Indexed {self.articles_added} new and {self.articles_updated} changed articles "
             f"({self.sentences_added} sentences), removed {self.articles_removed}, "
@@ -61,24 +76,27 @@ class Indexer:
         self.vectors_path = vectors_path
         self.progress = progress
 
-    def index_paths(self, paths: Sequence[Path], remove_missing: bool = True) -> IndexReport:
-        """Index files and folders; with remove_missing, articles once read from files and now gone are removed."""
+    def index_paths(self, paths: Sequence[Path], home: Path | None = None) -> IndexReport:
+        """Index files and folders: add and update what they hold, and remove file articles whose file lay
+        inside a folder given and is gone (a file given never removes anything; uploads and URLs are kept).
+
+        Files inside `home` (the corpus folder) are named relative to it, whichever path inside it is given;
+        articles indexed before their file was recorded count as read from `home` / their path."""
         started = time.perf_counter()
-        articles: list[Article] = []
-        problems: list[ReadProblem] = []
-        for p in paths:
-            p = Path(p)
-            root = p if p.is_dir() else p.parent
-            found, bad = read_articles([p], root=root)
-            articles.extend(found)
-            problems.extend(bad)
+        reading = read_paths([Path(p) for p in paths], home=home)
+        folders = [absolute_name(Path(p)) for p in paths if Path(p).is_dir()]
+        keep = reading.unreadable
+        gone: list[str] = []
+        for doc_id, origin, path, file in self.store.article_files():
+            if origin != "file" or doc_id in reading.files:
+                continue
+            where = file or _legacy_file(path or doc_id, home)
+            if where and _inside_any(where, folders) and not _inside_any(where, keep, or_equal=True):
+                gone.append(doc_id)
         report = self.index_articles(
-            articles,
-            origin="file",
-            remove_missing=remove_missing,
-            keep={_problem_path(pr.name) for pr in problems},
+            reading.articles, origin="file", remove=gone, files=reading.files, show_progress=self.progress
         )
-        report.problems = problems
+        report.problems = reading.problems
         report.seconds = time.perf_counter() - started
         return report
 
@@ -86,83 +104,178 @@ class Indexer:
         self,
         articles: Sequence[Article],
         origin: str = "file",
-        remove_missing: bool = False,
-        keep: set[str] | None = None,
+        remove: Sequence[str] = (),
+        files: dict[str, str] | None = None,
+        show_progress: bool = False,
     ) -> IndexReport:
-        """Index these articles: embed new and changed ones, skip unchanged ones, optionally remove the rest."""
+        """Index these articles (new and changed ones embedded, unchanged ones skipped) in committed batches, and
+        remove the articles named in `remove`; `files` records the file each article was read from. With
+        show_progress, a bar of articles done is shown on stderr from the start."""
         started = time.perf_counter()
         report = IndexReport()
+        files = files or {}
+        stored = {d: (f, o) for d, o, _p, f in self.store.article_files()}
         known = self.store.article_hashes()
         seen: dict[str, Article] = {}
         for a in articles:
             seen[a.doc_id] = a  # a later duplicate wins; the reader reports duplicates
         todo = [a for a in seen.values() if known.get(a.doc_id) != a.content_hash]
         report.articles_unchanged = len(seen) - len(todo)
-        gone: list[str] = []
-        if remove_missing:
-            keep = keep or set()
-            gone = [
-                d
-                for d, o, path in self.store.article_origins()
-                if o == origin and d not in seen and (path or d) not in keep
-            ]
-        if not todo and not gone:
+        refile = [d for d, a in seen.items() if d in stored and d in files and stored[d][0] != files[d]
+                  and known.get(d) == a.content_hash]
+        gone = [d for d in dict.fromkeys(remove) if d in known and d not in seen]
+        if not todo and not gone and not refile:
             report.seconds = time.perf_counter() - started
             return report
-
-        # Split, attribute and embed everything new before touching the store: a failure here changes nothing.
-        prepared = []
-        texts: list[str] = []
-        for a in todo:
-            sentences = split_sentences(a.text)
-            prepared.append((a, sentences, attribute(sentences)))
-            texts.extend(document_text(s.text, a.source.topic) for s in sentences)
-        vecs = self.encoder.encode(texts, "document", progress=self.progress and len(texts) > 200)
+        self._check_model()
 
         removed_ids: list[int] = []
-        added_ids: list[int] = []
-        added_vecs: list[np.ndarray] = []
-        offset = 0
-        with self.store.transaction() as db:
-            for doc_id in gone:
-                removed_ids.extend(self.store.delete_article(db, doc_id))
-            for a, sentences, attrs in prepared:
-                n = len(sentences)
-                if a.doc_id in known:
-                    report.articles_updated += 1
-                else:
-                    report.articles_added += 1
-                removed_ids.extend(self.store.delete_article(db, a.doc_id))
-                ids = self.store.insert_article(
-                    db, a, sentences, attrs, vecs[offset : offset + n], origin=origin
-                )
-                added_ids.extend(ids)
-                added_vecs.append(vecs[offset : offset + n])
-                offset += n
-                report.sentences_added += n
-                report.titles.append(a.source.label)
-        report.articles_removed = len(gone)
-        report.sentences_removed = len(removed_ids)
-        self.vectors.delete(removed_ids)
-        if added_ids:
-            self.vectors.append(added_ids, np.vstack(added_vecs))
+        if gone or refile:
+            with self.store.transaction() as db:
+                for doc_id in gone:
+                    removed_ids.extend(self.store.delete_article(db, doc_id))
+                for doc_id in refile:
+                    self.store.set_article_file(db, doc_id, files[doc_id])
+            self.vectors.delete(removed_ids)
+            report.articles_removed = len(gone)
+            report.removed = gone
+            report.sentences_removed = len(removed_ids)
+
+        with _progress_bar(len(todo), show_progress) as bar:
+            batch: list[tuple[Article, list[Sentence], list[Attribution]]] = []
+            size = 0
+            for a in todo:
+                sentences = split_sentences(a.text)
+                batch.append((a, sentences, attribute(sentences)))
+                size += len(sentences)
+                if size >= BATCH_SENTENCES:
+                    self._commit(batch, origin, files, known, report)
+                    bar(len(batch))
+                    batch, size = [], 0
+            if batch:
+                self._commit(batch, origin, files, known, report)
+                bar(len(batch))
         self.vectors.save(self.vectors_path)
         report.seconds = time.perf_counter() - started
         return report
 
+    def _check_model(self) -> None:
+        """Raise IndexMismatchError when the store's vectors were made by another model than the encoder."""
+        made_by = self.store.meta(VECTOR_MODEL_KEY)
+        if made_by is not None and made_by != self.encoder.model_id:
+            raise IndexMismatchError(
+                f"the store's vectors were made by {made_by}, not {self.encoder.model_id}; "
+                "re-embed them with: newsbot index --rebuild"
+            )
 
-def _problem_path(name: str) -> str:
-    """Return the file part of a problem's name ("a/b.jsonl:12" → "a/b.jsonl")."""
-    head, sep, tail = name.rpartition(":")
-    return head if sep and tail.isdigit() else name
+    def _commit(
+        self,
+        batch: list[tuple[Article, list[Sentence], list[Attribution]]],
+        origin: str,
+        files: dict[str, str],
+        known: dict[str, str],
+        report: IndexReport,
+    ) -> None:
+        """Embed one batch of split articles, write it in one transaction, then add it to the vector index."""
+        texts = [document_text(s.text, a.source.topic) for a, sentences, _ in batch for s in sentences]
+        vecs = self.encoder.encode(texts, "document", progress=self.progress and len(texts) > 5 * BATCH_SENTENCES)
+        removed_ids: list[int] = []
+        added_ids: list[int] = []
+        offset = 0
+        with self.store.transaction() as db:
+            self.store.set_meta(db, VECTOR_MODEL_KEY, self.encoder.model_id)
+            for a, sentences, attrs in batch:
+                n = len(sentences)
+                removed_ids.extend(self.store.delete_article(db, a.doc_id))
+                added_ids.extend(
+                    self.store.insert_article(db, a, sentences, attrs, vecs[offset : offset + n], origin=origin)
+                )
+                if a.doc_id in files:
+                    self.store.set_article_file(db, a.doc_id, files[a.doc_id])
+                offset += n
+        for a, sentences, _ in batch:
+            if a.doc_id in known:
+                report.articles_updated += 1
+            else:
+                report.articles_added += 1
+            report.sentences_added += len(sentences)
+            report.titles.append(a.source.label)
+        report.sentences_removed += len(removed_ids)
+        self.vectors.delete(removed_ids)
+        self.vectors.append(added_ids, vecs[:offset])
+
+
+@contextmanager
+def _progress_bar(total: int, show: bool) -> Iterator:
+    """Yield a function advancing a progress bar of articles on stderr (a no-op when not shown)."""
+    if not show or total == 0:
+        yield lambda n: None
+        return
+    from tqdm import tqdm
+
+    with tqdm(total=total, unit="article", desc="indexing", file=sys.stderr, mininterval=0.5) as bar:
+        bar.refresh()  # shown from the start, before the first batch is done
+        yield bar.update
+
+
+def _legacy_file(path: str, root: Path | None) -> str | None:
+    """Return where an article indexed before files were recorded came from: root / its path, or None."""
+    if os.path.isabs(path):
+        return path
+    return None if root is None else absolute_name(root / path)
+
+
+def _inside_any(file: str, folders: Sequence[str], or_equal: bool = False) -> bool:
+    """Return whether a path lies inside one of the folders (or, with or_equal, is one of them)."""
+    return any(file.startswith(f.rstrip("/") + "/") or (or_equal and file == f) for f in folders)
 
 
 def sync_vectors(store: Store, vectors: VectorIndex) -> bool:
     """Make the vector index hold exactly the store's sentences (after a crash between the two writes);
-    return whether it had to change anything."""
+    return whether it had to change anything. Raise IndexMismatchError when the store's vectors were made by
+    another model."""
+    made_by = store.meta(VECTOR_MODEL_KEY)
+    dimension = store.stored_vector_dimension()
+    if (made_by is not None and made_by != vectors.model_id) or (
+        dimension is not None and dimension != vectors.dimension
+    ):
+        raise IndexMismatchError(
+            f"the store's vectors were made by {made_by or 'another model'} (dimension {dimension}), not "
+            f"{vectors.model_id}; re-embed them with: newsbot index --rebuild"
+        )
     ids, vecs = store.all_vectors(vectors.dimension)
     held = vectors.ids()
     if len(held) == len(ids) and np.array_equal(np.sort(held), ids):
         return False
     vectors.index(ids, vecs)
     return True
+
+
+def rebuild_vectors(store: Store, encoder: Encoder, progress: bool = False) -> tuple[VectorIndex, int]:
+    """Return a vector index built from the store, and how many sentences had to be re-embedded: none when the
+    stored vectors were made by this encoder, else every one, from its stored text (and written back). A store
+    that does not record what made its vectors (one made before newsbot recorded it) is re-embedded once."""
+    stale = store.meta(VECTOR_MODEL_KEY) != encoder.model_id or store.stored_vector_dimension() not in (
+        None,
+        encoder.dimension,
+    )
+    reembedded = 0
+    if stale:
+        with store.transaction() as db:  # a rebuild stopped midway must start again: no vector is trusted
+            store.set_meta(db, VECTOR_MODEL_KEY, f"partly re-embedded for {encoder.model_id}")
+        last = 0
+        total = store.counts()[1]
+        with _progress_bar(total, progress) as bar:
+            while rows := store.sentences_to_embed(last, BATCH_SENTENCES):
+                vecs = encoder.encode([document_text(text, source.topic) for _, text, source in rows], "document")
+                with store.transaction() as db:
+                    store.set_vectors(db, [r[0] for r in rows], vecs)
+                last = rows[-1][0]
+                reembedded += len(rows)
+                bar(len(rows))
+    with store.transaction() as db:
+        store.set_meta(db, VECTOR_MODEL_KEY, encoder.model_id)
+    vectors = VectorIndex(encoder.dimension, encoder.model_id)
+    ids, vecs = store.all_vectors(encoder.dimension)
+    vectors.index(ids, vecs)
+    return vectors, reembedded

@@ -8,8 +8,9 @@ import datetime as dt
 import hashlib
 import json
 import os
+import stat
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -197,21 +198,87 @@ def _articles_from_text(
     return [_text_article(text, doc_id, path, markdown=suffix == ".md")], []
 
 
+def display_name(name: str | os.PathLike[str]) -> str:
+    """Return a file name as valid Unicode: bytes that are not UTF-8 (kept by Python as surrogates) become
+    backslash escapes ("caf\\xe9.txt"), stable from run to run and safe to store and print."""
+    return os.fsencode(name).decode("utf-8", errors="backslashreplace")
+
+
 def _relative_name(path: Path, root: Path) -> str:
     """Return the path relative to root as a posix string (the absolute path when it lies outside root)."""
     rel = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
     if rel.startswith(".."):
-        return Path(os.path.abspath(path)).as_posix()
-    return Path(rel).as_posix()
+        return display_name(Path(os.path.abspath(path)).as_posix())
+    return display_name(Path(rel).as_posix())
 
 
-def _walk(folder: Path) -> list[Path]:
-    """Return the files under a folder sorted by their relative path, without hidden files and folders."""
+def _os_reason(e: OSError) -> str:
+    """Return why a file or folder cannot be read, in a few words."""
+    if isinstance(e, PermissionError):
+        return "cannot be read (permission denied)"
+    return f"cannot be read ({e.strerror or e})"
+
+
+def _walk(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """Return the files under a folder sorted by their relative path, without hidden files and folders, and the
+    folders skipped with why (unreadable, or already read by their real path: a symlink loop or a second link).
+    Symlinked files and folders are followed."""
     found: list[Path] = []
-    for current, dirs, files in os.walk(folder):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        found.extend(Path(current) / name for name in files if not name.startswith("."))
-    return sorted(found, key=lambda p: p.relative_to(folder).parts)
+    skipped: list[tuple[Path, str]] = []
+    visited: dict[str, Path] = {}
+    stack = [folder]
+    while stack:
+        current = stack.pop()
+        real = os.path.realpath(current)
+        if real in visited:
+            first = display_name(visited[real].as_posix())
+            skipped.append((current, f"the same folder as {first} (a symlink loop or a second link); read once"))
+            continue
+        visited[real] = current
+        try:
+            with os.scandir(current) as entries:
+                listed = sorted(entries, key=lambda entry: entry.name)
+        except OSError as e:
+            skipped.append((current, _os_reason(e) + "; what was indexed from it is kept"))
+            continue
+        subfolders: list[Path] = []
+        for entry in listed:
+            if entry.name.startswith("."):
+                continue
+            try:
+                is_dir = entry.is_dir()  # follows a symlink
+            except OSError:
+                is_dir = False
+            if is_dir:
+                subfolders.append(current / entry.name)
+            else:
+                found.append(current / entry.name)
+        stack.extend(reversed(subfolders))
+    return sorted(found, key=lambda p: p.relative_to(folder).parts), skipped
+
+
+def _read_bytes(path: Path) -> bytes:
+    """Return a regular file's bytes; raise OSError for anything else (a FIFO, socket or device is never opened
+    for a blocking read) or when it cannot be read."""
+    _check_regular(os.stat(path).st_mode)  # a device is not even opened
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as f:
+        _check_regular(os.fstat(f.fileno()).st_mode)  # what was opened, should it have been swapped meanwhile
+        return f.read()
+
+
+def _check_regular(mode: int) -> None:
+    """Raise _NotRegular unless the mode is a regular file's."""
+    if not stat.S_ISREG(mode):
+        kind = (
+            "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a file"
+        )
+        raise _NotRegular(f"not a regular file ({kind}), skipped")
+
+
+class _NotRegular(OSError):
+    """A path that is not a regular file."""
 
 
 def _read_file(path: Path, name: str) -> tuple[list[Article], list[ReadProblem]]:
@@ -220,44 +287,69 @@ def _read_file(path: Path, name: str) -> tuple[list[Article], list[ReadProblem]]
     if suffix not in SUFFIXES:
         return [], [
             ReadProblem(
-                name, f"unknown file type {path.suffix or '(none)'!r}; expected {', '.join(SUFFIXES)}"
+                name, f"unknown file type {display_name(path.suffix) or '(none)'!r}; expected {', '.join(SUFFIXES)}"
             )
         ]
     try:
-        data = path.read_bytes()
-    except PermissionError:
-        return [], [ReadProblem(name, "cannot be read (permission denied)")]
+        data = _read_bytes(path)
+    except _NotRegular as e:
+        return [], [ReadProblem(name, str(e))]
     except OSError as e:
-        return [], [ReadProblem(name, f"cannot be read ({e.strerror or e})")]
+        return [], [ReadProblem(name, _os_reason(e))]
     try:
         return _articles_from_text(_decode(data), suffix, name, name)
     except ValueError as e:
         return [], [ReadProblem(name, str(e))]
 
 
-def read_articles(paths: Sequence[Path], root: Path | None = None) -> tuple[list[Article], list[ReadProblem]]:
-    """Return the articles in the given files and folders (recursively) and the problems of skipped ones."""
-    articles: list[Article] = []
-    problems: list[ReadProblem] = []
+@dataclass
+class FolderReading:
+    """What reading files and folders found: the articles, the problems, the file each article came from, and
+    the files and folders that could not be read (what was indexed from them must be kept)."""
+
+    articles: list[Article] = field(default_factory=list)
+    problems: list[ReadProblem] = field(default_factory=list)
+    files: dict[str, str] = field(default_factory=dict)  # doc_id -> absolute path of its file (display form)
+    unreadable: list[str] = field(default_factory=list)  # absolute paths (display form)
+
+
+def absolute_name(path: Path) -> str:
+    """Return a path's absolute, normalised posix form as valid Unicode (how the indexer records files)."""
+    return display_name(Path(os.path.abspath(path)).as_posix())
+
+
+def read_paths(paths: Sequence[Path], root: Path | None = None, home: Path | None = None) -> FolderReading:
+    """Return everything read from the given files and folders (recursively, following symlinks). Names are
+    relative to `root`; without it, to `home` for paths inside home, else to the folder given (a file's folder)."""
+    out = FolderReading()
     seen: dict[str, str] = {}
     for given in paths:
         given = Path(given)
+        if root is None and home is not None and absolute_name(given).startswith(absolute_name(home) + "/"):
+            root_here: Path | None = home
+        else:
+            root_here = root
         if given.is_dir():
-            base = root if root is not None else given
-            files = _walk(given)
+            base = root_here if root_here is not None else given
+            files, skipped = _walk(given)
+            for folder, reason in skipped:
+                out.problems.append(ReadProblem(_relative_name(folder, base) + "/", reason))
+                out.unreadable.append(absolute_name(folder))
         elif given.exists() or given.is_symlink():
-            base = root if root is not None else given.parent
+            base = root_here if root_here is not None else given.parent
             files = [given]
         else:
-            problems.append(ReadProblem(given.as_posix(), "no such file or folder"))
+            out.problems.append(ReadProblem(display_name(given.as_posix()), "no such file or folder"))
             continue
         for path in files:
             name = _relative_name(path, base)
             found, trouble = _read_file(path, name)
-            problems.extend(trouble)
+            out.problems.extend(trouble)
+            if trouble:
+                out.unreadable.append(absolute_name(path))
             for article in found:
                 if article.doc_id in seen:
-                    problems.append(
+                    out.problems.append(
                         ReadProblem(
                             name,
                             f"duplicate doc_id {article.doc_id!r} (already read from {seen[article.doc_id]})",
@@ -265,8 +357,15 @@ def read_articles(paths: Sequence[Path], root: Path | None = None) -> tuple[list
                     )
                     continue
                 seen[article.doc_id] = name
-                articles.append(article)
-    return articles, problems
+                out.articles.append(article)
+                out.files[article.doc_id] = absolute_name(path)
+    return out
+
+
+def read_articles(paths: Sequence[Path], root: Path | None = None) -> tuple[list[Article], list[ReadProblem]]:
+    """Return the articles in the given files and folders (recursively) and the problems of skipped ones."""
+    reading = read_paths(paths, root)
+    return reading.articles, reading.problems
 
 
 def read_document(name: str, data: bytes) -> list[Article]:

@@ -65,7 +65,7 @@ MIGRATIONS: tuple[str, ...] = (
         user_id INTEGER, chat_id INTEGER
     );
     """,
-    # The answers the bot sent, so "More" and 👍/👎 work without the question's message (buttons carry the id).
+    # 2: the answers the bot sent, so "More" and 👍/👎 work without the question's message (buttons carry the id).
     """
     CREATE TABLE answers (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -76,6 +76,12 @@ MIGRATIONS: tuple[str, ...] = (
         more INTEGER NOT NULL,
         chat_id INTEGER
     );
+    """,
+    # 3: what made the stored vectors (meta key 'vector_model') and the file each file article was read from
+    # (absolute path), so that indexing a folder removes only what came from inside it.
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    ALTER TABLE articles ADD COLUMN file TEXT;
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -488,6 +494,51 @@ class Store:
             return None
         ids = tuple(int(x) for x in row[3].split(",") if x)
         return StoredAnswer(int(row[0]), row[1], int(row[2]), ids, bool(row[4]), row[5])
+
+    # -- indexing bookkeeping ----------------------------------------------------------------------------
+
+    def meta(self, key: str) -> str | None:
+        """Return a value of the store's key/value metadata, or None."""
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, db: sqlite3.Connection, key: str, value: str) -> None:
+        """Set a metadata value inside `db`'s transaction."""
+        db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                   (key, value))
+
+    def article_files(self) -> list[tuple[str, str, str | None, str | None]]:
+        """Return (doc_id, origin, path, file) of every stored article; file is the absolute path it was read
+        from (None for uploads, URLs and articles indexed before it was recorded)."""
+        with self._lock:
+            return self._db.execute("SELECT doc_id, origin, path, file FROM articles").fetchall()
+
+    def set_article_file(self, db: sqlite3.Connection, doc_id: str, file: str | None) -> None:
+        """Record inside `db`'s transaction the file an article was read from."""
+        db.execute("UPDATE articles SET file = ? WHERE doc_id = ?", (file, doc_id))
+
+    def stored_vector_dimension(self) -> int | None:
+        """Return the dimension of the stored sentence vectors, or None when no sentence is stored."""
+        with self._lock:
+            row = self._db.execute("SELECT length(vector) FROM sentences WHERE vector IS NOT NULL LIMIT 1").fetchone()
+        return None if row is None or row[0] is None else int(row[0]) // 4
+
+    def sentences_to_embed(self, after_id: int, limit: int) -> list[tuple[int, str, Source]]:
+        """Return (id, text, article source) of up to `limit` stored sentences with an id above after_id, in order."""
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT s.id, s.text, {_SOURCE_COLS} FROM sentences s JOIN articles a ON a.id = s.article_id"
+                " WHERE s.id > ? ORDER BY s.id LIMIT ?",
+                (after_id, limit),
+            ).fetchall()
+        return [(int(r[0]), str(r[1]), _source(r[2:9])) for r in rows]
+
+    def set_vectors(self, db: sqlite3.Connection, ids: Sequence[int], vectors: np.ndarray) -> None:
+        """Replace the stored vectors of these sentences inside `db`'s transaction."""
+        vecs = np.ascontiguousarray(vectors, dtype=np.float32)
+        db.executemany("UPDATE sentences SET vector = ? WHERE id = ?",
+                       [(v.tobytes(), int(i)) for i, v in zip(ids, vecs, strict=True)])
 
 
 # SQLite's primary result codes for a damaged file: SQLITE_CORRUPT ("database disk image is malformed", also FTS5's

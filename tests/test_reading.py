@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -188,14 +189,14 @@ def test_unreadable_files_are_problems(tmp_path: Path, name: str, content: bytes
 def test_permission_denied_is_a_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     locked = write(tmp_path / "locked.txt", "Secret.")
     write(tmp_path / "open.txt", "Open.")
-    real = Path.read_bytes
+    real = os.open
 
-    def read_bytes(self: Path) -> bytes:
-        if self.name == locked.name:
-            raise PermissionError(13, "Permission denied", str(self))
-        return real(self)
+    def os_open(path, flags, *args, **kwargs):  # as root, chmod 000 does not stop a read: refuse it here
+        if Path(path).name == locked.name:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path, flags, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(os, "open", os_open)
     articles, problems = read_articles([tmp_path])
     assert [a.doc_id for a in articles] == ["open.txt"]
     assert problems == [ReadProblem("locked.txt", "cannot be read (permission denied)")]
