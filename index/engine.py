@@ -14,8 +14,12 @@ import numpy as np
 
 from index.encoder import Encoder, MiniLMEncoder
 from index.errors import QuestionError
+from index.examples import example_questions
+from index.features import CorpusView
 from index.indexer import Indexer, IndexReport, sync_vectors
+from index.learned import load_ranker
 from index.model import Answer, Hit, Source
+from index.questions import is_chitchat
 from index.ranking import Candidate, FusionRanker, Ranker, merge_candidates
 from index.reading import fetch_url, read_document
 from index.settings import Settings
@@ -65,8 +69,6 @@ class Engine:
         self.vectors = vectors
         self.encoder = encoder
         self.ranker: Ranker = ranker or FusionRanker()
-        if hasattr(self.ranker, "bind"):
-            self.ranker.bind(self)
         self._write_lock = threading.Lock()
 
     @classmethod
@@ -83,7 +85,7 @@ class Engine:
             log.warning("the vector index did not match the store; rebuilt it from the stored vectors")
             vectors.save(path)
         if ranker is None and settings.ranker:
-            ranker = load_default_ranker()
+            ranker = load_default_ranker(CorpusView(store, encoder.dimension))
         return cls(settings, store, vectors, encoder, ranker)
 
     @classmethod
@@ -160,8 +162,6 @@ class Engine:
 
     def example_questions(self, n: int = 3) -> list[str]:
         """Return example questions drawn from the corpus (from its titles and leading sentences)."""
-        from index.examples import example_questions
-
         return example_questions(self.store, n)
 
     # -- answering ---------------------------------------------------------------------------------------
@@ -235,8 +235,6 @@ class Engine:
 
     def answer(self, question: str, k: int = 3, offset: int = 0) -> Answer:
         """Return the best k attributed sentences after `offset`, or an Answer with no_answer set."""
-        from index.questions import is_chitchat
-
         q = self.check_question(question)
         if is_chitchat(q):
             return Answer(question=q, hits=[], no_answer=True)
@@ -285,14 +283,11 @@ def collapse_copies(
     return groups
 
 
-def load_default_ranker() -> Ranker | None:
-    """Return the learned ranker shipped with newsbot, or None (fusion) with a warning when it is unusable."""
+def load_default_ranker(corpus: CorpusView) -> Ranker | None:
+    """Return the learned ranker shipped with newsbot reading `corpus`, or None (fusion) with a warning when it
+    is unusable."""
     try:
-        from index.learned import load_ranker
-    except ImportError:
-        return None
-    try:
-        return load_ranker()
+        return load_ranker(corpus)
     except Exception as e:  # noqa: BLE001 - any problem with the file means: fall back, and say so
         log.warning("the learned ranker is unusable (%s); falling back to score fusion", e)
         return None
