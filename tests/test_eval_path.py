@@ -12,12 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from index.encoder import Encoder
 from index.evaluation.dataset import Question
 from index.evaluation.evaluate import EVAL_K, EvalOptions, evaluate
 from index.model import Answer
 from index.settings import Settings
-from tests.conftest import SEED, FakeEncoder
 
+SEED = Path(__file__).resolve().parent.parent / "corpus" / "derna.txt"
 WIRE = (
     "The Libyan air force said on Tuesday that its jets had struck ISIS positions near the port of Derna overnight."
 )
@@ -89,11 +90,11 @@ def check_the_answers(evaluated: dict[str, dict], asked: dict[str, dict]) -> Non
 
 
 def test_eval_scores_what_ask_answers(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], fake_encoder: Encoder
 ) -> None:
     from bot.cli import main
 
-    monkeypatch.setattr("index.engine.MiniLMEncoder", lambda **_: FakeEncoder())  # the model is not the point
+    monkeypatch.setattr("index.engine.MiniLMEncoder", lambda **_: fake_encoder)  # the model is not the point
     docs, qs = write_eval(tmp_path)
     report, evaluated = eval_answers(docs, qs, Settings(data_dir=tmp_path / "unused", progress=False))
     data = str(tmp_path / "data")
@@ -123,8 +124,10 @@ def expected(asked: dict[str, dict]) -> dict[str, float]:
     }
 
 
-def test_a_fixed_ranking_goes_through_the_same_answer_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("index.engine.MiniLMEncoder", lambda **_: FakeEncoder())
+def test_a_fixed_ranking_goes_through_the_same_answer_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_encoder: Encoder
+) -> None:
+    monkeypatch.setattr("index.engine.MiniLMEncoder", lambda **_: fake_encoder)
     docs, qs = write_eval(tmp_path)
     report, evaluated = eval_answers(docs, qs, Settings(progress=False), ranker="bm25")
     assert report["ranker"] == "bm25"
