@@ -74,7 +74,7 @@ eval: $(STAMP)
 	$(BIN)/newsbot eval --docs ../shared/eval/squad-dev-a/docs.jsonl --questions ../shared/eval/squad-dev-a/questions.jsonl --folds 4
 
 train-ranker: $(STAMP)
-	$(BIN)/python -m index.train --docs ../shared/eval/squad-dev-a/docs.jsonl --questions ../shared/eval/squad-dev-a/questions.jsonl
+	$(BIN)/python -m index.evaluation.train --docs ../shared/eval/squad-dev-a/docs.jsonl --questions ../shared/eval/squad-dev-a/questions.jsonl
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot index tests bench

@@ -227,7 +227,8 @@ def cmd_feedback(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """Evaluate retrieval on a JSONL docs/questions pair (the format of shared/eval)."""
-    from index.evaluate import EvalOptions, evaluate, format_report
+    from index.evaluation.evaluate import EvalOptions, evaluate  # the lab: loaded only for `eval`
+    from index.evaluation.report import format_report
 
     for path in (Path(args.docs), Path(args.questions)):
         if not path.is_file():

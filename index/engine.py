@@ -14,9 +14,13 @@ import numpy as np
 
 from index.encoder import Encoder, MiniLMEncoder
 from index.errors import IndexDamagedError, IndexMismatchError, QuestionError
+from index.examples import example_questions
+from index.features import CorpusView
 from index.fetching import FetchPolicy, fetch_url
 from index.indexer import Indexer, IndexReport, rebuild_vectors, sync_vectors
+from index.learned import load_ranker
 from index.model import Answer, Hit, Source
+from index.questions import is_chitchat
 from index.ranking import Candidate, FusionRanker, Ranker, cosines, merge_candidates
 from index.reading import read_document
 from index.settings import Settings
@@ -66,8 +70,6 @@ class Engine:
         self.vectors = vectors
         self.encoder = encoder
         self.ranker: Ranker = ranker or FusionRanker()
-        if hasattr(self.ranker, "bind"):
-            self.ranker.bind(self)
         self._write_lock = threading.Lock()
         # The saved index's manifest as last seen (see refresh); None: not known, look at the next question.
         self._vectors_seen: tuple[int, int, int] | None = None
@@ -80,7 +82,7 @@ class Engine:
         seen = manifest_signature(settings.vectors_path)  # before loading: a save meanwhile is noticed later
         vectors = open_vectors(store, settings.vectors_path, encoder.dimension, encoder.model_id)
         if ranker is None and settings.ranker:
-            ranker = load_default_ranker()
+            ranker = load_default_ranker(CorpusView(store, encoder.dimension))
         engine = cls(settings, store, vectors, encoder, ranker)
         engine._vectors_seen = seen
         return engine
@@ -235,8 +237,6 @@ class Engine:
 
     def example_questions(self, n: int = 3) -> list[str]:
         """Return example questions drawn from the corpus (from its titles and leading sentences)."""
-        from index.examples import example_questions
-
         return example_questions(self.store, n)
 
     # -- answering ---------------------------------------------------------------------------------------
@@ -311,8 +311,6 @@ class Engine:
 
     def answer(self, question: str, k: int = 3, offset: int = 0) -> Answer:
         """Return the best k attributed sentences after `offset`, or an Answer with no_answer set."""
-        from index.questions import is_chitchat
-
         q = self.check_question(question)
         if is_chitchat(q):
             return Answer(question=q, hits=[], no_answer=True)
@@ -401,14 +399,11 @@ def _holds_stored_vectors(store: Store, vectors: VectorIndex) -> bool:
     return not missing and bool(np.allclose(held, stored, atol=1e-6))
 
 
-def load_default_ranker() -> Ranker | None:
-    """Return the learned ranker shipped with newsbot, or None (fusion) with a warning when it is unusable."""
+def load_default_ranker(corpus: CorpusView) -> Ranker | None:
+    """Return the learned ranker shipped with newsbot reading `corpus`, or None (fusion) with a warning when it
+    is unusable."""
     try:
-        from index.learned import load_ranker
-    except ImportError:
-        return None
-    try:
-        return load_ranker()
+        return load_ranker(corpus)
     except Exception as e:  # noqa: BLE001 - any problem with the file means: fall back, and say so
         log.warning("the learned ranker is unusable (%s); falling back to score fusion", e)
         return None

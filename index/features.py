@@ -48,7 +48,7 @@ from index.questions import (  # the private helpers are the cached profiles beh
     name_terms,
     question_type,
 )
-from index.ranking import Candidate
+from index.ranking import Candidate, fuse
 from index.store import Store
 
 FEATURE_GROUPS: dict[str, tuple[str, ...]] = {
@@ -242,7 +242,7 @@ def candidate_features(
     )
     bm_top = bm.max() if bm.max() > 0 else 1.0
     bm_norm = bm / bm_top
-    fusion = 0.5 * cos + 0.5 * bm_norm
+    fusion = fuse(cos, bm)
     sd = cos.std()
     X[:, f["cos"]] = cos
     X[:, f["cos_gap"]] = cos.max() - cos

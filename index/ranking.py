@@ -92,8 +92,7 @@ class FusionRanker:
         """Return w·cos + (1−w)·bm25/max(bm25) for each candidate."""
         cos = np.array([c.cos for c in candidates], dtype=np.float64)
         bm = np.array([c.bm25 for c in candidates], dtype=np.float64)
-        top = bm.max() if len(bm) and bm.max() > 0 else 1.0
-        return self.dense_weight * cos + (1 - self.dense_weight) * (bm / top)
+        return fuse(cos, bm, self.dense_weight)
 
     def is_relevant(self, top_score: float, top: Candidate) -> bool:
         """Return whether the best candidate is close enough to the question in meaning."""
@@ -102,10 +101,60 @@ class FusionRanker:
 
 def reciprocal_rank_fusion(candidates: list[Candidate], k: int = 60) -> np.ndarray:
     """Return the RRF score of each candidate over the dense and lexical lists."""
-    out = np.zeros(len(candidates))
-    for i, c in enumerate(candidates):
-        if c.dense_rank is not None:
-            out[i] += 1.0 / (k + c.dense_rank + 1)
-        if c.bm25_rank is not None:
-            out[i] += 1.0 / (k + c.bm25_rank + 1)
-    return out
+    dense = np.array([-1 if c.dense_rank is None else c.dense_rank for c in candidates], dtype=np.float64)
+    lexical = np.array([-1 if c.bm25_rank is None else c.bm25_rank for c in candidates], dtype=np.float64)
+    return rrf_scores(dense, lexical, k)
+
+
+def fuse(cos: np.ndarray, bm25: np.ndarray, dense_weight: float = 0.5) -> np.ndarray:
+    """Return the fusion score of each candidate: w·cos + (1−w)·bm25/max(bm25) (the one fusion formula)."""
+    top = bm25.max() if len(bm25) and bm25.max() > 0 else 1.0
+    return dense_weight * cos + (1 - dense_weight) * (bm25 / top)
+
+
+def rrf_scores(dense_rank: np.ndarray, bm25_rank: np.ndarray, k: int = 60) -> np.ndarray:
+    """Return the reciprocal-rank-fusion score from 0-based ranks in the two lists (-1: not in that list)."""
+    dense = np.where(dense_rank >= 0, 1.0 / (k + dense_rank + 1), 0.0)
+    lexical = np.where(bm25_rank >= 0, 1.0 / (k + bm25_rank + 1), 0.0)
+    return dense + lexical
+
+
+BASELINES: tuple[str, ...] = ("bm25", "dense", "rrf", "fusion")  # the fixed rankings `eval --ranker` measures
+
+
+def baseline_scores(
+    name: str, cos: np.ndarray, bm25: np.ndarray, dense_rank: np.ndarray, bm25_rank: np.ndarray
+) -> np.ndarray:
+    """Return a fixed ranking's scores (one of BASELINES) from the candidates' evidence (ranks: -1 when absent)."""
+    if name == "fusion":
+        return fuse(cos, bm25)
+    if name == "rrf":
+        return rrf_scores(dense_rank, bm25_rank)
+    if name == "bm25":
+        return bm25 + 1e-9 * cos
+    if name == "dense":
+        return cos.astype(np.float64, copy=True)
+    raise ValueError(f"unknown ranking {name!r}")
+
+
+class BaselineRanker(FusionRanker):
+    """One of the fixed rankings (BASELINES), with fusion's relevance test: for measuring, not for answering."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        if name not in BASELINES:
+            raise ValueError(f"unknown ranking {name!r}")
+        self.name = name
+
+    def score(self, question: str, qvec: np.ndarray, candidates: list[Candidate]) -> np.ndarray:
+        """Return the fixed ranking's score of each candidate."""
+        def ranks(values: list[int | None]) -> np.ndarray:
+            return np.array([-1 if v is None else v for v in values], dtype=np.float64)
+
+        return baseline_scores(
+            self.name,
+            np.array([c.cos for c in candidates], dtype=np.float64),
+            np.array([c.bm25 for c in candidates], dtype=np.float64),
+            ranks([c.dense_rank for c in candidates]),
+            ranks([c.bm25_rank for c in candidates]),
+        )

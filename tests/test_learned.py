@@ -16,7 +16,8 @@ import pytest
 from index.encoder import Encoder
 from index.engine import Engine, load_default_ranker
 from index.errors import RankerError
-from index.evaluate import Question
+from index.evaluation.crossval import article_folds, fit_logistic
+from index.evaluation.dataset import Question, article_of
 from index.features import (
     FEATURE_GROUPS,
     FEATURE_NAMES,
@@ -33,14 +34,12 @@ from index.learned import (
     LearnedRanker,
     NoAnswerModel,
     answerable_probability,
-    article_folds,
-    article_of,
-    fit_logistic,
     load_ranker,
 )
 from index.questions import answer_type_features, overlap_features, question_type
 from index.ranking import FusionRanker
 from index.settings import Settings
+from index.store import Store
 
 
 @pytest.fixture
@@ -50,6 +49,14 @@ def fake_engine(settings: Settings, fake_encoder: Encoder, seed_corpus: Path) ->
     engine.index_paths([seed_corpus])
     yield engine
     engine.close()
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Iterator[CorpusView]:
+    """Return a view of an empty store, for loading a ranker outside an engine."""
+    store = Store(tmp_path / "empty.sqlite3")
+    yield CorpusView(store, 64)
+    store.close()
 
 
 @pytest.fixture
@@ -152,13 +159,13 @@ def test_features_of_no_candidates() -> None:
     assert candidate_features("why?", np.zeros(4), [], None).shape == (0, len(FEATURE_NAMES))  # type: ignore[arg-type]
 
 
-def test_shipped_ranker_loads_and_describes_itself() -> None:
-    ranker = load_ranker()
+def test_shipped_ranker_loads_and_describes_itself(corpus: CorpusView) -> None:
+    ranker = load_ranker(corpus)
     assert ranker.name == "learned"
     meta = ranker.meta
     assert meta["features"] == list(RANKER_FEATURES)
     assert "CC BY-SA 4.0" in meta["data"] and "SQuAD" in meta["data"]
-    assert meta["training_command"].startswith("python -m index.train")
+    assert meta["training_command"].startswith(("python -m index.train", "python -m index.evaluation.train"))
     assert meta["cv"]["by"] == "article" and meta["cv"]["p_at_1"] > 0.7
     assert 0.0 < meta["no_answer"]["threshold"] < 1.0
     assert (RANKER_DIR / MODEL_FILE).stat().st_size < 1_000_000
@@ -184,33 +191,33 @@ def test_learned_scores_one_per_candidate(fake_engine: Engine) -> None:
     )
 
 
-def test_missing_ranker_is_refused(tmp_path: Path) -> None:
+def test_missing_ranker_is_refused(tmp_path: Path, corpus: CorpusView) -> None:
     with pytest.raises(RankerError, match="make train-ranker"):
-        load_ranker(tmp_path)
+        load_ranker(corpus, tmp_path)
 
 
-def test_mismatched_feature_names_are_refused(ranker_copy: Path) -> None:
+def test_mismatched_feature_names_are_refused(ranker_copy: Path, corpus: CorpusView) -> None:
     meta = json.loads((ranker_copy / META_FILE).read_text())
     meta["features"][0] = "a_feature_nobody_computes"
     (ranker_copy / META_FILE).write_text(json.dumps(meta))
     with pytest.raises(RankerError, match="features"):
-        load_ranker(ranker_copy)
+        load_ranker(corpus, ranker_copy)
 
 
-def test_model_not_matching_its_metadata_is_refused(ranker_copy: Path) -> None:
+def test_model_not_matching_its_metadata_is_refused(ranker_copy: Path, corpus: CorpusView) -> None:
     meta = json.loads((ranker_copy / META_FILE).read_text())
     meta["features"] = meta["features"][1:]
     (ranker_copy / META_FILE).write_text(json.dumps(meta))
     with pytest.raises(RankerError, match="does not match"):
-        load_ranker(ranker_copy)
+        load_ranker(corpus, ranker_copy)
 
 
-def test_other_format_version_is_refused(ranker_copy: Path) -> None:
+def test_other_format_version_is_refused(ranker_copy: Path, corpus: CorpusView) -> None:
     meta = json.loads((ranker_copy / META_FILE).read_text())
     meta["format_version"] = 999
     (ranker_copy / META_FILE).write_text(json.dumps(meta))
     with pytest.raises(RankerError, match="format version"):
-        load_ranker(ranker_copy)
+        load_ranker(corpus, ranker_copy)
 
 
 def test_engine_falls_back_to_fusion_with_a_warning(
@@ -219,10 +226,11 @@ def test_engine_falls_back_to_fusion_with_a_warning(
     tmp_path: Path,
     settings: Settings,
     fake_encoder: Encoder,
+    corpus: CorpusView,
 ) -> None:
     monkeypatch.setattr("index.learned.RANKER_DIR", tmp_path / "nothing-here")
     with caplog.at_level(logging.WARNING, logger="index.engine"):
-        assert load_default_ranker() is None
+        assert load_default_ranker(corpus) is None
         engine = Engine.open(settings, encoder=fake_encoder)
     assert isinstance(engine.ranker, FusionRanker)
     assert "falling back to score fusion" in caplog.text
@@ -257,19 +265,19 @@ def test_no_answer_inputs_are_clipped_to_their_training_range() -> None:
     assert NoAnswerModel(w, 0.5, {}).probability(np.array([5.0])) > 0.999  # unbounded, for contrast
 
 
-def test_shipped_no_answer_model_has_one_bound_per_input() -> None:
-    ranker = load_ranker()
+def test_shipped_no_answer_model_has_one_bound_per_input(corpus: CorpusView) -> None:
+    ranker = load_ranker(corpus)
     assert ranker.no_answer.bounds is not None
     assert ranker.no_answer.bounds.shape == (2, len(NO_ANSWER_FEATURES))
     assert (ranker.no_answer.bounds[0] <= ranker.no_answer.bounds[1]).all()
 
 
-def test_no_answer_bounds_that_do_not_fit_are_refused(ranker_copy: Path) -> None:
+def test_no_answer_bounds_that_do_not_fit_are_refused(ranker_copy: Path, corpus: CorpusView) -> None:
     meta = json.loads((ranker_copy / META_FILE).read_text())
     meta["no_answer"]["bounds"]["low"] = meta["no_answer"]["bounds"]["low"][1:]
     (ranker_copy / META_FILE).write_text(json.dumps(meta))
     with pytest.raises(RankerError, match="bounds"):
-        load_ranker(ranker_copy)
+        load_ranker(corpus, ranker_copy)
 
 
 def _small_eval(tmp_path: Path) -> tuple[Path, Path]:

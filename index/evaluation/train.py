@@ -2,8 +2,8 @@
 ranker cross-validated by article, calibrate the no-answer threshold on out-of-fold scores, train on all the
 questions, and write `index/ranker/model.txt` and `meta.json`. `--ablation` prints the ablation table instead.
 
-    python -m index.train --docs ../shared/eval/squad-dev-a/docs.jsonl \\
-                          --questions ../shared/eval/squad-dev-a/questions.jsonl [--ablation]
+    python -m index.evaluation.train --docs ../shared/eval/squad-dev-a/docs.jsonl \\
+                                     --questions ../shared/eval/squad-dev-a/questions.jsonl [--ablation]
 """
 
 from __future__ import annotations
@@ -17,29 +17,29 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from index.features import FEATURE_GROUPS, RANKER_FEATURES
-from index.learned import (
-    FORMAT_VERSION,
+from index.engine import Engine
+from index.evaluation.collect import Collected, collect
+from index.evaluation.crossval import (
     LGB_PARAMS,
-    META_FILE,
-    MODEL_FILE,
-    NO_ANSWER_FEATURES,
     NUM_ROUNDS,
     P_AT_1_BUDGET,
-    PROVENANCE,
-    RANKER_DIR,
-    Collected,
     calibrate_no_answer,
-    collect,
     out_of_fold_scores,
     report,
     train_booster,
 )
+from index.evaluation.dataset import read_questions
+from index.evaluation.evaluate import build_engine
+from index.features import FEATURE_GROUPS, RANKER_FEATURES
+from index.learned import FORMAT_VERSION, META_FILE, MODEL_FILE, NO_ANSWER_FEATURES, RANKER_DIR
+from index.ranking import BASELINES
+from index.settings import Settings
 
-BASELINES = ("bm25", "dense", "rrf", "fusion")
+PROVENANCE = "SQuAD v1.1 dev (squad-dev-a), Rajpurkar et al. 2016, CC BY-SA 4.0"
 
 
 def _log(message: str) -> None:
@@ -55,17 +55,10 @@ def collected_questions(
             items, index_seconds = pickle.load(source)
         _log(f"read {len(items)} collected questions from {cache}")
         return items, index_seconds
-    from index.evaluate import build_engine, read_questions
-    from index.settings import Settings
-
     questions = read_questions(questions_path, limit)
     with tempfile.TemporaryDirectory(prefix="newsbot-train-") as tmp:
         t0 = time.perf_counter()
         if data and (data / "newsbot.sqlite3").exists():
-            from dataclasses import replace
-
-            from index.engine import Engine
-
             engine = Engine.open(replace(Settings(progress=False), data_dir=data, ranker=False))
         else:
             engine = build_engine(docs, data or Path(tmp), Settings(progress=False))
@@ -111,7 +104,7 @@ def train(
     items: Sequence[Collected], folds: int, seed: int, out: Path, command: str, index_seconds: float
 ) -> dict[str, Any]:
     """Cross-validate, calibrate the no-answer model, train on all, write the ranker; return its meta."""
-    import lightgbm as lgb
+    import lightgbm as lgb  # lazy: the optional heavy dependency, only for its version here
 
     oof, _ = out_of_fold_scores(items, folds, seed, log=_log)
     cv = report(items, "learned", folds, seed, index_seconds, oof=oof)
@@ -179,7 +172,7 @@ def train(
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the trainer; return the exit code."""
-    p = argparse.ArgumentParser(prog="python -m index.train", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="python -m index.evaluation.train", description=__doc__.split("\n\n")[0])
     p.add_argument("--docs", required=True, type=Path, help="docs.jsonl: doc_id, title, text")
     p.add_argument("--questions", required=True, type=Path, help="questions.jsonl: id, question, doc_id, answers")
     p.add_argument("--folds", type=int, default=4, help="cross-validation folds, by article (default 4)")
@@ -197,7 +190,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.ablation:
         print(ablation_table(ablation(items, args.folds, args.seed, index_seconds)))
         return 0
-    command = "python -m index.train " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
+    given = argv if argv is not None else sys.argv[1:]
+    command = "python -m index.evaluation.train " + " ".join(shlex.quote(a) for a in given)
     meta = train(items, args.folds, args.seed, args.out, command, index_seconds)
     cv = meta["cv"]
     print(

@@ -1,0 +1,145 @@
+"""Evaluation on JSONL docs and questions (the format of shared/eval): P@1, R@5, MRR@10, candidate recall and
+milliseconds per question, overall and by question type, in a temporary index.
+
+Each question goes through `Engine.answer`, the function `newsbot ask` and the bot call (small-talk guard,
+speaker candidates and boost, no-answer decision, copies collapsed), and its hits are scored; a fixed ranking
+(`--ranker fusion|rrf|bm25|dense`) is swapped in through the engine's constructor. With `--folds`, the learned
+ranker is cross-validated by article instead (`index.evaluation.crossval`)."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from index.engine import Engine, load_default_ranker
+from index.errors import NewsbotError
+from index.evaluation.collect import RecordingRanker, with_ranker
+from index.evaluation.crossval import cross_validate
+from index.evaluation.dataset import Question, first_correct, is_correct, read_questions
+from index.evaluation.report import assemble_report, unanswerable_summary
+from index.features import CorpusView
+from index.model import Answer
+from index.questions import question_type
+from index.ranking import BASELINES, BaselineRanker, FusionRanker, Ranker
+from index.reading import read_articles
+from index.settings import Settings
+
+EVAL_K = 10  # hits asked of Engine.answer for each question: enough for R@5 and MRR@10
+
+
+@dataclass(frozen=True)
+class EvalOptions:
+    """What to measure."""
+
+    limit: int | None = None
+    folds: int = 0
+    unanswerable: float = 0.0
+    ranker: str = "default"  # default | fusion | rrf | bm25 | dense | learned
+    seed: int = 13
+
+
+def build_engine(
+    docs: Path, data_dir: Path, settings: Settings | None = None, exclude: set[str] | None = None
+) -> Engine:
+    """Return an engine (ranking by fusion) over a fresh index of the docs (less the excluded doc_ids) in
+    data_dir."""
+    base = settings or Settings()
+    s = replace(base, data_dir=data_dir, ranker=False)
+    engine = Engine.open(s)
+    articles, problems = read_articles([docs], root=docs.parent)
+    if problems:
+        raise NewsbotError(f"{docs}: {len(problems)} unreadable lines, first: {problems[0].name}: "
+                           f"{problems[0].reason}")
+    if exclude:
+        articles = [a for a in articles if a.doc_id not in exclude]
+    engine._indexer().index_articles(articles)  # noqa: SLF001 - evaluation indexes a temporary corpus
+    return engine
+
+
+def eval_ranker(name: str, engine: Engine) -> Ranker:
+    """Return the ranking `eval --ranker name` measures over the engine's corpus: a fixed one (BASELINES), or
+    the shipped learned ranker (`default` falls back to fusion as `newsbot ask` does, `learned` refuses)."""
+    if name in BASELINES:
+        return BaselineRanker(name)
+    learned = load_default_ranker(CorpusView(engine.store, engine.encoder.dimension))
+    if learned is not None:
+        return learned
+    if name == "learned":
+        raise NewsbotError("no learned ranker is available; train one with: make train-ranker")
+    return FusionRanker()
+
+
+def evaluate(
+    docs: Path,
+    questions_path: Path,
+    opts: EvalOptions,
+    settings: Settings | None = None,
+    on_answer: Callable[[Question, Answer], None] | None = None,
+) -> dict[str, Any]:
+    """Return the evaluation report as a JSON-able dict; `on_answer` sees each question's scored Answer."""
+    questions = read_questions(questions_path, opts.limit)
+    rng = np.random.default_rng(opts.seed)
+    unanswerable_docs: set[str] = set()
+    if opts.unanswerable > 0:
+        doc_ids = sorted({q.doc_id for q in questions})
+        pick = rng.choice(len(doc_ids), size=round(opts.unanswerable * len(doc_ids)), replace=False)
+        unanswerable_docs = {doc_ids[i] for i in pick}
+    with tempfile.TemporaryDirectory(prefix="newsbot-eval-") as tmp:
+        started = time.perf_counter()
+        base = build_engine(docs, Path(tmp), settings, exclude=unanswerable_docs)
+        index_seconds = time.perf_counter() - started
+        try:
+            if opts.folds:
+                return cross_validate(base, questions, opts.ranker, opts.folds, opts.seed, unanswerable_docs,
+                                      opts.unanswerable, index_seconds, docs=str(docs))
+            return _answer_all(base, questions, opts, unanswerable_docs, index_seconds, str(docs), on_answer)
+        finally:
+            base.close()
+
+
+def _answer_all(
+    base: Engine,
+    questions: list[Question],
+    opts: EvalOptions,
+    unanswerable_docs: set[str],
+    index_seconds: float,
+    docs: str,
+    on_answer: Callable[[Question, Answer], None] | None,
+) -> dict[str, Any]:
+    """Return the report of every question answered by `Engine.answer` with the chosen ranker."""
+    recorder = RecordingRanker(eval_ranker(opts.ranker, base))
+    engine = with_ranker(base, recorder)
+    ranks: list[int | None] = []
+    in_cands: list[bool] = []
+    qtypes: list[str] = []
+    times: list[float] = []
+    no_answers = unanswerable_n = lost = 0
+    for q in questions:
+        t0 = time.perf_counter()
+        answer = engine.answer(q.question, k=EVAL_K)
+        times.append((time.perf_counter() - t0) * 1000)
+        seen = recorder.take()  # what the ranker was asked to score, for candidate recall
+        if on_answer:
+            on_answer(q, answer)
+        if q.doc_id in unanswerable_docs:
+            unanswerable_n += 1
+            no_answers += answer.no_answer
+            continue
+        cands = seen[1] if seen else []
+        r = first_correct([is_correct(h.source.doc_id, h.sentence, q) for h in answer.hits])
+        if answer.no_answer and seen is not None and len(seen[2]):
+            top = cands[int(np.argmax(seen[2]))]  # the ranker's best, hidden by the no-answer decision
+            lost += is_correct(top.sentence.source.doc_id, top.sentence.text, q)
+        ranks.append(r)
+        in_cands.append(any(is_correct(c.sentence.source.doc_id, c.sentence.text, q) for c in cands))
+        qtypes.append(question_type(q.question))
+    report = assemble_report(recorder.name, len(questions), docs, index_seconds, ranks, in_cands, qtypes, times)
+    if unanswerable_docs:
+        report["unanswerable"] = unanswerable_summary(opts.unanswerable, unanswerable_n, no_answers, lost, ranks)
+    return report
