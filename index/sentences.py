@@ -31,6 +31,8 @@ _TITLE_END = re.compile(r"(?:^|[\s(\"“])([A-Za-z]+)\.$")
 _INITIAL_END = re.compile(r"(?:^|\s)[A-Z][a-z]+(?:\s[A-Z]\.)*\s[A-Z]\.$")
 # A sentence end that pysbd may leave unsplit inside a quotation: ". " then a capital (maybe after a quote).
 _INNER_END = re.compile(r"[.!?][\"”’']?\s+(?=[\"“‘']?[A-Z])")
+# What could end a sentence in English text (pysbd's sentence ends, and a line break).
+_MAY_END = re.compile("[.!?\u2026\u3002\uff01\uff1f\n]")
 _WORD_BEFORE = re.compile(r"(\S+)$")
 _CLAUSE_BREAKS = (
     re.compile(r"[;:]\s+"),
@@ -143,7 +145,14 @@ def _piece_end(paragraph: str, start: int) -> int:
         return len(paragraph)
     floor = start + PIECE_CHARS // 2
     best = -1
-    for m in _INNER_END.finditer(paragraph, floor, limit):
+    straight = opening = closing = 0  # quotation marks since `start`: no cut inside a quotation
+    counted = start
+    for m in _INNER_END.finditer(paragraph, start, limit):
+        seen = paragraph[counted : m.end()]
+        straight, opening, closing = straight + seen.count('"'), opening + seen.count("“"), closing + seen.count("”")
+        counted = m.end()
+        if m.end() <= floor or straight % 2 == 1 or opening > closing:
+            continue
         if paragraph[m.start()] == "." and _is_abbreviation(paragraph[max(start, m.start() - 64) : m.start()]):
             continue
         best = m.end()
@@ -186,7 +195,10 @@ def split_sentences(text: str) -> list[Sentence]:
         for piece_start, piece_end in _pieces(paragraph):
             piece = paragraph[piece_start:piece_end]
             base = m.start() + piece_start
-            starts = _split_inner(piece, _merged(piece, _starts(piece)))
+            if piece_end - piece_start < len(paragraph) and not _MAY_END.search(piece):
+                starts = [0]  # a piece of a long run with nothing that could end a sentence: pysbd is slow on it
+            else:
+                starts = _split_inner(piece, _merged(piece, _starts(piece)))
             bounds = [*starts, len(piece)]
             for a, b in zip(bounds, bounds[1:], strict=False):
                 a, b = _trimmed(piece, a, b)
