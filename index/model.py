@@ -76,7 +76,7 @@ def bounded_source(source: Source) -> tuple[Source, list[str]]:
     """Return the source with its metadata within METADATA_LIMITS, and a note for each value it had to change: a
     too-long value is clipped with "…", a URL that is too long or not http(s) without spaces is dropped, and a
     too-long doc_id keeps its start and a hash of the whole, so that it stays unique."""
-    changes: dict[str, str | None] = {}
+    changes: dict[str, Any] = {}  # doc_id is a str, the others str or None
     notes: list[str] = []
     if len(source.doc_id) > METADATA_LIMITS["doc_id"]:
         digest = hashlib.sha256(source.doc_id.encode("utf-8", "surrogatepass")).hexdigest()[:16]
