@@ -50,7 +50,7 @@ def cmd_index(args: argparse.Namespace) -> int:
             raise NewsbotError(f"{p}: no such file or folder")
     report = engine.index_paths(paths)
     for problem in report.problems:
-        print(f"skipped {problem.name}: {problem.reason}", file=sys.stderr)
+        print(f"{'skipped' if problem.skipped else 'note'} {problem.name}: {problem.reason}", file=sys.stderr)
     print(report.summary())
     a, s = engine.store.counts()
     print(f"The index holds {a} articles and {s} sentences ({settings.data_dir}).")
