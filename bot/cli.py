@@ -62,7 +62,8 @@ def cmd_index(args: argparse.Namespace) -> int:
     engine = Engine.open(settings)
     report = engine.index_paths(paths)
     for problem in report.problems:
-        print(_printable(f"skipped {problem.name}: {problem.reason}"), file=sys.stderr)
+        what = "skipped" if problem.skipped else "note"
+        print(_printable(f"{what} {problem.name}: {problem.reason}"), file=sys.stderr)
     if len(report.removed) > LIST_REMOVED_OVER:
         for doc_id in report.removed:
             print(_printable(f"removed {doc_id}"))

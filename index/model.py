@@ -4,9 +4,22 @@ Answer."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, Literal
+
+# The longest metadata an article keeps, in characters: a longer value is clipped with "…" when the article is
+# read (a URL is dropped instead), so that no article can swell or break every answer that cites it.
+METADATA_LIMITS: dict[str, int] = {
+    "doc_id": 512,
+    "title": 300,
+    "outlet": 200,
+    "author": 200,
+    "published": 64,
+    "url": 2048,
+}
+_WEB_URL = re.compile(r"https?://[^\s/?#]+[^\s]*", re.IGNORECASE)
 
 Kind = Literal["quote", "reported", "according_to", "none"]
 KINDS: tuple[str, ...] = ("quote", "reported", "according_to", "none")
@@ -54,12 +67,45 @@ class Source:
         }
 
 
+def _clipped(value: str, limit: int) -> str:
+    """Return the value cut to `limit` characters, the last one an ellipsis."""
+    return value[: limit - 1].rstrip() + "…"
+
+
+def bounded_source(source: Source) -> tuple[Source, list[str]]:
+    """Return the source with its metadata within METADATA_LIMITS, and a note for each value it had to change: a
+    too-long value is clipped with "…", a URL that is too long or not http(s) without spaces is dropped, and a
+    too-long doc_id keeps its start and a hash of the whole, so that it stays unique."""
+    changes: dict[str, Any] = {}  # doc_id is a str, the others str or None
+    notes: list[str] = []
+    if len(source.doc_id) > METADATA_LIMITS["doc_id"]:
+        digest = hashlib.sha256(source.doc_id.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        changes["doc_id"] = _clipped(source.doc_id, METADATA_LIMITS["doc_id"] - 17) + digest
+        notes.append(f"doc_id clipped to {METADATA_LIMITS['doc_id']} characters")
+    for name in ("title", "outlet", "author", "published"):
+        value = getattr(source, name)
+        if value is not None and len(value) > METADATA_LIMITS[name]:
+            changes[name] = _clipped(value, METADATA_LIMITS[name])
+            notes.append(f"{name} clipped to {METADATA_LIMITS[name]} characters")
+    url = source.url
+    if url is not None:
+        if len(url) > METADATA_LIMITS["url"]:
+            changes["url"] = None
+            notes.append(f"url dropped (longer than {METADATA_LIMITS['url']} characters)")
+        elif not _WEB_URL.fullmatch(url):
+            changes["url"] = None
+            notes.append("url dropped (not an http:// or https:// link without spaces)")
+    return (replace(source, **changes) if changes else source), notes
+
+
 @dataclass(frozen=True)
 class Article:
-    """One article as read from the corpus: repaired text (paragraphs separated by a blank line) and metadata."""
+    """One article as read from the corpus: repaired text (paragraphs separated by a blank line) and metadata;
+    `notes` say what reading had to change in it (a clipped title, a dropped URL), for the operator."""
 
     source: Source
     text: str
+    notes: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def doc_id(self) -> str:

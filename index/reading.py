@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ import trafilatura
 import yaml
 
 from index.errors import ReadError
-from index.model import Article, Source
+from index.model import Article, Source, bounded_source
 from index.repair import repair_text, strip_markdown
 
 TEXT_SUFFIXES = (".txt", ".md")
@@ -27,14 +28,40 @@ JSONL_SUFFIXES = (".jsonl",)
 SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES
 FRONT_MATTER_KEYS = ("title", "outlet", "url", "published", "author")
 _MAX_CONTROL_SHARE = 0.05
+_MAX_FRONT_MATTER_DEPTH = 64
+_BRACKETS = re.compile(r"[\[\]{}]")
 
 
 @dataclass(frozen=True)
 class ReadProblem:
-    """A file or JSONL line that was skipped (`name`) and why (`reason`)."""
+    """A file or JSONL line that was skipped (`name`) and why (`reason`); with `skipped` False, a note about an
+    article that was read but changed on the way (a title clipped, a URL dropped)."""
 
     name: str
     reason: str
+    skipped: bool = True
+
+
+def _failure(e: Exception) -> str:
+    """Return in a few words why a parser failed on hostile input ("nested too deeply")."""
+    if isinstance(e, RecursionError):
+        return "nested too deeply"
+    if isinstance(e, MemoryError):
+        return "too large"
+    detail = " ".join(str(e).split())
+    detail = detail if len(detail) <= 120 else detail[:119] + "…"
+    return f"{type(e).__name__}: {detail}" if detail else type(e).__name__
+
+
+def _article(source: Source, text: str) -> Article:
+    """Return an article with its metadata within the limits, noting what had to be clipped or dropped."""
+    bounded, notes = bounded_source(source)
+    return Article(source=bounded, text=text, notes=tuple(notes))
+
+
+def _notes(name: str, article: Article) -> list[ReadProblem]:
+    """Return an article's notes as problems that did not skip it."""
+    return [ReadProblem(name, f"{note} (the article is indexed)", skipped=False) for note in article.notes]
 
 
 def _decode(data: bytes) -> str:
@@ -71,6 +98,16 @@ def _metadata_value(value: Any) -> str | None:
     return text or None
 
 
+def _flow_depth(block: str) -> int:
+    """Return how deeply a YAML block nests its [ ] and { } brackets (PyYAML takes seconds, then fails, past a
+    few hundred levels)."""
+    depth = deepest = 0
+    for m in _BRACKETS.finditer(block):
+        depth = depth + 1 if m.group(0) in "[{" else max(0, depth - 1)
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def _split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     """Return the YAML front matter (a `---` block at the top) as a dict and the text below it."""
     text = text.lstrip("\ufeff")
@@ -80,12 +117,16 @@ def _split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     for i in range(1, len(lines)):
         if lines[i].rstrip() in ("---", "..."):
             block = "\n".join(lines[1:i])
+            if _flow_depth(block) > _MAX_FRONT_MATTER_DEPTH:
+                raise ValueError("malformed YAML front matter (nested too deeply)")
             try:
                 meta = yaml.safe_load(block)
             except yaml.YAMLError as e:
                 mark = getattr(e, "problem_mark", None)
                 where = f" at line {mark.line + 2}" if mark is not None else ""
                 raise ValueError(f"malformed YAML front matter{where}") from e
+            except Exception as e:  # hostile YAML: deep nesting, absurd dates or numbers
+                raise ValueError(f"malformed YAML front matter ({_failure(e)})") from e
             if meta is None:
                 meta = {}
             if not isinstance(meta, dict):
@@ -103,7 +144,7 @@ def _text_article(text: str, doc_id: str, path: str | None, markdown: bool) -> A
     if not repaired:
         raise ValueError("no text (empty after repair)")
     fields = {k: _metadata_value(meta.get(k)) for k in FRONT_MATTER_KEYS}
-    return Article(source=Source(doc_id=doc_id, path=path, **fields), text=repaired)
+    return _article(Source(doc_id=doc_id, path=path, **fields), repaired)
 
 
 def _html_article(html: str | bytes, url: str | None, doc_id: str | None, path: str | None) -> Article:
@@ -136,7 +177,7 @@ def _html_article(html: str | bytes, url: str | None, doc_id: str | None, path: 
         path=path,
         author=_metadata_value(data.get("author")),
     )
-    return Article(source=source, text=repaired)
+    return _article(source, repaired)
 
 
 def _jsonl_articles(text: str, name: str, path: str | None) -> tuple[list[Article], list[ReadProblem]]:
@@ -149,53 +190,80 @@ def _jsonl_articles(text: str, name: str, path: str | None) -> tuple[list[Articl
             continue
         where = f"{name}:{lineno}"
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as e:
-            problems.append(ReadProblem(where, f"not valid JSON ({e.msg})"))
+            article = _jsonl_article(line, where, path)
+        except ValueError as e:
+            problems.append(ReadProblem(where, str(e)))
             continue
-        if not isinstance(record, dict):
-            problems.append(ReadProblem(where, "not a JSON object"))
+        except Exception as e:  # one hostile line (deep nesting, absurd numbers) costs that line only
+            problems.append(ReadProblem(where, f"cannot be read ({_failure(e)})"))
             continue
-        raw_text = record.get("text")
-        body = repair_text(raw_text) if isinstance(raw_text, str) else ""
-        if not body:
-            problems.append(ReadProblem(where, "no non-empty 'text'"))
-            continue
-        raw_id = record.get("doc_id", record.get("id"))
-        doc_id = _metadata_value(raw_id) if isinstance(raw_id, str | int) else None
-        doc_id = doc_id or where
-        if doc_id in first_line:
+        if article.doc_id in first_line:
             problems.append(
-                ReadProblem(where, f"duplicate doc_id {doc_id!r} (first at line {first_line[doc_id]})")
+                ReadProblem(
+                    where, f"duplicate doc_id {_shown(article.doc_id)} (first at line {first_line[article.doc_id]})"
+                )
             )
             continue
-        first_line[doc_id] = lineno
-        title = record.get("title")
-        source = Source(
-            doc_id=doc_id,
-            title=repair_text(title) or None if isinstance(title, str) else None,
-            outlet=_metadata_value(record.get("outlet")),
-            url=_metadata_value(record.get("url")),
-            published=_metadata_value(record.get("published")),
-            path=path,
-            author=_metadata_value(record.get("author")),
-        )
-        articles.append(Article(source=source, text=body))
+        first_line[article.doc_id] = lineno
+        articles.append(article)
+        problems.extend(_notes(where, article))
     return articles, problems
+
+
+def _shown(value: str, limit: int = 80) -> str:
+    """Return a value quoted for a message, clipped to about `limit` characters."""
+    return repr(value) if len(value) <= limit else repr(value[: limit - 1] + "…")
+
+
+def _jsonl_article(line: str, where: str, path: str | None) -> Article:
+    """Return the article of one JSONL line; raise ValueError when it cannot be read."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as e:
+        raise ValueError(f"not valid JSON ({e.msg})") from e
+    except ValueError as e:  # a number with thousands of digits
+        raise ValueError(f"not valid JSON ({_failure(e)})") from e
+    if not isinstance(record, dict):
+        raise ValueError("not a JSON object")
+    raw_text = record.get("text")
+    body = repair_text(raw_text) if isinstance(raw_text, str) else ""
+    if not body:
+        raise ValueError("no non-empty 'text'")
+    raw_id = record.get("doc_id", record.get("id"))
+    doc_id = _metadata_value(raw_id) if isinstance(raw_id, str | int) else None
+    title = record.get("title")
+    source = Source(
+        doc_id=doc_id or where,
+        title=repair_text(title) or None if isinstance(title, str) else None,
+        outlet=_metadata_value(record.get("outlet")),
+        url=_metadata_value(record.get("url")),
+        published=_metadata_value(record.get("published")),
+        path=path,
+        author=_metadata_value(record.get("author")),
+    )
+    return _article(source, body)
 
 
 def _articles_from_text(
     text: str, suffix: str, doc_id: str, path: str | None
 ) -> tuple[list[Article], list[ReadProblem]]:
-    """Return the articles in a decoded document of a known format; raise ValueError when it has none."""
-    if suffix in JSONL_SUFFIXES:
-        articles, problems = _jsonl_articles(text, doc_id, path)
-        if not articles and not problems:
-            raise ValueError("no articles (empty JSONL file)")
-        return articles, problems
-    if suffix in HTML_SUFFIXES:
-        return [_html_article(text, None, doc_id, path)], []
-    return [_text_article(text, doc_id, path, markdown=suffix == ".md")], []
+    """Return the articles in a decoded document of a known format and the problems and notes of reading it; raise
+    ValueError (and nothing else, whatever the input) when it has none."""
+    try:
+        if suffix in JSONL_SUFFIXES:
+            articles, problems = _jsonl_articles(text, doc_id, path)
+            if not articles and not problems:
+                raise ValueError("no articles (empty JSONL file)")
+            return articles, problems
+        if suffix in HTML_SUFFIXES:
+            article = _html_article(text, None, doc_id, path)
+        else:
+            article = _text_article(text, doc_id, path, markdown=suffix == ".md")
+    except ValueError:
+        raise
+    except Exception as e:  # a parser's failure on hostile input is this document's problem, not the run's
+        raise ValueError(f"cannot be read ({_failure(e)})") from e
+    return [article], _notes(doc_id, article)
 
 
 def display_name(name: str | os.PathLike[str]) -> str:
@@ -393,4 +461,6 @@ def read_html(html: str, url: str | None = None, doc_id: str | None = None) -> A
         return _html_article(html, url, doc_id, None)
     except ValueError as e:
         raise ReadError(url or doc_id or "HTML", str(e)) from e
+    except Exception as e:  # a parser's failure on hostile input
+        raise ReadError(url or doc_id or "HTML", f"cannot be read ({_failure(e)})") from e
 

@@ -38,14 +38,41 @@ def _normalise_characters(raw: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def _keeps_hyphen(head: str, tail: str, text: str) -> bool:
+class _Vocabulary:
+    """The words and hyphenated pairs of a text, lowercased, gathered once on first use (a search of the whole
+    text for every broken word made repairing quadratic: 8 KB of "a-" lines took 3 s)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._words: set[str] | None = None
+        self._pairs: set[str] = set()
+
+    def _gather(self) -> set[str]:
+        if self._words is None:
+            lowered = self.text.lower()
+            self._words = set(re.findall(r"\w+", lowered))
+            for chain in re.finditer(r"\w+(?:-\w+)+", lowered):
+                parts = chain.group(0).split("-")
+                self._pairs.update(f"{a}-{b}" for a, b in zip(parts, parts[1:], strict=False))
+        return self._words
+
+    def has_word(self, word: str) -> bool:
+        """Return whether the word stands on its own somewhere in the text."""
+        return word.lower() in self._gather()
+
+    def has_compound(self, head: str, tail: str) -> bool:
+        """Return whether "head-tail" appears somewhere in the text."""
+        self._gather()
+        return f"{head}-{tail}".lower() in self._pairs
+
+
+def _keeps_hyphen(head: str, tail: str, vocabulary: _Vocabulary) -> bool:
     """Return whether a word broken as "head-" / "tail" at a line end is a real hyphenated compound."""
     if tail[:1].isupper() or tail[:1].isdigit() or (len(head) > 1 and head.isupper()):
         return True
-    joined = head + tail
-    if re.search(rf"\b{re.escape(head)}-{re.escape(tail)}\b", text, re.IGNORECASE):
+    if vocabulary.has_compound(head, tail):
         return True
-    if re.search(rf"\b{re.escape(joined)}\b", text, re.IGNORECASE):
+    if vocabulary.has_word(head + tail):
         return False
     if head.lower() in _COMPOUND_HEADS:
         return True
@@ -54,21 +81,26 @@ def _keeps_hyphen(head: str, tail: str, text: str) -> bool:
     return bool(re.search("[aeiouy]", head, re.IGNORECASE))
 
 
-def _join(lines: list[str], text: str) -> str:
+def _join(lines: list[str], vocabulary: _Vocabulary) -> str:
     """Return wrapped lines joined into one line, rejoining words broken by a hyphen."""
-    out = ""
+    parts: list[str] = []
+    tail = ""  # the end of what is joined so far: enough to see the word broken at its end
     for line in lines:
-        if not out:
-            out = line
-            continue
-        m = _HYPHEN_BREAK.search(out)
-        w = _LEADING_WORD.match(line)
-        if m and w and not out.endswith("--"):
-            head = m.group(1).split("-")[-1]
-            out = out + line if _keeps_hyphen(head, w.group(0), text) else out[:-1] + line
+        if not parts:
+            parts.append(line)
         else:
-            out = out + " " + line
-    return out
+            m = _HYPHEN_BREAK.search(tail)
+            w = _LEADING_WORD.match(line)
+            if m and w and not tail.endswith("--"):
+                head = m.group(1).split("-")[-1]
+                if not _keeps_hyphen(head, w.group(0), vocabulary):
+                    parts[-1] = parts[-1][:-1]
+                    tail = tail[:-1]
+                parts.append(line)
+            else:
+                parts.append(" " + line)
+        tail = (tail + parts[-1])[-200:]
+    return "".join(parts)
 
 
 def _ends_paragraph(line: str, following: str) -> bool:
@@ -109,8 +141,8 @@ def repair_text(raw: str) -> str:
             if not following or _ends_paragraph(line, following):
                 paragraphs.append(current)
                 current = []
-    flat = "\n".join(lines)
-    return "\n\n".join(_join(p, flat) for p in paragraphs)
+    vocabulary = _Vocabulary("\n".join(lines))
+    return "\n\n".join(_join(p, vocabulary) for p in paragraphs)
 
 
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
@@ -119,17 +151,19 @@ _MD_BULLET = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+")
 _MD_QUOTE = re.compile(r"^\s*>+\s?")
 _MD_RULE = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
 _MD_FENCE = re.compile(r"^\s*(```|~~~)")
-_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_MD_LINK = re.compile(r"\[([^\]]+)\]\((?:[^()]|\([^)]*\))*\)")
-_MD_REF_LINK = re.compile(r"\[([^\]]+)\]\[[^\]]*\]")
+_MD_IMAGE = re.compile(r"!\[([^\]]{0,500})\]\([^)]{0,2000}\)")
+_MD_LINK = re.compile(r"\[([^\]]{1,500})\]\((?:[^()]|\([^)]{0,200}\)){0,2000}\)")
+_MD_REF_LINK = re.compile(r"\[([^\]]{1,500})\]\[[^\]]{0,500}\]")
 _MD_LINK_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s+\S+.*$")
-_MD_AUTOLINK = re.compile(r"<(https?://[^>]+)>")
-_MD_HTML_TAG = re.compile(r"</?[A-Za-z][^>]*>")
-_MD_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
-_MD_EM_STAR = re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])")
-_MD_EM_UNDERSCORE = re.compile(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])")
-_MD_STRIKE = re.compile(r"~~(?=\S)(.+?)(?<=\S)~~")
+_MD_AUTOLINK = re.compile(r"<(https?://[^>]{1,2000})>")
+_MD_HTML_TAG = re.compile(r"</?[A-Za-z][^>]{0,1000}>")
+_MD_STRONG = re.compile(r"(\*\*|__)(?=\S)(.{1,1000}?)(?<=\S)\1")
+_MD_EM_STAR = re.compile(r"(?<![\w*])\*(?=\S)(.{1,1000}?)(?<=\S)\*(?![\w*])")
+_MD_EM_UNDERSCORE = re.compile(r"(?<![\w_])_(?=\S)(.{1,1000}?)(?<=\S)_(?![\w_])")
+_MD_STRIKE = re.compile(r"~~(?=\S)(.{1,1000}?)(?<=\S)~~")
 _MD_CODE = re.compile(r"`([^`]+)`")
+# Every inline pattern above is bounded ({0,500}, .{1,1000}?): unbounded, a 100 KB line of "[" or "<a" made each
+# of them scan to the line's end from every opening, for minutes.
 
 
 def _strip_inline(line: str) -> str:

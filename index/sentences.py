@@ -10,6 +10,10 @@ import pysbd
 from index.model import Sentence
 
 MAX_SENTENCE_CHARS = 1000
+# pysbd's work grows with the square of its input: a paragraph longer than MAX_PARAGRAPH_CHARS is fed to it in
+# pieces of at most PIECE_CHARS, cut at sentence ends (else at a space, else anywhere), so splitting stays linear.
+MAX_PARAGRAPH_CHARS = 5000
+PIECE_CHARS = 2000
 
 # Abbreviations that never end a sentence: titles before a name.
 _TITLES_WORDS = (
@@ -27,6 +31,8 @@ _TITLE_END = re.compile(r"(?:^|[\s(\"“])([A-Za-z]+)\.$")
 _INITIAL_END = re.compile(r"(?:^|\s)[A-Z][a-z]+(?:\s[A-Z]\.)*\s[A-Z]\.$")
 # A sentence end that pysbd may leave unsplit inside a quotation: ". " then a capital (maybe after a quote).
 _INNER_END = re.compile(r"[.!?][\"”’']?\s+(?=[\"“‘']?[A-Z])")
+# What could end a sentence in English text (pysbd's sentence ends, and a line break).
+_MAY_END = re.compile("[.!?\u2026\u3002\uff01\uff1f\n]")
 _WORD_BEFORE = re.compile(r"(\S+)$")
 _CLAUSE_BREAKS = (
     re.compile(r"[;:]\s+"),
@@ -102,7 +108,9 @@ def _split_inner(paragraph: str, starts: list[int]) -> list[int]:
     for a, b in zip(bounds, bounds[1:], strict=False):
         out.append(a)
         for m in _INNER_END.finditer(paragraph, a, b):
-            if m.end() >= b or paragraph[m.start()] == "." and _is_abbreviation(paragraph[a : m.start()]):
+            if m.end() >= b or paragraph[m.start()] == "." and _is_abbreviation(
+                paragraph[max(a, m.start() - 64) : m.start()]
+            ):
                 continue
             # pysbd joins sentences only inside quotations; elsewhere trust its decision.
             inside = paragraph[a : m.start()]
@@ -112,7 +120,8 @@ def _split_inner(paragraph: str, starts: list[int]) -> list[int]:
 
 
 def _cut_long(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Return (start, end) pieces of a too-long sentence, cut at clause boundaries near the middle."""
+    """Return (start, end) pieces of a too-long sentence, cut at clause boundaries near the middle (in the middle
+    when it has none: a run of characters without a space is cut anyway, so no sentence exceeds the limit)."""
     if end - start <= MAX_SENTENCE_CHARS:
         return [(start, end)]
     middle = (start + end) // 2
@@ -125,7 +134,45 @@ def _cut_long(text: str, start: int, end: int) -> list[tuple[int, int]]:
             return _cut_long(
                 text, start, best.start() + (1 if pattern.pattern[0] in "[;," else 0)
             ) + _cut_long(text, best.end(), end)
-    return [(start, end)]
+    return _cut_long(text, start, middle) + _cut_long(text, middle, end)
+
+
+def _piece_end(paragraph: str, start: int) -> int:
+    """Return where the piece of a long paragraph that begins at `start` ends: the last sentence end (not after
+    an abbreviation) in its second half, else its last space, else PIECE_CHARS characters on."""
+    limit = start + PIECE_CHARS
+    if limit >= len(paragraph):
+        return len(paragraph)
+    floor = start + PIECE_CHARS // 2
+    best = -1
+    straight = opening = closing = 0  # quotation marks since `start`: no cut inside a quotation
+    counted = start
+    for m in _INNER_END.finditer(paragraph, start, limit):
+        seen = paragraph[counted : m.end()]
+        straight, opening, closing = straight + seen.count('"'), opening + seen.count("“"), closing + seen.count("”")
+        counted = m.end()
+        if m.end() <= floor or straight % 2 == 1 or opening > closing:
+            continue
+        if paragraph[m.start()] == "." and _is_abbreviation(paragraph[max(start, m.start() - 64) : m.start()]):
+            continue
+        best = m.end()
+    if best > floor:
+        return best
+    space = paragraph.rfind(" ", floor, limit)
+    return space + 1 if space > floor else limit
+
+
+def _pieces(paragraph: str) -> list[tuple[int, int]]:
+    """Return (start, end) spans that cover a paragraph, each short enough for pysbd to be quick."""
+    if len(paragraph) <= MAX_PARAGRAPH_CHARS:
+        return [(0, len(paragraph))]
+    spans: list[tuple[int, int]] = []
+    start = 0
+    while start < len(paragraph):
+        end = _piece_end(paragraph, start)
+        spans.append((start, end))
+        start = end
+    return spans
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
@@ -145,24 +192,29 @@ def split_sentences(text: str) -> list[Sentence]:
         paragraph = m.group(0)
         if not paragraph.strip():
             continue
-        base = m.start()
-        starts = _split_inner(paragraph, _merged(paragraph, _starts(paragraph)))
-        bounds = [*starts, len(paragraph)]
-        for a, b in zip(bounds, bounds[1:], strict=False):
-            a, b = _trimmed(paragraph, a, b)
-            if a >= b:
-                continue
-            for s, e in _cut_long(paragraph, a, b):
-                s, e = _trimmed(paragraph, s, e)
-                if s < e:
-                    sentences.append(
-                        Sentence(
-                            text=paragraph[s:e],
-                            paragraph=paragraph_no,
-                            position=len(sentences),
-                            start=base + s,
-                            end=base + e,
+        for piece_start, piece_end in _pieces(paragraph):
+            piece = paragraph[piece_start:piece_end]
+            base = m.start() + piece_start
+            if piece_end - piece_start < len(paragraph) and not _MAY_END.search(piece):
+                starts = [0]  # a piece of a long run with nothing that could end a sentence: pysbd is slow on it
+            else:
+                starts = _split_inner(piece, _merged(piece, _starts(piece)))
+            bounds = [*starts, len(piece)]
+            for a, b in zip(bounds, bounds[1:], strict=False):
+                a, b = _trimmed(piece, a, b)
+                if a >= b:
+                    continue
+                for s, e in _cut_long(piece, a, b):
+                    s, e = _trimmed(piece, s, e)
+                    if s < e:
+                        sentences.append(
+                            Sentence(
+                                text=piece[s:e],
+                                paragraph=paragraph_no,
+                                position=len(sentences),
+                                start=base + s,
+                                end=base + e,
+                            )
                         )
-                    )
         paragraph_no += 1
     return sentences

@@ -255,3 +255,87 @@ def test_read_document_raises_read_error(name: str, data: bytes, reason: str) ->
     assert info.value.name == name
     assert reason in info.value.reason
 
+
+def test_one_hostile_jsonl_line_costs_that_line_only(tmp_path: Path) -> None:
+    # A line of 100,000 "[" made json.loads raise RecursionError, which aborted the whole index run; a number of
+    # 5,000 digits raised a ValueError that cost the whole file.
+    lines = [
+        json.dumps({"doc_id": "a", "text": "First article."}),
+        "[" * 100_000,
+        '{"doc_id": ' + "1" * 5000 + ', "text": "Huge id."}',
+        '{"doc_id": "c", "text": "x", "title": ' + '{"a": ' * 50_000 + "1" + "}" * 50_000 + "}",
+        json.dumps({"doc_id": "b", "text": "Last article."}),
+    ]
+    write(tmp_path / "batch.jsonl", "\n".join(lines) + "\n")
+    write(tmp_path / "other.txt", "Another article.\n")
+    articles, problems = read_articles([tmp_path])
+    assert [a.doc_id for a in articles] == ["a", "b", "other.txt"]
+    assert [p.name for p in problems] == ["batch.jsonl:2", "batch.jsonl:3", "batch.jsonl:4"]
+    assert problems[0].reason == "cannot be read (nested too deeply)"
+    assert problems[1].reason.startswith("not valid JSON")
+    assert all(p.skipped and len(p.reason) < 200 for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("front", "reason"),
+    [
+        ("title: " + "[" * 100_000, "malformed YAML front matter (nested too deeply)"),
+        ("published: 2024-13-45", "malformed YAML front matter (ValueError: month must be in 1..12)"),
+    ],
+)
+def test_hostile_front_matter_costs_that_file_only(tmp_path: Path, front: str, reason: str) -> None:
+    write(tmp_path / "bad.md", f"---\n{front}\n---\nBody.\n")
+    write(tmp_path / "good.md", FRONT)
+    articles, problems = read_articles([tmp_path])
+    assert [a.doc_id for a in articles] == ["good.md"]
+    assert problems == [ReadProblem("bad.md", reason)]
+
+
+def test_an_alias_bomb_in_front_matter_is_read_without_blowing_up(tmp_path: Path) -> None:
+    bomb = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+    for i in range(1, 10):
+        bomb += f"{chr(97 + i)}: &{chr(97 + i)} [{', '.join(['*' + chr(96 + i)] * 9)}]\n"
+    write(tmp_path / "lol.md", f"---\n{bomb}title: *j\noutlet: Bombs\n---\nBody.\n")
+    (article,), problems = read_articles([tmp_path])
+    assert problems == [] and article.source.title is None and article.source.outlet == "Bombs"
+
+
+def test_hostile_documents_raise_only_read_errors() -> None:
+    with pytest.raises(ReadError) as info:
+        read_document("deep.jsonl", b"[" * 100_000)
+    assert "nested too deeply" in info.value.reason
+    with pytest.raises(ReadError):
+        read_document("deep.md", b"---\ntitle: " + b"{a: " * 100_000 + b"\n---\nBody.\n")
+    with pytest.raises(ReadError):
+        read_html("<div>" * 100_000 + "Text. " * 20 + "</div>" * 100_000, url="https://x.example/")
+
+
+def test_huge_metadata_is_clipped_with_a_note_and_the_answer_stays_small(tmp_path: Path) -> None:
+    from bot.cards import MAX_MESSAGE, render_answer
+    from bot.render import answer_text
+    from index.model import METADATA_LIMITS, NO_ATTRIBUTION, Answer, Hit
+
+    huge = {"doc_id": "d" * 100_000, "title": "T " * 500_000, "url": "https://x.example/" + "u" * 500_000}
+    odd = {"doc_id": "odd", "url": "javascript:alert(1)", "published": "9" * 100}
+    write(tmp_path / "big.jsonl", "\n".join(json.dumps({**r, "text": "Line."}) for r in (huge, odd)) + "\n")
+    write(tmp_path / "big.md", f"---\ntitle: {'T' * 10_000}\nauthor: {'A' * 5000}\n---\nBody.\n")
+    articles, problems = read_articles([tmp_path])
+    big, odd_article, md = articles
+    assert len(big.source.title or "") == METADATA_LIMITS["title"] and (big.source.title or "").endswith("…")
+    assert big.source.url is None and len(big.doc_id) <= METADATA_LIMITS["doc_id"]
+    assert odd_article.source.url is None and odd_article.source.published == "9" * 63 + "…"
+    assert len(md.source.title or "") == METADATA_LIMITS["title"] and len(md.source.author or "") == 200
+    assert [(p.name, p.reason, p.skipped) for p in problems] == [
+        ("big.jsonl:1", "doc_id clipped to 512 characters (the article is indexed)", False),
+        ("big.jsonl:1", "title clipped to 300 characters (the article is indexed)", False),
+        ("big.jsonl:1", "url dropped (longer than 2048 characters) (the article is indexed)", False),
+        ("big.jsonl:2", "published clipped to 64 characters (the article is indexed)", False),
+        ("big.jsonl:2", "url dropped (not an http:// or https:// link without spaces) (the article is indexed)", False),
+        ("big.md", "title clipped to 300 characters (the article is indexed)", False),
+        ("big.md", "author clipped to 200 characters (the article is indexed)", False),
+    ]
+    for article in articles:
+        hit = Hit(sentence_id=1, sentence=article.text, score=1.0, attribution=NO_ATTRIBUTION, source=article.source)
+        answer = Answer(question="what?", hits=[hit])
+        assert len(answer_text(answer)) < 1000
+        assert len(render_answer(answer)) == 1 and len(render_answer(answer)[0]) < MAX_MESSAGE // 4

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+import index.sentences
 from index.repair import repair_text
-from index.sentences import MAX_SENTENCE_CHARS, split_sentences
+from index.sentences import MAX_PARAGRAPH_CHARS, MAX_SENTENCE_CHARS, split_sentences
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "corpus" / "derna.txt"
@@ -170,6 +171,41 @@ def test_a_very_long_sentence_is_cut_at_clause_boundaries() -> None:
     assert all(len(s.text) <= MAX_SENTENCE_CHARS for s in sentences)
     assert_offsets(text, sentences)
     assert all(s.text.startswith("the council") for s in sentences)
+
+
+class RecordingSegmenter:
+    """Wraps pysbd's segmenter and records the length of every text it is given."""
+
+    def __init__(self, segmenter: object) -> None:
+        self.segmenter = segmenter
+        self.lengths: list[int] = []
+
+    def segment(self, text: str) -> list:
+        self.lengths.append(len(text))
+        return self.segmenter.segment(text)  # type: ignore[attr-defined]
+
+
+def test_a_long_paragraph_goes_to_pysbd_in_bounded_pieces_and_keeps_its_sentences(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # pysbd's work grows with the square of its input: a 100 KB paragraph took 14 s, a 10 MB one never ended.
+    recorder = RecordingSegmenter(index.sentences._segmenter())
+    monkeypatch.setattr(index.sentences, "_segmenter", lambda: recorder)
+    seed = [text for _, text in SEED_SENTENCES]
+    text = " ".join(seed * 40)  # about 60 KB, no paragraph break
+    sentences = split_sentences(text)
+    assert max(recorder.lengths) <= MAX_PARAGRAPH_CHARS
+    assert_offsets(text, sentences)
+    assert [s.text for s in sentences] == seed * 40
+    assert {s.paragraph for s in sentences} == {0}
+
+
+def test_a_long_run_without_spaces_or_punctuation_is_cut_into_bounded_sentences() -> None:
+    text = "intro sentence. " + "x" * 200_000 + " outro."
+    sentences = split_sentences(text)
+    assert_offsets(text, sentences)
+    assert all(len(s.text) <= MAX_SENTENCE_CHARS for s in sentences)
+    assert "".join(s.text for s in sentences).count("x") == 200_000
 
 
 def test_empty_text_has_no_sentences() -> None:

@@ -53,6 +53,7 @@ def build_engine(
     s = replace(base, data_dir=data_dir, ranker=False)
     engine = Engine.open(s)
     articles, problems = read_articles([docs], root=docs.parent)
+    problems = [p for p in problems if p.skipped]  # a clipped title is a note, not a lost article
     if problems:
         raise NewsbotError(f"{docs}: {len(problems)} unreadable lines, first: {problems[0].name}: "
                            f"{problems[0].reason}")
