@@ -25,13 +25,13 @@ from index.ranking import Candidate, FusionRanker, Ranker, cosines, merge_candid
 from index.reading import read_document
 from index.settings import Settings
 from index.store import SourceSummary, Store, StoredAnswer, StoredSentence
+from index.terms import plain_words
 from index.vectors import VectorIndex, manifest_signature, read_manifest
 
 log = logging.getLogger(__name__)
 
 __all__ = ["Context", "CorpusStats", "Engine", "IndexReport", "SourceSummary"]
 
-_NORMALISE = re.compile(r"[^0-9a-z]+")
 _SAYING = re.compile(
     r"\b(?:say|says|said|saying|claim(?:s|ed)?|report(?:s|ed)?|tell|tells|told|think(?:s)?|thought|believe(?:s|d)?"
     r"|warn(?:s|ed)?|according|quote(?:s|d)?|state(?:s|d)?|statement|view|views|opinion|position)\b",
@@ -343,7 +343,7 @@ def collapse_copies(
     groups: list[list[tuple[Candidate, float]]] = []
     shingles: list[frozenset[str]] = []
     for c, s in zip(cands, scores, strict=True):
-        words = frozenset(_NORMALISE.sub(" ", c.sentence.text.lower()).split())
+        words = plain_words(c.sentence.text)
         for i, other in enumerate(shingles):
             if words == other or (
                 len(words) >= 6

@@ -37,19 +37,16 @@ from index.questions import (  # the private helpers are the cached profiles beh
     ANSWER_TYPE_FEATURES,
     NEUTRAL_TYPE_MATCH,
     QUESTION_TYPES,
-    STOPWORDS,
     TYPE_FEATURE,
     _profile,
     _question_terms,
     _question_words,
-    _stem,
     _title_terms,
-    content_terms,
-    name_terms,
     question_type,
 )
 from index.ranking import Candidate, fuse
 from index.store import Store
+from index.terms import STOPWORDS, content_terms, name_terms, stem
 
 FEATURE_GROUPS: dict[str, tuple[str, ...]] = {
     "retrieval": (
@@ -376,7 +373,7 @@ def sentence_facts(text: str) -> SentenceFacts:
 
         def placed(spans: list[tuple[str, ...]]) -> tuple[tuple[tuple[tuple[str, str], ...], tuple[int, ...]], ...]:
             return tuple(
-                (tuple((w, _stem(w) or w) for w in span if w not in STOPWORDS), tuple(p.word_at.get(span[0], ())))
+                (tuple((w, stem(w) or w) for w in span if w not in STOPWORDS), tuple(p.word_at.get(span[0], ())))
                 for span in spans
                 if span
             )
@@ -391,7 +388,7 @@ def sentence_facts(text: str) -> SentenceFacts:
             spans=tuple(tuple(pair for words, _ in kind for pair in words) for kind in by_kind),
             placed=by_kind,
             term_at=p.term_at,
-            caps=tuple((w, _stem(w) or w) for w in p.caps),
+            caps=tuple((w, stem(w) or w) for w in p.caps),
             cause=1.0 if p.cause else 0.0,
         )
         if len(_facts_cache) > _CACHE_LIMIT:
@@ -402,8 +399,8 @@ def sentence_facts(text: str) -> SentenceFacts:
 
 def _novel(pairs: tuple[tuple[str, str], ...], qwords: frozenset[str]) -> float:
     """Return 1.0 when some span word is neither in the question (as itself or its stem), else 0.0."""
-    for word, stem in pairs:
-        if word not in qwords and stem not in qwords:
+    for word, word_stem in pairs:
+        if word not in qwords and word_stem not in qwords:
             return 1.0
     return 0.0
 

@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from index.terms import STOPWORDS, TOKEN, content_terms, stem, terms_for, word_set
+
 QUESTION_TYPES: tuple[str, ...] = ("who", "when", "where", "how_many", "how_far", "why", "what", "other")
 
 ANSWER_TYPE_FEATURES: tuple[str, ...] = (
@@ -45,70 +47,48 @@ OVERLAP_FEATURES: tuple[str, ...] = (
 NEUTRAL_TYPE_MATCH = 0.5
 
 
-def _words(text: str) -> frozenset[str]:
-    """Return the whitespace-separated words of a word list written as one string."""
-    return frozenset(text.split())
 
-
-# --- words --------------------------------------------------------------------------------------------------
-
-STOPWORDS: frozenset[str] = _words(
-    """
-    a about above after again against all also am an and any are aren't as at be because been before
-    being below between both but by can can't cannot could couldn't did didn't do does doesn't doing don't
-    down during each either else ever few for from further had hadn't has hasn't have haven't having he her
-    here hers herself him himself his i if in into is isn't it its itself just let me might more most much
-    must mustn't my myself
-    neither no nor not now of off on once only or other our ours ourselves out over own per same shall she
-    should shouldn't so some such than that the their theirs them themselves then there these they this those
-    through to too under until up upon us very via was wasn't we were weren't while will with won't would
-    wouldn't yet you your yours yourself yourselves
-    what which who whom whose when where why how whatever whichever whoever whenever wherever
-    s t d ll m re ve
-    """
-)
-
-_NUMBER_WORDS: frozenset[str] = _words(
+_NUMBER_WORDS: frozenset[str] = word_set(
     """
     two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen
     eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred hundreds thousand
     thousands million millions billion billions trillion dozen dozens half quarter
     """
 )
-_MONTHS: frozenset[str] = _words(
+_MONTHS: frozenset[str] = word_set(
     "january february march april may june july august september october november december "
     "jan feb mar apr jun jul aug sep sept oct nov dec"
 )
-_WEEKDAYS: frozenset[str] = _words("monday tuesday wednesday thursday friday saturday sunday")
+_WEEKDAYS: frozenset[str] = word_set("monday tuesday wednesday thursday friday saturday sunday")
 
 # Words that may sit inside a capitalised name: "Bank of England", "Ludwig van Beethoven".
-_NAME_CONNECTORS: frozenset[str] = _words("of de van von der al el bin ibn da du la le del di")
+_NAME_CONNECTORS: frozenset[str] = word_set("of de van von der al el bin ibn da du la le del di")
 
 # --- question typing ----------------------------------------------------------------------------------------
 
 _Q_TOKEN = re.compile(r"[a-z0-9]+")
-_WH_WORDS: frozenset[str] = _words("who whom whose what which when where why how")
+_WH_WORDS: frozenset[str] = word_set("who whom whose what which when where why how")
 
-_HOW_MANY_NEXT: frozenset[str] = _words("many much")
-_HOW_FAR_NEXT: frozenset[str] = _words("far distant close near")
-_HOW_MEASURE_NEXT: frozenset[str] = _words(
+_HOW_MANY_NEXT: frozenset[str] = word_set("many much")
+_HOW_FAR_NEXT: frozenset[str] = word_set("far distant close near")
+_HOW_MEASURE_NEXT: frozenset[str] = word_set(
     """
     long tall high old big large deep wide heavy fast often soon early late frequently small short hot cold
     warm expensive cheap strong powerful thick low young rich populous common frequent severe loud bright
     """
 )
-_DISTANCE_UNITS: frozenset[str] = _words(
+_DISTANCE_UNITS: frozenset[str] = word_set(
     """
     mile miles mi km kms kilometer kilometers kilometre kilometres meter meters metre metres foot feet ft
     yard yards inch inches cm centimeter centimeters centimetre centimetres mm nautical
     """
 )
 
-_HEAD_WHEN: frozenset[str] = _words(
+_HEAD_WHEN: frozenset[str] = word_set(
     "year years date dates day days month months century centuries decade decades time times era eras "
     "period periods season seasons hour weekday"
 )
-_HEAD_WHERE: frozenset[str] = _words(
+_HEAD_WHERE: frozenset[str] = word_set(
     """
     city cities country countries state states place places location locations town towns region regions
     continent continents county counties province provinces island islands village villages capital nation
@@ -116,7 +96,7 @@ _HEAD_WHERE: frozenset[str] = _words(
     arena airport port
     """
 )
-_HEAD_WHO: frozenset[str] = _words(
+_HEAD_WHO: frozenset[str] = word_set(
     """
     person people persons man men woman women individual individuals name names king kings queen queens
     president presidents leader leaders author authors writer writers player players coach coaches emperor
@@ -131,26 +111,26 @@ _HEAD_WHO: frozenset[str] = _words(
     painter designer manager chief secretary ambassador admiral colonel saint prophet god goddess
     """
 )
-_HEAD_HOW_MANY: frozenset[str] = _words(
+_HEAD_HOW_MANY: frozenset[str] = word_set(
     """
     number numbers percentage percentages percent proportion fraction amount amounts age size sizes
     temperature price prices cost costs rate rates population height length weight width depth speed score
     value total sum quantity volume ratio frequency budget salary income revenue
     """
 )
-_HEAD_HOW_FAR: frozenset[str] = _words(
+_HEAD_HOW_FAR: frozenset[str] = word_set(
     "distance distances mile miles km kilometer kilometers kilometre kilometres yard yards"
 )
-_HEAD_WHY: frozenset[str] = _words("reason reasons cause causes purpose motive motivation")
-_WHY_VERBS: frozenset[str] = _words("caused causes cause motivated prompted")
+_HEAD_WHY: frozenset[str] = word_set("reason reasons cause causes purpose motive motivation")
+_WHY_VERBS: frozenset[str] = word_set("caused causes cause motivated prompted")
 
 # Words that end the noun phrase after "what"/"which".
-_NP_STOP: frozenset[str] = (STOPWORDS - {"other", "more", "most", "same", "own"}) | _words(
+_NP_STOP: frozenset[str] = (STOPWORDS - {"other", "more", "most", "same", "own"}) | word_set(
     "s did does do is was are were has had have"
 )
-_NP_SKIP_OF: frozenset[str] = _words("kind kinds type types sort sorts form forms style")
-_NAME_OF_SKIP: frozenset[str] = _words("the a an his her its their this that these those s")
-_FRONTED_CLAUSE_WH: frozenset[str] = _words("when where")
+_NP_SKIP_OF: frozenset[str] = word_set("kind kinds type types sort sorts form forms style")
+_NAME_OF_SKIP: frozenset[str] = word_set("the a an his her its their this that these those s")
+_FRONTED_CLAUSE_WH: frozenset[str] = word_set("when where")
 
 
 def _type_after_what(tokens: list[str], i: int) -> str:
@@ -307,111 +287,22 @@ def is_chitchat(text: str) -> bool:
     return bool(segments) and all(_CHAT_SEGMENT.fullmatch(s) for s in segments)
 
 
-# --- tokens and content terms -------------------------------------------------------------------------------
-
-# Words (with inner apostrophes, hyphens, dots, commas and colons: "Levi's", "3,837", "10:30", "al-Baghdadi")
-# and single punctuation marks, so that two words are adjacent exactly when they are neighbours in the list.
-_TOKEN = re.compile(r"\w+(?:['’.,:/-]\w+)*|[^\w\s]")
-_NO_STEM: frozenset[str] = _words(
-    "news series species always perhaps hundred kindred thus this gas bias yes bus ties dies lies uses"
-)
-_stem_cache: dict[str, str] = {}
-_terms_cache: dict[str, tuple[str, ...]] = {}
-_STEM_CACHE_LIMIT = 200_000
-
-
-def _light_stem(word: str) -> str:
-    """Return the lowercased word without a plural, possessive, -ed or -ing ending (conservatively)."""
-    if word.endswith(("'s", "’s")):
-        word = word[:-2]
-    elif word.endswith(("'", "’")):
-        word = word[:-1]
-    if word in _NO_STEM or len(word) <= 3:
-        return word
-    if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "y"
-    if word.endswith(("sses", "ches", "shes", "xes", "zzes")):
-        return word[:-2]
-    if word.endswith("s") and not word.endswith(("ss", "us", "is", "ous")):
-        return word[:-1]
-    if word.endswith("ing") and len(word) >= 7:
-        return _undouble(word[:-3])
-    if word.endswith("ed") and not word.endswith("eed") and len(word) >= 6:
-        return _undouble(word[:-2])
-    return word
-
-
-def _undouble(stem: str) -> str:
-    """Return the stem with a doubled final consonant reduced ("stopp" -> "stop"), keeping ll/ss/zz."""
-    if len(stem) >= 4 and stem[-1] == stem[-2] and stem[-1] not in "aeiouylsz":
-        return stem[:-1]
-    return stem
-
-
-def _stem(lowered: str) -> str:
-    """Return the light stem of a lowercased word, memoised ("" for a stopword)."""
-    term = _stem_cache.get(lowered)
-    if term is None:
-        if lowered[0].isdigit():
-            term = lowered.replace(",", "")
-        elif lowered in STOPWORDS:
-            term = ""
-        else:
-            term = _light_stem(lowered)
-            if term in STOPWORDS:
-                term = ""
-        if len(_stem_cache) < _STEM_CACHE_LIMIT:
-            _stem_cache[lowered] = term
-    return term
-
-
-def _terms_for(lowered: str) -> tuple[str, ...]:
-    """Return the content terms of one lowercased word token, memoised: a hyphenated word gives its parts."""
-    terms = _terms_cache.get(lowered)
-    if terms is None:
-        if "-" in lowered and not lowered[0].isdigit():
-            terms = tuple(term for part in lowered.split("-") if part and (term := _stem(part)))
-        else:
-            term = _stem(lowered)
-            terms = (term,) if term else ()
-        if len(_terms_cache) < _STEM_CACHE_LIMIT:
-            _terms_cache[lowered] = terms
-    return terms
-
-
-def content_terms(text: str) -> list[str]:
-    """Return the text's content words in order: lowercased, no stopwords, lightly stemmed, numbers kept."""
-    terms: list[str] = []
-    for token in _TOKEN.findall(text.lower()):
-        if token[0].isalnum() or token[0] == "_":
-            terms.extend(_terms_for(token))
-    return terms
-
-
-@lru_cache(maxsize=4096)
-def name_terms(question: str) -> frozenset[str]:
-    """Return the content terms of the question's capitalised words after its first ("Who is the president of
-    France?" -> {"france"}): the names a corpus must mention somewhere to answer it."""
-    tokens = [t for t in _TOKEN.findall(question) if t[0].isalnum()]
-    return frozenset(term for t in tokens[1:] if t[0].isupper() for term in _terms_for(t.lower()))
-
-
 # --- sentence profile ---------------------------------------------------------------------------------------
 
-_SENT_START_SKIP: frozenset[str] = STOPWORDS | _words(
+_SENT_START_SKIP: frozenset[str] = STOPWORDS | word_set(
     "however meanwhile still yet also but after before while since"
 )
-_PLACE_PREPS: frozenset[str] = _words(
+_PLACE_PREPS: frozenset[str] = word_set(
     "in at from near to across outside inside into toward towards through throughout around off between"
 )
-_DIRECTIONS: frozenset[str] = _words(
+_DIRECTIONS: frozenset[str] = word_set(
     """
     north south east west northeast northwest southeast southwest north-east north-west south-east south-west
     northern southern eastern western
     """
 )
 _PLACE_SUFFIXES: tuple[str, ...] = ("stan", "land", "burg", "burgh", "ville", "polis", "grad", "abad")
-_PLACE_NOUNS: frozenset[str] = _words(
+_PLACE_NOUNS: frozenset[str] = word_set(
     """
     City County Province Island Islands Republic Kingdom River Sea Ocean Mountain Mountains Valley Bay Street
     Avenue Square Airport Stadium Park Lake Peninsula Strait Gulf Desert Coast Region District Port Harbour
@@ -421,31 +312,31 @@ _PLACE_NOUNS: frozenset[str] = _words(
 _YEAR = re.compile(r"(?:1\d{3}|20\d{2})s?")
 _NUMERIC_DATE = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}")
 _GLUED_UNIT = re.compile(r"(\d[\d.,]*)([a-z]+)")
-_MONTH_WORDS: frozenset[str] = _words(
+_MONTH_WORDS: frozenset[str] = word_set(
     "January February March April May June July August September October November December "
     "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec"
 )
-_DAY_WORDS: frozenset[str] = _words(
+_DAY_WORDS: frozenset[str] = word_set(
     "monday tuesday wednesday thursday friday saturday sunday mondays tuesdays wednesdays thursdays fridays "
     "saturdays sundays yesterday today tomorrow tonight overnight"
 )
-_RELATIVE_TIME_CUES: frozenset[str] = _words("last next this previous following earlier later past")
-_TIME_UNITS: frozenset[str] = _words(
+_RELATIVE_TIME_CUES: frozenset[str] = word_set("last next this previous following earlier later past")
+_TIME_UNITS: frozenset[str] = word_set(
     "week weekend weeks month months year years decade decades century centuries spring summer autumn fall "
     "winter morning afternoon evening night season day days hour hours minute minutes"
 )
-_ERA_MARKS: frozenset[str] = _words("BC AD BCE CE")
-_NOT_AFTER_YEAR: frozenset[str] = _words("% percent people per")
-_CLOCK_MARKS: frozenset[str] = _words("am pm a.m p.m")
-_MULTIPLIERS: frozenset[str] = _words(
+_ERA_MARKS: frozenset[str] = word_set("BC AD BCE CE")
+_NOT_AFTER_YEAR: frozenset[str] = word_set("% percent people per")
+_CLOCK_MARKS: frozenset[str] = word_set("am pm a.m p.m")
+_MULTIPLIERS: frozenset[str] = word_set(
     "hundred hundreds thousand thousands million millions billion billions trillion"
 )
-_DISTANCE_AFTER_NUMBER: frozenset[str] = _DISTANCE_UNITS - {"in"} | _words(
+_DISTANCE_AFTER_NUMBER: frozenset[str] = _DISTANCE_UNITS - {"in"} | word_set(
     "light-year light-years light-years"
 )
-_SINGLE_DISTANCE_UNITS: frozenset[str] = _words("mile kilometre kilometer yard metre meter foot")
-_GLUED_DISTANCE: frozenset[str] = _words("m km kms mi ft yd yds cm mm in")
-_QUANTITY_UNITS: frozenset[str] = _words(
+_SINGLE_DISTANCE_UNITS: frozenset[str] = word_set("mile kilometre kilometer yard metre meter foot")
+_GLUED_DISTANCE: frozenset[str] = word_set("m km kms mi ft yd yds cm mm in")
+_QUANTITY_UNITS: frozenset[str] = word_set(
     """
     percent percentage dollar dollars euro euros pound pounds yuan yen rupee rupees rouble roubles ruble
     rubles cent cents million millions billion billions trillion thousand thousands bn mn kg kilo kilos
@@ -455,8 +346,8 @@ _QUANTITY_UNITS: frozenset[str] = _words(
     decade decades centuries people persons times acre acres hectare hectares square per
     """
 )
-_GLUED_QUANTITY: frozenset[str] = _words("bn m mn k kg g lb lbs mph kph")
-_CURRENCY: frozenset[str] = _words("$ € £ ¥ %")
+_GLUED_QUANTITY: frozenset[str] = word_set("bn m mn k kg g lb lbs mph kph")
+_CURRENCY: frozenset[str] = word_set("$ € £ ¥ %")
 _CAUSE_PHRASES: tuple[str, ...] = tuple(
     f" {p} "
     for p in (
@@ -482,7 +373,7 @@ _CAUSE_PHRASES: tuple[str, ...] = tuple(
 
 # lowercase words that can start a number, date or distance span
 _SPAN_STARTS: frozenset[str] = (
-    _NUMBER_WORDS | _DAY_WORDS | _TIME_UNITS | _words("a one half ago century centuries")
+    _NUMBER_WORDS | _DAY_WORDS | _TIME_UNITS | word_set("a one half ago century centuries")
 )
 
 Span = tuple[str, ...]
@@ -509,7 +400,7 @@ class _Profile:
     )
 
     def __init__(self, sentence: str) -> None:
-        tokens = _TOKEN.findall(sentence)
+        tokens = TOKEN.findall(sentence)
         lower = [t.lower() for t in tokens]
         n = len(tokens)
         caps = [False] * n
@@ -518,16 +409,13 @@ class _Profile:
         interesting: list[int] = []  # capitalised, numeric or time words: the rest cannot start a span
         n_words = 0
         first_word = -1
-        cached_terms = _terms_cache.get
         span_starts = _SPAN_STARTS
         for i, (token, low) in enumerate(zip(tokens, lower, strict=True)):
             c = token[0]
             if not (c.isalnum() or c == "_"):
                 continue
             n_words += 1
-            word_terms = cached_terms(low)
-            if word_terms is None:
-                word_terms = _terms_for(low)
+            word_terms = terms_for(low)
             if word_terms:
                 terms += word_terms
                 for term in word_terms:
@@ -685,14 +573,14 @@ TYPE_FEATURE: dict[str, str] = {
 def _question_words(question: str) -> frozenset[str]:
     """Return the question's lowercased words, their parts and their stems, for novelty checks."""
     words: set[str] = set()
-    for token in _TOKEN.findall(question.lower()):
+    for token in TOKEN.findall(question.lower()):
         for word in (token, *token.split("-")) if "-" in token else (token,):
             if not word:
                 continue
             words.add(word)
             words.add(word.replace(",", ""))
-            if word[0].isalnum() and (stem := _stem(word)):
-                words.add(stem)
+            if word[0].isalnum() and (word_stem := stem(word)):
+                words.add(word_stem)
     return frozenset(words)
 
 
@@ -700,7 +588,7 @@ def _any_novel(spans: list[Span], qwords: frozenset[str]) -> float:
     """Return 1.0 when some span has a word that is neither in the question nor a stopword, else 0.0."""
     for span in spans:
         for word in span:
-            if word not in qwords and word not in STOPWORDS and (_stem(word) or word) not in qwords:
+            if word not in qwords and word not in STOPWORDS and (stem(word) or word) not in qwords:
                 return 1.0
     return 0.0
 
@@ -723,7 +611,7 @@ def answer_type_features(qtype: str, sentence: str, question: str) -> dict[str, 
     features["type_match"] = features[key] if key else NEUTRAL_TYPE_MATCH
     caps = profile.caps
     if caps:
-        novel = sum(1 for w in caps if w not in qwords and (_stem(w) or w) not in qwords)
+        novel = sum(1 for w in caps if w not in qwords and (stem(w) or w) not in qwords)
         features["novel_capitalised"] = novel / len(caps)
     else:
         features["novel_capitalised"] = 0.0

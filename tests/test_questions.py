@@ -10,12 +10,11 @@ from index.questions import (
     OVERLAP_FEATURES,
     QUESTION_TYPES,
     answer_type_features,
-    content_terms,
     is_chitchat,
-    name_terms,
     overlap_features,
     question_type,
 )
+from index.terms import content_terms, name_terms
 
 TYPED_QUESTIONS = [
     # who
