@@ -25,7 +25,7 @@ from index.ranking import Candidate, FusionRanker, Ranker, cosines, merge_candid
 from index.reading import read_document
 from index.settings import Settings
 from index.store import SourceSummary, Store, StoredAnswer, StoredSentence
-from index.terms import plain_words
+from index.terms import matched_words, plain_words
 from index.vectors import VectorIndex, manifest_signature, read_manifest
 
 log = logging.getLogger(__name__)
@@ -325,6 +325,7 @@ class Engine:
             hit = self._hit(best.sentence, score)
             hit.also_in = [c.sentence.source for c, _ in others if c.sentence.source != hit.source]
             hit.features = dict(best.features)
+            hit.matched = matched_words(hit.sentence, q)
             hits.append(hit)
         return Answer(question=q, hits=hits, no_answer=False, offset=offset, more=len(groups) > offset + k)
 

@@ -124,6 +124,21 @@ def name_terms(question: str) -> frozenset[str]:
 
 
 
+def matched_words(sentence: str, question: str) -> list[str]:
+    """Return the sentence's words (as written, each once, in order) that share a content term with the
+    question: the words a front end shows in bold."""
+    wanted = frozenset(content_terms(question))
+    matched: list[str] = []
+    if not wanted:
+        return matched
+    seen: set[str] = set()
+    for token in TOKEN.findall(sentence):
+        if (token[0].isalnum() or token[0] == "_") and token not in seen:
+            seen.add(token)
+            if not wanted.isdisjoint(terms_for(token.lower())):
+                matched.append(token)
+    return matched
+
 # --- the plainer cuts: the lexical query and the comparison of copies ---------------------------------------
 
 _LEXICAL_TOKEN = re.compile(r"\w+", re.UNICODE)
