@@ -15,13 +15,13 @@ import numpy as np
 from index.encoder import Encoder, MiniLMEncoder
 from index.errors import IndexDamagedError, IndexMismatchError, QuestionError
 from index.examples import example_questions
-from index.features import CorpusView
 from index.fetching import FetchPolicy, fetch_url
 from index.indexer import Indexer, IndexReport, rebuild_vectors, sync_vectors
-from index.learned import load_ranker
 from index.model import Answer, Hit, Source
 from index.questions import is_chitchat
 from index.ranking import Candidate, FusionRanker, Ranker, cosines, merge_candidates
+from index.ranking.features import CorpusView
+from index.ranking.learned import load_ranker
 from index.reading import read_document
 from index.settings import Settings
 from index.store import SourceSummary, Store, StoredAnswer, StoredSentence

@@ -1,19 +1,13 @@
-"""Tests for index.questions: question types, chit-chat, content terms, answer-type and overlap features."""
+"""Tests for index.questions (question types, chit-chat), index.terms (content terms) and the answer-type and
+overlap features of the sentence profile (through the reference copy in tests/reference_features.py)."""
 
 from __future__ import annotations
 
 import pytest
+from reference_features import answer_type_features, overlap_features
 
-from index.questions import (
-    ANSWER_TYPE_FEATURES,
-    NEUTRAL_TYPE_MATCH,
-    OVERLAP_FEATURES,
-    QUESTION_TYPES,
-    answer_type_features,
-    is_chitchat,
-    overlap_features,
-    question_type,
-)
+from index.questions import QUESTION_TYPES, is_chitchat, question_type
+from index.ranking.spans import ANSWER_TYPE_FEATURES, NEUTRAL_TYPE_MATCH, OVERLAP_FEATURES
 from index.terms import content_terms, name_terms
 
 TYPED_QUESTIONS = [

@@ -33,18 +33,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from index.questions import (  # the private helpers are the cached profiles behind the public features
+from index.questions import QUESTION_TYPES, question_type
+from index.ranking.base import Candidate, fuse
+from index.ranking.spans import (
     ANSWER_TYPE_FEATURES,
     NEUTRAL_TYPE_MATCH,
-    QUESTION_TYPES,
     TYPE_FEATURE,
-    _profile,
-    _question_terms,
-    _question_words,
-    _title_terms,
-    question_type,
+    profile,
+    question_terms,
+    question_words,
+    title_terms,
 )
-from index.ranking import Candidate, fuse
 from index.store import Store
 from index.terms import STOPWORDS, content_terms, name_terms, stem
 
@@ -273,8 +272,8 @@ def candidate_features(
 
     # overlap, answer type and shape
     qtype = question_type(question)
-    q_terms, q_set, q_bigrams = _question_terms(question)
-    qwords = _question_words(question)
+    q_terms, q_set, q_bigrams = question_terms(question)
+    qwords = question_words(question)
     corpus_idf = corpus.idf
     q_idf = {t: corpus_idf(t) for t in q_set}
     idf_total = sum(q_idf.values()) or 1.0
@@ -298,7 +297,7 @@ def candidate_features(
         title = c.sentence.source.topic
         title_shared = in_title.get(title)
         if title_shared is None:
-            title_shared = in_title[title] = q_set & _title_terms(title)  # type: ignore[arg-type]
+            title_shared = in_title[title] = q_set & title_terms(title)  # type: ignore[arg-type]
         cov_t.append(len(shared | title_shared) / nq)
         idf_cov.append(sum(q_idf[t] for t in shared) / idf_total)
         idf_win.append(sum(q_idf[t] for t in q_set & ctx.window_terms) / idf_total)
@@ -369,7 +368,7 @@ def sentence_facts(text: str) -> SentenceFacts:
     """Return the facts of a sentence, cached by its text."""
     facts = _facts_cache.get(text)
     if facts is None:
-        p = _profile(text)
+        p = profile(text)
 
         def placed(spans: list[tuple[str, ...]]) -> tuple[tuple[tuple[tuple[str, str], ...], tuple[int, ...]], ...]:
             return tuple(
