@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from index.encoder import Encoder, MiniLMEncoder
-from index.errors import IndexDamagedError, IndexMismatchError, QuestionError
+from index.errors import ConfigError, IndexDamagedError, IndexMismatchError, QuestionError
 from index.examples import example_questions
 from index.fetching import FetchPolicy, fetch_url
 from index.indexer import Indexer, IndexReport, rebuild_vectors, sync_vectors
@@ -23,7 +23,7 @@ from index.ranking import Candidate, FusionRanker, Ranker, cosines, merge_candid
 from index.ranking.features import CorpusView
 from index.ranking.learned import load_ranker
 from index.reading import read_document
-from index.settings import Settings
+from index.settings import DEFAULT_MODEL, Settings
 from index.store import SourceSummary, Store, StoredAnswer, StoredSentence
 from index.terms import matched_words, plain_words
 from index.vectors import VectorIndex, manifest_signature, read_manifest
@@ -77,7 +77,7 @@ class Engine:
     @classmethod
     def open(cls, settings: Settings, encoder: Encoder | None = None, ranker: Ranker | None = None) -> Engine:
         """Return an engine over the settings' data folder, loading the model and the saved index."""
-        encoder = encoder or MiniLMEncoder(batch_size=settings.batch_size)
+        encoder = encoder or build_encoder(settings)
         store = Store(settings.db_path)
         seen = manifest_signature(settings.vectors_path)  # before loading: a save meanwhile is noticed later
         vectors = open_vectors(store, settings.vectors_path, encoder.dimension, encoder.model_id)
@@ -129,7 +129,7 @@ class Engine:
         """Rebuild the vector index from the store, keeping every article (uploads and /add too) and all
         feedback: from the stored vectors, or, when another model made them, by re-embedding every stored
         sentence; return how many sentences were re-embedded. `reset` is what empties the data folder."""
-        encoder = encoder or MiniLMEncoder(batch_size=settings.batch_size)
+        encoder = encoder or build_encoder(settings)
         store = Store(settings.db_path)
         try:
             vectors, reembedded = rebuild_vectors(store, encoder, progress=settings.progress)
@@ -157,6 +157,14 @@ class Engine:
     def close(self) -> None:
         """Release the store."""
         self.store.close()
+
+    def __enter__(self) -> Engine:
+        """Return the engine itself, for `with Engine.open(settings) as engine:`."""
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Close the engine (its store) when the `with` block ends, however it ends."""
+        self.close()
 
     # -- indexing ----------------------------------------------------------------------------------------
 
@@ -358,6 +366,14 @@ def collapse_copies(
                 groups.append([(c, float(s))])
                 shingles.append(words)
     return groups
+
+
+def build_encoder(settings: Settings) -> Encoder:
+    """Return the embedding model `settings.model` names; only all-MiniLM-L6-v2 exists, any other name is
+    refused with a ConfigError."""
+    if settings.model != DEFAULT_MODEL:
+        raise ConfigError(f"unknown embedding model {settings.model!r}: newsbot has only {DEFAULT_MODEL}")
+    return MiniLMEncoder(batch_size=settings.batch_size, threads=settings.threads)
 
 
 def open_vectors(store: Store, path: Path, dimension: int, model_id: str) -> VectorIndex:
