@@ -4,7 +4,6 @@ questions with attributed sentences. The CLI and the bot are thin layers over it
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from index.examples import example_questions
 from index.fetching import FetchPolicy, fetch_url
 from index.indexer import Indexer, IndexReport, rebuild_vectors, sync_vectors
 from index.model import Answer, Hit, Source
-from index.questions import is_chitchat
+from index.questions import is_chitchat, speakers_named
 from index.ranking import Candidate, FusionRanker, Ranker, cosines, merge_candidates
 from index.ranking.features import CorpusView
 from index.ranking.learned import load_ranker
@@ -32,11 +31,6 @@ log = logging.getLogger(__name__)
 
 __all__ = ["Context", "CorpusStats", "Engine", "IndexReport", "SourceSummary"]
 
-_SAYING = re.compile(
-    r"\b(?:say|says|said|saying|claim(?:s|ed)?|report(?:s|ed)?|tell|tells|told|think(?:s)?|thought|believe(?:s|d)?"
-    r"|warn(?:s|ed)?|according|quote(?:s|d)?|state(?:s|d)?|statement|view|views|opinion|position)\b",
-    re.IGNORECASE,
-)
 COPY_SIMILARITY = 0.8  # word-set Jaccard above which two sentences count as copies of one another
 
 
@@ -303,19 +297,7 @@ class Engine:
 
     def speakers_asked_about(self, question: str) -> list[str]:
         """Return the attributed speakers a question asks about ("what did Benotman say" → Noman Benotman)."""
-        if not _SAYING.search(question):
-            return []
-        lowered = question.lower()
-        found = []
-        for speaker in self.store.speakers():
-            name = speaker.lower()
-            last = name.split()[-1]
-            if re.search(rf"\b{re.escape(name)}\b", lowered) or (
-                len(last) >= 4 and last != name and re.search(rf"\b{re.escape(last)}\b", lowered)
-                and speaker.split()[-1][0].isupper()
-            ):
-                found.append(speaker)
-        return found
+        return speakers_named(question, self.store.speakers())
 
     def answer(self, question: str, k: int = 3, offset: int = 0) -> Answer:
         """Return the best k attributed sentences after `offset`, or an Answer with no_answer set."""

@@ -1,7 +1,7 @@
-"""What a question asks: its type and whether it is small talk. (Its words are `index.terms`'; what a sentence
-offers it is `index.ranking.spans`'.)
+"""What a question asks: its type, whether it is small talk, and which speakers it asks about. (Its words are
+`index.terms`'; what a sentence offers it is `index.ranking.spans`'.)
 
-Every function here is pure, deterministic and cached.
+Every function here is pure and deterministic; the question-side work is cached.
 
 Question types (`QUESTION_TYPES`):
 
@@ -18,6 +18,7 @@ Question types (`QUESTION_TYPES`):
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 from index.terms import STOPWORDS, word_set
@@ -245,3 +246,31 @@ def is_chitchat(text: str) -> bool:
     segments = [_CHAT_SPACES.sub(" ", s).strip(" '") for s in _CHAT_SEGMENTS.split(lowered)]
     segments = [s for s in segments if s]
     return bool(segments) and all(_CHAT_SEGMENT.fullmatch(s) for s in segments)
+
+
+# --- speaker mentions ---------------------------------------------------------------------------------------
+
+_SAYING = re.compile(
+    r"\b(?:say|says|said|saying|claim(?:s|ed)?|report(?:s|ed)?|tell|tells|told|think(?:s)?|thought|believe(?:s|d)?"
+    r"|warn(?:s|ed)?|according|quote(?:s|d)?|state(?:s|d)?|statement|view|views|opinion|position)\b",
+    re.IGNORECASE,
+)
+
+
+def speakers_named(question: str, speakers: Iterable[str]) -> list[str]:
+    """Return the speakers (of `speakers`, the corpus's attributed ones) a question asks about: it asks what
+    someone says, thinks or reports, and names them in full or by a surname of four letters or more ("what did
+    Benotman say" -> Noman Benotman)."""
+    if not _SAYING.search(question):
+        return []
+    lowered = question.lower()
+    found = []
+    for speaker in speakers:
+        name = speaker.lower()
+        last = name.split()[-1]
+        if re.search(rf"\b{re.escape(name)}\b", lowered) or (
+            len(last) >= 4 and last != name and re.search(rf"\b{re.escape(last)}\b", lowered)
+            and speaker.split()[-1][0].isupper()
+        ):
+            found.append(speaker)
+    return found
