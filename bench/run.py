@@ -36,8 +36,7 @@ def _questions(path: Path, n: int) -> list[str]:
 def _docs_sentences(docs: Path) -> list[str]:
     """Return the texts newsbot embeds for the docs (title + sentence), so the floor embeds the same work."""
     from index.encoder import document_text
-    from index.reading import read_articles
-    from index.sentences import split_sentences
+    from index.reading import read_articles, split_sentences
 
     articles, _ = read_articles([docs], root=docs.parent)
     return [document_text(s.text, a.source.topic) for a in articles for s in split_sentences(a.text)]

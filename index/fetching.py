@@ -25,7 +25,7 @@ import httpx
 
 from index.errors import ConfigError, ReadError
 from index.model import Article
-from index.reading import _decode, _html_article, _text_article
+from index.reading.articles import _decode, _html_article, _text_article
 
 MAX_REDIRECTS = 5
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address

@@ -17,12 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
-from index.attribution import attribute
 from index.encoder import Encoder, document_text
 from index.errors import IndexMismatchError
 from index.model import Article, Attribution, Sentence
-from index.reading import ReadProblem, absolute_name, read_paths
-from index.sentences import split_sentences
+from index.reading import ReadProblem, absolute_name, attribute, read_paths, split_sentences
 from index.store import Store
 from index.vectors import VectorIndex
 

@@ -161,6 +161,7 @@ class Hit:
     position: int = 0
     also_in: list[Source] = field(default_factory=list)  # other articles carrying the same sentence
     features: dict[str, float] = field(default_factory=dict)  # ranking evidence, for evaluation only
+    matched: list[str] = field(default_factory=list)  # the sentence's words that match the question's (for bold)
 
     def to_json(self) -> dict[str, Any]:
         """Return one element of the `answers` list of the `ask --json` contract."""

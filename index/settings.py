@@ -19,7 +19,8 @@ class Settings:
 
     data_dir: Path = PROJECT_ROOT / "data"
     corpus_dir: Path = PROJECT_ROOT / "corpus"
-    model: str = DEFAULT_MODEL
+    model: str = DEFAULT_MODEL  # the embedding model `Engine.open` builds; only all-MiniLM-L6-v2 exists
+    threads: int = 0  # NEWSBOT_THREADS: threads torch uses to embed batches of sentences; 0: every core
     batch_size: int = 64
     candidates: int = 50  # per retriever, before fusion and ranking
     max_question_chars: int = 1000
@@ -56,6 +57,13 @@ class Settings:
                 s = replace(s, candidates=int(env["NEWSBOT_CANDIDATES"]))
             except ValueError:
                 raise ConfigError("NEWSBOT_CANDIDATES must be a whole number") from None
+        if env.get("NEWSBOT_THREADS", "").strip():
+            try:
+                s = replace(s, threads=int(env["NEWSBOT_THREADS"]))
+            except ValueError:
+                raise ConfigError("NEWSBOT_THREADS must be a whole number (0: every core)") from None
+            if s.threads < 0:
+                raise ConfigError("NEWSBOT_THREADS must be 0 (every core) or more")
         if env.get("NEWSBOT_FETCH_ALLOW", "").strip():
             from index.fetching import FetchPolicy
 

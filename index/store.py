@@ -3,7 +3,6 @@ feedback, under a schema version with numbered migrations. One file, WAL journal
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -16,7 +15,7 @@ import numpy as np
 
 from index.errors import StoreError
 from index.model import Article, Attribution, Sentence, Source
-from index.questions import STOPWORDS
+from index.terms import lexical_terms
 
 # Numbered migrations: MIGRATIONS[n] takes the schema from version n to n + 1. Never edit a released one; append.
 MIGRATIONS: tuple[str, ...] = (
@@ -85,8 +84,6 @@ MIGRATIONS: tuple[str, ...] = (
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
-
-_FTS_TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
 @dataclass(frozen=True)
@@ -426,8 +423,7 @@ class Store:
     def lexical(self, question: str, limit: int) -> list[tuple[int, float]]:
         """Return (sentence id, BM25 score, higher is better) of the best lexical matches for a question."""
         # Words that match most rows add nothing to the ranking but make FTS5 score every row they match.
-        terms = {t.lower() for t in _FTS_TOKEN.findall(question)} - STOPWORDS
-        terms = {t for t in terms if len(t) > 1 or t.isdigit()}
+        terms = lexical_terms(question)
         if not terms:
             return []
         query = " OR ".join(f'"{t}"' for t in sorted(terms))

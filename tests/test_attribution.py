@@ -1,4 +1,4 @@
-"""Tests for index.attribution: every sentence of the seed, each cue pattern, quotations across sentences, and
+"""Tests for index.reading.attribution: every sentence of the seed, each cue pattern, quotations across sentences, and
 sentences in the article's own voice."""
 
 from __future__ import annotations
@@ -7,10 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from index.attribution import attribute
 from index.model import Attribution
-from index.repair import repair_text
-from index.sentences import split_sentences
+from index.reading import attribute, repair_text, split_sentences
 
 SEED = Path(__file__).resolve().parents[1] / "corpus" / "derna.txt"
 NONE = Attribution()

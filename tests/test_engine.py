@@ -214,3 +214,12 @@ def test_naming_a_speaker_without_asking_what_they_said_ranks_normally(seed_engi
     assert seed_engine.speakers_asked_about("What did CNN report about the airstrikes?") == ["CNN"]
     top = seed_engine.answer("What did CNN report about the airstrikes?").hits[0]
     assert "airstrikes on ISIS strongholds" in top.sentence and top.attribution.speaker == "CNN"
+
+
+def test_each_hit_says_which_of_its_words_the_question_matched(seed_engine: Engine) -> None:
+    answer = seed_engine.answer("how far is Derna from Crete")
+    top = answer.hits[0]
+    assert top.sentence == CRETE and {"Derna", "Crete"} <= set(top.matched)
+    for hit in answer.hits:
+        assert all(word in hit.sentence for word in hit.matched)
+    assert "matched" not in top.to_json(), "the JSON contract is unchanged"

@@ -12,13 +12,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from reference_features import answer_type_features, overlap_features
 
 from index.encoder import Encoder
 from index.engine import Engine, load_default_ranker
 from index.errors import RankerError
 from index.evaluation.crossval import article_folds, fit_logistic
 from index.evaluation.dataset import Question, article_of
-from index.features import (
+from index.questions import question_type
+from index.ranking import FusionRanker
+from index.ranking.features import (
     FEATURE_GROUPS,
     FEATURE_NAMES,
     QUESTION_EVIDENCE,
@@ -26,7 +29,7 @@ from index.features import (
     CorpusView,
     candidate_features,
 )
-from index.learned import (
+from index.ranking.learned import (
     META_FILE,
     MODEL_FILE,
     NO_ANSWER_FEATURES,
@@ -36,8 +39,6 @@ from index.learned import (
     answerable_probability,
     load_ranker,
 )
-from index.questions import answer_type_features, overlap_features, question_type
-from index.ranking import FusionRanker
 from index.settings import Settings
 from index.store import Store
 
@@ -228,7 +229,7 @@ def test_engine_falls_back_to_fusion_with_a_warning(
     fake_encoder: Encoder,
     corpus: CorpusView,
 ) -> None:
-    monkeypatch.setattr("index.learned.RANKER_DIR", tmp_path / "nothing-here")
+    monkeypatch.setattr("index.ranking.learned.RANKER_DIR", tmp_path / "nothing-here")
     with caplog.at_level(logging.WARNING, logger="index.engine"):
         assert load_default_ranker(corpus) is None
         engine = Engine.open(settings, encoder=fake_encoder)

@@ -1,21 +1,14 @@
-"""Tests for index.questions: question types, chit-chat, content terms, answer-type and overlap features."""
+"""Tests for index.questions (question types, chit-chat), index.terms (content terms) and the answer-type and
+overlap features of the sentence profile (through the reference copy in tests/reference_features.py)."""
 
 from __future__ import annotations
 
 import pytest
+from reference_features import answer_type_features, overlap_features
 
-from index.questions import (
-    ANSWER_TYPE_FEATURES,
-    NEUTRAL_TYPE_MATCH,
-    OVERLAP_FEATURES,
-    QUESTION_TYPES,
-    answer_type_features,
-    content_terms,
-    is_chitchat,
-    name_terms,
-    overlap_features,
-    question_type,
-)
+from index.questions import QUESTION_TYPES, is_chitchat, question_type, speakers_named
+from index.ranking.spans import ANSWER_TYPE_FEATURES, NEUTRAL_TYPE_MATCH, OVERLAP_FEATURES
+from index.terms import content_terms, name_terms
 
 TYPED_QUESTIONS = [
     # who
@@ -317,3 +310,12 @@ def test_overlap_runs_and_bigrams() -> None:
     assert nothing["q_coverage"] == 0.0
     assert nothing["longest_common_run"] == 0.0
     assert overlap_features("Who?", "Anything at all.")["q_coverage"] == 0.0
+
+
+def test_speakers_named_are_those_a_question_asks_about() -> None:
+    speakers = ["Noman Benotman", "CNN", "Gen. Martin Dempsey", "Al"]
+    assert speakers_named("What did Benotman say about Derna?", speakers) == ["Noman Benotman"]
+    assert speakers_named("what does noman benotman think?", speakers) == ["Noman Benotman"]
+    assert speakers_named("What did CNN report about the airstrikes?", speakers) == ["CNN"]
+    assert speakers_named("how far is Derna from Crete", speakers) == []
+    assert speakers_named("Who is Benotman?", speakers) == [], "naming is not asking what they said"

@@ -1,4 +1,4 @@
-"""Tests for index.reading: every format and problem, folders, uploads, HTML pages (URLs: test_fetching.py)."""
+"""Tests for index.reading.articles: every format and problem, folders, uploads, HTML pages (URLs: test_fetching.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from index.errors import ReadError
-from index.reading import ReadProblem, read_articles, read_document, read_html
-from index.repair import repair_text
+from index.reading import ReadProblem, read_articles, read_document, read_html, repair_text
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_RAW = ROOT.parent / "shared" / "seed" / "derna.txt"

@@ -1,4 +1,4 @@
-"""Tests for index.repair: normalisation, joined wraps, kept paragraphs and stripped Markdown."""
+"""Tests for index.reading.repair: normalisation, joined wraps, kept paragraphs and stripped Markdown."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from index.repair import repair_text, strip_markdown
+from index.reading.repair import repair_text, strip_markdown
 
 SEED = Path(__file__).resolve().parents[1] / "corpus" / "derna.txt"
 

@@ -1,4 +1,4 @@
-"""Tests for index.sentences: the seed's sentences, abbreviations, offsets, long ones, SQuAD coverage."""
+"""Tests for index.reading.sentences: the seed's sentences, abbreviations, offsets, long ones, SQuAD coverage."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-import index.sentences
-from index.repair import repair_text
-from index.sentences import MAX_PARAGRAPH_CHARS, MAX_SENTENCE_CHARS, split_sentences
+import index.reading.sentences
+from index.reading import MAX_PARAGRAPH_CHARS, MAX_SENTENCE_CHARS, repair_text, split_sentences
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "corpus" / "derna.txt"
@@ -189,8 +188,8 @@ def test_a_long_paragraph_goes_to_pysbd_in_bounded_pieces_and_keeps_its_sentence
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # pysbd's work grows with the square of its input: a 100 KB paragraph took 14 s, a 10 MB one never ended.
-    recorder = RecordingSegmenter(index.sentences._segmenter())
-    monkeypatch.setattr(index.sentences, "_segmenter", lambda: recorder)
+    recorder = RecordingSegmenter(index.reading.sentences._segmenter())
+    monkeypatch.setattr(index.reading.sentences, "_segmenter", lambda: recorder)
     seed = [text for _, text in SEED_SENTENCES]
     text = " ".join(seed * 40)  # about 60 KB, no paragraph break
     sentences = split_sentences(text)

@@ -12,10 +12,10 @@ import numpy as np
 
 from index.engine import Engine
 from index.evaluation.dataset import Question, is_correct
-from index.features import FEATURE_NAMES, CorpusView, candidate_features
-from index.learned import shortlist
 from index.questions import is_chitchat, question_type
 from index.ranking import Candidate, FusionRanker, Ranker, fuse, merge_candidates
+from index.ranking.features import FEATURE_NAMES, CorpusView, candidate_features
+from index.ranking.learned import shortlist
 
 
 class RecordingRanker:

@@ -18,9 +18,9 @@ from index.engine import Engine
 from index.evaluation.collect import Collected, collect
 from index.evaluation.dataset import Question, article_of, first_correct
 from index.evaluation.report import assemble_report, unanswerable_summary
-from index.features import FEATURE_INDEX, RANKER_FEATURES
-from index.learned import NoAnswerModel, combined_scores, no_answer_row
 from index.ranking import BASELINES, FusionRanker, baseline_scores
+from index.ranking.features import FEATURE_INDEX, RANKER_FEATURES
+from index.ranking.learned import NoAnswerModel, combined_scores, no_answer_row
 
 # LightGBM settings: deterministic (fixed seeds, fixed threads), small trees, few rounds.
 LGB_PARAMS: dict[str, Any] = {

@@ -23,10 +23,10 @@ from index.evaluation.collect import RecordingRanker, with_ranker
 from index.evaluation.crossval import cross_validate
 from index.evaluation.dataset import Question, first_correct, is_correct, read_questions
 from index.evaluation.report import assemble_report, unanswerable_summary
-from index.features import CorpusView
 from index.model import Answer
 from index.questions import question_type
 from index.ranking import BASELINES, BaselineRanker, FusionRanker, Ranker
+from index.ranking.features import CorpusView
 from index.reading import read_articles
 from index.settings import Settings
 

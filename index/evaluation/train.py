@@ -1,6 +1,7 @@
 """Train the learned ranker (`make train-ranker`): gather the candidates of every eval question, report the
 ranker cross-validated by article, calibrate the no-answer threshold on out-of-fold scores, train on all the
-questions, and write `index/ranker/model.txt` and `meta.json`. `--ablation` prints the ablation table instead.
+questions, and write `index/ranking/shipped/model.txt` and `meta.json`. `--ablation` prints the ablation table
+instead.
 
     python -m index.evaluation.train --docs ../shared/eval/squad-dev-a/docs.jsonl \\
                                      --questions ../shared/eval/squad-dev-a/questions.jsonl [--ablation]
@@ -34,9 +35,9 @@ from index.evaluation.crossval import (
 )
 from index.evaluation.dataset import read_questions
 from index.evaluation.evaluate import build_engine
-from index.features import FEATURE_GROUPS, RANKER_FEATURES
-from index.learned import FORMAT_VERSION, META_FILE, MODEL_FILE, NO_ANSWER_FEATURES, RANKER_DIR
 from index.ranking import BASELINES
+from index.ranking.features import FEATURE_GROUPS, RANKER_FEATURES
+from index.ranking.learned import FORMAT_VERSION, META_FILE, MODEL_FILE, NO_ANSWER_FEATURES, RANKER_DIR
 from index.settings import Settings
 
 PROVENANCE = "SQuAD v1.1 dev (squad-dev-a), Rajpurkar et al. 2016, CC BY-SA 4.0"

@@ -1,6 +1,6 @@
 """The learned ranker at answer time: gradient-boosted trees (LightGBM lambdarank) over the features of
-`index.features`, shipped as `index/ranker/model.txt` with `meta.json` beside it, and the no-answer decision
-calibrated on its scores.
+`index.ranking.features`, shipped as `index/ranking/shipped/model.txt` with `meta.json` beside it, and the
+no-answer decision calibrated on its scores.
 
 Nothing is trained at run time: `load_ranker()` reads the shipped files and refuses (RankerError) a file made
 for other features or another format; the engine then falls back to score fusion with a warning. Training and
@@ -19,11 +19,11 @@ from typing import Any
 import numpy as np
 
 from index.errors import RankerError
-from index.features import FEATURE_INDEX, FEATURE_NAMES, RANKER_FEATURES, CorpusView, candidate_features
-from index.ranking import Candidate, FusionRanker, fuse
+from index.ranking.base import Candidate, FusionRanker, fuse
+from index.ranking.features import FEATURE_INDEX, FEATURE_NAMES, RANKER_FEATURES, CorpusView, candidate_features
 
 FORMAT_VERSION = 1
-RANKER_DIR = Path(__file__).resolve().parent / "ranker"
+RANKER_DIR = Path(__file__).resolve().parent / "shipped"
 MODEL_FILE = "model.txt"
 META_FILE = "meta.json"
 

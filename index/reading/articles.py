@@ -20,7 +20,7 @@ import yaml
 
 from index.errors import ReadError
 from index.model import Article, Source, bounded_source
-from index.repair import repair_text, strip_markdown
+from index.reading.repair import repair_text, strip_markdown
 
 TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")

@@ -33,23 +33,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from index.questions import (  # the private helpers are the cached profiles behind the public features
+from index.questions import QUESTION_TYPES, question_type
+from index.ranking.base import Candidate, fuse
+from index.ranking.spans import (
     ANSWER_TYPE_FEATURES,
     NEUTRAL_TYPE_MATCH,
-    QUESTION_TYPES,
-    STOPWORDS,
     TYPE_FEATURE,
-    _profile,
-    _question_terms,
-    _question_words,
-    _stem,
-    _title_terms,
-    content_terms,
-    name_terms,
-    question_type,
+    profile,
+    question_terms,
+    question_words,
+    title_terms,
 )
-from index.ranking import Candidate, fuse
 from index.store import Store
+from index.terms import STOPWORDS, content_terms, name_terms, stem
 
 FEATURE_GROUPS: dict[str, tuple[str, ...]] = {
     "retrieval": (
@@ -276,8 +272,8 @@ def candidate_features(
 
     # overlap, answer type and shape
     qtype = question_type(question)
-    q_terms, q_set, q_bigrams = _question_terms(question)
-    qwords = _question_words(question)
+    q_terms, q_set, q_bigrams = question_terms(question)
+    qwords = question_words(question)
     corpus_idf = corpus.idf
     q_idf = {t: corpus_idf(t) for t in q_set}
     idf_total = sum(q_idf.values()) or 1.0
@@ -301,7 +297,7 @@ def candidate_features(
         title = c.sentence.source.topic
         title_shared = in_title.get(title)
         if title_shared is None:
-            title_shared = in_title[title] = q_set & _title_terms(title)  # type: ignore[arg-type]
+            title_shared = in_title[title] = q_set & title_terms(title)  # type: ignore[arg-type]
         cov_t.append(len(shared | title_shared) / nq)
         idf_cov.append(sum(q_idf[t] for t in shared) / idf_total)
         idf_win.append(sum(q_idf[t] for t in q_set & ctx.window_terms) / idf_total)
@@ -372,11 +368,11 @@ def sentence_facts(text: str) -> SentenceFacts:
     """Return the facts of a sentence, cached by its text."""
     facts = _facts_cache.get(text)
     if facts is None:
-        p = _profile(text)
+        p = profile(text)
 
         def placed(spans: list[tuple[str, ...]]) -> tuple[tuple[tuple[tuple[str, str], ...], tuple[int, ...]], ...]:
             return tuple(
-                (tuple((w, _stem(w) or w) for w in span if w not in STOPWORDS), tuple(p.word_at.get(span[0], ())))
+                (tuple((w, stem(w) or w) for w in span if w not in STOPWORDS), tuple(p.word_at.get(span[0], ())))
                 for span in spans
                 if span
             )
@@ -391,7 +387,7 @@ def sentence_facts(text: str) -> SentenceFacts:
             spans=tuple(tuple(pair for words, _ in kind for pair in words) for kind in by_kind),
             placed=by_kind,
             term_at=p.term_at,
-            caps=tuple((w, _stem(w) or w) for w in p.caps),
+            caps=tuple((w, stem(w) or w) for w in p.caps),
             cause=1.0 if p.cause else 0.0,
         )
         if len(_facts_cache) > _CACHE_LIMIT:
@@ -402,8 +398,8 @@ def sentence_facts(text: str) -> SentenceFacts:
 
 def _novel(pairs: tuple[tuple[str, str], ...], qwords: frozenset[str]) -> float:
     """Return 1.0 when some span word is neither in the question (as itself or its stem), else 0.0."""
-    for word, stem in pairs:
-        if word not in qwords and stem not in qwords:
+    for word, word_stem in pairs:
+        if word not in qwords and word_stem not in qwords:
             return 1.0
     return 0.0
 
