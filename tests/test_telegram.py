@@ -23,15 +23,13 @@ from fake_telegram import TOKEN, ApiCall, FakeTelegram, entities_of, free_port, 
 from telegram import Update
 from telegram.ext import Application
 
-from bot.cards import MAX_MESSAGE, FeedbackOn, More, MoreOf, decode_button, encode_button, telegram_length
+from bot.buttons import FeedbackOn, More, MoreOf, decode_button, encode_button
+from bot.handlers import question_text
+from bot.messages import MAX_MESSAGE, telegram_length
 from bot.redaction import keep_out_of_logs, redact
+from bot.runtime import QuestionLimiter
 from bot.settings import BotSettings
-from bot.telegram_app import (
-    APOLOGY,
-    QuestionLimiter,
-    build_application,
-    question_text,
-)
+from bot.telegram_app import APOLOGY, build_application
 from index.encoder import Encoder
 from index.engine import Engine
 from index.errors import ConfigError
