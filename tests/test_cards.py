@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from fake_telegram import entities_of, parse_html
+from telegram_html import entities_of, parse_html
 
 from bot.buttons import (
     MAX_CALLBACK_DATA,

@@ -19,9 +19,10 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from fake_telegram import TOKEN, ApiCall, FakeTelegram, entities_of, free_port, parse_html, running_fake
+from fake_telegram import TOKEN, ApiCall, FakeTelegram, free_port, running_fake
 from telegram import Update
 from telegram.ext import Application
+from telegram_html import entities_of, parse_html
 
 from bot.buttons import FeedbackOn, More, MoreOf, decode_button, encode_button
 from bot.handlers import question_text
