@@ -13,15 +13,14 @@ def chat_loop(engine: Engine, stdin: TextIO, stdout: TextIO, k: int = 3) -> int:
     """Run the terminal conversation: one question a line until the end of input; return the exit code."""
     interactive = stdin.isatty() and stdout.isatty()
     if interactive:
-        stats = engine.stats()
+        summary = engine.summary(3)
         print(
-            f"newsbot: {stats.articles} articles, {stats.sentences} sentences. Ask a question "
+            f"newsbot: {summary.articles} articles, {summary.sentences} sentences. Ask a question "
             "(Ctrl-D to leave).",
             file=stdout,
         )
-        examples = engine.example_questions(3)
-        if examples:
-            print("Try: " + " / ".join(examples), file=stdout)
+        if summary.examples:
+            print("Try: " + " / ".join(summary.examples), file=stdout)
     while True:
         if interactive:
             print("> ", end="", file=stdout, flush=True)

@@ -68,8 +68,8 @@ def cmd_index(args: argparse.Namespace) -> int:
         for doc_id in report.removed:
             print(_printable(f"removed {doc_id}"))
     print(report.summary())
-    a, s = engine.store.counts()
-    print(f"The index holds {a} articles and {s} sentences ({settings.data_dir}).")
+    stats = engine.stats()
+    print(f"The index holds {stats.articles} articles and {stats.sentences} sentences ({settings.data_dir}).")
     return 0
 
 
@@ -162,10 +162,11 @@ def cmd_sources(args: argparse.Namespace) -> int:
 def cmd_feedback(args: argparse.Namespace) -> int:
     """List readers' 👍/👎 feedback, newest last, so operators see which answers fail."""
     engine = _open(args)
-    for at, question, ids, helpful in engine.store.feedback():
-        if args.bad and helpful:
+    for entry in engine.feedback():
+        if args.bad and entry.helpful:
             continue
-        print(f"{at}  {'+' if helpful else '-'}  {question}  sentences={','.join(map(str, ids))}")
+        ids = ",".join(map(str, entry.sentence_ids))
+        print(f"{entry.at}  {'+' if entry.helpful else '-'}  {entry.question}  sentences={ids}")
     return 0
 
 

@@ -131,12 +131,8 @@ async def answer_question(update: Update, context: Context, question: str) -> No
 
 
 async def _nothing_relevant(engine: Engine, question: str) -> str:
-    def hint() -> str:
-        stats = engine.stats()
-        covers = [s.source for s in engine.sources(0, 3)]
-        return cards.render_no_answer(question, stats.articles, covers, engine.example_questions(2))
-
-    return await asyncio.to_thread(hint)
+    summary = await asyncio.to_thread(engine.summary, 2, 3)
+    return cards.render_no_answer(question, summary.articles, summary.covers, summary.examples)
 
 
 async def send_answer(
@@ -161,12 +157,9 @@ async def start(update: Update, context: Context) -> None:
         return
     engine = runtime(context).ready_engine
 
-    def facts() -> tuple[str, list[str]]:
-        stats = engine.stats()
-        examples = engine.example_questions(3)
-        return cards.render_welcome(stats.articles, stats.sentences, stats.newest, examples), examples
-
-    text, examples = await asyncio.to_thread(facts)
+    summary = await asyncio.to_thread(engine.summary, 3)
+    examples = summary.examples
+    text = cards.render_welcome(summary.articles, summary.sentences, summary.newest, examples)
     markup = None
     if chat.type == ChatType.PRIVATE and examples:
         markup = ReplyKeyboardMarkup([[q] for q in examples], one_time_keyboard=True, resize_keyboard=True)

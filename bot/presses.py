@@ -77,33 +77,20 @@ async def button(update: Update, context: Context) -> None:
                 "Thanks, noted." if helpful else "Thanks, noted: the operators will look into it."
             )
         case buttons.ShowContext(sentence_id):
-
-            def context_of() -> list[str] | None:
-                ctx = engine.context(sentence_id)
-                if ctx is None:
-                    return None
-                hit = engine.hit(sentence_id)
-                before, after = (hit.before, hit.after) if hit is not None else (None, None)
-                return cards.render_context(
-                    ctx.source, ctx.paragraph, ctx.start, ctx.end, before=before, after=after
-                )
-
-            shown = await asyncio.to_thread(context_of)
-            if shown is None:
+            view = await asyncio.to_thread(engine.context_view, sentence_id)
+            if view is None:
                 await query.answer("That sentence is no longer in the index.", show_alert=True)
                 return
+            shown = cards.render_context(
+                view.source, view.paragraph, view.start, view.end, before=view.before, after=view.after
+            )
             await _show(context, query, message, shown)
         case buttons.ShowSource(sentence_id):
-
-            def article() -> list[str] | None:
-                hit = engine.hit(sentence_id)
-                found = engine.article(hit.source.doc_id) if hit is not None else None
-                return cards.render_article(*found) if found is not None else None
-
-            shown = await asyncio.to_thread(article)
-            if shown is None:
+            article = await asyncio.to_thread(engine.source_view, sentence_id)
+            if article is None:
                 await query.answer("That article is no longer in the index.", show_alert=True)
                 return
+            shown = cards.render_article(article.source, article.opening, sentences=article.sentences)
             await _show(context, query, message, shown)
         case buttons.Feedback(helpful, sentence_ids):
             asked = message.reply_to_message if message is not None else None
