@@ -316,6 +316,7 @@ async def test_more_context_and_source_buttons(fake: FakeTelegram, engine: Engin
         source = await fake.wait_for_reply(alice, since=since)
         assert "derna.txt" in text_of(source).splitlines()[0]
         assert "The Islamic State (ISIS) is now in control of a city in Libya" in text_of(source)
+        assert "19 sentences" in text_of(source)  # one engine call, Engine.source_view, gives the count too
 
 
 @slow
