@@ -10,14 +10,14 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import NoReturn
 
 from bot.redaction import redact
 from bot.render import answer_text, source_line
+from bot.settings import BotSettings
+from bot.terminal import PROG, clean_text, one_line, tolerant_stdin
 from index.errors import NewsbotError
 from index.settings import Settings
-
-PROG = "newsbot"
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -68,8 +68,8 @@ def cmd_index(args: argparse.Namespace) -> int:
         for doc_id in report.removed:
             print(_printable(f"removed {doc_id}"))
     print(report.summary())
-    a, s = engine.store.counts()
-    print(f"The index holds {a} articles and {s} sentences ({settings.data_dir}).")
+    stats = engine.stats()
+    print(f"The index holds {stats.articles} articles and {stats.sentences} sentences ({settings.data_dir}).")
     return 0
 
 
@@ -109,7 +109,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         try:
             answer = engine.answer(q, k=args.k)
         except Exception as e:  # noqa: BLE001 - one bad line never ends the session
-            print(f"{PROG}: {_one_line(e)}", file=sys.stderr, flush=True)
+            print(f"{PROG}: {one_line(e)}", file=sys.stderr, flush=True)
             status = 1
             continue
         _print_answer(answer, args.json, echo=True)
@@ -128,63 +128,10 @@ def _print_answer(answer, as_json: bool, echo: bool) -> None:
     sys.stdout.flush()
 
 
-def clean_text(text: str) -> str:
-    """Return text with what is not valid Unicode (argv's surrogate escapes, lone surrogates) replaced by U+FFFD."""
-    try:
-        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    except UnicodeEncodeError:  # a lone surrogate that is no escaped byte
-        return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
-
-
-def tolerant_stdin() -> TextIO:
-    """Return stdin decoded as UTF-8 with invalid bytes replaced, read line by line as the lines arrive."""
-    buffer = getattr(sys.stdin, "buffer", None)
-    if buffer is None:  # already text (a test's StringIO)
-        return sys.stdin
-    return io.TextIOWrapper(buffer, encoding="utf-8", errors="replace", line_buffering=False)
-
-
-def _one_line(e: BaseException) -> str:
-    """Return an error as the one line a person sees: a NewsbotError's own message, else a pointer to -v."""
-    if isinstance(e, NewsbotError):
-        return redact(str(e))
-    logging.getLogger(PROG).info("unexpected error", exc_info=True)
-    return f"unexpected error: {type(e).__name__} (run with -v for details)"
-
-
-def chat_loop(engine, stdin: TextIO, stdout: TextIO, k: int = 3) -> int:
-    """Run the terminal conversation: one question a line until the end of input; return the exit code."""
-    interactive = stdin.isatty() and stdout.isatty()
-    if interactive:
-        stats = engine.stats()
-        print(
-            f"newsbot: {stats.articles} articles, {stats.sentences} sentences. Ask a question "
-            "(Ctrl-D to leave).",
-            file=stdout,
-        )
-        examples = engine.example_questions(3)
-        if examples:
-            print("Try: " + " / ".join(examples), file=stdout)
-    while True:
-        if interactive:
-            print("> ", end="", file=stdout, flush=True)
-        line = stdin.readline()
-        if not line:
-            break
-        q = clean_text(line).strip()
-        if not q:
-            continue
-        try:
-            answer = engine.answer(q, k=k)
-            print(answer_text(answer), file=stdout)
-        except Exception as e:  # noqa: BLE001 - one bad line never ends the conversation
-            print(_one_line(e), file=stdout)
-        print(file=stdout, flush=True)
-    return 0
-
-
 def cmd_chat(args: argparse.Namespace) -> int:
     """Talk to newsbot in the terminal."""
+    from bot.chat import chat_loop  # imports the engine: lazily, so `--help` stays fast
+
     engine = _open(args)
     _require_index(engine)
     return chat_loop(engine, tolerant_stdin(), sys.stdout, k=args.k)
@@ -192,11 +139,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Run the bot: on Telegram when TELEGRAM_BOT_TOKEN is set, else the terminal conversation."""
-    try:
-        from bot.serve import serve
-    except ImportError:
-        return cmd_chat(args)
-    from bot.settings import BotSettings
+    from bot.serve import serve  # imports the engine: lazily, so `--help` stays fast
 
     return serve(_settings(args), BotSettings.from_env())
 
@@ -219,10 +162,11 @@ def cmd_sources(args: argparse.Namespace) -> int:
 def cmd_feedback(args: argparse.Namespace) -> int:
     """List readers' 👍/👎 feedback, newest last, so operators see which answers fail."""
     engine = _open(args)
-    for at, question, ids, helpful in engine.store.feedback():
-        if args.bad and helpful:
+    for entry in engine.feedback():
+        if args.bad and entry.helpful:
             continue
-        print(f"{at}  {'+' if helpful else '-'}  {question}  sentences={','.join(map(str, ids))}")
+        ids = ",".join(map(str, entry.sentence_ids))
+        print(f"{entry.at}  {'+' if entry.helpful else '-'}  {entry.question}  sentences={ids}")
     return 0
 
 

@@ -7,18 +7,27 @@ import signal
 import sys
 from types import FrameType
 
+from bot.chat import chat_loop
+from bot.redaction import keep_out_of_logs
 from bot.settings import BotSettings
+from bot.terminal import tolerant_stdin
+from index.engine import Engine
+from index.errors import ConfigError
 from index.settings import Settings
 
 log = logging.getLogger(__name__)
+
+TELEGRAM_PACKAGE = "python-telegram-bot[rate-limiter,webhooks]"  # the requirement in pyproject.toml
 
 
 def serve(settings: Settings, bot_settings: BotSettings) -> int:
     """Serve until the end of input (terminal) or SIGINT/SIGTERM (Telegram); return the exit code, 0."""
     if not bot_settings.token:
         return _serve_terminal(settings)
-    from bot.redaction import keep_out_of_logs
-    from bot.telegram_app import build_application, run
+    try:  # lazily: the terminal conversation needs no Telegram library
+        from bot.telegram_app import build_application, run
+    except ImportError as e:
+        raise ConfigError(missing_library(e)) from e
 
     keep_out_of_logs(bot_settings.token)
     if not logging.getLogger().handlers:
@@ -34,11 +43,20 @@ def serve(settings: Settings, bot_settings: BotSettings) -> int:
     return 0
 
 
+def missing_library(e: ImportError) -> str:
+    """Return the message for a library the Telegram bot needs and cannot import, naming what to install;
+    re-raise an ImportError from newsbot's own modules (a bug, not a missing library)."""
+    name = (e.name or "").split(".")[0]
+    if not name or name in ("bot", "index"):
+        raise e
+    return (
+        f"TELEGRAM_BOT_TOKEN is set but the Telegram bot cannot start: {name} is not installed "
+        f"(run: pip install '{TELEGRAM_PACKAGE}'; unset TELEGRAM_BOT_TOKEN to talk in the terminal)"
+    )
+
+
 def _serve_terminal(settings: Settings) -> int:
     """Run the terminal conversation over stdin/stdout; SIGTERM ends it like the end of input."""
-    from bot.cli import chat_loop
-    from index.engine import Engine
-
     engine = Engine.open(settings)
 
     def stop(signum: int, frame: FrameType | None) -> None:
@@ -46,7 +64,7 @@ def _serve_terminal(settings: Settings) -> int:
 
     previous = signal.signal(signal.SIGTERM, stop)
     try:
-        return chat_loop(engine, sys.stdin, sys.stdout)
+        return chat_loop(engine, tolerant_stdin(), sys.stdout)
     except KeyboardInterrupt:
         return 0
     finally:

@@ -16,7 +16,7 @@ from index.errors import ConfigError, IndexDamagedError, IndexMismatchError, Que
 from index.examples import example_questions
 from index.fetching import FetchPolicy, fetch_url
 from index.indexer import Indexer, IndexReport, rebuild_vectors, sync_vectors
-from index.model import Answer, Hit, Source
+from index.model import Answer, ContextView, FeedbackEntry, Hit, Source, SourceView, Summary
 from index.questions import is_chitchat, speakers_named
 from index.ranking import Candidate, FusionRanker, Ranker, cosines, merge_candidates
 from index.ranking.features import CorpusView
@@ -323,6 +323,45 @@ class Engine:
         before, after = self.store.neighbours(s.article_id, s.position)
         return Hit(sentence_id=s.id, sentence=s.text, score=score, attribution=s.attribution, source=s.source,
                    before=before, after=after, paragraph=s.paragraph, position=s.position)
+
+    # -- views: one call for each reply a front end sends ------------------------------------------------
+
+    def context_view(self, sentence_id: int) -> ContextView | None:
+        """Return the paragraph around a sentence and its neighbours, or None when it no longer exists."""
+        found = self.store.sentences([sentence_id])
+        if sentence_id not in found:
+            return None
+        s = found[sentence_id]
+        ctx = self.context(sentence_id)
+        if ctx is None:
+            return None
+        before, after = self.store.neighbours(s.article_id, s.position)
+        return ContextView(ctx.source, ctx.paragraph, ctx.start, ctx.end, ctx.sentence, before, after)
+
+    def source_view(self, sentence_id: int, opening: int = 2000) -> SourceView | None:
+        """Return the source of a sentence's article, its text's first `opening` characters and its sentence
+        count, or None when the sentence or its article no longer exists."""
+        found = self.store.sentences([sentence_id])
+        if sentence_id not in found:
+            return None
+        s = found[sentence_id]
+        article = self.store.article(s.source.doc_id)
+        if article is None:
+            return None
+        source, text = article
+        return SourceView(source, text[:opening], len(self.store.article_sentence_ids(s.article_id)))
+
+    def summary(self, examples: int = 3, covers: int = 0) -> Summary:
+        """Return what the engine knows: counts, the newest article, the `covers` newest sources and
+        `examples` example questions."""
+        a, s = self.store.counts()
+        shown = [row.source for row in self.store.sources(0, covers)] if covers > 0 else []
+        asked = example_questions(self.store, examples) if examples > 0 else []
+        return Summary(a, s, self.store.newest(), shown, asked)
+
+    def feedback(self) -> list[FeedbackEntry]:
+        """Return readers' 👍/👎 feedback, oldest first."""
+        return [FeedbackEntry(at, q, list(ids), helpful) for at, q, ids, helpful in self.store.feedback()]
 
 
 def collapse_copies(

@@ -194,3 +194,48 @@ class Answer:
             "no_answer": self.no_answer,
             "answers": [h.to_json() for h in self.hits],
         }
+
+
+@dataclass(frozen=True)
+class ContextView:
+    """What the Context button shows: the paragraph around a sentence with the sentence's offsets inside it, and
+    the sentences before and after it (shown when the paragraph is the sentence alone)."""
+
+    source: Source
+    paragraph: str
+    start: int
+    end: int
+    sentence: str
+    before: str | None
+    after: str | None
+
+
+@dataclass(frozen=True)
+class SourceView:
+    """What the Source button shows: an article's source, the opening of its text, and how many sentences it has."""
+
+    source: Source
+    opening: str
+    sentences: int
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What the engine knows, for a welcome or a "nothing relevant" reply: counts, the newest article, a few
+    articles it covers (newest first) and example questions drawn from the corpus."""
+
+    articles: int
+    sentences: int
+    newest: Source | None
+    covers: list[Source]
+    examples: list[str]
+
+
+@dataclass(frozen=True)
+class FeedbackEntry:
+    """A reader's 👍/👎: when, on which question, the sentences shown, and whether it helped."""
+
+    at: str
+    question: str
+    sentence_ids: list[int]
+    helpful: bool

@@ -18,11 +18,7 @@ LAB = "index.evaluation"
 # (importing module, function) pairs allowed to import the lab from outside it
 LAB_ENTRY_POINTS = {("bot.cli", "cmd_eval")}
 # Circles that are known and left for a later change, each with the reason. Keep this empty when you can.
-KNOWN_CIRCLES: set[frozenset[str]] = {
-    # bot.serve falls back to the terminal conversation, chat_loop, which lives in bot.cli; bot.cli's `serve`
-    # command imports bot.serve. Moving chat_loop to bot/chat.py (issue 9) waits for issue 8's edit of its body.
-    frozenset({"bot.cli", "bot.serve"}),
-}
+KNOWN_CIRCLES: set[frozenset[str]] = set()
 
 
 @dataclass(frozen=True)

@@ -5,24 +5,21 @@ from __future__ import annotations
 import random
 
 import pytest
-from fake_telegram import entities_of, parse_html
+from telegram_html import entities_of, parse_html
 
-from bot.cards import (
+from bot.buttons import (
     MAX_CALLBACK_DATA,
-    MAX_MESSAGE,
     Feedback,
     More,
     ShowContext,
     ShowSource,
     SourcesPage,
     answer_keyboard,
-    attribution_line,
     decode_button,
-    emphasize,
     encode_button,
-    html_to_text,
-    pack,
-    plain_messages,
+)
+from bot.cards import (
+    emphasize,
     render_answer,
     render_article,
     render_card,
@@ -31,9 +28,9 @@ from bot.cards import (
     render_sources_page,
     render_welcome,
     source_line,
-    split_html,
-    telegram_length,
 )
+from bot.messages import MAX_MESSAGE, html_to_text, pack, plain_messages, split_html, telegram_length
+from bot.render import attribution_line
 from index.model import Answer, Attribution, Hit, Source
 
 CRETE = "Crete, Greece's most populous island, is 211 miles northeast of Derna across the sea."

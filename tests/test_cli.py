@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import build_parser, chat_loop, main
+from bot.chat import chat_loop
+from bot.cli import build_parser, main
 
 CRETE = "Crete, Greece's most populous island, is 211 miles northeast of Derna across the sea."
 
@@ -327,3 +328,16 @@ def test_verbose_shows_the_traceback_of_an_unexpected_error(where: str, tmp_path
         [sys.executable, "-c", script.replace(repr(flags), "['sources']")], capture_output=True, text=True, timeout=120
     )
     assert quiet.returncode == 1 and "Traceback" not in quiet.stderr and quiet.stderr.count("\n") == 1
+
+
+def test_serve_with_a_token_and_no_telegram_library_names_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys
+) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:abc")
+    monkeypatch.setitem(sys.modules, "telegram", None)  # as if python-telegram-bot were not installed
+    monkeypatch.delitem(sys.modules, "bot.telegram_app", raising=False)
+    monkeypatch.setattr(sys, "stdin", io.StringIO("how far is Derna from Crete\n"))
+    assert main(["serve", "--data", str(tmp_path)]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1  # no terminal conversation instead of the bot
+    assert "pip install" in err and "python-telegram-bot" in err and "Traceback" not in err

@@ -9,9 +9,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp import ClientSession, FormData
-from fake_telegram import TOKEN, FakeTelegram, parse_html, running_fake
+from fake_telegram import TOKEN, FakeTelegram, running_fake
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
 from telegram.error import BadRequest, Conflict, InvalidToken, RetryAfter
+from telegram_html import parse_html
 
 
 @pytest.fixture

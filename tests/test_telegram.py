@@ -19,19 +19,18 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from fake_telegram import TOKEN, ApiCall, FakeTelegram, entities_of, free_port, parse_html, running_fake
+from fake_telegram import TOKEN, ApiCall, FakeTelegram, free_port, running_fake
 from telegram import Update
 from telegram.ext import Application
+from telegram_html import entities_of, parse_html
 
-from bot.cards import MAX_MESSAGE, FeedbackOn, More, MoreOf, decode_button, encode_button, telegram_length
+from bot.buttons import FeedbackOn, More, MoreOf, decode_button, encode_button
+from bot.handlers import question_text
+from bot.messages import MAX_MESSAGE, telegram_length
 from bot.redaction import keep_out_of_logs, redact
+from bot.runtime import QuestionLimiter
 from bot.settings import BotSettings
-from bot.telegram_app import (
-    APOLOGY,
-    QuestionLimiter,
-    build_application,
-    question_text,
-)
+from bot.telegram_app import APOLOGY, build_application
 from index.encoder import Encoder
 from index.engine import Engine
 from index.errors import ConfigError
@@ -317,6 +316,7 @@ async def test_more_context_and_source_buttons(fake: FakeTelegram, engine: Engin
         source = await fake.wait_for_reply(alice, since=since)
         assert "derna.txt" in text_of(source).splitlines()[0]
         assert "The Islamic State (ISIS) is now in control of a city in Libya" in text_of(source)
+        assert "19 sentences" in text_of(source)  # one engine call, Engine.source_view, gives the count too
 
 
 @slow

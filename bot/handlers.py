@@ -1,0 +1,279 @@
+"""The Telegram handlers for what people send: commands, questions (in private, in groups, /ask), and inline
+queries. Each parses the update, calls one engine method off the event loop (`asyncio.to_thread`) and renders the
+result with `bot.cards`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+from collections.abc import AsyncIterator
+
+from telegram import (
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InlineQueryResultsButton,
+    InputTextMessageContent,
+    LinkPreviewOptions,
+    ReplyKeyboardMarkup,
+    Update,
+)
+from telegram.constants import ChatAction, ChatType, MessageEntityType, ParseMode
+from telegram.error import TelegramError
+
+from bot import buttons, cards, messages
+from bot.messages import send_html
+from bot.render import attribution_line
+from bot.runtime import Context, runtime
+from index.engine import Engine
+from index.errors import QuestionError
+from index.model import Answer, Source
+
+log = logging.getLogger(__name__)
+
+TYPING_EVERY = 4.5  # seconds; Telegram shows a chat action for about five
+
+
+# --- typing --------------------------------------------------------------------------------------------
+
+
+@contextlib.asynccontextmanager
+async def typing(context: Context, chat_id: int) -> AsyncIterator[None]:
+    """Show "typing…" in the chat while the block runs."""
+
+    async def keep_typing() -> None:
+        while True:
+            try:
+                await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+            except TelegramError as e:
+                log.debug("chat action failed: %s", e)
+            await asyncio.sleep(TYPING_EVERY)
+
+    task = asyncio.create_task(keep_typing())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+# --- questions ------------------------------------------------------------------------------------------
+
+
+def question_text(text: str | None, username: str | None) -> str:
+    """Return the question in a message's text, without a leading /command or @mentions of the bot."""
+    q = text or ""
+    q = re.sub(r"^/[A-Za-z0-9_]+(@[A-Za-z0-9_]+)?", "", q.strip())
+    if username:
+        q = re.sub(rf"@{re.escape(username)}\b", " ", q, flags=re.IGNORECASE)
+    return " ".join(q.split())
+
+
+def fit_one_message(answer: Answer) -> Answer:
+    """Return the answer with as many hits as fit one message (the rest reachable through More)."""
+    hits = list(answer.hits)
+    while len(hits) > 1 and len(cards.render_answer(Answer(answer.question, hits, offset=answer.offset))) > 1:
+        hits.pop()
+    more = answer.more or len(hits) < len(answer.hits)
+    return Answer(answer.question, hits, answer.no_answer, answer.offset, more)
+
+
+async def over_limit(update: Update, context: Context) -> bool:
+    """Return True (after a friendly word, once a minute) when the user has asked too much lately."""
+    user = update.effective_user
+    if user is None:
+        return False
+    limiter = runtime(context).limiter
+    wait = limiter.wait(user.id)
+    if not wait:
+        return False
+    text = f"You're asking faster than I can keep up with. Please wait {int(wait) + 1} s and ask again."
+    if update.callback_query is not None:
+        await update.callback_query.answer(text)
+    elif update.inline_query is not None:
+        await update.inline_query.answer(
+            [],
+            cache_time=0,
+            button=InlineQueryResultsButton(f"Too many questions: wait {int(wait) + 1} s", start_parameter="wait"),
+        )
+    elif limiter.should_warn(user.id) and update.effective_message is not None:
+        await update.effective_message.reply_text(text)
+    return True
+
+
+async def answer_question(update: Update, context: Context, question: str) -> None:
+    """Answer `question` (from the update's message) with cards, or say that nothing is relevant."""
+    message = update.effective_message
+    chat = update.effective_chat
+    if message is None or chat is None:
+        return
+    if not question:
+        await message.reply_text("Ask me a question, e.g. /ask how far is Derna from Crete")
+        return
+    if await over_limit(update, context):
+        return
+    rt = runtime(context)
+    engine = rt.ready_engine
+    async with typing(context, chat.id):
+        try:
+            answer = await asyncio.to_thread(engine.answer, question, rt.bot.answers_per_message)
+        except QuestionError as e:
+            await message.reply_text(str(e))
+            return
+        if answer.no_answer or not answer.hits:
+            await send_html(
+                context, chat.id, [await _nothing_relevant(engine, question)], reply_to=message.id
+            )
+            return
+    await send_answer(context, chat.id, answer, reply_to=message.id, group=chat.type != ChatType.PRIVATE)
+
+
+async def _nothing_relevant(engine: Engine, question: str) -> str:
+    summary = await asyncio.to_thread(engine.summary, 2, 3)
+    return cards.render_no_answer(question, summary.articles, summary.covers, summary.examples)
+
+
+async def send_answer(
+    context: Context, chat_id: int, answer: Answer, *, reply_to: int | None, group: bool
+) -> None:
+    """Send an answer's cards with their buttons; in a group, one message at most. The engine keeps what the
+    answer showed, and 👍/👎 and More carry its id."""
+    if group:
+        answer = fit_one_message(answer)
+    answer_id = await asyncio.to_thread(runtime(context).ready_engine.remember_answer, answer, chat_id)
+    markup = buttons.answer_keyboard(answer, answer_id=answer_id)
+    await send_html(context, chat_id, cards.render_answer(answer), reply_to=reply_to, markup=markup)
+
+
+# --- handlers: commands ---------------------------------------------------------------------------------
+
+
+async def start(update: Update, context: Context) -> None:
+    """Say what the bot knows and offer example questions."""
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return
+    engine = runtime(context).ready_engine
+
+    summary = await asyncio.to_thread(engine.summary, 3)
+    examples = summary.examples
+    text = cards.render_welcome(summary.articles, summary.sentences, summary.newest, examples)
+    markup = None
+    if chat.type == ChatType.PRIVATE and examples:
+        markup = ReplyKeyboardMarkup([[q] for q in examples], one_time_keyboard=True, resize_keyboard=True)
+    await send_html(context, chat.id, [text], markup=markup)
+
+
+async def help_command(update: Update, context: Context) -> None:
+    """Explain how to ask and what the buttons do."""
+    message, user = update.effective_message, update.effective_user
+    if message is None:
+        return
+    admin = user is not None and user.id in runtime(context).bot.admins
+    await message.reply_html(cards.render_help(context.bot.username, admin=admin))
+
+
+async def about(update: Update, context: Context) -> None:
+    """Explain how answers are found and what "attributed" means."""
+    message = update.effective_message
+    if message is None:
+        return
+    rt = runtime(context)
+    stats = await asyncio.to_thread(rt.ready_engine.stats)
+    await message.reply_html(cards.render_about(rt.settings.model, stats.articles, stats.sentences))
+
+
+async def sources(update: Update, context: Context) -> None:
+    """List the articles, a page at a time."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    text, markup = await sources_page(context, 0)
+    await send_html(context, chat.id, [text], markup=markup)
+
+
+async def sources_page(context: Context, offset: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    """Return the page of /sources starting at `offset` and its ◂ / ▸ buttons."""
+    rt = runtime(context)
+    engine, size = rt.ready_engine, rt.bot.sources_per_page
+
+    def page() -> tuple[list[tuple[Source, int]], int]:
+        return [(s.source, s.sentences) for s in engine.sources(offset, size)], engine.stats().articles
+
+    items, total = await asyncio.to_thread(page)
+    return cards.render_sources_page(items, offset, total), buttons.sources_keyboard(offset, size, total)
+
+
+async def ask(update: Update, context: Context) -> None:
+    """Answer /ask <question> (the way to ask in a group)."""
+    message = update.effective_message
+    if message is None:
+        return
+    await answer_question(update, context, question_text(message.text, context.bot.username))
+
+
+async def private_text(update: Update, context: Context) -> None:
+    """Answer any other text in a private chat as a question."""
+    message = update.effective_message
+    if message is None:
+        return
+    await answer_question(update, context, question_text(message.text, context.bot.username))
+
+
+async def group_text(update: Update, context: Context) -> None:
+    """In a group, answer only a message that mentions the bot or replies to it."""
+    message = update.effective_message
+    if message is None or message.from_user is None or message.from_user.is_bot:
+        return
+    username = context.bot.username
+    mentioned = any(
+        text.lower() == f"@{username}".lower()
+        for text in message.parse_entities([MessageEntityType.MENTION]).values()
+    )
+    replied = message.reply_to_message is not None and (
+        message.reply_to_message.from_user is not None
+        and message.reply_to_message.from_user.id == context.bot.id
+    )
+    if mentioned or replied:
+        await answer_question(update, context, question_text(message.text, username))
+
+
+# --- handlers: inline mode ------------------------------------------------------------------------------
+
+
+async def inline_query(update: Update, context: Context) -> None:
+    """Offer up to ten cards for "@bot question" in any chat."""
+    query = update.inline_query
+    if query is None:
+        return
+    question = " ".join(query.query.split())
+    if len(question) < 3:
+        await query.answer([], cache_time=5)
+        return
+    if await over_limit(update, context):  # the same per-user limit as questions in chats
+        return
+    rt = runtime(context)
+    try:
+        answer = await asyncio.to_thread(rt.ready_engine.answer, question, rt.bot.inline_results)
+    except QuestionError:
+        await query.answer([], cache_time=5)
+        return
+    results = []
+    for hit in answer.hits:
+        card = messages.pack([cards.render_card(hit, question)])[0]
+        said = attribution_line(hit.attribution)
+        description = messages.html_to_text(cards.source_line(hit.source)).removeprefix("📰 ")
+        results.append(
+            InlineQueryResultArticle(
+                id=f"s{hit.sentence_id}",
+                title=hit.sentence if len(hit.sentence) <= 200 else hit.sentence[:199] + "…",
+                description=f"{said[2:]} · {description}" if said else description,
+                input_message_content=InputTextMessageContent(
+                    card, parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
+                ),
+                reply_markup=buttons.hit_keyboard(hit),
+            )
+        )
+    await query.answer(results, cache_time=30)

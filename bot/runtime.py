@@ -1,0 +1,82 @@
+"""What the Telegram handlers share: the per-user question limiter and the Runtime (settings, the engine loaded
+in post_init, the lock that serialises additions), kept in the application's bot_data."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from typing import cast
+
+from telegram.ext import ContextTypes
+
+from bot.settings import BotSettings
+from index.engine import Engine
+from index.settings import Settings
+
+Context = ContextTypes.DEFAULT_TYPE
+
+
+class QuestionLimiter:
+    """A per-user sliding window: at most `per_minute` questions in any 60 seconds (0: no limit). A user over
+    the limit is told how long to wait up to `warnings` times a window; after that the bot stays quiet, so a
+    flood of messages never becomes a flood of replies."""
+
+    def __init__(self, per_minute: int, window: float = 60.0, warnings: int = 3) -> None:
+        self.per_minute = per_minute
+        self.window = window
+        self.warnings = warnings
+        self._asked: defaultdict[int, deque[float]] = defaultdict(deque)
+        self._warned: defaultdict[int, deque[float]] = defaultdict(deque)
+
+    def wait(self, user_id: int, now: float | None = None) -> float:
+        """Return 0 and count the question when `user_id` may ask now, else the seconds until they may."""
+        if self.per_minute <= 0:
+            return 0.0
+        now = time.monotonic() if now is None else now
+        asked = self._asked[user_id]
+        while asked and now - asked[0] >= self.window:
+            asked.popleft()
+        if len(asked) >= self.per_minute:
+            return max(0.1, self.window - (now - asked[0]))
+        asked.append(now)
+        return 0.0
+
+    def should_warn(self, user_id: int, now: float | None = None) -> bool:
+        """Return whether to tell `user_id` about the limit: `warnings` times a window at most."""
+        now = time.monotonic() if now is None else now
+        warned = self._warned[user_id]
+        while warned and now - warned[0] >= self.window:
+            warned.popleft()
+        if len(warned) >= self.warnings:
+            return False
+        warned.append(now)
+        return True
+
+
+@dataclass
+class Runtime:
+    """What the handlers share: settings, the engine (loaded in post_init), the limiter."""
+
+    settings: Settings
+    bot: BotSettings
+    engine: Engine | None = None
+    owns_engine: bool = False
+    limiter: QuestionLimiter = field(init=False)
+    adding: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def __post_init__(self) -> None:
+        self.limiter = QuestionLimiter(self.bot.questions_per_minute)
+
+    @property
+    def ready_engine(self) -> Engine:
+        """Return the engine; it is loaded before the first update is handled."""
+        if self.engine is None:
+            raise RuntimeError("the engine is not loaded yet")
+        return self.engine
+
+
+def runtime(context: Context) -> Runtime:
+    """Return the handlers' shared runtime."""
+    return cast(Runtime, context.bot_data["runtime"])

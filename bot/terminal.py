@@ -1,0 +1,38 @@
+"""What the terminal gives and is given: text from argv and stdin made valid Unicode, and an error as the one
+line a person sees. Shared by the CLI (`bot.cli`) and the terminal conversation (`bot.chat`)."""
+
+from __future__ import annotations
+
+import io
+import logging
+import sys
+from typing import TextIO
+
+from bot.redaction import redact
+from index.errors import NewsbotError
+
+PROG = "newsbot"
+
+
+def clean_text(text: str) -> str:
+    """Return text with what is not valid Unicode (argv's surrogate escapes, lone surrogates) replaced by U+FFFD."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a lone surrogate that is no escaped byte
+        return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+
+
+def tolerant_stdin() -> TextIO:
+    """Return stdin decoded as UTF-8 with invalid bytes replaced, read line by line as the lines arrive."""
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is None:  # already text (a test's StringIO)
+        return sys.stdin
+    return io.TextIOWrapper(buffer, encoding="utf-8", errors="replace", line_buffering=False)
+
+
+def one_line(e: BaseException) -> str:
+    """Return an error as the one line a person sees: a NewsbotError's own message, else a pointer to -v."""
+    if isinstance(e, NewsbotError):
+        return redact(str(e))
+    logging.getLogger(PROG).info("unexpected error", exc_info=True)
+    return f"unexpected error: {type(e).__name__} (run with -v for details)"
