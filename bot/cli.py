@@ -59,18 +59,18 @@ def cmd_index(args: argparse.Namespace) -> int:
         reembedded = Engine.rebuild(settings)
         how = f"re-embedded {reembedded} sentences" if reembedded else "from the stored vectors"
         print(f"Rebuilt the vector index ({how}); every article and all feedback kept.")
-    engine = Engine.open(settings)
-    report = engine.index_paths(paths)
-    for problem in report.problems:
-        what = "skipped" if problem.skipped else "note"
-        print(_printable(f"{what} {problem.name}: {problem.reason}"), file=sys.stderr)
-    if len(report.removed) > LIST_REMOVED_OVER:
-        for doc_id in report.removed:
-            print(_printable(f"removed {doc_id}"))
-    print(report.summary())
-    stats = engine.stats()
-    print(f"The index holds {stats.articles} articles and {stats.sentences} sentences ({settings.data_dir}).")
-    return 0
+    with Engine.open(settings) as engine:
+        report = engine.index_paths(paths)
+        for problem in report.problems:
+            what = "skipped" if problem.skipped else "note"
+            print(_printable(f"{what} {problem.name}: {problem.reason}"), file=sys.stderr)
+        if len(report.removed) > LIST_REMOVED_OVER:
+            for doc_id in report.removed:
+                print(_printable(f"removed {doc_id}"))
+        print(report.summary())
+        stats = engine.stats()
+        print(f"The index holds {stats.articles} articles and {stats.sentences} sentences ({settings.data_dir}).")
+        return 0
 
 
 def cmd_reset(args: argparse.Namespace) -> int:
@@ -95,25 +95,25 @@ def cmd_reset(args: argparse.Namespace) -> int:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     """Answer one question, or one a line from stdin with `-`, each as soon as its line arrives."""
-    engine = _open(args)
-    _require_index(engine)
-    if args.question != "-":
-        _print_answer(engine.answer(clean_text(args.question), k=args.k), args.json, echo=False)
-        return 0
-    stdin = tolerant_stdin()
-    status = 0
-    while line := stdin.readline():
-        q = clean_text(line).strip()
-        if not q:
-            continue
-        try:
-            answer = engine.answer(q, k=args.k)
-        except Exception as e:  # noqa: BLE001 - one bad line never ends the session
-            print(f"{PROG}: {one_line(e)}", file=sys.stderr, flush=True)
-            status = 1
-            continue
-        _print_answer(answer, args.json, echo=True)
-    return status
+    with _open(args) as engine:
+        _require_index(engine)
+        if args.question != "-":
+            _print_answer(engine.answer(clean_text(args.question), k=args.k), args.json, echo=False)
+            return 0
+        stdin = tolerant_stdin()
+        status = 0
+        while line := stdin.readline():
+            q = clean_text(line).strip()
+            if not q:
+                continue
+            try:
+                answer = engine.answer(q, k=args.k)
+            except Exception as e:  # noqa: BLE001 - one bad line never ends the session
+                print(f"{PROG}: {one_line(e)}", file=sys.stderr, flush=True)
+                status = 1
+                continue
+            _print_answer(answer, args.json, echo=True)
+        return status
 
 
 def _print_answer(answer, as_json: bool, echo: bool) -> None:
@@ -132,9 +132,9 @@ def cmd_chat(args: argparse.Namespace) -> int:
     """Talk to newsbot in the terminal."""
     from bot.chat import chat_loop  # imports the engine: lazily, so `--help` stays fast
 
-    engine = _open(args)
-    _require_index(engine)
-    return chat_loop(engine, tolerant_stdin(), sys.stdout, k=args.k)
+    with _open(args) as engine:
+        _require_index(engine)
+        return chat_loop(engine, tolerant_stdin(), sys.stdout, k=args.k)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -146,28 +146,28 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_sources(args: argparse.Namespace) -> int:
     """List the indexed articles."""
-    engine = _open(args)
-    rows = engine.sources(0, -1)
-    if args.json:
+    with _open(args) as engine:
+        rows = engine.sources(0, -1)
+        if args.json:
+            for r in rows:
+                print(json.dumps({**r.source.to_json(), "sentences": r.sentences, "indexed_at": r.indexed_at}))
+            return 0
+        if not rows:
+            print("Nothing is indexed yet: run `newsbot index`.")
         for r in rows:
-            print(json.dumps({**r.source.to_json(), "sentences": r.sentences, "indexed_at": r.indexed_at}))
+            print(f"{source_line(r.source)}  ({r.sentences} sentences)")
         return 0
-    if not rows:
-        print("Nothing is indexed yet: run `newsbot index`.")
-    for r in rows:
-        print(f"{source_line(r.source)}  ({r.sentences} sentences)")
-    return 0
 
 
 def cmd_feedback(args: argparse.Namespace) -> int:
     """List readers' 👍/👎 feedback, newest last, so operators see which answers fail."""
-    engine = _open(args)
-    for entry in engine.feedback():
-        if args.bad and entry.helpful:
-            continue
-        ids = ",".join(map(str, entry.sentence_ids))
-        print(f"{entry.at}  {'+' if entry.helpful else '-'}  {entry.question}  sentences={ids}")
-    return 0
+    with _open(args) as engine:
+        for entry in engine.feedback():
+            if args.bad and entry.helpful:
+                continue
+            ids = ",".join(map(str, entry.sentence_ids))
+            print(f"{entry.at}  {'+' if entry.helpful else '-'}  {entry.question}  sentences={ids}")
+        return 0
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
