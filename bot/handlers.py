@@ -28,7 +28,7 @@ from bot.render import attribution_line
 from bot.runtime import Context, runtime
 from index.engine import Engine
 from index.errors import QuestionError
-from index.model import Answer, Source
+from index.model import Answer
 
 log = logging.getLogger(__name__)
 
@@ -199,10 +199,8 @@ async def sources_page(context: Context, offset: int) -> tuple[str, InlineKeyboa
     rt = runtime(context)
     engine, size = rt.ready_engine, rt.bot.sources_per_page
 
-    def page() -> tuple[list[tuple[Source, int]], int]:
-        return [(s.source, s.sentences) for s in engine.sources(offset, size)], engine.stats().articles
-
-    items, total = await asyncio.to_thread(page)
+    rows, total = await asyncio.to_thread(engine.sources_page, offset, size)
+    items = [(s.source, s.sentences) for s in rows]
     return cards.render_sources_page(items, offset, total), buttons.sources_keyboard(offset, size, total)
 
 

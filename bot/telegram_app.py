@@ -98,7 +98,7 @@ async def post_init(application: Application) -> None:  # type: ignore[type-arg]
     if rt.engine is None:
         rt.engine = await asyncio.to_thread(Engine.open, rt.settings)
         rt.owns_engine = True
-    await asyncio.to_thread(rt.engine.encoder.load)  # the model loads lazily: here, not at the first question
+    await asyncio.to_thread(rt.engine.warm_up)  # the model loads lazily: here, not at the first question
     try:
         await application.bot.set_my_commands(COMMANDS)
     except TelegramError as e:  # the menu is a convenience: serve without it

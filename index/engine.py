@@ -201,6 +201,14 @@ class Engine:
         """Return a page of the indexed articles, newest first."""
         return self.store.sources(offset, limit)
 
+    def sources_page(self, offset: int, limit: int) -> tuple[list[SourceSummary], int]:
+        """Return a page of the indexed articles, newest first, and how many articles there are in all."""
+        return self.store.sources(offset, limit), self.store.counts()[0]
+
+    def warm_up(self) -> None:
+        """Load the model now (it loads lazily), so that a server's first question is not the slow one."""
+        self.encoder.load()
+
     def article(self, doc_id: str) -> tuple[Source, str] | None:
         """Return an article's source and text."""
         return self.store.article(doc_id)
