@@ -8,13 +8,13 @@ Nothing here talks to Telegram or the engine: every function takes values and re
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from html import escape
 
 from bot.messages import MAX_MESSAGE, pack
 from bot.render import attribution_line
 from index.model import Answer, Hit, Source
-from index.terms import content_terms, terms_for
+from index.terms import TOKEN, matched_words
 
 
 def _text(text: str) -> str:
@@ -24,24 +24,23 @@ def _text(text: str) -> str:
 
 # --- emphasis of the question's words -------------------------------------------------------------------
 
-_WORD = re.compile(r"\w+(?:['’]\w+)*")
-
-
-def question_terms(question: str) -> frozenset[str]:
-    """Return the stems of the question's content words (`index.terms`: stop words left out)."""
-    return frozenset(content_terms(question))
-
-
 def emphasize(sentence: str, question: str) -> str:
     """Return `sentence` as escaped HTML with the question's content words in bold (case-insensitive)."""
-    terms = question_terms(question)
+    return bold(sentence, matched_words(sentence, question))
+
+
+def bold(sentence: str, words: Iterable[str]) -> str:
+    """Return `sentence` as escaped HTML with these words (as the engine matched them, `Hit.matched`) in bold;
+    neighbouring bold words become one run ("Noman Benotman")."""
+    wanted = set(words)
     spans: list[list[int]] = []
-    for m in _WORD.finditer(sentence):
-        if not terms.isdisjoint(terms_for(m.group(0).lower())):
-            if spans and not sentence[spans[-1][1] : m.start()].strip():
-                spans[-1][1] = m.end()  # "Noman Benotman" → one bold run
-            else:
-                spans.append([m.start(), m.end()])
+    if wanted:
+        for m in TOKEN.finditer(sentence):
+            if m.group(0) in wanted:
+                if spans and not sentence[spans[-1][1] : m.start()].strip():
+                    spans[-1][1] = m.end()
+                else:
+                    spans.append([m.start(), m.end()])
     out, pos = [], 0
     for start, end in spans:
         out.append(_text(sentence[pos:start]))
@@ -78,7 +77,7 @@ def _link(url: str | None) -> str | None:
 def render_card(hit: Hit, question: str, number: int | None = None) -> str:
     """Return one answer card: the sentence (question words in bold), who says it, and the source."""
     head = f"<b>{number}.</b> " if number is not None else ""
-    lines = [head + emphasize(hit.sentence, question)]
+    lines = [head + (bold(hit.sentence, hit.matched) if hit.matched else emphasize(hit.sentence, question))]
     said = attribution_line(hit.attribution)
     if said:
         lines.append(f"<i>{_text(said)}</i>")

@@ -263,3 +263,10 @@ def test_welcome_no_answer_and_sources_page_parse() -> None:
     assert "nothing relevant" in nothing and "ISIS <in> Derna" in nothing
     page = parse_html(render_sources_page([(newest, 14)], 10, 11))[0]
     assert "Articles 11–11 of 11" in page and "11. ISIS <in> Derna" in page
+
+
+def test_a_card_bolds_the_words_the_engine_matched() -> None:
+    # The engine says which words matched (Hit.matched); the card bolds those, not words it re-derives.
+    h = hit(CRETE)
+    h.matched = ["Crete", "Derna"]
+    assert bold_words(render_card(h, "an unrelated question about sea")) == ["Crete", "Derna"]
