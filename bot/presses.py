@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 
 from telegram import (
     CallbackQuery,
@@ -64,18 +65,7 @@ async def button(update: Update, context: Context) -> None:
             if sent is None:
                 await query.answer(NO_QUESTION, show_alert=True)
                 return
-            user, chat = update.effective_user, update.effective_chat
-            await asyncio.to_thread(
-                engine.record_feedback,
-                sent.question,
-                list(sent.sentence_ids),
-                helpful,
-                user.id if user else None,
-                chat.id if chat else None,
-            )
-            await query.answer(
-                "Thanks, noted." if helpful else "Thanks, noted: the operators will look into it."
-            )
+            await _record_feedback(update, query, engine, sent.question, sent.sentence_ids, helpful)
         case buttons.ShowContext(sentence_id):
             view = await asyncio.to_thread(engine.context_view, sentence_id)
             if view is None:
@@ -95,23 +85,28 @@ async def button(update: Update, context: Context) -> None:
         case buttons.Feedback(helpful, sentence_ids):
             asked = message.reply_to_message if message is not None else None
             question = question_text(asked.text if asked else None, context.bot.username)
-            user, chat = update.effective_user, update.effective_chat
-            await asyncio.to_thread(
-                engine.record_feedback,
-                question,
-                list(sentence_ids),
-                helpful,
-                user.id if user else None,
-                chat.id if chat else None,
-            )
-            await query.answer(
-                "Thanks, noted." if helpful else "Thanks, noted: the operators will look into it."
-            )
+            await _record_feedback(update, query, engine, question, sentence_ids, helpful)
         case buttons.SourcesPage(offset):
             text, markup = await sources_page(context, offset)
             with contextlib.suppress(BadRequest):  # "message is not modified" after a double press
                 await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
             await query.answer()
+
+
+async def _record_feedback(
+    update: Update, query: CallbackQuery, engine: Engine, question: str, sentence_ids: Sequence[int], helpful: bool
+) -> None:
+    """Store a reader's 👍/👎 with the question and the sentences shown, and thank them."""
+    user, chat = update.effective_user, update.effective_chat
+    await asyncio.to_thread(
+        engine.record_feedback,
+        question,
+        list(sentence_ids),
+        helpful,
+        user.id if user else None,
+        chat.id if chat else None,
+    )
+    await query.answer("Thanks, noted." if helpful else "Thanks, noted: the operators will look into it.")
 
 
 async def _kept_answer(engine: Engine, answer_id: int, message: Message | None) -> StoredAnswer | None:
