@@ -16,7 +16,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType
-from telegram.error import Forbidden, InvalidToken, TelegramError
+from telegram.error import Forbidden, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -120,12 +120,14 @@ async def post_shutdown(application: Application) -> None:  # type: ignore[type-
 
 
 class _QuietRejectedToken(logging.Filter):
-    """Drop PTB's traceback for a rejected token at start-up: `run` says it in one line instead."""
+    """Drop PTB's traceback for a rejected token, or a Bot API it cannot reach, at start-up: `run` says it in one
+    line instead."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        """Return False for a record about InvalidToken."""
+        """Return False for a record about InvalidToken, or a network error while the application starts."""
         error = record.exc_info[1] if record.exc_info else None
-        return not isinstance(error, InvalidToken)
+        starting = "Initialize Application" in record.getMessage()
+        return not (isinstance(error, InvalidToken) or (starting and isinstance(error, NetworkError)))
 
 
 def build_application(
@@ -189,4 +191,9 @@ def run(application: Application, bot_settings: BotSettings) -> None:  # type: i
     except InvalidToken:
         raise ConfigError(
             f"Telegram rejected the bot token (check TELEGRAM_BOT_TOKEN; Bot API {bot_settings.api_base_url})"
+        ) from None
+    except NetworkError as e:  # only start-up raises it: once serving, PTB retries on its own
+        raise ConfigError(
+            f"cannot reach the Telegram Bot API at {bot_settings.api_base_url} ({redact(str(e))}); check the "
+            "network, or TELEGRAM_API_BASE_URL"
         ) from None

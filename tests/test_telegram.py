@@ -9,6 +9,7 @@ import json
 import logging
 import os
 import signal
+import socket
 import sys
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -860,12 +861,14 @@ def test_redact_hides_every_form_of_the_token() -> None:
     assert not leaks(text, TOKEN) and text.count("<token>") == 4
 
 
-async def start_serve(fake: FakeTelegram, engine: Engine, *options: str) -> asyncio.subprocess.Process:
+async def start_serve(
+    fake: FakeTelegram, engine: Engine, *options: str, base_url: str | None = None
+) -> asyncio.subprocess.Process:
     """Start the real `newsbot serve` process against the fake, over the engine's data folder."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSBOT_", "TELEGRAM_"))}
     env.update(
         TELEGRAM_BOT_TOKEN=fake.token,
-        TELEGRAM_API_BASE_URL=fake.base_url,  # the file URL is derived from it
+        TELEGRAM_API_BASE_URL=base_url or fake.base_url,  # the file URL is derived from it
         NEWSBOT_DATA=str(engine.settings.data_dir),
         NEWSBOT_PROGRESS="0",
         HF_HUB_OFFLINE="1",
@@ -897,6 +900,22 @@ async def test_a_rejected_token_is_one_clean_line_without_the_token(
     assert not leaks(output, fake.token), output
     assert "Traceback" not in output or options  # -v may show details, still without the token
     assert err.decode().strip().splitlines()[-1].startswith("newsbot: Telegram rejected the bot token")
+
+
+@slow
+async def test_an_unreachable_bot_api_is_one_clean_line(fake: FakeTelegram, engine: Engine) -> None:
+    # A Bot API that cannot be reached at start-up printed PTB's 100-line traceback and "unexpected error".
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = await start_serve(fake, engine, base_url=f"http://127.0.0.1:{port}/bot")
+    out, err = await asyncio.wait_for(process.communicate(), 90)
+    output = (out + err).decode()
+    assert process.returncode == 1, output
+    assert "Traceback" not in output and not leaks(output, fake.token), output
+    assert err.decode().strip().splitlines()[-1].startswith(
+        f"newsbot: cannot reach the Telegram Bot API at http://127.0.0.1:{port}/bot"
+    ), output
 
 
 @slow
