@@ -9,6 +9,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn
 
@@ -59,7 +60,7 @@ def cmd_index(args: argparse.Namespace) -> int:
         reembedded = Engine.rebuild(settings)
         how = f"re-embedded {reembedded} sentences" if reembedded else "from the stored vectors"
         print(f"Rebuilt the vector index ({how}); every article and all feedback kept.")
-    with Engine.open(settings) as engine:
+    with Engine.open(replace(settings, ranker=False)) as engine:  # indexing never ranks: no LightGBM to load
         report = engine.index_paths(paths)
         for problem in report.problems:
             what = "skipped" if problem.skipped else "note"

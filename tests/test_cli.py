@@ -341,3 +341,17 @@ def test_serve_with_a_token_and_no_telegram_library_names_what_to_install(
     out, err = capsys.readouterr()
     assert out == "" and err.count("\n") == 1  # no terminal conversation instead of the bot
     assert "pip install" in err and "python-telegram-bot" in err and "Traceback" not in err
+
+
+def test_index_with_nothing_to_do_loads_neither_model_nor_ranker(indexed: Path, seed_corpus: Path) -> None:
+    # `newsbot index` on an unchanged corpus needs no model (torch) and no ranker (LightGBM, which pulls in
+    # scikit-learn): it compares hashes, in a second or so instead of several.
+    code = (
+        "import sys; from bot.cli import main; "
+        f"code = main(['index', {str(seed_corpus)!r}, '--data', {str(indexed)!r}]); "
+        "print(code, 'torch' in sys.modules, 'lightgbm' in sys.modules)"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert "Nothing to do" in run.stdout
+    assert run.stdout.strip().splitlines()[-1] == "0 False False", run.stdout
