@@ -355,7 +355,7 @@ def evaluate_attribution(
     report.update(summarise(outcomes))
     report["timing"] = {
         "index_seconds": round(index_seconds, 2),
-        "attribute_seconds": round(attr_seconds, 2),
+        "attribute_seconds": round(attr_seconds, 4),
         "attribution_share_of_indexing": round(attr_seconds / index_seconds, 4) if index_seconds else None,
     }
     return report
