@@ -189,7 +189,6 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-
 def cmd_eval_attribution(args: argparse.Namespace) -> int:
     """Measure who newsbot says makes each claim against labelled attributions (the format of polnear-train)."""
     # the lab: loaded only for `eval-attribution`
@@ -206,6 +205,7 @@ def cmd_eval_attribution(args: argparse.Namespace) -> int:
     else:
         print(format_attribution_report(report))
     return 0
+
 
 MAX_K = 50
 
