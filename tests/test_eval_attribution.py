@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from index.encoder import Encoder
+from index.engine import Engine
 from index.errors import NewsbotError
 from index.evaluation.attribution import (
     Label,
@@ -22,6 +24,7 @@ from index.evaluation.attribution import (
     summarise,
 )
 from index.model import NO_ATTRIBUTION, Attribution, Source
+from index.settings import Settings
 from index.store import StoredSentence
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -156,3 +159,21 @@ def test_the_command_scores_the_stored_attributions_of_a_fixture(tmp_path: Path)
     assert text.returncode == 0, text.stderr
     assert text.stdout.startswith("1 articles,")
     assert "of indexing" in text.stdout
+
+
+def test_engine_attributions_are_the_records_ask_shows(
+    settings: Settings, fake_encoder: Encoder, tmp_path: Path
+) -> None:
+    article = tmp_path / "harbour.txt"
+    article.write_text("Mayor Ada Quill said the work would start in March.\n\nThe harbour is old.\n",
+                       encoding="utf-8")
+    with Engine.open(settings, encoder=fake_encoder) as engine:
+        engine.index_paths([article])
+        doc_id = engine.sources()[0].source.doc_id
+        records = engine.attributions(doc_id)
+        assert [(r.position, r.attribution.speaker) for r in records] == [(0, "Mayor Ada Quill"), (1, None)]
+        hit = engine.hit(records[0].id)
+        assert hit is not None and hit.attribution == records[0].attribution
+        text = engine.article(doc_id)
+        assert text is not None and text[1][records[1].start : records[1].end] == "The harbour is old."
+        assert engine.attributions("no such article") == []
