@@ -190,6 +190,24 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval_attribution(args: argparse.Namespace) -> int:
+    """Measure who newsbot says makes each claim against labelled attributions (the format of polnear-train)."""
+    # the lab: loaded only for `eval-attribution`
+    from index.evaluation.attribution import evaluate_attribution, format_attribution_report
+
+    for path in (Path(args.docs), Path(args.labels)):
+        if not path.is_file():
+            raise NewsbotError(f"{path}: no such file")
+    if args.limit is not None and args.limit < 1:
+        raise NewsbotError(f"--limit must be a whole number of at least 1, got {args.limit}")
+    report = evaluate_attribution(Path(args.docs), Path(args.labels), limit=args.limit, settings=_settings(args))
+    if args.json:
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        print(format_attribution_report(report))
+    return 0
+
+
 MAX_K = 50
 
 
@@ -317,6 +335,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="which ranking to measure (default: what the bot uses)",
     )
     sp.add_argument("--seed", type=int, default=13, help="random seed for folds and unanswerable sampling")
+
+    sp = command(
+        "eval-attribution",
+        cmd_eval_attribution,
+        "Measure attribution (named, quote, own-voice and pronoun shares, confusion by cue, share of indexing "
+        "time) on JSONL docs and labelled attributions, in a temporary index.",
+    )
+    sp.add_argument("--docs", required=True, metavar="FILE", help="docs.jsonl: doc_id, title, text")
+    sp.add_argument(
+        "--labels", required=True, metavar="FILE",
+        help="labels.jsonl: doc_id, sentence_contains, speaker, speaker_is_pronoun, cue, spans",
+    )
+    sp.add_argument("--json", action="store_true", help="print the report as JSON")
+    sp.add_argument("--limit", type=int, metavar="N", help="only the first N articles")
     return p
 
 

@@ -213,6 +213,10 @@ class Engine:
         """Return an article's source and text."""
         return self.store.article(doc_id)
 
+    def attributions(self, doc_id: str) -> list[StoredSentence]:
+        """Return an article's stored sentences in order, each with the attribution `ask` shows for it."""
+        return self.store.article_sentences(doc_id)
+
     def hit(self, sentence_id: int) -> Hit | None:
         """Return one stored sentence as a Hit (score 0), or None when it no longer exists."""
         found = self.store.sentences([sentence_id])

@@ -323,6 +323,18 @@ class Store:
             for r in rows
         }
 
+    def article_sentences(self, doc_id: str) -> list[StoredSentence]:
+        """Return an article's stored sentences with their attributions, in order (none when it is not stored)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT s.id FROM sentences s JOIN articles a ON a.id = s.article_id WHERE a.doc_id = ?"
+                " ORDER BY s.position",
+                (doc_id,),
+            ).fetchall()
+        ids = [r[0] for r in rows]
+        found = self.sentences(ids)
+        return [found[i] for i in ids]
+
     def article_rows(self, article_ids: Sequence[int]) -> dict[int, list[tuple[int, int, int, str, bytes | None]]]:
         """Return each article's sentences as (id, position, paragraph, text, vector bytes), in order."""
         out: dict[int, list[tuple[int, int, int, str, bytes | None]]] = {a: [] for a in article_ids}

@@ -1,0 +1,396 @@
+"""Attribution evaluation on JSONL docs and labels (the format of shared/eval/polnear-train): who newsbot says makes
+each annotated claim, read from the stored records `ask` shows, scored as that folder's README says.
+
+A label is aligned to the stored sentence that contains its `sentence_contains` snippet (found by character
+offset in the stored article text). Then, by the label's kind:
+- named (a non-pronoun Source): right when newsbot's speaker shares a content word with the annotated Source,
+  titles ("Sen.", "Mr.", "President") and stopwords not counting;
+- null (no Source annotated): right when newsbot names nobody;
+- pronoun (he, she, they ...): right when newsbot names the person it stands for. The labels do not say who that
+  is, so the candidates are the named Sources annotated before it in the same article: right when newsbot's
+  speaker matches one of them (a pronoun with no named Source before it cannot be right).
+The quote share scores the labels whose content has quotation marks, each by its kind's rule. The own-voice share
+is over the stored sentences no label's content, source or snippet touches: right when newsbot names nobody."""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from index.errors import NewsbotError
+from index.model import Sentence
+from index.reading import attribute, repair_text
+from index.settings import Settings
+from index.store import StoredSentence
+from index.terms import content_terms, word_set
+
+# The issue's targets (issue 10): share of labels of each kind newsbot gets right.
+TARGETS = {"named": 0.85, "quote": 0.95, "own_voice": 0.85, "pronoun": 0.75}
+# Words of a Source that name no one in particular: titles, honorifics and party labels.
+TITLES: frozenset[str] = word_set(
+    """
+    mr mrs ms miss dr prof sir dame lord lady sen senator rep representative congressman congresswoman gov
+    governor president vice pres gen general lt col sgt capt adm secretary sec minister chairman chairwoman
+    chair speaker leader judge justice mayor ambassador former candidate nominee hopeful spokesman
+    spokeswoman spokesperson jr sr st r d i
+    """
+)
+TOP_CUES = 20  # cue rows shown in the text report
+
+
+@dataclass(frozen=True)
+class Label:
+    """One annotated attribution: the claim's snippet, the Source as written (None: none annotated) and the
+    cue, with where the content and Source lie in the docs' text."""
+
+    doc_id: str
+    snippet: str
+    speaker: str | None
+    is_pronoun: bool
+    cue: str
+    quoted: bool
+    content_span: tuple[int, int]
+    source_span: tuple[int, int] | None  # where the first Source span lies (None: no Source)
+
+    @property
+    def source_start(self) -> int | None:
+        """Return where the first Source span begins, or None."""
+        return None if self.source_span is None else self.source_span[0]
+
+    @property
+    def kind(self) -> str:
+        """Return how the label is scored: named, pronoun or null."""
+        if self.speaker is None:
+            return "null"
+        return "pronoun" if self.is_pronoun else "named"
+
+
+def read_labels(path: Path) -> list[Label]:
+    """Return the labels of a labels.jsonl file; raise NewsbotError naming the first unreadable line."""
+    out: list[Label] = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as e:
+        raise NewsbotError(f"{path}: cannot read the labels ({e.strerror})") from None
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            r = json.loads(line)
+            speaker = r.get("speaker")
+            spans = r.get("source_spans") or []
+            out.append(Label(
+                doc_id=str(r["doc_id"]),
+                snippet=str(r["sentence_contains"]),
+                speaker=" ".join(str(s) for s in speaker) if speaker else None,
+                is_pronoun=bool(r.get("speaker_is_pronoun")),
+                cue=str(r.get("cue") or ""),
+                quoted=bool(r.get("content_has_quote_marks")),
+                content_span=(int(r["content_span"][0]), int(r["content_span"][1])),
+                source_span=(int(spans[0][0]), int(spans[0][1])) if spans else None,
+            ))
+        except (ValueError, KeyError, TypeError, IndexError) as e:
+            raise NewsbotError(f"{path}, line {n}: not a label ({type(e).__name__}: {e})") from None
+    return out
+
+
+def speaker_words(name: str) -> frozenset[str]:
+    """Return the content words of a speaker's name that identify it (no titles, stopwords or initials)."""
+    return frozenset(w for w in content_terms(name) if w not in TITLES and len(w) > 1)
+
+
+def speaker_matches(speaker: str | None, annotated: str) -> bool:
+    """Return whether newsbot's speaker shares a content word with an annotated Source."""
+    return speaker is not None and bool(speaker_words(speaker) & speaker_words(annotated))
+
+
+def is_right(label: Label, speaker: str | None, antecedents: Sequence[str] = ()) -> bool:
+    """Return whether newsbot's speaker is right for the label; `antecedents` are the named Sources annotated
+    before a pronoun label in its article."""
+    if label.speaker is None:
+        return speaker is None
+    if label.is_pronoun:
+        return any(speaker_matches(speaker, a) for a in antecedents)
+    return speaker_matches(speaker, label.speaker)
+
+
+def antecedents_of(label: Label, labels: Iterable[Label]) -> list[str]:
+    """Return the named Sources annotated before a label's Source in the same article, nearest last."""
+    if label.source_start is None:
+        return []
+    before = sorted(
+        (other.source_start, other.speaker)
+        for other in labels
+        if other.doc_id == label.doc_id and other.kind == "named" and other.source_start is not None
+        and other.speaker is not None and other.source_start < label.source_start
+    )
+    return [name for _, name in before]
+
+
+def _find(text: str, piece: str, near: int = 0) -> int:
+    """Return where a piece of the docs' text lies in the stored text (as written or repaired), nearest to
+    `near`, or -1."""
+    for form in (piece, repair_text(piece)):
+        if not form:
+            continue
+        hits = [m.start() for m in re.finditer(re.escape(form), text)]
+        if hits:
+            return min(hits, key=lambda h: abs(h - near))
+    return -1
+
+
+def sentence_at(sentences: Sequence[StoredSentence], offset: int) -> int | None:
+    """Return the position of the stored sentence that holds a character offset (or the next one)."""
+    for i, s in enumerate(sentences):
+        if offset < s.end:
+            return i
+    return None
+
+
+def align(
+    label: Label, raw: str, stored: str, sentences: Sequence[StoredSentence]
+) -> tuple[int | None, set[int]]:
+    """Return the position of the label's sentence (None: the snippet is not in the stored text) and the
+    positions of every sentence its content, source and snippet touch."""
+    pos = _find(stored, label.snippet)
+    if pos < 0:
+        return None, set()
+    at = sentence_at(sentences, pos)
+    touched = {at} if at is not None else set()
+    a, b = label.content_span
+    head, tail = raw[a : min(b, a + 40)], raw[max(a, b - 40) : b]
+    start, end = _find(stored, head.strip(), pos), _find(stored, tail.strip(), pos)
+    if start >= 0 and end >= start:
+        touched |= {i for i, s in enumerate(sentences) if s.start < end + len(tail) and s.end > start}
+    if label.source_span is not None:
+        src = _find(stored, raw[label.source_span[0] : label.source_span[1]].strip(), pos)
+        if src >= 0 and (i := sentence_at(sentences, src)) is not None:
+            touched.add(i)
+    return at, touched
+
+
+@dataclass
+class Tally:
+    """Right and total counts of one kind of label."""
+
+    n: int = 0
+    right: int = 0
+
+    def add(self, ok: bool) -> None:
+        """Count one label."""
+        self.n += 1
+        self.right += ok
+
+    def to_json(self, target: float | None = None) -> dict[str, Any]:
+        """Return the counts and share (and the target, if any) as a JSON-able dict."""
+        out: dict[str, Any] = {"n": self.n, "right": self.right, "share": round(self.right / self.n, 4)
+                               if self.n else None}
+        if target is not None:
+            out["target"] = target
+        return out
+
+
+def cue_key(cue: str) -> str:
+    """Return a cue as a confusion row's key: lowercased, spaces collapsed, curly apostrophes plain."""
+    return " ".join(cue.lower().replace("’", "'").split()) or "(none)"
+
+
+def score_article(
+    labels: Sequence[Label], raw: str, stored: str, sentences: Sequence[StoredSentence]
+) -> list[dict[str, Any]]:
+    """Return one outcome per label of an article (aligned or not, right or not, what newsbot said), and one
+    per own-voice sentence (kind "own_voice")."""
+    outcomes: list[dict[str, Any]] = []
+    touched: set[int] = set()
+    for label in labels:
+        at, near = align(label, raw, stored, sentences)
+        touched |= near
+        if at is None:
+            outcomes.append({"kind": label.kind, "quoted": label.quoted, "cue": cue_key(label.cue),
+                             "aligned": False, "right": False, "speaker": None, "newsbot_kind": None,
+                             "newsbot_cue": None})
+            continue
+        a = sentences[at].attribution
+        ok = is_right(label, a.speaker, antecedents_of(label, labels) if label.is_pronoun else ())
+        outcomes.append({"kind": label.kind, "quoted": label.quoted, "cue": cue_key(label.cue), "aligned": True,
+                         "right": ok, "speaker": a.speaker, "newsbot_kind": a.kind, "newsbot_cue": a.cue,
+                         "pronoun": label.speaker.lower() if label.is_pronoun and label.speaker else None})
+    for i, s in enumerate(sentences):
+        if i not in touched:
+            outcomes.append({"kind": "own_voice", "quoted": False, "cue": None, "aligned": True,
+                             "right": s.attribution.speaker is None, "speaker": s.attribution.speaker,
+                             "newsbot_kind": s.attribution.kind, "newsbot_cue": s.attribution.cue})
+    return outcomes
+
+
+def summarise(outcomes: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Return the shares (named, quote, own voice, pronoun, null) and the confusion by cue of scored outcomes."""
+    tallies = {k: Tally() for k in ("named", "quote", "own_voice", "pronoun", "null")}
+    unaligned = 0
+    by_cue: dict[str, Counter[str]] = {}
+    by_pronoun: dict[str, Tally] = {}
+    wrong_kind: Counter[str] = Counter()
+    wrong_cue: Counter[str] = Counter()
+    over_cue: Counter[str] = Counter()
+    for o in outcomes:
+        if not o["aligned"]:
+            unaligned += 1
+            continue
+        kind = o["kind"]
+        tallies[kind].add(o["right"])
+        if kind == "own_voice":
+            if not o["right"]:
+                over_cue[cue_key(o["newsbot_cue"] or "")] += 1
+            continue
+        if o["quoted"]:
+            tallies["quote"].add(o["right"])
+        if kind == "pronoun":
+            by_pronoun.setdefault(o["pronoun"], Tally()).add(o["right"])
+        row = by_cue.setdefault(o["cue"], Counter())
+        row["n"] += 1
+        if o["right"]:
+            row["right"] += 1
+        elif o["speaker"] is None:
+            row["nobody"] += 1
+        elif kind == "null":
+            row["someone"] += 1
+        else:
+            row["other"] += 1
+        if not o["right"]:
+            wrong_kind[o["newsbot_kind"]] += 1
+            if o["speaker"] is not None:
+                wrong_cue[cue_key(o["newsbot_cue"] or "")] += 1
+    return {
+        "shares": {k: t.to_json(TARGETS.get(k)) for k, t in tallies.items()},
+        "unaligned_labels": unaligned,
+        "by_cue": [
+            {"cue": cue, "n": c["n"], "right": c["right"], "share": round(c["right"] / c["n"], 4),
+             "nobody": c["nobody"], "other": c["other"], "someone": c["someone"]}
+            for cue, c in sorted(by_cue.items(), key=lambda kv: (-kv[1]["n"], kv[0]))
+        ],
+        "by_pronoun": {p: t.to_json() for p, t in sorted(by_pronoun.items(), key=lambda kv: -kv[1].n)},
+        "errors_by_newsbot_kind": dict(wrong_kind.most_common()),
+        "wrong_speaker_by_newsbot_cue": dict(wrong_cue.most_common(TOP_CUES)),
+        "own_voice_named_by_newsbot_cue": dict(over_cue.most_common(TOP_CUES)),
+    }
+
+
+def read_raw_docs(path: Path) -> dict[str, str]:
+    """Return each doc_id's text as the docs file holds it (the offsets of the labels point into it)."""
+    out: dict[str, str] = {}
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as e:
+        raise NewsbotError(f"{path}: cannot read the docs ({e.strerror})") from None
+    for line in lines:
+        try:
+            r = json.loads(line)
+            out[str(r["doc_id"])] = str(r["text"])
+        except (ValueError, KeyError, TypeError):
+            continue  # the reader reports unreadable lines when it indexes them
+    return out
+
+
+def attribution_seconds(articles: Iterable[Sequence[StoredSentence]]) -> float:
+    """Return the time `attribute` takes over the stored sentences of these articles (the indexer's own step)."""
+    split = [
+        [Sentence(s.text, s.paragraph, s.position, s.start, s.end) for s in sentences] for sentences in articles
+    ]
+    started = time.perf_counter()
+    for sentences in split:
+        attribute(sentences)
+    return time.perf_counter() - started
+
+
+def evaluate_attribution(
+    docs: Path, labels_path: Path, limit: int | None = None, settings: Settings | None = None
+) -> dict[str, Any]:
+    """Return the attribution report: index the docs (the first `limit` articles) with the real indexer in a
+    temporary folder, read each article's stored attributions and score the labels against them."""
+    from index.evaluation.evaluate import build_engine  # the same temporary index `newsbot eval` builds
+
+    raw = read_raw_docs(docs)
+    order = list(raw)
+    keep = set(order[:limit] if limit is not None else order)
+    labels = [lab for lab in read_labels(labels_path) if lab.doc_id in keep]
+    by_doc: dict[str, list[Label]] = {}
+    for lab in labels:
+        by_doc.setdefault(lab.doc_id, []).append(lab)
+    with tempfile.TemporaryDirectory(prefix="newsbot-eval-attribution-") as tmp:
+        started = time.perf_counter()
+        engine = build_engine(docs, Path(tmp), settings, exclude=set(order) - keep)
+        index_seconds = time.perf_counter() - started
+        try:
+            outcomes: list[dict[str, Any]] = []
+            stored_articles: list[list[StoredSentence]] = []
+            missing = 0
+            for doc_id in order:
+                if doc_id not in keep:
+                    continue
+                sentences = engine.attributions(doc_id)
+                found = engine.article(doc_id)
+                if found is None or not sentences:
+                    missing += 1
+                    continue
+                stored_articles.append(sentences)
+                outcomes.extend(score_article(by_doc.get(doc_id, []), raw[doc_id], found[1], sentences))
+            attr_seconds = attribution_seconds(stored_articles)
+        finally:
+            engine.close()
+    report: dict[str, Any] = {
+        "docs": str(docs),
+        "labels": str(labels_path),
+        "articles": len(stored_articles),
+        "articles_not_indexed": missing,
+        "sentences": sum(len(s) for s in stored_articles),
+        "label_count": len(labels),
+    }
+    report.update(summarise(outcomes))
+    report["timing"] = {
+        "index_seconds": round(index_seconds, 2),
+        "attribute_seconds": round(attr_seconds, 4),
+        "attribution_share_of_indexing": round(attr_seconds / index_seconds, 4) if index_seconds else None,
+    }
+    return report
+
+
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{x:.3f}"
+
+
+def format_attribution_report(report: dict[str, Any]) -> str:
+    """Return the report as a text table: shares against targets, the confusion by cue, and the timing."""
+    lines = [
+        f"{report['articles']} articles, {report['sentences']} sentences, {report['label_count']} labels "
+        f"({report['unaligned_labels']} not aligned to a stored sentence)",
+        "",
+        f"{'share':<10} {'n':>6} {'right':>6} {'share':>6} {'target':>7}",
+    ]
+    for k, v in report["shares"].items():
+        target = v.get("target")
+        lines.append(f"{k:<10} {v['n']:>6} {v['right']:>6} {_pct(v['share']):>6} "
+                     f"{'' if target is None else f'≥ {target:.2f}':>7}")
+    lines += ["", f"{'cue (annotated)':<28} {'n':>5} {'right':>6} {'share':>6} {'nobody':>7} {'other':>6} "
+                  f"{'someone':>8}"]
+    for row in report["by_cue"][:TOP_CUES]:
+        lines.append(f"{row['cue'][:28]:<28} {row['n']:>5} {row['right']:>6} {row['share']:>6.3f} "
+                     f"{row['nobody']:>7} {row['other']:>6} {row['someone']:>8}")
+    lines += ["", "pronoun labels: " + ", ".join(f"{p} {v['right']}/{v['n']}"
+                                                 for p, v in list(report["by_pronoun"].items())[:8])]
+    lines.append("errors by newsbot's kind: " + ", ".join(f"{k} {n}" for k, n in
+                                                          report["errors_by_newsbot_kind"].items()))
+    lines.append("wrong speakers by newsbot's cue: " + ", ".join(
+        f"{k} {n}" for k, n in report["wrong_speaker_by_newsbot_cue"].items()))
+    lines.append("own voice given a speaker, by newsbot's cue: " + ", ".join(
+        f"{k} {n}" for k, n in report["own_voice_named_by_newsbot_cue"].items()))
+    t = report["timing"]
+    lines += ["", f"indexing {t['index_seconds']} s, of which attribute {t['attribute_seconds']} s "
+                  f"({_pct(t['attribution_share_of_indexing'])} of indexing)"]
+    return "\n".join(lines)

@@ -1,0 +1,179 @@
+"""The attribution evaluation (`newsbot eval-attribution`): each scoring rule of polnear-train's README on
+hand-written records, and the command end to end on a small fixture written for these tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from index.encoder import Encoder
+from index.engine import Engine
+from index.errors import NewsbotError
+from index.evaluation.attribution import (
+    Label,
+    antecedents_of,
+    is_right,
+    read_labels,
+    score_article,
+    speaker_matches,
+    summarise,
+)
+from index.model import NO_ATTRIBUTION, Attribution, Source
+from index.settings import Settings
+from index.store import StoredSentence
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def label(speaker: str | None, snippet: str = "x", pronoun: bool = False, quoted: bool = False,
+          cue: str = "said", source: tuple[int, int] | None = None, content: tuple[int, int] = (0, 1)) -> Label:
+    """Return a hand-made label of article "a"."""
+    return Label("a", snippet, speaker, pronoun, cue, quoted, content, source)
+
+
+def stored(text: str, sentences: list[tuple[str, Attribution]]) -> list[StoredSentence]:
+    """Return stored sentences of one article, each found in its text, with the given attributions."""
+    out = []
+    src = Source(doc_id="a")
+    for i, (s, a) in enumerate(sentences):
+        start = text.index(s)
+        out.append(StoredSentence(i + 1, 1, s, 0, i, start, start + len(s), a, src))
+    return out
+
+
+def test_a_named_speaker_is_right_when_it_shares_a_content_word_with_the_source() -> None:
+    assert speaker_matches("Lindsey Graham", "Sen. Lindsey Graham (R-S.C.)")
+    assert speaker_matches("The Post", "The New York Post")
+    assert speaker_matches("Graham", "Sen. Lindsey Graham")
+    assert is_right(label("Sen. Lindsey Graham (R-S.C.)"), "Lindsey Graham")
+
+
+def test_titles_and_stopwords_do_not_count_as_shared_words() -> None:
+    assert not speaker_matches("Sen. Elizabeth Warren", "Sen. Lindsey Graham")
+    assert not speaker_matches("President Obama", "the president of France")
+    assert not speaker_matches("Mr. Smith", "Mr. Jones")
+    assert not is_right(label("Lindsey Graham"), None)
+
+
+def test_a_null_label_is_right_only_when_newsbot_names_nobody() -> None:
+    assert is_right(label(None), None)
+    assert not is_right(label(None), "Ada Quill")
+
+
+def test_a_pronoun_label_is_right_when_newsbot_names_a_source_annotated_before_it() -> None:
+    labels = [label("Mayor Ada Quill", source=(10, 25)), label("the Transit Union", source=(40, 57)),
+              label("she", pronoun=True, source=(80, 83)), label("Tom Reyes", source=(90, 99))]
+    before = antecedents_of(labels[2], labels)
+    assert before == ["Mayor Ada Quill", "the Transit Union"]  # nearest last; a later source is not one
+    assert is_right(labels[2], "Ada Quill", before)
+    assert not is_right(labels[2], "Tom Reyes", before)
+    assert not is_right(labels[2], None, before)
+    assert not is_right(labels[2], "she", before)
+    assert not is_right(labels[2], "Ada Quill", [])  # nobody named before it: it cannot be resolved
+
+
+def test_an_article_is_scored_by_kind_with_quotes_and_own_voice() -> None:
+    text = ("Mayor Ada Quill said the work would start. \u201cWe waited,\u201d Quill said. "
+            "She added that the port pays. The harbour is old.")
+    sentences = stored(text, [
+        ("Mayor Ada Quill said the work would start.", Attribution("Ada Quill", "said", "reported")),
+        ("\u201cWe waited,\u201d Quill said.", Attribution(None, None, "quote")),
+        ("She added that the port pays.", Attribution("Ada Quill", "added", "reported")),
+        ("The harbour is old.", Attribution("Harbour Board", "said", "reported")),
+    ])
+    labels = [
+        label("Mayor Ada Quill", "the work would start", source=(0, 15), content=(21, 41)),
+        label("Quill", "We waited", quoted=True, source=(56, 61), content=(43, 54)),
+        label("She", "the port pays", pronoun=True, cue="added", source=(68, 71), content=(83, 96)),
+        label("Nobody", "not in this text"),
+    ]
+    report = summarise(score_article(labels, text, text, sentences))
+    shares = report["shares"]
+    assert (shares["named"]["n"], shares["named"]["right"]) == (2, 1)  # the quotation names nobody
+    assert (shares["quote"]["n"], shares["quote"]["right"]) == (1, 0)
+    assert (shares["pronoun"]["n"], shares["pronoun"]["right"]) == (1, 1)
+    assert (shares["own_voice"]["n"], shares["own_voice"]["right"]) == (1, 0)  # "The harbour is old." is named
+    assert report["unaligned_labels"] == 1
+    said = next(row for row in report["by_cue"] if row["cue"] == "said")
+    assert (said["n"], said["right"], said["nobody"]) == (2, 1, 1)
+    assert report["errors_by_newsbot_kind"] == {"quote": 1}
+    assert report["own_voice_named_by_newsbot_cue"] == {"said": 1}
+    assert shares["named"]["target"] == 0.85
+
+
+def test_labels_are_aligned_through_the_stored_text_not_the_raw_offsets() -> None:
+    raw = "Head\n\n\n\nQuill  said the  port pays."  # the reader repairs spaces and blank lines
+    text = "Head\n\nQuill said the port pays."
+    sentences = stored(text, [("Head", NO_ATTRIBUTION), ("Quill said the port pays.", Attribution("Quill", "said"))])
+    outcomes = score_article([label("Quill", "the  port pays", source=(8, 13), content=(19, 33))], raw, text,
+                             sentences)
+    assert [(o["kind"], o["right"]) for o in outcomes] == [("named", True), ("own_voice", True)]
+
+
+def test_an_unreadable_label_line_is_one_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "labels.jsonl"
+    bad.write_text('{"doc_id": "a", "sentence_contains": "x"}\n', encoding="utf-8")
+    with pytest.raises(NewsbotError, match="line 1: not a label"):
+        read_labels(bad)
+    assert len(read_labels(FIXTURES / "attribution_labels.jsonl")) == 5
+
+
+def _newsbot(*args: str, data: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NEWSBOT_DATA": str(data), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True, env=env,
+                          timeout=600)
+
+
+def test_a_missing_labels_file_is_one_line(tmp_path: Path) -> None:
+    done = _newsbot("eval-attribution", "--docs", str(FIXTURES / "attribution_docs.jsonl"), "--labels",
+                    str(tmp_path / "none.jsonl"), data=tmp_path)
+    assert done.returncode == 1
+    assert done.stderr.strip().endswith("none.jsonl: no such file")
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.slow
+def test_the_command_scores_the_stored_attributions_of_a_fixture(tmp_path: Path) -> None:
+    done = _newsbot("eval-attribution", "--docs", str(FIXTURES / "attribution_docs.jsonl"), "--labels",
+                    str(FIXTURES / "attribution_labels.jsonl"), "--json", data=tmp_path / "data")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert (report["articles"], report["label_count"], report["unaligned_labels"]) == (2, 5, 0)
+    shares = report["shares"]
+    assert {k: v["n"] for k, v in shares.items()} == {"named": 3, "quote": 1, "own_voice": 5, "pronoun": 1,
+                                                      "null": 1}
+    assert shares["named"]["right"] == 3  # "Mayor Ada Quill said", "..., Quill said", "according to the Transit Union"
+    assert shares["quote"]["right"] == 1
+    assert shares["pronoun"]["right"] == 1  # "She added" stands for Ada Quill
+    assert shares["null"]["right"] == 1  # "Passengers were told ..." names nobody
+    assert shares["own_voice"]["right"] == 5
+    assert set(report["timing"]) == {"index_seconds", "attribute_seconds", "attribution_share_of_indexing"}
+    assert not (tmp_path / "data").exists()  # a temporary index: the data folder is untouched
+    text = _newsbot("eval-attribution", "--docs", str(FIXTURES / "attribution_docs.jsonl"), "--labels",
+                    str(FIXTURES / "attribution_labels.jsonl"), "--limit", "1", data=tmp_path / "data")
+    assert text.returncode == 0, text.stderr
+    assert text.stdout.startswith("1 articles,")
+    assert "of indexing" in text.stdout
+
+
+def test_engine_attributions_are_the_records_ask_shows(
+    settings: Settings, fake_encoder: Encoder, tmp_path: Path
+) -> None:
+    article = tmp_path / "harbour.txt"
+    article.write_text("Mayor Ada Quill said the work would start in March.\n\nThe harbour is old.\n",
+                       encoding="utf-8")
+    with Engine.open(settings, encoder=fake_encoder) as engine:
+        engine.index_paths([article])
+        doc_id = engine.sources()[0].source.doc_id
+        records = engine.attributions(doc_id)
+        assert [(r.position, r.attribution.speaker) for r in records] == [(0, "Mayor Ada Quill"), (1, None)]
+        hit = engine.hit(records[0].id)
+        assert hit is not None and hit.attribution == records[0].attribution
+        text = engine.article(doc_id)
+        assert text is not None and text[1][records[1].start : records[1].end] == "The harbour is old."
+        assert engine.attributions("no such article") == []
