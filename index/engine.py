@@ -17,7 +17,7 @@ from index.examples import example_questions
 from index.fetching import FetchPolicy, fetch_url
 from index.indexer import Indexer, IndexReport, rebuild_vectors, sync_vectors
 from index.model import Answer, ContextView, FeedbackEntry, Hit, Source, SourceView, Summary
-from index.questions import is_chitchat, speakers_named
+from index.questions import asks_what_someone_said, is_chitchat, speakers_named
 from index.ranking import Candidate, FusionRanker, Ranker, cosines, merge_candidates
 from index.ranking.features import CorpusView
 from index.ranking.learned import load_ranker
@@ -309,6 +309,8 @@ class Engine:
 
     def speakers_asked_about(self, question: str) -> list[str]:
         """Return the attributed speakers a question asks about ("what did Benotman say" → Noman Benotman)."""
+        if not asks_what_someone_said(question):  # most questions: no need to read the corpus's speakers
+            return []
         return speakers_named(question, self.store.speakers())
 
     def answer(self, question: str, k: int = 3, offset: int = 0) -> Answer:

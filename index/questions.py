@@ -257,11 +257,16 @@ _SAYING = re.compile(
 )
 
 
+def asks_what_someone_said(question: str) -> bool:
+    """Return whether a question asks what someone says, thinks or reports (the condition of speakers_named)."""
+    return _SAYING.search(question) is not None
+
+
 def speakers_named(question: str, speakers: Iterable[str]) -> list[str]:
     """Return the speakers (of `speakers`, the corpus's attributed ones) a question asks about: it asks what
     someone says, thinks or reports, and names them in full or by a surname of four letters or more ("what did
     Benotman say" -> Noman Benotman)."""
-    if not _SAYING.search(question):
+    if not asks_what_someone_said(question):
         return []
     lowered = question.lower()
     found = []
