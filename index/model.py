@@ -125,11 +125,19 @@ class Article:
 
 @dataclass(frozen=True)
 class Attribution:
-    """Who makes the claim in a sentence (`speaker`), the words that say so (`cue`), and how (`kind`)."""
+    """Who makes the claim in a sentence (`speaker`, normalised: "Martin Dempsey"), the words that say so (`cue`),
+    and how (`kind`: quote, reported, according_to or none). `as_written` is the speaker as the article writes it
+    ("Gen. Martin Dempsey", "he"), `role` what the article calls them ("chairman of the Joint Chiefs of Staff"),
+    `via` whom the speaker cites ("IBT, citing CNN": speaker IBT, via CNN), and `vague` marks a speaker nobody can
+    check ("sources", "officials")."""
 
     speaker: str | None = None
     cue: str | None = None
     kind: str = "none"
+    as_written: str | None = None
+    role: str | None = None
+    via: str | None = None
+    vague: bool = False
 
 
 NO_ATTRIBUTION = Attribution()
