@@ -33,25 +33,35 @@ SEED_ATTRIBUTIONS = [
     NONE,
     NONE,
     NONE,
-    Attribution("Gen. Martin Dempsey", "said", "reported"),
+    Attribution("Martin Dempsey", "said", "reported"),
 ]
 
 
+def core(a: Attribution) -> Attribution:
+    """Return an attribution with only its speaker, cue and kind (the fields most tests are about)."""
+    return Attribution(a.speaker, a.cue, a.kind)
+
+
 def attributions(text: str) -> list[Attribution]:
-    """Return the attributions of the sentences of a text."""
-    return attribute(split_sentences(repair_text(text)))
+    """Return the attributions (speaker, cue, kind) of the sentences of a text."""
+    return [core(a) for a in attribute(split_sentences(repair_text(text)))]
 
 
-def one(text: str) -> Attribution:
-    """Return the attribution of a text that is a single sentence."""
+def full(text: str) -> Attribution:
+    """Return the whole attribution of a text that is a single sentence."""
     sentences = split_sentences(text)
     assert len(sentences) == 1, [s.text for s in sentences]
     return attribute(sentences)[0]
 
 
+def one(text: str) -> Attribution:
+    """Return the attribution (speaker, cue, kind) of a text that is a single sentence."""
+    return core(full(text))
+
+
 def test_every_seed_sentence() -> None:
     sentences = split_sentences(repair_text(SEED.read_text(encoding="utf-8").split("---\n", 2)[2]))
-    got = attribute(sentences)
+    got = [core(a) for a in attribute(sentences)]
     assert len(got) == len(sentences) == len(SEED_ATTRIBUTIONS)
     for sentence, expected, actual in zip(sentences, SEED_ATTRIBUTIONS, got, strict=True):
         assert actual == expected, sentence.text
@@ -99,11 +109,11 @@ def test_according_to(sentence: str, expected: Attribution) -> None:
         ("Jane Doe told reporters the talks had failed.", "Jane Doe", "told reporters"),
         ("Reuters reports that the port reopened.", "Reuters", "reports"),
         ("The Kremlin claims the convoy carried aid.", "Kremlin", "claims"),
-        ("Mr. Smith has repeatedly warned of the danger.", "Mr. Smith", "warned"),
+        ("Mr. Smith has repeatedly warned of the danger.", "Smith", "warned"),
         ("Acme Corp announced a recall on Monday.", "Acme Corp", "announced"),
         ("The minister resigned, Ali Hassan added.", "Ali Hassan", "added"),
-        ("Senator Mary Jones stated that the bill was dead.", "Senator Mary Jones", "stated"),
-        ("But President Barack Obama said the war was over.", "President Barack Obama", "said"),
+        ("Senator Mary Jones stated that the bill was dead.", "Mary Jones", "stated"),
+        ("But President Barack Obama said the war was over.", "Barack Obama", "said"),
         ("Officials said the road was closed.", "Officials", "said"),
         ("U.S. officials said the road was closed.", "U.S. officials", "said"),
         ("The Pentagon said it would respond.", "Pentagon", "said"),
@@ -178,7 +188,7 @@ def test_unattributed_quotation_has_no_speaker() -> None:
         'The word "said" is a verb.',
         "According to plan, the troops left.",
         "This says a lot about the team.",
-        "The company reported record profits.",
+        "The company's profits rose by a third.",
         "Libya, however, is pushing back.",
         "As the Reformation continued, Luther lost hope.",
         "Smith was told to leave.",
