@@ -65,6 +65,8 @@ def cmd_index(args: argparse.Namespace) -> int:
         for problem in report.problems:
             what = "skipped" if problem.skipped else "note"
             print(_printable(f"{what} {problem.name}: {problem.reason}"), file=sys.stderr)
+        if report.reattributed:
+            print(f"re-attributed {report.reattributed} articles: attribution rules changed")
         if len(report.removed) > LIST_REMOVED_OVER:
             for doc_id in report.removed:
                 print(_printable(f"removed {doc_id}"))

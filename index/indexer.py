@@ -26,6 +26,11 @@ from index.vectors import VectorIndex
 
 BATCH_SENTENCES = 2000  # sentences embedded and committed together
 VECTOR_MODEL_KEY = "vector_model"  # the store's meta key naming the model that made its vectors
+# The version of the attribution rules (index.reading.attribution): raise it whenever they change what they store,
+# and the next indexing run re-attributes every stored article from its stored sentences. Version 2: the speaker
+# normalised, with as_written, role, via and vague (issue 10). A store that records none was attributed by version 1.
+ATTRIBUTION_VERSION = 2
+ATTRIBUTION_KEY = "attribution_rules"  # the store's meta key naming the rules version its attributions follow
 
 
 @dataclass
@@ -38,6 +43,7 @@ class IndexReport:
     articles_unchanged: int = 0
     sentences_added: int = 0
     sentences_removed: int = 0
+    reattributed: int = 0  # stored articles re-attributed because the attribution rules changed
     problems: list[ReadProblem] = field(default_factory=list)
     titles: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)  # doc_ids of the removed articles
@@ -110,7 +116,7 @@ class Indexer:
         remove the articles named in `remove`; `files` records the file each article was read from. With
         show_progress, a bar of articles done is shown on stderr from the start."""
         started = time.perf_counter()
-        report = IndexReport()
+        report = IndexReport(reattributed=self.reattribute_stale())
         files = files or {}
         stored = {d: (f, o) for d, o, _p, f in self.store.article_files()}
         known = self.store.article_hashes()
@@ -156,6 +162,21 @@ class Indexer:
         self.vectors.save(self.vectors_path)
         report.seconds = time.perf_counter() - started
         return report
+
+    def reattribute_stale(self) -> int:
+        """Re-attribute every stored article from its stored sentences (no re-embedding) when the store's
+        attributions follow other rules than ATTRIBUTION_VERSION, in one transaction that also records the
+        version; return how many articles were re-attributed (0 when the rules are the same)."""
+        if self.store.meta(ATTRIBUTION_KEY) == str(ATTRIBUTION_VERSION):
+            return 0
+        with self.store.transaction() as db:  # read inside it too: another process may be indexing
+            articles = self.store.split_articles()
+            rows: list[tuple[int, Attribution]] = []
+            for stored in articles.values():
+                rows.extend(zip((sid for sid, _ in stored), attribute([s for _, s in stored]), strict=True))
+            self.store.set_attributions(db, rows)
+            self.store.set_meta(db, ATTRIBUTION_KEY, str(ATTRIBUTION_VERSION))
+        return len(articles)
 
     def _check_model(self) -> None:
         """Raise IndexMismatchError when the store's vectors were made by another model than the encoder."""

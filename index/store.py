@@ -82,6 +82,15 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     ALTER TABLE articles ADD COLUMN file TEXT;
     """,
+    # 4: who says it in more detail (issue 10): the speaker as the article writes it, what it calls them, whom
+    # they cite, and whether they are a vague "sources"/"officials". Rows written before hold NULL and 0; the next
+    # `newsbot index` re-attributes them (meta key 'attribution_rules', see index.indexer).
+    """
+    ALTER TABLE attributions ADD COLUMN as_written TEXT;
+    ALTER TABLE attributions ADD COLUMN role TEXT;
+    ALTER TABLE attributions ADD COLUMN via TEXT;
+    ALTER TABLE attributions ADD COLUMN vague INTEGER NOT NULL DEFAULT 0;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -237,10 +246,8 @@ class Store:
                 (article_id, sent.position, sent.paragraph, sent.start, sent.end, sent.text, vec.tobytes()),
             )
             sid = int(cur.lastrowid or 0)
-            db.execute(
-                "INSERT INTO attributions (sentence_id, speaker, cue, kind) VALUES (?,?,?,?)",
-                (sid, attr.speaker, attr.cue, attr.kind),
-            )
+            db.execute(f"INSERT INTO attributions ({_ATTRIBUTION_COLS}) VALUES (?,?,?,?,?,?,?,?)",
+                       _attribution_row(sid, attr))
             ids.append(sid)
         return ids
 
@@ -311,14 +318,14 @@ class Store:
         with self._lock:
             rows = self._db.execute(
                 f"SELECT s.id, s.article_id, s.text, s.paragraph, s.position, s.start, s.end,"
-                f" t.speaker, t.cue, COALESCE(t.kind, 'none'), {_SOURCE_COLS}"
+                f" t.speaker, t.cue, COALESCE(t.kind, 'none'), t.as_written, t.role, t.via, t.vague, {_SOURCE_COLS}"
                 f" FROM sentences s JOIN articles a ON a.id = s.article_id"
                 f" LEFT JOIN attributions t ON t.sentence_id = s.id WHERE s.id IN ({marks})",
                 ids,
             ).fetchall()
         return {
             r[0]: StoredSentence(
-                r[0], r[1], r[2], r[3], r[4], r[5], r[6], Attribution(r[7], r[8], r[9]), _source(r[10:17])
+                r[0], r[1], r[2], r[3], r[4], r[5], r[6], _attribution(r[7:14]), _source(r[14:21])
             )
             for r in rows
         }
@@ -542,6 +549,24 @@ class Store:
             ).fetchall()
         return [(int(r[0]), str(r[1]), _source(r[2:9])) for r in rows]
 
+    def split_articles(self) -> dict[int, list[tuple[int, Sentence]]]:
+        """Return every stored article's sentences, as (sentence id, Sentence) in order, by article row id: what
+        attribution reads, without the vectors."""
+        out: dict[int, list[tuple[int, Sentence]]] = {}
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT article_id, id, text, paragraph, position, start, end FROM sentences"
+                " ORDER BY article_id, position"
+            ).fetchall()
+        for r in rows:
+            out.setdefault(int(r[0]), []).append((int(r[1]), Sentence(r[2], r[3], r[4], r[5], r[6])))
+        return out
+
+    def set_attributions(self, db: sqlite3.Connection, attributions: Iterable[tuple[int, Attribution]]) -> None:
+        """Replace the attributions of these sentence ids inside `db`'s transaction."""
+        db.executemany(f"INSERT OR REPLACE INTO attributions ({_ATTRIBUTION_COLS}) VALUES (?,?,?,?,?,?,?,?)",
+                       [_attribution_row(sid, a) for sid, a in attributions])
+
     def set_vectors(self, db: sqlite3.Connection, ids: Sequence[int], vectors: np.ndarray) -> None:
         """Replace the stored vectors of these sentences inside `db`'s transaction."""
         vecs = np.ascontiguousarray(vectors, dtype=np.float32)
@@ -622,6 +647,29 @@ class _DamageAwareConnection(sqlite3.Connection):
     def executescript(self, sql_script: str, /) -> sqlite3.Cursor:
         """Run a script on a new damage-aware cursor."""
         return self.cursor().executescript(sql_script)
+
+
+# The attribution row: the sentence it belongs to, then the Attribution's fields in their order.
+_ATTRIBUTION_COLS = "sentence_id, speaker, cue, kind, as_written, role, via, vague"
+
+
+def _attribution_row(sentence_id: int, a: Attribution) -> tuple[object, ...]:
+    """Return the values of an attribution row, in the order of _ATTRIBUTION_COLS."""
+    return (sentence_id, a.speaker, a.cue, a.kind, a.as_written, a.role, a.via, int(bool(a.vague)))
+
+
+def _attribution(r: Sequence[object]) -> Attribution:
+    """Return the Attribution of (speaker, cue, kind, as_written, role, via, vague) columns (NULLs of a sentence
+    without a row, or of a row written before migration 4, read as no detail)."""
+    speaker, cue, kind, as_written, role, via, vague = r
+    return Attribution(
+        speaker=_text(speaker), cue=_text(cue), kind=str(kind or "none"), as_written=_text(as_written),
+        role=_text(role), via=_text(via), vague=bool(vague),
+    )
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 _SOURCE_COLS = "a.doc_id, a.title, a.outlet, a.url, a.published, a.path, a.author"

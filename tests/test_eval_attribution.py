@@ -177,3 +177,19 @@ def test_engine_attributions_are_the_records_ask_shows(
         text = engine.article(doc_id)
         assert text is not None and text[1][records[1].start : records[1].end] == "The harbour is old."
         assert engine.attributions("no such article") == []
+
+
+def test_outcomes_say_the_speaker_as_newsbot_read_it_and_whether_it_is_vague() -> None:
+    text = "Head\n\nGen. Ada Quill said the port pays. Officials said it is late."
+    dempsey_like = Attribution("Ada Quill", "said", "reported", as_written="Gen. Ada Quill")
+    officials = Attribution("officials", "said", "reported", as_written="Officials", vague=True)
+    sentences = stored(text, [("Head", NO_ATTRIBUTION), ("Gen. Ada Quill said the port pays.", dempsey_like),
+                              ("Officials said it is late.", officials)])
+    outcomes = score_article([label("Ada Quill", "the port pays", source=(6, 20), content=(26, 39)),
+                              label("nobody", "not in the text")], text, text, sentences)
+    by_kind = {(o["kind"], o["aligned"]): o for o in outcomes}
+    named = by_kind[("named", True)]
+    assert (named["speaker"], named["newsbot_as_written"], named["vague"]) == ("Ada Quill", "Gen. Ada Quill", False)
+    assert (by_kind[("named", False)]["newsbot_as_written"], by_kind[("named", False)]["vague"]) == (None, False)
+    own = [o for o in outcomes if o["kind"] == "own_voice"]
+    assert [(o["newsbot_as_written"], o["vague"]) for o in own] == [(None, False), ("Officials", True)]

@@ -22,7 +22,7 @@ from bot.cli import main
 from index.encoder import MiniLMEncoder, TextKind
 from index.engine import Engine
 from index.errors import IndexMismatchError
-from index.reading import read_articles
+from index.reading import attribute, read_articles
 from index.settings import Settings
 
 
@@ -383,3 +383,86 @@ def test_constructing_the_encoder_imports_no_torch() -> None:
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "False"
+
+
+# -- attribution rules that changed -----------------------------------------------------------------------------
+
+
+class CountingEncoder(FakeEncoder):
+    """The fake encoder, counting the texts it embeds."""
+
+    def __init__(self) -> None:
+        self.encoded = 0
+
+    def encode(self, texts: Sequence[str], kind: TextKind, progress: bool = False) -> np.ndarray:
+        """Return the fake vectors, counting the texts."""
+        self.encoded += len(texts)
+        return super().encode(texts, kind, progress)
+
+
+def stale_attributions(engine: Engine, rules: str | None) -> None:
+    """Make the store look attributed by older rules: every row names someone else, the meta says `rules`."""
+    with engine.store.transaction() as db:
+        db.execute("UPDATE attributions SET speaker = 'Old Rules', kind = 'reported', as_written = NULL")
+        if rules is None:  # a store made before the version was recorded
+            db.execute("DELETE FROM meta WHERE key = ?", (index.indexer.ATTRIBUTION_KEY,))
+        else:
+            engine.store.set_meta(db, index.indexer.ATTRIBUTION_KEY, rules)
+
+
+def expected_attributions(engine: Engine) -> dict[int, object]:
+    """Return sentence id → what today's rules say of it, from the stored sentences."""
+    out: dict[int, object] = {}
+    for stored in engine.store.split_articles().values():
+        out.update(zip([sid for sid, _ in stored], attribute([s for _, s in stored]), strict=True))
+    return out
+
+
+@pytest.mark.parametrize("rules", [None, "1"])
+def test_stored_articles_are_re_attributed_once_when_the_rules_change(
+    settings: Settings, corpus: Path, rules: str | None
+) -> None:
+    write(corpus / "quote.txt", '"The port is open," Gen. Ada Quill, the harbour master, said.\n\nShe added more.\n')
+    engine = open_engine(settings)
+    engine.index_paths([corpus])
+    wanted = expected_attributions(engine)
+    assert any(a.speaker for a in wanted.values())  # type: ignore[attr-defined]
+    stale_attributions(engine, rules)
+    ids, vectors = engine.store.all_vectors(engine.vectors.dimension)
+    saved = settings.vectors_path.read_bytes()
+    engine.close()
+
+    encoder = CountingEncoder()
+    engine = open_engine(settings, encoder)
+    report = engine.index_paths([corpus])
+    assert report.reattributed == 7 and not report.changed
+    stored = {s.id: s.attribution for d in doc_ids(engine) for s in engine.attributions(d)}
+    assert stored == wanted and "Old Rules" not in engine.store.speakers()
+    assert engine.store.meta(index.indexer.ATTRIBUTION_KEY) == str(index.indexer.ATTRIBUTION_VERSION)
+    again_ids, again_vectors = engine.store.all_vectors(engine.vectors.dimension)  # vectors untouched
+    assert encoder.encoded == 0 and np.array_equal(again_ids, ids) and np.array_equal(again_vectors, vectors)
+    assert settings.vectors_path.read_bytes() == saved
+    assert engine.index_paths([corpus]).reattributed == 0  # once
+    engine.close()
+
+
+def test_a_new_store_records_the_attribution_rules_and_re_attributes_nothing(settings: Settings, corpus: Path) -> None:
+    engine = open_engine(settings)
+    assert engine.index_paths([corpus]).reattributed == 0
+    assert engine.store.meta(index.indexer.ATTRIBUTION_KEY) == str(index.indexer.ATTRIBUTION_VERSION)
+    engine.close()
+
+
+def test_cli_index_says_it_re_attributed(
+    settings: Settings, corpus: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    engine = open_engine(settings)
+    engine.index_paths([corpus])
+    stale_attributions(engine, "1")
+    engine.close()
+    monkeypatch.setattr(index.engine, "MiniLMEncoder", lambda **_: FakeEncoder())
+    assert main(["index", str(corpus), "--data", str(settings.data_dir)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "re-attributed 6 articles: attribution rules changed" and out[1].startswith("Nothing to do")
+    assert main(["index", str(corpus), "--data", str(settings.data_dir)]) == 0
+    assert "re-attributed" not in capsys.readouterr().out

@@ -10,7 +10,7 @@ import pytest
 
 from index.errors import StoreError
 from index.model import Article, Attribution, Sentence, Source
-from index.store import SCHEMA_VERSION, Store
+from index.store import MIGRATIONS, SCHEMA_VERSION, Store
 
 
 def _article(doc_id: str, sentences: list[str]) -> tuple[Article, list[Sentence]]:
@@ -128,3 +128,57 @@ def test_feedback_is_stored(tmp_path: Path) -> None:
     store.add_feedback("how far?", [3, 4], False, 42, 7)
     [(at, q, ids, helpful)] = store.feedback()
     assert q == "how far?" and ids == [3, 4] and helpful is False and at
+
+
+# -- who says it, in detail (migration 4) -----------------------------------------------------------------------
+
+DEMPSEY = Attribution("Martin Dempsey", "said", "reported", as_written="Gen. Martin Dempsey",
+                      role="chairman of the Joint Chiefs of Staff")
+IBT = Attribution("IBT", "reported, citing CNN", "reported", as_written="IBT", via="CNN")
+SOURCES = Attribution("sources", "according to sources", "according_to", as_written="sources", vague=True)
+
+
+def test_an_attribution_keeps_its_speaker_as_written_role_via_and_vague_mark(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.sqlite3")
+    a, sents = _article("a", ["Dempsey said so.", "IBT reported it.", "Sources say it.", "The sky is blue."])
+    with store.transaction() as db:
+        ids = store.insert_article(db, a, sents, [DEMPSEY, IBT, SOURCES, Attribution()],
+                                   np.ones((4, 4), dtype=np.float32))
+    found = store.sentences(ids)
+    assert [found[i].attribution for i in ids] == [DEMPSEY, IBT, SOURCES, Attribution()]
+    assert [s.attribution for s in store.article_sentences("a")] == [DEMPSEY, IBT, SOURCES, Attribution()]
+    assert isinstance(found[ids[2]].attribution.vague, bool)
+
+
+def _store_at_schema_3(path: Path) -> None:
+    """Write a store as the newsbot before migration 4 made it: one article, an attributed and a plain sentence."""
+    db = sqlite3.connect(path)
+    for n in range(3):
+        db.executescript(f"BEGIN; {MIGRATIONS[n]}; PRAGMA user_version={n + 1}; COMMIT;")
+    db.execute("INSERT INTO articles (doc_id, text, content_hash, indexed_at) VALUES ('old', 'x', 'h', 'now')")
+    for i, text in enumerate(["Gen. Martin Dempsey said so.", "The sky is blue."]):
+        db.execute("INSERT INTO sentences (article_id, position, paragraph, start, end, text, vector)"
+                   " VALUES (1, ?, 0, 0, 1, ?, ?)", (i, text, np.ones(4, dtype=np.float32).tobytes()))
+    db.execute("INSERT INTO attributions (sentence_id, speaker, cue, kind) VALUES (1, 'Gen. Martin Dempsey', 'said',"
+               " 'reported'), (2, NULL, NULL, 'none')")
+    db.commit()
+    db.close()
+
+
+def test_a_store_made_before_migration_4_opens_and_reads_its_attributions_without_detail(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite3"
+    _store_at_schema_3(path)
+    store = Store(path)
+    assert store.schema_version == SCHEMA_VERSION >= 4
+    columns = {r[1] for r in store._db.execute("PRAGMA table_info(attributions)")}
+    assert {"as_written", "role", "via", "vague"} <= columns
+    old = store.article_sentences("old")
+    assert [s.attribution for s in old] == [Attribution("Gen. Martin Dempsey", "said", "reported"), Attribution()]
+    assert store.speakers() == ["Gen. Martin Dempsey"] and store.sentence_ids_by_speaker(["Gen. Martin Dempsey"], 5)
+    new = _put(store, "new", ["Something happened."])  # and it takes new articles with the details
+    with store.transaction() as db:
+        store.set_attributions(db, [(new[0], SOURCES), (old[0].id, DEMPSEY)])
+    assert store.sentences([new[0]])[new[0]].attribution == SOURCES
+    assert store.article_sentences("old")[0].attribution == DEMPSEY
+    store.close()
+    assert Store(path).article_sentences("old")[0].attribution == DEMPSEY  # reopening migrates nothing again

@@ -215,18 +215,20 @@ def score_article(
         if at is None:
             outcomes.append({"kind": label.kind, "quoted": label.quoted, "cue": cue_key(label.cue),
                              "aligned": False, "right": False, "speaker": None, "newsbot_kind": None,
-                             "newsbot_cue": None})
+                             "newsbot_cue": None, "newsbot_as_written": None, "vague": False})
             continue
         a = sentences[at].attribution
         ok = is_right(label, a.speaker, antecedents_of(label, labels) if label.is_pronoun else ())
         outcomes.append({"kind": label.kind, "quoted": label.quoted, "cue": cue_key(label.cue), "aligned": True,
                          "right": ok, "speaker": a.speaker, "newsbot_kind": a.kind, "newsbot_cue": a.cue,
+                         "newsbot_as_written": a.as_written, "vague": a.vague,
                          "pronoun": label.speaker.lower() if label.is_pronoun and label.speaker else None})
     for i, s in enumerate(sentences):
         if i not in touched:
             outcomes.append({"kind": "own_voice", "quoted": False, "cue": None, "aligned": True,
                              "right": s.attribution.speaker is None, "speaker": s.attribution.speaker,
-                             "newsbot_kind": s.attribution.kind, "newsbot_cue": s.attribution.cue})
+                             "newsbot_kind": s.attribution.kind, "newsbot_cue": s.attribution.cue,
+                             "newsbot_as_written": s.attribution.as_written, "vague": s.attribution.vague})
     return outcomes
 
 
