@@ -21,6 +21,7 @@ from index.encoder import Encoder, document_text
 from index.errors import IndexMismatchError
 from index.model import Article, Attribution, Sentence
 from index.reading import ReadProblem, absolute_name, attribute, read_paths, split_sentences
+from index.reading.attribution import RULES_VERSION
 from index.store import Store
 from index.vectors import VectorIndex
 
@@ -29,7 +30,7 @@ VECTOR_MODEL_KEY = "vector_model"  # the store's meta key naming the model that 
 # The version of the attribution rules (index.reading.attribution): raise it whenever they change what they store,
 # and the next indexing run re-attributes every stored article from its stored sentences. Version 2: the speaker
 # normalised, with as_written, role, via and vague (issue 10). A store that records none was attributed by version 1.
-ATTRIBUTION_VERSION = 2
+ATTRIBUTION_VERSION = RULES_VERSION  # bumped with the attribution rules, so stored attributions follow them
 ATTRIBUTION_KEY = "attribution_rules"  # the store's meta key naming the rules version its attributions follow
 
 

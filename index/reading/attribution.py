@@ -19,6 +19,9 @@ from dataclasses import dataclass, replace
 from index.model import NO_ATTRIBUTION, Attribution, Sentence
 from index.terms import word_set
 
+# The version of these rules: an index attributed by other rules is re-attributed by the next `newsbot index`.
+RULES_VERSION = 2
+
 # --- words -------------------------------------------------------------------------------------------------------
 
 
