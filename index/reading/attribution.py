@@ -73,6 +73,7 @@ _STANCE = _STANCE_IRREGULAR | _forms(
     praise accuse urge push demand express voice challenge dispute reject welcome applaud condemn denounce mock
     ridicule mention discuss talk propose recommend promise pledge threaten favor favour prefer lambast
     decry deride tout hail fault chide scold rebuke berate question suggest predict vow call label dub brand
+    credit thank
     """
 )
 # Verbs that attribute only when a document, poll or study is their subject ("the poll shows").
@@ -322,7 +323,11 @@ class _Speaker:
 
 
 def _is_name_token(t: _Tok) -> bool:
-    return t.word and t.text[:1].isupper()
+    """Return whether a token may be part of a name: capitalised, and not "GOP-dominated"."""
+    if not (t.word and t.text[:1].isupper()):
+        return False
+    tail = t.text.rsplit("-", 1)[-1]
+    return "-" not in t.text or not tail.islower()
 
 
 def _strip_party(text: str) -> str:
@@ -490,7 +495,8 @@ def _np_forward(toks: Sequence[_Tok], i: int, limit: int = 10) -> int:
             seen_word = True
             j += 1
             continue
-        if low in {"of", "for", "at", "de"} and j + 1 < len(toks) and (toks[j + 1].cap or toks[j + 1].low == "the"):
+        if low in {"of", "for", "at", "de"} and j + 1 < len(toks) and (toks[j + 1].cap or (
+                toks[j + 1].low == "the" and j + 2 < len(toks) and toks[j + 2].cap)):
             j += 1
             continue
         if low == "the" and j > i and toks[j - 1].low in {"of", "for", "at"}:
@@ -515,7 +521,8 @@ def _skip_setting(text: str, toks: Sequence[_Tok], k: int) -> int:
     ("has long"), times ("on Thursday") and settings ("in a statement")."""
     while True:
         moved = False
-        while k > 0 and toks[k - 1].low in _AUX and not toks[k - 1].cap:
+        while k > 0 and not toks[k - 1].cap and (
+                toks[k - 1].low in _AUX or (toks[k - 1].low.endswith("ly") and len(toks[k - 1].low) > 4)):
             k -= 1
             moved = True
         if k > 0 and toks[k - 1].text == ")":
@@ -571,8 +578,10 @@ def _subject_before(text: str, toks: Sequence[_Tok], v: int) -> tuple[_Speaker |
             if seg_end <= seg_start:
                 continue
             first = toks[seg_start]
+            segment_words = {t.low for t in toks[seg_start:seg_end]}
             appositive_like = (
                 first.low in _DETERMINERS or not first.cap or first.text[:1].isdigit()
+                or first.text.endswith(("’", "'", "’s", "'s")) or bool(segment_words & _PERSON_ROLE)
                 or first.low in {"who", "which"} or bool(re.match(r"[RDI]-", first.text))
                 or first.text.rstrip(".") in _ABBREVIATIONS
             )
@@ -688,6 +697,9 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
             prev = toks[v - 1] if v > 0 else None
             if prev is not None and (prev.low in _PASSIVE or prev.text in {"so-", "-"} or prev.low == "so"):
                 continue  # "was told", "is said to", "so-called"
+            if prev is not None and prev.low == "to" and low in _SAY:
+                found.append(_Cue(t.start, None, t.text, "reported_main"))  # "went on to say", "declined to say"
+                continue
             if low in _PARTICIPLES:
                 if prev is None or prev.text == "," or prev.low in {"by", "and", "while", "before", "after"}:
                     found.append(_Cue(t.start, None, t.text, "reported_main"))
@@ -710,11 +722,13 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
                     found.append(_Cue(t.start, sp2, text[t.start : toks[end - 1].end], "reported"))
                 continue
             nxt = toks[v + 1] if v + 1 < len(toks) else None
+            before = toks[_skip_setting(text, toks, v) - 1] if v > 0 else None
             if (low in _NOUNISH or low in _STANCE and low not in _SAY) and (
                     where == "main" or sp is None
                     or (nxt is not None and (nxt.low in _SAY or nxt.low in _FIND))
-                    or (sp.pronoun is None and (
-                        sp.vague or not any(_is_name_token(x) for x in toks[max(0, v - 4) : v])))):
+                    or (sp.pronoun is None and (sp.vague or not (sp.name or "")[:1].isupper()))
+                    or (low in _NOUNISH and before is not None and not (
+                        _is_name_token(before) or before.low in _PRONOUN_SUBJECTS or before.low in _DOC))):
                 continue  # "the state", "faced questions", "the report claims": a noun, not a verb of saying
             if low in _CLAUSE_FINAL and (nxt is not None and nxt.word and nxt.low not in {
                     "that", "whether", "if", "why", "how", "what", "reporters", "him", "her", "them"}
@@ -757,6 +771,11 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
             first = min(found, key=lambda c: c.start)
             found[found.index(first)] = replace(first, via=sp.name)
     found.sort(key=lambda c: c.start)
+    # "While not everything Trump says is true, Jamieson said ...": the main clause's cue comes first.
+    if len(found) > 1 and toks and toks[0].low in _SUBORDINATE | {"while", "although", "when", "as", "if", "since"}:
+        comma = next((t.start for t in toks if t.text == ","), None)
+        if comma is not None:
+            found.sort(key=lambda c: (c.start < comma, c.start))
     return found
 
 
