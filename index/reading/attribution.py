@@ -48,7 +48,7 @@ _SAY_IRREGULAR = word_set(
     tweet tweets tweeted tweeting retweeted
     """
 )
-_SAY = _SAY_IRREGULAR | _forms(
+_SAY = (_SAY_IRREGULAR | _forms(
     """
     add note argue announce insist deny warn acknowledge believe claim state explain confirm report suggest
     reply respond answer recall admit concede contend assert maintain declare predict estimate vow promise urge
@@ -58,7 +58,7 @@ _SAY = _SAY_IRREGULAR | _forms(
     conclude indicate reveal disclose acknowledge concede contend point announce propose threaten demand
     recommend predict forecast project cite reason counsel clarify elaborate specify summarize summarise
     """
-) | word_set("ask asks asked asking continue continues continued")
+) | word_set("ask asks asked asking continue continues continued")) - word_set("state states")  # "the state"
 # Verbs of stance (wanting, backing, opposing, attacking): news reports a position through them as much as
 # through "said". They attribute only with a subject named or a pronoun right before them, as _NOUNISH forms do.
 _STANCE_IRREGULAR = word_set(
@@ -249,6 +249,7 @@ _LEADING = word_set(
     Under Over Against Despite Because Even Only Just Again Once Not No Yes Why How What Where Who Whether Until
     Without Within Through Among Amid Following According Overall Ultimately Nonetheless Nevertheless Similarly
     Likewise Besides Plus Perhaps Maybe Of Is Was Are Were Has Have Had Do Does Did Will Would Can Could Should
+    Isn’t Isn't Wasn’t Wasn't Don’t Don't Doesn’t Doesn't Didn’t Didn't Can’t Can't Won’t Won't Aren’t Aren't
     """
 )
 _PRONOUN_SUBJECTS = {"he": "he", "she": "she", "they": "they", "it": "it", "we": "we", "i": "i"}
@@ -554,9 +555,9 @@ def _subject_before(text: str, toks: Sequence[_Tok], v: int) -> tuple[_Speaker |
     if k == 0:
         return None, None
     prev = toks[k - 1]
-    if prev.low in _PRONOUN_SUBJECTS and (k == 1 or not toks[k - 2].word or toks[k - 2].low in _CONJ
-                                          or toks[k - 2].low in {"that", "as"} or toks[k - 2].text == ","):
-        return _Speaker(None, prev.text, pronoun=prev.low), None
+    if prev.low in _PRONOUN_SUBJECTS and (prev.low != "it" or k == 1 or not toks[k - 2].word
+                                          or toks[k - 2].low in _CONJ | {"that", "as"}):
+        return _Speaker(None, prev.text, pronoun=prev.low), None  # he, she, they, we, I: always the subject
     if prev.low in {"who", "which"} and k >= 2:
         # "Smith, who said ...": the speaker is the phrase the relative clause hangs on.
         j = k - 1
@@ -917,6 +918,15 @@ def attribute(sentences: Sequence[Sentence]) -> list[Attribution]:
         if speaker is None:
             own[i] = _attribution(None, c)
             continue
+        if speaker.pronoun in {"he", "she"}:
+            # "Mrs. Clinton is relying on him, as she praises ...": the sentence's own subject comes first.
+            main = _main_subject(masked, toks)
+            if main is not None and main.name and main.person and main.name[:1].isupper() and (
+                    masked.find(main.as_written) < c.start) and _gender(main) in (None, "m" if speaker.pronoun == "he"
+                                                                                 else "f"):
+                main = resolver.resolve(main)
+                if main is not None:
+                    resolver.note(main)
         resolved = resolver.resolve(speaker)
         if resolved is not None and speaker.pronoun is None:
             resolver.note(resolved)
