@@ -37,7 +37,9 @@ def test_answer_json_contract(seed_engine: Engine) -> None:
     assert set(first["source"]) == {"doc_id", "title", "outlet", "url", "published", "path"}
     assert set(first["context"]) == {"before", "after"}
     assert first["sentence"].startswith("Gen. Martin Dempsey")
-    assert first["speaker"] == "Gen. Martin Dempsey" and first["kind"] == "reported"
+    assert first["speaker"] == "Martin Dempsey" and first["kind"] == "reported"
+    assert first["speaker_as_written"] == "Gen. Martin Dempsey"
+    assert first["speaker_role"] == "chairman of the Joint Chiefs of Staff"
     assert isinstance(first["score"], float)
 
 

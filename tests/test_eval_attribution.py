@@ -171,7 +171,7 @@ def test_engine_attributions_are_the_records_ask_shows(
         engine.index_paths([article])
         doc_id = engine.sources()[0].source.doc_id
         records = engine.attributions(doc_id)
-        assert [(r.position, r.attribution.speaker) for r in records] == [(0, "Mayor Ada Quill"), (1, None)]
+        assert [(r.position, r.attribution.speaker) for r in records] == [(0, "Ada Quill"), (1, None)]
         hit = engine.hit(records[0].id)
         assert hit is not None and hit.attribution == records[0].attribution
         text = engine.article(doc_id)

@@ -10,7 +10,12 @@ offset in the stored article text). Then, by the label's kind:
   is, so the candidates are the named Sources annotated before it in the same article: right when newsbot's
   speaker matches one of them (a pronoun with no named Source before it cannot be right).
 The quote share scores the labels whose content has quotation marks, each by its kind's rule. The own-voice share
-is over the stored sentences no label's content, source or snippet touches: right when newsbot names nobody."""
+is over the stored sentences no label's content, source or snippet touches: right when newsbot names nobody.
+Annotators often label only the first sentence of a quotation that runs on, so the sentences after it count as
+"own voice" although they are somebody's words; the report therefore also gives the own-voice share outside
+quotations (`own_voice_outside_quotes`: sentences with no quotation mark that newsbot does not read as inside
+a quotation) and, for the unlabelled sentences in quotations, how often newsbot names their speaker
+(`unlabelled_quotes_with_speaker`, a count, not a target)."""
 
 from __future__ import annotations
 
@@ -225,16 +230,25 @@ def score_article(
                          "pronoun": label.speaker.lower() if label.is_pronoun and label.speaker else None})
     for i, s in enumerate(sentences):
         if i not in touched:
-            outcomes.append({"kind": "own_voice", "quoted": False, "cue": None, "aligned": True,
+            outcomes.append({"kind": "own_voice", "quoted": in_quotation(s), "cue": None, "aligned": True,
                              "right": s.attribution.speaker is None, "speaker": s.attribution.speaker,
                              "newsbot_kind": s.attribution.kind, "newsbot_cue": s.attribution.cue,
                              "newsbot_as_written": s.attribution.as_written, "vague": s.attribution.vague})
     return outcomes
 
 
+_QUOTE_MARKS = re.compile(r"[\"“”]|''|``")
+
+
+def in_quotation(s: StoredSentence) -> bool:
+    """Return whether a stored sentence holds a quotation mark or newsbot reads it as inside a quotation."""
+    return bool(_QUOTE_MARKS.search(s.text)) or s.attribution.kind == "quote"
+
+
 def summarise(outcomes: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Return the shares (named, quote, own voice, pronoun, null) and the confusion by cue of scored outcomes."""
-    tallies = {k: Tally() for k in ("named", "quote", "own_voice", "pronoun", "null")}
+    tallies = {k: Tally() for k in ("named", "quote", "own_voice", "own_voice_outside_quotes", "pronoun", "null")}
+    unlabelled_quotes = Tally()
     unaligned = 0
     by_cue: dict[str, Counter[str]] = {}
     by_pronoun: dict[str, Tally] = {}
@@ -248,6 +262,10 @@ def summarise(outcomes: Sequence[dict[str, Any]]) -> dict[str, Any]:
         kind = o["kind"]
         tallies[kind].add(o["right"])
         if kind == "own_voice":
+            if o["quoted"]:
+                unlabelled_quotes.add(not o["right"])
+            else:
+                tallies["own_voice_outside_quotes"].add(o["right"])
             if not o["right"]:
                 over_cue[cue_key(o["newsbot_cue"] or "")] += 1
             continue
@@ -281,6 +299,7 @@ def summarise(outcomes: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "errors_by_newsbot_kind": dict(wrong_kind.most_common()),
         "wrong_speaker_by_newsbot_cue": dict(wrong_cue.most_common(TOP_CUES)),
         "own_voice_named_by_newsbot_cue": dict(over_cue.most_common(TOP_CUES)),
+        "unlabelled_quotes_with_speaker": unlabelled_quotes.to_json(),
     }
 
 
@@ -373,11 +392,11 @@ def format_attribution_report(report: dict[str, Any]) -> str:
         f"{report['articles']} articles, {report['sentences']} sentences, {report['label_count']} labels "
         f"({report['unaligned_labels']} not aligned to a stored sentence)",
         "",
-        f"{'share':<10} {'n':>6} {'right':>6} {'share':>6} {'target':>7}",
+        f"{'share':<24} {'n':>6} {'right':>6} {'share':>6} {'target':>7}",
     ]
     for k, v in report["shares"].items():
         target = v.get("target")
-        lines.append(f"{k:<10} {v['n']:>6} {v['right']:>6} {_pct(v['share']):>6} "
+        lines.append(f"{k:<24} {v['n']:>6} {v['right']:>6} {_pct(v['share']):>6} "
                      f"{'' if target is None else f'≥ {target:.2f}':>7}")
     lines += ["", f"{'cue (annotated)':<28} {'n':>5} {'right':>6} {'share':>6} {'nobody':>7} {'other':>6} "
                   f"{'someone':>8}"]
@@ -392,6 +411,8 @@ def format_attribution_report(report: dict[str, Any]) -> str:
         f"{k} {n}" for k, n in report["wrong_speaker_by_newsbot_cue"].items()))
     lines.append("own voice given a speaker, by newsbot's cue: " + ", ".join(
         f"{k} {n}" for k, n in report["own_voice_named_by_newsbot_cue"].items()))
+    q = report["unlabelled_quotes_with_speaker"]
+    lines.append(f"unlabelled sentences in quotations given a speaker: {q['right']} of {q['n']}")
     t = report["timing"]
     lines += ["", f"indexing {t['index_seconds']} s, of which attribute {t['attribute_seconds']} s "
                   f"({_pct(t['attribution_share_of_indexing'])} of indexing)"]

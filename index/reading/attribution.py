@@ -194,7 +194,7 @@ _TITLES = word_set(
     mr mrs ms miss dr prof sir dame lord lady sen senator rep representative congressman congresswoman gov
     governor president vice pres gen general lt col sgt capt adm secretary sec minister chairman chairwoman
     chair speaker leader judge justice mayor ambassador former candidate nominee spokesman spokeswoman
-    spokesperson atty attorney sheriff rev reverend pastor father rabbi imam chief commissioner director
+    spokesperson professor atty attorney sheriff rev reverend pastor father rabbi imam chief commissioner director
     ceo founder executive prime deputy state majority minority house senate republican democratic democrat
     gop u.s. us
     """
@@ -357,6 +357,9 @@ def _speaker_from(words: Sequence[_Tok], text: str) -> _Speaker | None:
     end = len(toks)
     while end > 0 and not _is_name_token(toks[end - 1]):
         end -= 1
+    common = _VAGUE | _PERSON_ROLE | _ORG_NOUNS | _DOC
+    if end == 1 and len(toks) == 1 and toks[0].low in common:
+        end = 0  # "Sources said", "Officials said": a common noun capitalised at the start of a sentence
     if end == len(toks) and end > 0:
         start = end
         while start > 0 and (
@@ -424,8 +427,9 @@ def _speaker_from(words: Sequence[_Tok], text: str) -> _Speaker | None:
     if not body:
         return None
     phrase = text[body[0].start : body[-1].end]
-    last = body[-1].low
-    plural = last.endswith("s") and not last.endswith(("ss", "us", "is")) and not body[-1].cap
+    of = next((n for n, t in enumerate(body) if t.low in {"of", "for"} and n > 0), None)
+    last = (body[of - 1] if of is not None else body[-1]).low  # the head: "critics" of "critics of the plan"
+    plural = last.endswith("s") and not last.endswith(("ss", "us", "is"))
     counted = last in {"surveyed", "polled", "interviewed", "questioned"} and len(body) > 1
     determined = toks[0].low in _DETERMINERS and len(body) <= 6
     if not (determined or last in _VAGUE or last in _PERSON_ROLE or last in _DOC or last in _ORG_NOUNS or plural
@@ -449,7 +453,14 @@ def _gender(s: _Speaker) -> str | None:
 
 
 def _np_back(toks: Sequence[_Tok], k: int, limit: int = 9) -> int:
-    """Return where the noun phrase that ends before token k starts (k itself: none)."""
+    """Return where the noun phrase that ends before token k starts (k itself: none); a parenthesis closing it
+    ("Sen. Claire McCaskill (D-Mo.)") is skipped."""
+    if k > 0 and toks[k - 1].text == ")":
+        j = k - 1
+        while j > 0 and toks[j].text != "(":
+            j -= 1
+        if j > 0:
+            k = j
     i = k
     while i > 0 and k - i < limit:
         t = toks[i - 1]
@@ -461,6 +472,9 @@ def _np_back(toks: Sequence[_Tok], k: int, limit: int = 9) -> int:
         low = t.low
         if low in _DETERMINERS:
             i -= 1
+            if i >= 2 and toks[i - 1].low in {"of", "for"} and toks[i - 2].word and toks[i - 2].low not in _NP_STOP:
+                i -= 1  # "critics of the plan": the phrase goes on before "of"
+                continue
             break
         if low in _NP_STOP and not t.cap:
             break
@@ -573,19 +587,24 @@ def _subject_before(text: str, toks: Sequence[_Tok], v: int) -> tuple[_Speaker |
         # "Smith, 45, of Ohio, said" / "Noman Benotman, a former jihadist, told": walk back over appositives.
         commas = [i for i in range(k - 1) if toks[i].text == ","]
         starts = ([0] + [i + 1 for i in commas])[-5:]
-        for n_seg in range(len(starts) - 1, -1, -1):
-            seg_start = starts[n_seg]
-            seg_end = next((i for i in range(seg_start, k) if toks[i].text == ","), k - 1)
-            if seg_end <= seg_start:
-                continue
-            first = toks[seg_start]
+        ends = [next((i for i in range(a, k) if toks[i].text == ","), k - 1) for a in starts]
+        like = []
+        for seg_start, seg_end in zip(starts, ends, strict=True):
+            first = toks[seg_start] if seg_start < len(toks) else toks[-1]
             segment_words = {t.low for t in toks[seg_start:seg_end]}
-            appositive_like = (
+            like.append(
                 first.low in _DETERMINERS or not first.cap or first.text[:1].isdigit()
                 or first.text.endswith(("’", "'", "’s", "'s")) or bool(segment_words & _PERSON_ROLE)
                 or first.low in {"who", "which"} or bool(re.match(r"[RDI]-", first.text))
                 or first.text.rstrip(".") in _ABBREVIATIONS
+                # "of Dayton, Ohio": a place after a place
+                or (len(like) > 0 and like[-1] and seg_end - seg_start <= 2 and first.cap
+                    and toks[starts[len(like) - 1]].low in {"of", "from", "in"})
             )
+        for n_seg in range(len(starts) - 1, -1, -1):
+            seg_start, seg_end, appositive_like = starts[n_seg], ends[n_seg], like[n_seg]
+            if seg_end <= seg_start:
+                continue
             if appositive_like and n_seg > 0 and n_seg >= len(starts) - 4:
                 continue  # "a former jihadist", "45", "of Ohio", "Mich.": describes the speaker before it
             np_start = _np_back(toks, seg_end)
@@ -593,8 +612,9 @@ def _subject_before(text: str, toks: Sequence[_Tok], v: int) -> tuple[_Speaker |
                 sp = _speaker_from(toks[np_start:seg_end], text)
                 if sp is not None and sp.name is not None:
                     appositive = text[toks[seg_end + 1].start : toks[k - 2].end].strip(" ,")
-                    if sp.role is None and appositive and not appositive[:1].isdigit() and len(appositive) < 160:
-                        sp = replace(sp, role=appositive)
+                    if (appositive and not appositive[:1].isdigit() and len(appositive) < 160
+                            and (sp.role is None or re.search(r"\b[a-z]{3,}", appositive))):
+                        sp = replace(sp, role=appositive)  # "chairman of the Joint Chiefs", not just "Gen."
                     return sp, None
             break
         return None, None
@@ -654,6 +674,16 @@ _CITING = re.compile(r",\s*(?:citing|quoting)\s+")
 _ANY_CUE = re.compile(r"(?i)\b(?:sa(?:y|id)|tol[d]|tell|writ|thin|according|:|\w+(?:ed|es|ing|s)\b)")
 
 
+def _closes(text: str, toks: Sequence[_Tok], cue: _Cue) -> bool:
+    """Return whether a cue stands in a short last clause after a comma or a quotation, with nothing but its
+    speaker and a setting around it (", Devine said.", ", said a Chinese official.", "..." the official said.")."""
+    ends = [t for t in toks if t.text == "," or t.text.startswith("\x00")]
+    if not ends or cue.start < ends[-1].end:
+        return False
+    tail = [t for t in toks if t.start >= ends[-1].end and t.word]
+    return 2 <= len(tail) <= 10 and not any(t.low in {"that", "which", "who", "whom", "whether"} for t in tail)
+
+
 _SUBORDINATE = word_set("that which who whom whose when where while because as after before if though although")
 
 
@@ -683,6 +713,8 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
                                text)
             if sp is not None and own is not None and sp.name:
                 sp = replace(sp, name=re.sub(r"['’]s$", "", sp.name))
+            if sp is not None and doc_with_name:
+                sp = replace(sp, as_written=text[phrase[0].start : phrase[-1].end])  # "a CNN report"
             if sp is not None and sp.name and (sp.name.lower() not in {"plan", "plans"}):
                 cue_text = text[m.start() : toks[end - 1].end]
                 found.append(_Cue(m.start(), sp, cue_text, "according_to"))
@@ -705,7 +737,8 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
                 if prev is None or prev.text == "," or prev.low in {"by", "and", "while", "before", "after"}:
                     found.append(_Cue(t.start, None, t.text, "reported_main"))
                 continue
-            if low.endswith("ed") and v + 1 < len(toks) and toks[v + 1].low == "by":
+            if low.endswith("ed") and v + 1 < len(toks) and toks[v + 1].low == "by" and (
+                    v > 0 and prev is not None and prev.word and not headline):
                 # "the country described by the president": the agent after "by" makes the claim.
                 end = _np_forward(toks, v + 2)
                 agent = _speaker_from(toks[v + 2 : end], text) if end > v + 2 else None
@@ -717,7 +750,7 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
                 pass
             sp, where = _subject_before(text, toks, v)
             if sp is None and low in _INVERTABLE and (v == 0 or prev is not None and (
-                    prev.text in {",", ";", ":", "—", "–", "-"} or prev.text.startswith("\x00"))):
+                    prev.text in {",", ";", ":", "—", "–", "-", "'"} or prev.text.startswith("\x00"))):
                 sp2, end = _subject_after(text, toks, v + 1)
                 if sp2 is not None and sp2.name:
                     found.append(_Cue(t.start, sp2, text[t.start : toks[end - 1].end], "reported"))
@@ -728,8 +761,8 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
                     where == "main" or sp is None
                     or (nxt is not None and (nxt.low in _SAY or nxt.low in _FIND))
                     or (sp.pronoun is None and (sp.vague or not (sp.name or "")[:1].isupper()))
-                    or (low in _NOUNISH and before is not None and not (
-                        _is_name_token(before) or before.low in _PRONOUN_SUBJECTS or before.low in _DOC))):
+                    or (low in _NOUNISH and before is not None and (before.low.endswith(("'s", "’s")) or not (
+                        _is_name_token(before) or before.low in _PRONOUN_SUBJECTS or before.low in _DOC)))):
                 continue  # "the state", "faced questions", "the report claims": a noun, not a verb of saying
             if low in _CLAUSE_FINAL and (nxt is not None and nxt.word and nxt.low not in {
                     "that", "whether", "if", "why", "how", "what", "reporters", "him", "her", "them"}
@@ -772,6 +805,18 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
             first = min(found, key=lambda c: c.start)
             found[found.index(first)] = replace(first, via=sp.name)
     found.sort(key=lambda c: c.start)
+    # "Smith resigned, Jane Doe said, according to the Gazette": Jane Doe speaks, by way of the Gazette.
+    according = [c for c in found if c.kind == "according_to" and c.speaker is not None]
+    said = [c for c in found if c.kind == "reported" and c.speaker is not None and c.speaker.name]
+    if according and said and according[0].start > said[0].start:
+        found.remove(according[0])
+        found = [replace(c, via=c.via or according[0].speaker.name) if c is said[0] else c for c in found]
+    # "Sanders plans to stay a Democrat, Devine said.": a cue closing the sentence after a comma governs all of it.
+    tail = [c for c in found if c.kind != "reported_main" and c.speaker is not None and _closes(text, toks, c)]
+    if tail:
+        found.remove(tail[-1])
+        found.insert(0, tail[-1])
+        return found
     # "While not everything Trump says is true, Jamieson said ...": the main clause's cue comes first.
     if len(found) > 1 and toks and toks[0].low in _SUBORDINATE | {"while", "although", "when", "as", "if", "since"}:
         comma = next((t.start for t in toks if t.text == ","), None)
@@ -859,8 +904,8 @@ class _Resolver:
             full = self.by_surname[words[0].lower()]
             return replace(full, as_written=s.as_written)
         if not any(w[:1].isupper() for w in words):
-            wanted = {w.lower() for w in words} & _PERSON_ROLE
-            if wanted:
+            wanted = {w.lower().strip(".,") for w in words} - _DETERMINERS
+            if wanted & _PERSON_ROLE:
                 for role_words, p in reversed(self.roles):
                     if wanted <= role_words:
                         return replace(p, as_written=s.as_written)
