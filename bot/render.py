@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 from index.model import Answer, Attribution, Hit, Source
@@ -10,16 +11,44 @@ NO_ANSWER = "Nothing relevant in the indexed articles."
 
 
 def attribution_line(attribution: Attribution) -> str | None:
-    """Return who says it, as plain text ("— Noman Benotman, told CNN"), or None when the article says it."""
-    speaker = (attribution.speaker or "").strip()
-    cue = " ".join((attribution.cue or "").split())
+    """Return who says it, as plain text, naming the speaker once ("— Noman Benotman, told CNN", "— CNN" for
+    "reports CNN", "— according to CNN"), with the speaker's role and whom they cite when known; a vague speaker
+    as the article writes it ("— officials said"); None when the article says it in its own voice."""
+    speaker = " ".join((attribution.speaker or "").split())
     if not speaker:
         return None
+    cue = " ".join((attribution.cue or "").split())
+    written = " ".join((attribution.as_written or "").split())
+    name = (written or speaker) if attribution.vague else speaker
     if attribution.kind == "according_to" or cue.lower().startswith("according to"):
-        return f"— according to {speaker}"
-    if cue and cue.lower() not in speaker.lower():
-        return f"— {speaker}, {cue}"
-    return f"— {speaker}"
+        line = f"according to {name}"
+    elif attribution.vague:
+        line = f"{name} {cue}" if cue and not _names_speaker(cue, (speaker, written)) else name
+    else:
+        parts = [name]
+        role = " ".join((attribution.role or "").split())
+        if role:
+            parts.append(role)
+        if cue and not _names_speaker(cue, (speaker, written)) and not (role and len(cue.split()) == 1):
+            parts.append(cue)  # "told CNN" says more than a bare "said" after a role
+        line = ", ".join(parts)
+    via = " ".join((attribution.via or "").split())
+    if via and via.lower() != speaker.lower():
+        line += f", citing {via}"
+    return f"— {line}"
+
+
+def _names_speaker(cue: str, names: tuple[str, ...]) -> bool:
+    """Return whether the cue already holds the speaker's name ("reports CNN", "The CNN report claims")."""
+    said = f" {' '.join(_WORD.findall(cue.lower()))} "
+    for name in names:
+        words = " ".join(_WORD.findall(name.lower()))
+        if words and f" {words} " in said:
+            return True
+    return False
+
+
+_WORD = re.compile(r"[^\W_]+")
 
 
 def source_line(s: Source) -> str:

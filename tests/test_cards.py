@@ -114,6 +114,50 @@ def test_attribution_line(attribution: Attribution, line: str | None) -> None:
     assert attribution_line(attribution) == line
 
 
+DEMPSEY_ROLE = "chairman of the Joint Chiefs of Staff"
+
+
+@pytest.mark.parametrize(
+    ("attribution", "line"),
+    [
+        # the cue already names the speaker: the speaker once
+        (Attribution("CNN", "reports CNN", "reported"), "— CNN"),
+        (Attribution("International Business Times", "reports the International Business Times", "reported"),
+         "— International Business Times"),
+        (Attribution("CNN", "The CNN report claims", "reported"), "— CNN"),
+        (Attribution("CNN", "according to a CNN report", "according_to"), "— according to CNN"),
+        (Attribution("CNN", "according to CNN", "according_to"), "— according to CNN"),
+        # a cue that says more than the name stays
+        (Attribution("Noman Benotman", "told CNN", "quote"), "— Noman Benotman, told CNN"),
+        # whom the speaker cites
+        (Attribution("International Business Times", "reports the International Business Times", "reported",
+                     via="CNN"), "— International Business Times, citing CNN"),
+        (Attribution("CNN", "according to CNN", "according_to", via="Libyan officials"),
+         "— according to CNN, citing Libyan officials"),
+        # the role after the name, without a bare "said"
+        (Attribution("Martin Dempsey", "said", "reported", as_written="Gen. Martin Dempsey", role=DEMPSEY_ROLE),
+         f"— Martin Dempsey, {DEMPSEY_ROLE}"),
+        (Attribution("Noman Benotman", "told CNN", "quote", role="a former jihadist"),
+         "— Noman Benotman, a former jihadist, told CNN"),
+        # a vague speaker as the article writes it
+        (Attribution("officials", "said", "reported", as_written="officials", vague=True), "— officials said"),
+        (Attribution("sources", "said", "reported", as_written="Libyan sources", vague=True),
+         "— Libyan sources said"),
+        (Attribution("sources", "according to", "according_to", as_written="sources close to the government",
+                     vague=True), "— according to sources close to the government"),
+    ],
+)
+def test_attribution_line_names_the_speaker_once(attribution: Attribution, line: str) -> None:
+    assert attribution_line(attribution) == line
+
+
+def test_card_names_the_speaker_once() -> None:
+    card = hit(sentence="ISIS is seizing on the political instability, reports CNN.")
+    card.attribution = Attribution("CNN", "reports CNN", "reported")
+    text, _ = parse_html(render_card(card, "what is ISIS seizing on"))
+    assert text.splitlines()[1] == "— CNN"
+
+
 def test_answer_cards_are_numbered_from_the_offset() -> None:
     answer = Answer("how far is Derna from Crete", [hit(sid=1), hit(sid=2)], offset=3, more=True)
     (message,) = render_answer(answer)
