@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import re
 import textwrap
+from typing import TYPE_CHECKING
 
 from index.model import Answer, Attribution, Hit, Source
+
+if TYPE_CHECKING:  # the engine loads numpy and FAISS: `newsbot --help` must not wait for them
+    from index.engine import ArticleClaims
 
 NO_ANSWER = "Nothing relevant in the indexed articles."
 
@@ -78,3 +82,25 @@ def answer_text(answer: Answer, width: int = 100) -> str:
     if answer.no_answer or not answer.hits:
         return NO_ANSWER
     return "\n\n".join(hit_text(h, answer.offset + i + 1, width) for i, h in enumerate(answer.hits))
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def claims_text(claims: ArticleClaims, width: int = 100) -> str:
+    """Return an article's claims grouped by speaker as terminal text: the article, a count line, then each
+    speaker with their sentences, each followed by its cue and kind."""
+    attributed = sum(len(g.claims) for g in claims.speakers)
+    out = [source_line(claims.source)]
+    out.append(
+        f"{_count(attributed, 'claim')} by {_count(len(claims.speakers), 'speaker')}; "
+        f"{_count(claims.own_voice, 'sentence')} in the article's own voice."
+    )
+    for group in claims.speakers:
+        out += ["", f"{group.speaker} ({_count(len(group.claims), 'claim')})"]
+        for claim in group.claims:
+            lines = textwrap.wrap(claim.sentence, width=width - 4) or [claim.sentence]
+            out += [f"  • {lines[0]}"] + [f"    {line}" for line in lines[1:]]
+            out.append(f"    {claim.cue or '(no cue)'} · {claim.kind} · sentence {claim.position + 1}")
+    return "\n".join(out)
