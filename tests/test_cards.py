@@ -17,6 +17,7 @@ from bot.buttons import (
     answer_keyboard,
     decode_button,
     encode_button,
+    shown_under,
 )
 from bot.cards import (
     emphasize,
@@ -26,6 +27,7 @@ from bot.cards import (
     render_context,
     render_no_answer,
     render_sources_page,
+    render_speakers,
     render_welcome,
     source_line,
 )
@@ -314,3 +316,26 @@ def test_a_card_bolds_the_words_the_engine_matched() -> None:
     h = hit(CRETE)
     h.matched = ["Crete", "Derna"]
     assert bold_words(render_card(h, "an unrelated question about sea")) == ["Crete", "Derna"]
+
+
+def test_speakers_list_most_first_with_totals_and_escaped() -> None:
+    text, _ = parse_html(render_speakers([("CNN", 4), ("A & B <news>", 1)], 3, 6))
+    assert text.splitlines() == [
+        "🗣 Who speaks in the articles I know",
+        "",
+        "1. CNN · 4 claims",
+        "2. A & B <news> · 1 claim",
+        "",
+        "The 2 quoted most of 3 speakers, 6 claims in all.",
+        "Ask e.g. what did CNN say?",
+    ]
+    one, _ = parse_html(render_speakers([("CNN", 1)], 1, 1, Source("derna.txt", path="derna.txt")))
+    assert one.splitlines()[0] == "🗣 Who speaks in derna.txt" and "1 speaker, 1 claim in all." in one
+    assert "Nobody is quoted in derna.txt" in render_speakers([], 0, 0, Source("derna.txt", path="derna.txt"))
+
+
+def test_buttons_under_an_answer_say_which_sentences_and_answer_it_showed() -> None:
+    answer = Answer("q", [hit(sid=7), hit(sid=9)], more=True)
+    assert shown_under(answer_keyboard(answer, answer_id=42)) == ([7, 9], [42])
+    assert shown_under(answer_keyboard(answer)) == ([7, 9], [])
+    assert shown_under(None) == ([], [])

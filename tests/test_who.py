@@ -15,7 +15,9 @@ from index.errors import ArticleNotFoundError
 
 pytestmark = pytest.mark.slow
 
-DEMPSEY = "Gen. Martin Dempsey, chairman of the Joint Chiefs of Staff, said last week ground troops are still on the table."
+DEMPSEY = (
+    "Gen. Martin Dempsey, chairman of the Joint Chiefs of Staff, said last week ground troops are still on the table."
+)
 IBT = "reports the International Business Times."
 
 
@@ -63,8 +65,10 @@ def test_claims_group_an_articles_sentences_by_speaker(seed_engine: Engine) -> N
     by_position = {s.position: s for s in stored}
     for group in claims.speakers:  # every claim is what `ask` shows for that sentence
         for c in group.claims:
-            a = by_position[c.position].attribution
-            assert (by_position[c.position].text, a.speaker, a.cue, a.kind) == (c.sentence, group.speaker, c.cue, c.kind)
+            s = by_position[c.position]
+            assert (s.text, s.attribution.speaker, s.attribution.cue, s.attribution.kind) == (
+                c.sentence, group.speaker, c.cue, c.kind
+            )
 
 
 @pytest.mark.parametrize("name", ["derna.txt", "DERNA.TXT", "derna", "Derna"])
