@@ -144,6 +144,24 @@ def decode_button(data: str | None) -> Button | None:
     return Feedback(m.group(3) == "+", tuple(int(x, 36) for x in m.group(4).split(".")))
 
 
+def shown_under(markup: InlineKeyboardMarkup | None) -> tuple[list[int], list[int]]:
+    """Return what the buttons under one of the bot's messages point at: the sentence ids (Context, Source) and
+    the ids of kept answers (More, 👍/👎), each in order and once; empty lists for any other message."""
+    sentence_ids: list[int] = []
+    answer_ids: list[int] = []
+    for row in markup.inline_keyboard if markup is not None else ():
+        for key in row:
+            data = key.callback_data if isinstance(key.callback_data, str) else None
+            match decode_button(data):
+                case ShowContext(sid) | ShowSource(sid) if sid not in sentence_ids:
+                    sentence_ids.append(sid)
+                case MoreOf(aid) | FeedbackOn(_, aid) if aid not in answer_ids:
+                    answer_ids.append(aid)
+                case Feedback(_, ids):
+                    sentence_ids.extend(i for i in ids if i not in sentence_ids)
+    return sentence_ids, answer_ids
+
+
 # --- keyboards ------------------------------------------------------------------------------------------
 
 

@@ -144,6 +144,7 @@ def render_help(username: str | None, *, admin: bool = False) -> str:
         f"In any chat, type {at} <i>question</i> to pick an answer inline.",
         "",
         "/sources — the articles I know",
+        "/who — who is quoted, and how often; reply /who to an answer for the speakers of its article",
         "/about — how answers are found",
     ]
     if admin:
@@ -232,6 +233,23 @@ def render_sources_page(items: Sequence[tuple[Source, int]], offset: int, total:
     lines = [f"<b>Articles {offset + 1}–{end} of {total}</b>", ""]
     for n, (source, count) in enumerate(items, offset + 1):
         lines.append(f"{n}. " + source_line(source).removeprefix("📰 ") + f" · {_count(count, 'sentence')}")
+    return "\n".join(lines)
+
+
+def render_speakers(
+    speakers: Sequence[tuple[str, int]], total_speakers: int, total_claims: int, source: Source | None = None
+) -> str:
+    """Return the /who reply: the speakers of the corpus (or of the article `source`) with their claim counts,
+    the most first, and the totals."""
+    where = f"in {_text(source.label)}" if source is not None else "in the articles I know"
+    if not speakers:
+        return f"🗣 Nobody is quoted {where}: every sentence is the article's own voice."
+    lines = [f"🗣 <b>Who speaks {where}</b>", ""]
+    lines += [f"{n}. {_text(name)} · {_count(count, 'claim')}" for n, (name, count) in enumerate(speakers, 1)]
+    lines.append("")
+    shown = f"The {len(speakers)} quoted most of " if len(speakers) < total_speakers else ""
+    lines.append(f"{shown}{_count(total_speakers, 'speaker')}, {_count(total_claims, 'claim')} in all.")
+    lines.append(f"Ask e.g. <i>what did {_text(speakers[0][0])} say?</i>")
     return "\n".join(lines)
 
 

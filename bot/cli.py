@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from bot.redaction import redact
-from bot.render import answer_text, source_line
+from bot.render import answer_text, claims_text, source_line
 from bot.settings import BotSettings
 from bot.terminal import PROG, clean_text, one_line, tolerant_stdin
 from index.errors import NewsbotError
@@ -162,6 +162,20 @@ def cmd_sources(args: argparse.Namespace) -> int:
         return 0
 
 
+def cmd_claims(args: argparse.Namespace) -> int:
+    """List an article's claims grouped by speaker (the article named by doc_id, title or file name)."""
+    from index.engine import Engine
+
+    with Engine.open(replace(_settings(args), ranker=False)) as engine:  # nothing is ranked: no LightGBM to load
+        _require_index(engine)
+        claims = engine.claims(clean_text(args.article))
+        if args.json:
+            print(json.dumps(claims.to_json(), ensure_ascii=False))
+        else:
+            print(claims_text(claims))
+        return 0
+
+
 def cmd_feedback(args: argparse.Namespace) -> int:
     """List readers' 👍/👎 feedback, newest last, so operators see which answers fail."""
     with _open(args) as engine:
@@ -300,6 +314,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = command("sources", cmd_sources, "List the indexed articles.")
     sp.add_argument("--json", action="store_true", help="one JSON object a line")
+
+    sp = command(
+        "claims",
+        cmd_claims,
+        "List an article's claims grouped by speaker, the speaker with the most first (the article's own "
+        "voice is counted, not listed).",
+    )
+    sp.add_argument("article", metavar="ARTICLE", help="the article's doc_id, title or file name")
+    sp.add_argument(
+        "--json", action="store_true",
+        help="print one JSON object: doc_id, title, speakers [{speaker, claims [{sentence, cue, kind, position}]}]",
+    )
 
     sp = command("feedback", cmd_feedback, "List readers' feedback on answers (from the Telegram bot).")
     sp.add_argument("--bad", action="store_true", help="only the answers marked unhelpful")

@@ -204,6 +204,50 @@ async def sources_page(context: Context, offset: int) -> tuple[str, InlineKeyboa
     return cards.render_sources_page(items, offset, total), buttons.sources_keyboard(offset, size, total)
 
 
+WHO_LIMIT = 20  # speakers /who lists
+WHO_ARTICLES = 3  # articles /who lists the speakers of, for an answer citing several
+NOT_AN_ANSWER = (
+    "Reply /who to one of my answers (the message with its buttons) to see who is quoted in its article; "
+    "/who alone lists who is quoted in all the articles I know."
+)
+
+
+async def who(update: Update, context: Context) -> None:
+    """List the speakers of the corpus with their claim counts; as a reply to an answer, those of the article
+    (or articles) the answer came from."""
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return
+    engine = runtime(context).ready_engine
+    replied = message.reply_to_message
+    if replied is None:
+        tally = await asyncio.to_thread(engine.speakers, None, WHO_LIMIT)
+        texts = [cards.render_speakers(tally.speakers, tally.total_speakers, tally.total_claims)]
+    else:
+        sentence_ids, answer_ids = buttons.shown_under(replied.reply_markup)
+        if replied.from_user is None or replied.from_user.id != context.bot.id:
+            sentence_ids, answer_ids = [], []
+        texts = await asyncio.to_thread(_speakers_of_answer, engine, sentence_ids, answer_ids)
+        if not texts:
+            await message.reply_text(NOT_AN_ANSWER)
+            return
+    await send_html(context, chat.id, messages.pack(texts), reply_to=message.id)
+
+
+def _speakers_of_answer(engine: Engine, sentence_ids: list[int], answer_ids: list[int]) -> list[str]:
+    """Return the /who replies for the articles an answer's sentences come from (none when they are gone)."""
+    ids = list(sentence_ids)
+    for answer_id in answer_ids:
+        kept = engine.sent_answer(answer_id)
+        if kept is not None:
+            ids += [i for i in kept.sentence_ids if i not in ids]
+    out = []
+    for source in engine.articles_of(ids)[:WHO_ARTICLES]:
+        tally = engine.speakers(source.doc_id, WHO_LIMIT)
+        out.append(cards.render_speakers(tally.speakers, tally.total_speakers, tally.total_claims, source))
+    return out
+
+
 async def ask(update: Update, context: Context) -> None:
     """Answer /ask <question> (the way to ask in a group)."""
     message = update.effective_message

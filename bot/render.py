@@ -2,24 +2,57 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
+from typing import TYPE_CHECKING
 
 from index.model import Answer, Attribution, Hit, Source
+
+if TYPE_CHECKING:  # the engine loads numpy and FAISS: `newsbot --help` must not wait for them
+    from index.engine import ArticleClaims
 
 NO_ANSWER = "Nothing relevant in the indexed articles."
 
 
 def attribution_line(attribution: Attribution) -> str | None:
-    """Return who says it, as plain text ("— Noman Benotman, told CNN"), or None when the article says it."""
-    speaker = (attribution.speaker or "").strip()
-    cue = " ".join((attribution.cue or "").split())
+    """Return who says it, as plain text, naming the speaker once ("— Noman Benotman, told CNN", "— CNN" for
+    "reports CNN", "— according to CNN"), with the speaker's role and whom they cite when known; a vague speaker
+    as the article writes it ("— officials said"); None when the article says it in its own voice."""
+    speaker = " ".join((attribution.speaker or "").split())
     if not speaker:
         return None
+    cue = " ".join((attribution.cue or "").split())
+    written = " ".join((attribution.as_written or "").split())
+    name = (written or speaker) if attribution.vague else speaker
     if attribution.kind == "according_to" or cue.lower().startswith("according to"):
-        return f"— according to {speaker}"
-    if cue and cue.lower() not in speaker.lower():
-        return f"— {speaker}, {cue}"
-    return f"— {speaker}"
+        line = f"according to {name}"
+    elif attribution.vague:
+        line = f"{name} {cue}" if cue and not _names_speaker(cue, (speaker, written)) else name
+    else:
+        parts = [name]
+        role = " ".join((attribution.role or "").split())
+        if role:
+            parts.append(role)
+        if cue and not _names_speaker(cue, (speaker, written)) and not (role and len(cue.split()) == 1):
+            parts.append(cue)  # "told CNN" says more than a bare "said" after a role
+        line = ", ".join(parts)
+    via = " ".join((attribution.via or "").split())
+    if via and via.lower() != speaker.lower():
+        line += f", citing {via}"
+    return f"— {line}"
+
+
+def _names_speaker(cue: str, names: tuple[str, ...]) -> bool:
+    """Return whether the cue already holds the speaker's name ("reports CNN", "The CNN report claims")."""
+    said = f" {' '.join(_WORD.findall(cue.lower()))} "
+    for name in names:
+        words = " ".join(_WORD.findall(name.lower()))
+        if words and f" {words} " in said:
+            return True
+    return False
+
+
+_WORD = re.compile(r"[^\W_]+")
 
 
 def source_line(s: Source) -> str:
@@ -49,3 +82,25 @@ def answer_text(answer: Answer, width: int = 100) -> str:
     if answer.no_answer or not answer.hits:
         return NO_ANSWER
     return "\n\n".join(hit_text(h, answer.offset + i + 1, width) for i, h in enumerate(answer.hits))
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def claims_text(claims: ArticleClaims, width: int = 100) -> str:
+    """Return an article's claims grouped by speaker as terminal text: the article, a count line, then each
+    speaker with their sentences, each followed by its cue and kind."""
+    attributed = sum(len(g.claims) for g in claims.speakers)
+    out = [source_line(claims.source)]
+    out.append(
+        f"{_count(attributed, 'claim')} by {_count(len(claims.speakers), 'speaker')}; "
+        f"{_count(claims.own_voice, 'sentence')} in the article's own voice."
+    )
+    for group in claims.speakers:
+        out += ["", f"{group.speaker} ({_count(len(group.claims), 'claim')})"]
+        for claim in group.claims:
+            lines = textwrap.wrap(claim.sentence, width=width - 4) or [claim.sentence]
+            out += [f"  • {lines[0]}"] + [f"    {line}" for line in lines[1:]]
+            out.append(f"    {claim.cue or '(no cue)'} · {claim.kind} · sentence {claim.position + 1}")
+    return "\n".join(out)

@@ -31,7 +31,7 @@ from telegram.ext import (
 )
 
 from bot import messages
-from bot.handlers import about, ask, group_text, help_command, inline_query, private_text, sources, start
+from bot.handlers import about, ask, group_text, help_command, inline_query, private_text, sources, start, who
 from bot.presses import button
 from bot.redaction import keep_out_of_logs, redact
 from bot.runtime import Context, Runtime, runtime
@@ -47,6 +47,7 @@ COMMANDS = [
     BotCommand("start", "what I know, and example questions"),
     BotCommand("help", "how to ask, and what the buttons do"),
     BotCommand("sources", "the articles I know"),
+    BotCommand("who", "who is quoted, and how often (reply to an answer: in its article)"),
     BotCommand("about", "how answers are found; what “attributed” means"),
     BotCommand("ask", "ask a question (in groups)"),
 ]
@@ -159,6 +160,7 @@ def build_application(
     application.add_handler(CommandHandler("help", help_command, filters=new))
     application.add_handler(CommandHandler("about", about, filters=new))
     application.add_handler(CommandHandler("sources", sources, filters=new))
+    application.add_handler(CommandHandler("who", who, filters=new))
     application.add_handler(CommandHandler("ask", ask, filters=new))
     application.add_handler(CommandHandler("add", add_url, filters=new))
     application.add_handler(

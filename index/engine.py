@@ -12,7 +12,13 @@ from pathlib import Path
 import numpy as np
 
 from index.encoder import Encoder, MiniLMEncoder
-from index.errors import ConfigError, IndexDamagedError, IndexMismatchError, QuestionError
+from index.errors import (
+    ArticleNotFoundError,
+    ConfigError,
+    IndexDamagedError,
+    IndexMismatchError,
+    QuestionError,
+)
 from index.examples import example_questions
 from index.fetching import FetchPolicy, fetch_url
 from index.indexer import Indexer, IndexReport, rebuild_vectors, sync_vectors
@@ -29,7 +35,10 @@ from index.vectors import VectorIndex, manifest_signature, read_manifest
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Context", "CorpusStats", "Engine", "IndexReport", "SourceSummary"]
+__all__ = [
+    "ArticleClaims", "Claim", "Context", "CorpusStats", "Engine", "IndexReport", "SourceSummary", "SpeakerClaims",
+    "SpeakerTally",
+]
 
 COPY_SIMILARITY = 0.8  # word-set Jaccard above which two sentences count as copies of one another
 
@@ -41,6 +50,58 @@ class CorpusStats:
     articles: int
     sentences: int
     newest: Source | None
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One sentence an article attributes to a speaker: the sentence, its cue, its kind and its position."""
+
+    sentence: str
+    cue: str | None
+    kind: str
+    position: int
+
+    def to_json(self) -> dict[str, str | int | None]:
+        """Return one claim of the `newsbot claims --json` object."""
+        return {"sentence": self.sentence, "cue": self.cue, "kind": self.kind, "position": self.position}
+
+
+@dataclass(frozen=True)
+class SpeakerClaims:
+    """A speaker of an article and the claims the article attributes to them, in the article's order."""
+
+    speaker: str
+    claims: list[Claim]
+
+
+@dataclass(frozen=True)
+class ArticleClaims:
+    """An article's claims grouped by speaker, the speaker with the most first; `own_voice` counts the sentences
+    the article says in its own voice (no speaker)."""
+
+    source: Source
+    speakers: list[SpeakerClaims]
+    own_voice: int
+
+    def to_json(self) -> dict[str, object]:
+        """Return the stable object of `newsbot claims --json`."""
+        return {
+            "doc_id": self.source.doc_id,
+            "title": self.source.title,
+            "speakers": [{"speaker": g.speaker, "claims": [c.to_json() for c in g.claims]} for g in self.speakers],
+            "own_voice": self.own_voice,
+        }
+
+
+@dataclass(frozen=True)
+class SpeakerTally:
+    """The speakers of the corpus (or of one article, `source`) with their claim counts, the most first, cut to
+    a limit; the totals count every speaker and claim."""
+
+    speakers: list[tuple[str, int]]
+    total_speakers: int
+    total_claims: int
+    source: Source | None = None
 
 
 @dataclass(frozen=True)
@@ -216,6 +277,68 @@ class Engine:
     def attributions(self, doc_id: str) -> list[StoredSentence]:
         """Return an article's stored sentences in order, each with the attribution `ask` shows for it."""
         return self.store.article_sentences(doc_id)
+
+    def find_article(self, name: str) -> Source:
+        """Return the one stored article that `name` identifies: its doc_id, else its title, path, file name or
+        file name without the extension (case ignored), else a part of its title or doc_id; raise
+        ArticleNotFoundError naming the candidates when none or several fit."""
+        name = " ".join(name.split())
+        if not name:
+            raise ArticleNotFoundError("name an article: its doc_id, title or file name (see: newsbot sources)")
+        found = self.store.article(name)
+        if found is not None:
+            return found[0]
+        sources = [row.source for row in self.store.sources(0, -1)]
+        wanted = name.lower()
+
+        def names(s: Source) -> set[str]:
+            base = (s.path or s.doc_id).replace("\\", "/").rsplit("/", 1)[-1]
+            return {n.lower() for n in (s.doc_id, s.title, s.path, base, base.rsplit(".", 1)[0]) if n}
+
+        fits = [s for s in sources if wanted in names(s)]
+        if not fits:
+            fits = [s for s in sources if wanted in s.doc_id.lower() or wanted in (s.title or "").lower()]
+        if len(fits) == 1:
+            return fits[0]
+        if not fits:
+            raise ArticleNotFoundError(f"no article matches {name!r} (see: newsbot sources)")
+        shown = ", ".join(repr(s.doc_id) for s in fits[:5]) + (f" and {len(fits) - 5} more" if len(fits) > 5 else "")
+        raise ArticleNotFoundError(f"{len(fits)} articles match {name!r}: {shown}; give its doc_id")
+
+    def claims(self, article: str) -> ArticleClaims:
+        """Return the claims of the article `article` names (see find_article) grouped by speaker, the speaker
+        with the most claims first, from the stored attributions `ask` shows."""
+        source = self.find_article(article)
+        groups: dict[str, list[Claim]] = {}
+        own_voice = 0
+        for s in self.attributions(source.doc_id):
+            a = s.attribution
+            if not a.speaker or a.kind == "none":
+                own_voice += 1
+                continue
+            groups.setdefault(a.speaker, []).append(Claim(s.text, a.cue, a.kind, s.position))
+        ordered = sorted(groups.items(), key=lambda g: (-len(g[1]), g[1][0].position))
+        return ArticleClaims(source, [SpeakerClaims(sp, cl) for sp, cl in ordered], own_voice)
+
+    def speakers(self, doc_id: str | None = None, limit: int = 20) -> SpeakerTally:
+        """Return the speakers of the corpus (or of the article `doc_id`) with their claim counts, the most
+        first, at most `limit` of them, and the totals."""
+        counts = self.store.speaker_counts(doc_id)
+        source = None
+        if doc_id is not None:
+            found = self.store.article(doc_id)
+            source = found[0] if found is not None else None
+        return SpeakerTally(counts[:limit], len(counts), sum(n for _, n in counts), source)
+
+    def articles_of(self, sentence_ids: Sequence[int]) -> list[Source]:
+        """Return the articles these sentences come from, each once, in the sentences' order (sentences no
+        longer stored are left out)."""
+        found = self.store.sentences(sentence_ids)
+        out: list[Source] = []
+        for sid in sentence_ids:
+            if sid in found and found[sid].source not in out:
+                out.append(found[sid].source)
+        return out
 
     def hit(self, sentence_id: int) -> Hit | None:
         """Return one stored sentence as a Hit (score 0), or None when it no longer exists."""

@@ -9,6 +9,7 @@ single line and exit code 1, the bot into a polite reply.
     │   └── IndexDamagedError the saved index's bytes or manifest are damaged (the engine heals it from the store)
     ├── StoreError            the SQLite store is unreadable or of a newer schema
     ├── RankerError           the ranker file is missing or does not fit (the engine falls back to fusion)
+    ├── ArticleNotFoundError  no stored article, or several, fit the name a person gave
     └── QuestionError         a question is empty or too long
 """
 
@@ -59,3 +60,7 @@ class RankerError(NewsbotError):
 
 class QuestionError(NewsbotError):
     """A question is empty or too long to answer."""
+
+
+class ArticleNotFoundError(NewsbotError):
+    """No stored article fits the name a person gave (a doc_id, title or file name), or several do."""

@@ -262,20 +262,55 @@ def asks_what_someone_said(question: str) -> bool:
     return _SAYING.search(question) is not None
 
 
+# Words before a name that are not part of it ("Gen. Martin Dempsey" is Martin Dempsey), and the article.
+_NAME_TITLES: frozenset[str] = word_set(
+    """
+    the mr mrs ms miss dr gen general lt col colonel sgt capt captain maj major adm admiral cmdr brig gov
+    governor sen senator rep representative pres president prof professor rev st sir dame lord lady hon
+    """
+)
+_NAME_WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*")
+_POSSESSIVE = re.compile(r"'s$", re.IGNORECASE)
+
+
+def _name_words(name: str) -> list[str]:
+    """Return the words of a name as written, without the titles before it ("Gen. Martin Dempsey" -> Martin,
+    Dempsey)."""
+    words = [w.rstrip(".") for w in _NAME_WORD.findall(name)]
+    while len(words) > 1 and words[0].lower() in _NAME_TITLES:
+        words = words[1:]
+    return words
+
+
+def _names(speaker: str, asked: list[str], asked_as_written: set[str]) -> bool:
+    """Return whether the question's words (`asked`, lowercased) name the speaker: the whole name (titles
+    ignored), the last word of a name of several ("Dempsey"), or the initials of a name of several capitalised
+    words written in capitals ("IBT" for International Business Times)."""
+    words = _name_words(speaker)
+    if not words:
+        return False
+    lowered = [w.lower() for w in words]
+    n = len(lowered)
+    if any(asked[i : i + n] == lowered for i in range(len(asked) - n + 1)):
+        return True
+    if n == 1:
+        return False
+    last = words[-1]
+    if len(last) >= 3 and last[0].isupper() and last.lower() not in STOPWORDS and last.lower() in asked:
+        return True
+    capitals = [w for w in words if w[0].isupper()]
+    initials = "".join(w[0] for w in capitals)
+    return len(capitals) >= 2 and len(capitals) >= n - 1 and initials in asked_as_written
+
+
 def speakers_named(question: str, speakers: Iterable[str]) -> list[str]:
-    """Return the speakers (of `speakers`, the corpus's attributed ones) a question asks about: it asks what
-    someone says, thinks or reports, and names them in full or by a surname of four letters or more ("what did
-    Benotman say" -> Noman Benotman)."""
+    """Return the speakers (of `speakers`, the corpus's attributed ones, as stored) a question asks about: it asks
+    what someone says, thinks or reports, and names them by their name's words, whole words, case and titles
+    ignored: the full name, the surname ("what did Dempsey say" -> Martin Dempsey), an outlet ("according to
+    CNN"), or its initials in capitals ("IBT" -> International Business Times)."""
     if not asks_what_someone_said(question):
         return []
-    lowered = question.lower()
-    found = []
-    for speaker in speakers:
-        name = speaker.lower()
-        last = name.split()[-1]
-        if re.search(rf"\b{re.escape(name)}\b", lowered) or (
-            len(last) >= 4 and last != name and re.search(rf"\b{re.escape(last)}\b", lowered)
-            and speaker.split()[-1][0].isupper()
-        ):
-            found.append(speaker)
-    return found
+    written = [_POSSESSIVE.sub("", w.rstrip(".")) for w in _NAME_WORD.findall(question.replace("’", "'"))]
+    asked = [w.lower() for w in written]
+    capitals = {w for w in written if len(w) >= 2 and w.isupper()}
+    return [speaker for speaker in speakers if _names(speaker, asked, capitals)]

@@ -382,6 +382,21 @@ class Store:
         with self._lock:
             return [r[0] for r in self._db.execute(sql).fetchall()]
 
+    def speaker_counts(self, doc_id: str | None = None) -> list[tuple[str, int]]:
+        """Return each speaker the articles (or the article `doc_id`) attribute claims to, with how many
+        sentences, the most first (ties by name); the articles' own voice is no speaker."""
+        sql = (
+            "SELECT t.speaker, COUNT(*) FROM attributions t JOIN sentences s ON s.id = t.sentence_id"
+            " JOIN articles a ON a.id = s.article_id WHERE t.speaker IS NOT NULL AND t.kind != 'none'"
+        )
+        args: tuple[str, ...] = ()
+        if doc_id is not None:
+            sql += " AND a.doc_id = ?"
+            args = (doc_id,)
+        sql += " GROUP BY t.speaker ORDER BY COUNT(*) DESC, t.speaker"
+        with self._lock:
+            return [(str(r[0]), int(r[1])) for r in self._db.execute(sql, args).fetchall()]
+
     def recent_sentences(self, limit: int) -> list[str]:
         """Return the texts of the most recently indexed sentences."""
         with self._lock:

@@ -17,6 +17,7 @@ from bot.buttons import (
     answer_keyboard,
     decode_button,
     encode_button,
+    shown_under,
 )
 from bot.cards import (
     emphasize,
@@ -26,6 +27,7 @@ from bot.cards import (
     render_context,
     render_no_answer,
     render_sources_page,
+    render_speakers,
     render_welcome,
     source_line,
 )
@@ -112,6 +114,50 @@ def test_source_without_url_or_with_an_odd_one_is_not_linked() -> None:
 )
 def test_attribution_line(attribution: Attribution, line: str | None) -> None:
     assert attribution_line(attribution) == line
+
+
+DEMPSEY_ROLE = "chairman of the Joint Chiefs of Staff"
+
+
+@pytest.mark.parametrize(
+    ("attribution", "line"),
+    [
+        # the cue already names the speaker: the speaker once
+        (Attribution("CNN", "reports CNN", "reported"), "— CNN"),
+        (Attribution("International Business Times", "reports the International Business Times", "reported"),
+         "— International Business Times"),
+        (Attribution("CNN", "The CNN report claims", "reported"), "— CNN"),
+        (Attribution("CNN", "according to a CNN report", "according_to"), "— according to CNN"),
+        (Attribution("CNN", "according to CNN", "according_to"), "— according to CNN"),
+        # a cue that says more than the name stays
+        (Attribution("Noman Benotman", "told CNN", "quote"), "— Noman Benotman, told CNN"),
+        # whom the speaker cites
+        (Attribution("International Business Times", "reports the International Business Times", "reported",
+                     via="CNN"), "— International Business Times, citing CNN"),
+        (Attribution("CNN", "according to CNN", "according_to", via="Libyan officials"),
+         "— according to CNN, citing Libyan officials"),
+        # the role after the name, without a bare "said"
+        (Attribution("Martin Dempsey", "said", "reported", as_written="Gen. Martin Dempsey", role=DEMPSEY_ROLE),
+         f"— Martin Dempsey, {DEMPSEY_ROLE}"),
+        (Attribution("Noman Benotman", "told CNN", "quote", role="a former jihadist"),
+         "— Noman Benotman, a former jihadist, told CNN"),
+        # a vague speaker as the article writes it
+        (Attribution("officials", "said", "reported", as_written="officials", vague=True), "— officials said"),
+        (Attribution("sources", "said", "reported", as_written="Libyan sources", vague=True),
+         "— Libyan sources said"),
+        (Attribution("sources", "according to", "according_to", as_written="sources close to the government",
+                     vague=True), "— according to sources close to the government"),
+    ],
+)
+def test_attribution_line_names_the_speaker_once(attribution: Attribution, line: str) -> None:
+    assert attribution_line(attribution) == line
+
+
+def test_card_names_the_speaker_once() -> None:
+    card = hit(sentence="ISIS is seizing on the political instability, reports CNN.")
+    card.attribution = Attribution("CNN", "reports CNN", "reported")
+    text, _ = parse_html(render_card(card, "what is ISIS seizing on"))
+    assert text.splitlines()[1] == "— CNN"
 
 
 def test_answer_cards_are_numbered_from_the_offset() -> None:
@@ -270,3 +316,26 @@ def test_a_card_bolds_the_words_the_engine_matched() -> None:
     h = hit(CRETE)
     h.matched = ["Crete", "Derna"]
     assert bold_words(render_card(h, "an unrelated question about sea")) == ["Crete", "Derna"]
+
+
+def test_speakers_list_most_first_with_totals_and_escaped() -> None:
+    text, _ = parse_html(render_speakers([("CNN", 4), ("A & B <news>", 1)], 3, 6))
+    assert text.splitlines() == [
+        "🗣 Who speaks in the articles I know",
+        "",
+        "1. CNN · 4 claims",
+        "2. A & B <news> · 1 claim",
+        "",
+        "The 2 quoted most of 3 speakers, 6 claims in all.",
+        "Ask e.g. what did CNN say?",
+    ]
+    one, _ = parse_html(render_speakers([("CNN", 1)], 1, 1, Source("derna.txt", path="derna.txt")))
+    assert one.splitlines()[0] == "🗣 Who speaks in derna.txt" and "1 speaker, 1 claim in all." in one
+    assert "Nobody is quoted in derna.txt" in render_speakers([], 0, 0, Source("derna.txt", path="derna.txt"))
+
+
+def test_buttons_under_an_answer_say_which_sentences_and_answer_it_showed() -> None:
+    answer = Answer("q", [hit(sid=7), hit(sid=9)], more=True)
+    assert shown_under(answer_keyboard(answer, answer_id=42)) == ([7, 9], [42])
+    assert shown_under(answer_keyboard(answer)) == ([7, 9], [])
+    assert shown_under(None) == ([], [])

@@ -948,3 +948,44 @@ async def test_newsbot_serve_process_answers_and_stops_on_signal(
     assert not leaks(output, fake.token), output
     sent = json.dumps([c.params for c in fake.calls], ensure_ascii=False)
     assert not leaks(sent, fake.token)
+
+
+# --- who is quoted (/who) -------------------------------------------------------------------------------
+
+HARBOUR = json.dumps({
+    "doc_id": "harbour", "title": "Benghazi harbour reopens",
+    "text": "The harbour of Benghazi reopened on Monday, Ahmed Salem told Reuters. "
+            "Cargo ships are already waiting, Ahmed Salem said.",
+})
+
+
+@slow
+async def test_who_lists_the_speakers_of_every_article_most_first(fake: FakeTelegram, fresh_engine: Engine) -> None:
+    fresh_engine.add_document("harbour.jsonl", HARBOUR.encode())
+    async with serving(fake, fresh_engine):
+        assert "who" in {c["command"] for c in fake.commands}
+        _, reply = await ask(fake, fake.add_user("Alice"), "/who")
+    lines = text_of(reply).splitlines()
+    assert lines[0] == "🗣 Who speaks in the articles I know"
+    assert lines[2:5] == ["1. CNN · 4 claims", "2. Noman Benotman · 3 claims", "3. Ahmed Salem · 2 claims"]
+    tally = fresh_engine.speakers()
+    assert f"{tally.total_speakers} speakers, {tally.total_claims} claims in all." in lines
+
+
+@slow
+async def test_who_in_reply_to_an_answer_lists_the_speakers_of_its_article(
+    fake: FakeTelegram, fresh_engine: Engine
+) -> None:
+    fresh_engine.add_document("harbour.jsonl", HARBOUR.encode())
+    async with serving(fake, fresh_engine):
+        alice = fake.add_user("Alice")
+        _, answer = await ask(fake, alice, "what did Benotman say about Raqqa?")
+        assert "derna.txt" in text_of(answer) and "Benghazi harbour" not in text_of(answer)
+        _, reply = await ask(fake, alice, "/who", reply_to=answer.result)
+        hello, _ = await ask(fake, alice, "hello there")
+        _, not_an_answer = await ask(fake, alice, "/who", reply_to=hello)
+    text = text_of(reply)
+    assert text.splitlines()[0] == "🗣 Who speaks in derna.txt"
+    assert "Noman Benotman · 3 claims" in text and "CNN · 4 claims" in text
+    assert "Ahmed Salem" not in text  # the other article's speaker
+    assert text_of(not_an_answer).startswith("Reply /who to one of my answers")
