@@ -588,7 +588,7 @@ def _subject_before(text: str, toks: Sequence[_Tok], v: int) -> tuple[_Speaker |
         commas = [i for i in range(k - 1) if toks[i].text == ","]
         starts = ([0] + [i + 1 for i in commas])[-5:]
         ends = [next((i for i in range(a, k) if toks[i].text == ","), k - 1) for a in starts]
-        like = []
+        like: list[bool] = []
         for seg_start, seg_end in zip(starts, ends, strict=True):
             first = toks[seg_start] if seg_start < len(toks) else toks[-1]
             segment_words = {t.low for t in toks[seg_start:seg_end]}
@@ -790,9 +790,9 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
                 pass
             found.append(_Cue(t.start, sp, cue_text, "reported"))
     # "Name: ..." opening a sentence (a headline "Sanders: ..." or a transcript line).
-    m = re.match(r"\s*([^:\x00]{2,60}?):\s", text)
-    if m and toks and toks[0].cap and toks[0].low not in _NOT_COLON_NAMES:
-        words = [t for t in toks if t.end <= m.end(1)]
+    colon = re.match(r"\s*([^:\x00]{2,60}?):\s", text)
+    if colon and toks and toks[0].cap and toks[0].low not in _NOT_COLON_NAMES:
+        words = [t for t in toks if t.end <= colon.end(1)]
         if 1 <= len(words) <= 6 and all(_is_name_token(w) or w.low in {"of", "the", "for", "."} for w in words):
             sp = _speaker_from(words, text)
             if sp is not None and sp.name and sp.name.lower() not in _NOT_COLON_NAMES:
@@ -806,11 +806,12 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
             found[found.index(first)] = replace(first, via=sp.name)
     found.sort(key=lambda c: c.start)
     # "Smith resigned, Jane Doe said, according to the Gazette": Jane Doe speaks, by way of the Gazette.
-    according = [c for c in found if c.kind == "according_to" and c.speaker is not None]
+    according = [c for c in found if c.kind == "according_to" and c.speaker is not None and c.speaker.name]
     said = [c for c in found if c.kind == "reported" and c.speaker is not None and c.speaker.name]
     if according and said and according[0].start > said[0].start:
         found.remove(according[0])
-        found = [replace(c, via=c.via or according[0].speaker.name) if c is said[0] else c for c in found]
+        via = according[0].speaker.name if according[0].speaker is not None else None
+        found = [replace(c, via=c.via or via) if c is said[0] else c for c in found]
     # "Sanders plans to stay a Democrat, Devine said.": a cue closing the sentence after a comma governs all of it.
     tail = [c for c in found if c.kind != "reported_main" and c.speaker is not None and _closes(text, toks, c)]
     if tail:
@@ -988,12 +989,13 @@ def attribute(sentences: Sequence[Sentence]) -> list[Attribution]:
         j = i
         while j + 1 < n and continues[j + 1]:
             j += 1
-        run = next((own[k] for k in range(i, j + 1) if own[k] is not None and own[k].speaker), None)
-        if run is None and i > 0 and opens_quote[i] and own[i - 1] is not None and own[i - 1].speaker:
-            run = own[i - 1]  # "Smith said:" then the quotation, or a quotation continuing the one before
-        if run is None and i > 0 and opens_quote[i] and own[i - 1] is None and subject[i - 1] is not None:
-            sp = subject[i - 1]  # "Viguerie is upbeat." then a quotation: the person just named speaks
-            run = Attribution(sp.name, None, "quote", as_written=sp.as_written, role=sp.role)
+        run = next((a for a in own[i : j + 1] if a is not None and a.speaker), None)
+        before, named = (own[i - 1], subject[i - 1]) if i > 0 else (None, None)
+        if run is None and opens_quote[i] and before is not None and before.speaker:
+            run = before  # "Smith said:" then the quotation, or a quotation continuing the one before
+        if run is None and opens_quote[i] and before is None and named is not None:
+            # "Viguerie is upbeat." then a quotation: the person just named speaks
+            run = Attribution(named.name, None, "quote", as_written=named.as_written, role=named.role)
         if (
             run is None
             and previous_run is not None
