@@ -169,7 +169,10 @@ _VAGUE = word_set(
     """
 )
 # Heads of noun phrases that count people ("74 percent said").
-_SHARES = word_set("percent % majority plurality half third quarter fifth number share most")
+_SHARES = word_set(
+    "percent % majority plurality half third quarter fifth number share most one two three four five six seven "
+    "eight nine ten dozen dozens hundred hundreds thousand thousands million millions"
+)
 # Heads of noun phrases that name an organisation ("the Clinton campaign said").
 _ORG_NOUNS = word_set(
     """
@@ -433,7 +436,7 @@ def _speaker_from(words: Sequence[_Tok], text: str) -> _Speaker | None:
     counted = last in {"surveyed", "polled", "interviewed", "questioned"} and len(body) > 1
     determined = toks[0].low in _DETERMINERS and len(body) <= 6
     if not (determined or last in _VAGUE or last in _PERSON_ROLE or last in _DOC or last in _ORG_NOUNS or plural
-            or last in _SHARES or counted):
+            or last in _SHARES or counted or last.rstrip("%").isdigit()):
         return None
     if last.endswith(("ed", "ing", "ly")) and not counted:
         return None
@@ -608,8 +611,15 @@ def _subject_before(text: str, toks: Sequence[_Tok], v: int) -> tuple[_Speaker |
             if appositive_like and n_seg > 0 and n_seg >= len(starts) - 4:
                 continue  # "a former jihadist", "45", "of Ohio", "Mich.": describes the speaker before it
             np_start = _np_back(toks, seg_end)
-            if np_start < seg_end and n_seg < len(starts) - 1:
+            last_seg = n_seg == len(starts) - 1
+            role_before = (n_seg > 0 and like[n_seg - 1] and seg_end - seg_start <= 4
+                           and all(_is_name_token(t) for t in toks[seg_start:seg_end]))
+            if np_start < seg_end and (not last_seg or (n_seg == 0 and np_start == seg_start) or role_before):
+                # "Smith, a former aide, said"; "Sen. Jack Reed (D-R.I.), said"; "His manager, Jeff Weaver, said"
                 sp = _speaker_from(toks[np_start:seg_end], text)
+                if sp is not None and sp.name is not None and last_seg and role_before:
+                    role = text[toks[starts[n_seg - 1]].start : toks[ends[n_seg - 1] - 1].end]
+                    return replace(sp, role=role.strip(" \x00")), None
                 if sp is not None and sp.name is not None:
                     appositive = text[toks[seg_end + 1].start : toks[k - 2].end].strip(" ,")
                     if (appositive and not appositive[:1].isdigit() and len(appositive) < 160
@@ -762,7 +772,8 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
                     or (nxt is not None and (nxt.low in _SAY or nxt.low in _FIND))
                     or (sp.pronoun is None and (sp.vague or not (sp.name or "")[:1].isupper()))
                     or (low in _NOUNISH and before is not None and (before.low.endswith(("'s", "’s")) or not (
-                        _is_name_token(before) or before.low in _PRONOUN_SUBJECTS or before.low in _DOC)))):
+                        _is_name_token(before) or before.low in _PRONOUN_SUBJECTS or before.low in _DOC
+                        or before.text == ",")))):
                 continue  # "the state", "faced questions", "the report claims": a noun, not a verb of saying
             if low in _CLAUSE_FINAL and (nxt is not None and nxt.word and nxt.low not in {
                     "that", "whether", "if", "why", "how", "what", "reporters", "him", "her", "them"}
