@@ -14,6 +14,9 @@ if TYPE_CHECKING:  # the engine loads numpy and FAISS: `newsbot --help` must not
 NO_ANSWER = "Nothing relevant in the indexed articles."
 
 
+MAX_ROLE = 60  # longest role a card shows after the speaker's name ("chairman of the Joint Chiefs of Staff")
+
+
 def attribution_line(attribution: Attribution) -> str | None:
     """Return who says it, as plain text, naming the speaker once ("— Noman Benotman, told CNN", "— CNN" for
     "reports CNN", "— according to CNN"), with the speaker's role and whom they cite when known; a vague speaker
@@ -31,6 +34,8 @@ def attribution_line(attribution: Attribution) -> str | None:
     else:
         parts = [name]
         role = " ".join((attribution.role or "").split())
+        if len(role) > MAX_ROLE:
+            role = ""  # a long description stays in --json; the card keeps to who and how
         if role:
             parts.append(role)
         if cue and not _names_speaker(cue, (speaker, written)) and not (role and len(cue.split()) == 1):

@@ -106,6 +106,28 @@ def test_an_article_is_scored_by_kind_with_quotes_and_own_voice() -> None:
     assert shares["named"]["target"] == 0.85
 
 
+def test_unlabelled_sentences_in_quotations_are_counted_apart_from_own_voice() -> None:
+    text = "\u201cWe waited. Nobody came. It was cold,\u201d Quill said. The harbour is old. It floods."
+    quote = Attribution("Ada Quill", "said", "quote")
+    sentences = stored(text, [
+        ("\u201cWe waited.", quote),
+        ("Nobody came.", quote),  # inside the quotation, but the annotator labelled only its first sentence
+        ("It was cold,\u201d Quill said.", quote),
+        ("The harbour is old.", NO_ATTRIBUTION),
+        ("It floods.", Attribution("Harbour Board", "said", "reported")),
+    ])
+    quill = text.index("Quill")
+    labels = [label("Quill", "We waited", quoted=True, source=(quill, quill + 5), content=(1, 11))]
+    outcomes = score_article(labels, text, text, sentences)
+    own = [(o["quoted"], o["right"]) for o in outcomes if o["kind"] == "own_voice"]
+    assert own == [(True, False), (False, True), (False, False)]
+    report = summarise(outcomes)
+    shares = report["shares"]
+    assert (shares["own_voice"]["n"], shares["own_voice"]["right"]) == (3, 1)
+    assert (shares["own_voice_outside_quotes"]["n"], shares["own_voice_outside_quotes"]["right"]) == (2, 1)
+    assert report["unlabelled_quotes_with_speaker"] == {"n": 1, "right": 1, "share": 1.0}
+
+
 def test_labels_are_aligned_through_the_stored_text_not_the_raw_offsets() -> None:
     raw = "Head\n\n\n\nQuill  said the  port pays."  # the reader repairs spaces and blank lines
     text = "Head\n\nQuill said the port pays."
@@ -145,8 +167,8 @@ def test_the_command_scores_the_stored_attributions_of_a_fixture(tmp_path: Path)
     report = json.loads(done.stdout)
     assert (report["articles"], report["label_count"], report["unaligned_labels"]) == (2, 5, 0)
     shares = report["shares"]
-    assert {k: v["n"] for k, v in shares.items()} == {"named": 3, "quote": 1, "own_voice": 5, "pronoun": 1,
-                                                      "null": 1}
+    assert {k: v["n"] for k, v in shares.items()} == {"named": 3, "quote": 1, "own_voice": 5,
+                                                      "own_voice_outside_quotes": 5, "pronoun": 1, "null": 1}
     assert shares["named"]["right"] == 3  # "Mayor Ada Quill said", "..., Quill said", "according to the Transit Union"
     assert shares["quote"]["right"] == 1
     assert shares["pronoun"]["right"] == 1  # "She added" stands for Ada Quill

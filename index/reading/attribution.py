@@ -79,6 +79,11 @@ _STANCE = _STANCE_IRREGULAR | _forms(
 # Verbs that attribute only when a document, poll or study is their subject ("the poll shows").
 _FIND = word_set("show shows showed shown showing find finds found suggest suggests suggested indicate indicates "
                  "indicated reveal reveals revealed conclude concludes concluded estimate estimates estimated")
+# Verbs that, after "to", still report the main subject's words ("went on to say", "declined to comment").
+_TO_SAY = word_set(
+    "say tell write add note argue explain claim insist deny warn acknowledge suggest predict describe announce "
+    "reveal confirm repeat reiterate question dispute stress emphasize point comment criticize praise"
+)
 # Participles that hang a claim on the main clause's subject ("Smith spoke, saying ...").
 _PARTICIPLES = frozenset(w for w in _SAY if w.endswith("ing")) | word_set("calling citing referring")
 # Forms that are nouns at least as often as verbs ("the state", "his remarks"): they attribute only right after a
@@ -740,7 +745,8 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
             prev = toks[v - 1] if v > 0 else None
             if prev is not None and (prev.low in _PASSIVE or prev.text in {"so-", "-"} or prev.low == "so"):
                 continue  # "was told", "is said to", "so-called"
-            if prev is not None and prev.low == "to" and low in _SAY:
+            if prev is not None and prev.low == "to" and low in _TO_SAY and not (
+                    v >= 3 and toks[v - 3].low in _PASSIVE):
                 found.append(_Cue(t.start, None, t.text, "reported_main"))  # "went on to say", "declined to say"
                 continue
             if low in _PARTICIPLES:
@@ -775,6 +781,10 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
                         _is_name_token(before) or before.low in _PRONOUN_SUBJECTS or before.low in _DOC
                         or before.text == ",")))):
                 continue  # "the state", "faced questions", "the report claims": a noun, not a verb of saying
+            if sp is not None and (low in _STANCE or low in _NOUNISH) and not low.endswith(("s", "ed", "ing")) \
+                    and low not in _STANCE_IRREGULAR and sp.pronoun is None and (sp.name or "")[:1].isupper() and \
+                    " and " not in sp.as_written and not (v > 0 and toks[v - 1].low in _AUX):
+                continue  # "Harbour plan", "Trump support": a singular name before a bare verb form is a noun
             if low in _CLAUSE_FINAL and (nxt is not None and nxt.word and nxt.low not in {
                     "that", "whether", "if", "why", "how", "what", "reporters", "him", "her", "them"}
                     or "\x00" not in text and not (nxt is not None and nxt.text == ":")):
