@@ -349,6 +349,8 @@ def _strip_party(text: str) -> str:
 def _speaker_from(words: Sequence[_Tok], text: str) -> _Speaker | None:
     """Return the speaker a noun phrase names (its tokens, in order), or None when it names nobody."""
     toks = list(words)
+    if toks and toks[-1].text == ")" and any(t.text == "(" for t in toks):
+        toks = toks[: max(i for i, t in enumerate(toks) if t.text == "(")]  # "Sen. Jack Reed (D-R.I.)"
     while toks and (toks[-1].text in {",", "'s", "’s"} or toks[-1].low in {"of", "for", "and", "the", "at"}):
         toks.pop()
     while toks and (toks[0].text in _LEADING and not (len(toks) > 1 and toks[0].low in _DETERMINERS)
@@ -404,8 +406,6 @@ def _speaker_from(words: Sequence[_Tok], text: str) -> _Speaker | None:
             person_toks = person_toks[:of]
         if not person_toks or all(t.text in _LEADING for t in person_toks):
             return None
-        if len(person_toks) == 1 and person_toks[0].low.endswith("ing"):
-            return None  # "Walking into the room, ...": a participle opening the sentence
         name = _strip_party(text[person_toks[0].start : person_toks[-1].end])
         role_toks = toks[: toks.index(name_toks[0]) + cut] if cut or start > 0 else []
         role_toks = [t for t in role_toks if t.low not in {"the", "a", "an"}]
@@ -605,9 +605,9 @@ def _subject_before(text: str, toks: Sequence[_Tok], v: int) -> tuple[_Speaker |
                 or first.text.endswith(("’", "'", "’s", "'s")) or bool(segment_words & _PERSON_ROLE)
                 or first.low in {"who", "which"} or bool(re.match(r"[RDI]-", first.text))
                 or first.text.rstrip(".") in _ABBREVIATIONS
-                # "of Dayton, Ohio": a place after a place
-                or (len(like) > 0 and like[-1] and seg_end - seg_start <= 2 and first.cap
-                    and toks[starts[len(like) - 1]].low in {"of", "from", "in"})
+                # "of Dayton, Ohio", "Michael Brown of Washington, D.C.": a place after a place
+                or (len(like) > 0 and seg_end - seg_start <= 2 and first.cap
+                    and any(t.low in {"of", "from", "in"} for t in toks[starts[len(like) - 1] : ends[len(like) - 1]]))
             )
         for n_seg in range(len(starts) - 1, -1, -1):
             seg_start, seg_end, appositive_like = starts[n_seg], ends[n_seg], like[n_seg]
