@@ -953,6 +953,7 @@ def attribute(sentences: Sequence[Sentence]) -> list[Attribution]:
     continues = [False] * n  # starts inside a quotation opened by the sentence before
     resolver = _Resolver()
     subject: list[_Speaker | None] = [None] * n  # the named person a sentence is about, for a quotation after it
+    quoted_by: list[_Speaker | None] = [None] * n  # the subject of a sentence that quotes words and has no cue
     inside = False
     for i, s in enumerate(sentences):
         if i == 0 or s.paragraph != sentences[i - 1].paragraph:
@@ -970,6 +971,11 @@ def attribute(sentences: Sequence[Sentence]) -> list[Attribution]:
         found = _cues(masked, toks, headline=headline)
         if not found:
             main = _main_subject(masked, toks)
+            if quoted[i] and main is not None and not main.vague:
+                # "Clinton fired back that the "people of New York voted for me"": the subject's own words.
+                quoter = resolver.resolve(main)
+                if quoter is not None and quoter.name and quoter.name[:1].isupper():
+                    quoted_by[i] = quoter
             if main is not None and main.name and main.person and not main.vague:
                 main = resolver.resolve(main)
                 if main is not None and main.name and main.name[:1].isupper():
@@ -1040,6 +1046,8 @@ def attribute(sentences: Sequence[Sentence]) -> list[Attribution]:
             result.append(mine)
         elif run is not None:
             result.append(run)
+        elif (q := quoted_by[i]) is not None:
+            result.append(Attribution(q.name, None, "quote", as_written=q.as_written, role=q.role))
         elif mine is not None:
             result.append(replace(mine, kind="quote") if quoted[i] else mine)
         elif bare_quote[i] or quoted[i] and opens_quote[i]:
