@@ -577,6 +577,9 @@ def _subject_before(text: str, toks: Sequence[_Tok], v: int) -> tuple[_Speaker |
     if k == 0:
         return None, None
     prev = toks[k - 1]
+    contracted = re.sub(r"['’](?:s|d|ve|re|ll)$", "", prev.low)
+    if contracted != prev.low and contracted in _PRONOUN_SUBJECTS:
+        return _Speaker(None, prev.text, pronoun=contracted), None  # "He's telling allies", "she'd said"
     if prev.low in _PRONOUN_SUBJECTS and (prev.low != "it" or k == 1 or not toks[k - 2].word
                                           or toks[k - 2].low in _CONJ | {"that", "as"}):
         return _Speaker(None, prev.text, pronoun=prev.low), None  # he, she, they, we, I: always the subject
@@ -905,6 +908,16 @@ class _Resolver:
         else:
             self.groups.append(s)
 
+    def plausible(self, s: _Speaker) -> bool:
+        """Return whether a sentence's subject (not a speaker with a cue) may be a person a pronoun stands for: a
+        name already met, or two or more name words that are not an adjective opening the sentence."""
+        words = (s.name or "").split()
+        if not words:
+            return False
+        if len(words) == 1:
+            return words[0].lower() in self.by_surname or _gender(s) is not None
+        return not words[0].lower().endswith(("ly", "ous", "ing", "ed", "est", "ive", "al"))
+
     def resolve(self, s: _Speaker) -> _Speaker | None:
         """Return the speaker a found speaker stands for: a pronoun's antecedent, a surname's full name, a role's
         person; None when a pronoun has no antecedent here."""
@@ -978,10 +991,9 @@ def attribute(sentences: Sequence[Sentence]) -> list[Attribution]:
                     quoted_by[i] = quoter
             if main is not None and main.name and main.person and not main.vague:
                 main = resolver.resolve(main)
-                if main is not None and main.name and main.name[:1].isupper():
+                if main is not None and main.name and main.name[:1].isupper() and resolver.plausible(main):
                     subject[i] = main
-                    if len(main.name.split()) >= 2:
-                        resolver.note(main)  # a person the article is talking about: "he" may be them
+                    resolver.note(main)  # a person the article is talking about: "he" may be them
             continue
         c = found[0]
         speaker = c.speaker
@@ -998,7 +1010,7 @@ def attribute(sentences: Sequence[Sentence]) -> list[Attribution]:
                     masked.find(main.as_written) < c.start) and _gender(main) in (None, "m" if speaker.pronoun == "he"
                                                                                  else "f"):
                 main = resolver.resolve(main)
-                if main is not None:
+                if main is not None and resolver.plausible(main):
                     resolver.note(main)
         resolved = resolver.resolve(speaker)
         if resolved is not None and speaker.pronoun is None:
