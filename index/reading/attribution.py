@@ -884,6 +884,13 @@ def _mask_quotes(text: str, inside: bool) -> tuple[str, bool, bool]:
 # --- the article ------------------------------------------------------------------------------------------------
 
 
+def _plural(s: _Speaker) -> bool:
+    """Return whether a speaker is several people: "Democratic leaders", "Clinton and Sanders"."""
+    words = (s.name or "").split()
+    return bool(words) and (" and " in s.name or (s.name or "")[0].islower() and words[-1].endswith("s")
+                            or words[-1] in {"Democrats", "Republicans"} or s.vague and words[-1].endswith("s"))
+
+
 class _Resolver:
     """The article's speakers so far: for pronouns, surnames and roles."""
 
@@ -989,6 +996,8 @@ def attribute(sentences: Sequence[Sentence]) -> list[Attribution]:
                 quoter = resolver.resolve(main)
                 if quoter is not None and quoter.name and quoter.name[:1].isupper():
                     quoted_by[i] = quoter
+            if main is not None and main.name and _plural(main):
+                resolver.groups.append(main)  # "These Republicans ...": "they" may be them
             if main is not None and main.name and main.person and not main.vague:
                 main = resolver.resolve(main)
                 if main is not None and main.name and main.name[:1].isupper() and resolver.plausible(main):
@@ -1003,6 +1012,10 @@ def attribute(sentences: Sequence[Sentence]) -> list[Attribution]:
         if speaker is None:
             own[i] = _attribution(None, c)
             continue
+        if speaker.pronoun == "they":
+            main = _main_subject(masked, toks)
+            if main is not None and main.name and _plural(main) and masked.find(main.as_written) < c.start:
+                resolver.groups.append(main)  # "Democratic leaders are wary, but they do not want ..."
         if speaker.pronoun in {"he", "she"}:
             # "Mrs. Clinton is relying on him, as she praises ...": the sentence's own subject comes first.
             main = _main_subject(masked, toks)
