@@ -58,7 +58,11 @@ _SAY = (_SAY_IRREGULAR | _forms(
     conclude indicate reveal disclose acknowledge concede contend point announce propose threaten demand
     recommend predict forecast project cite reason counsel clarify elaborate specify summarize summarise
     """
-) | word_set("ask asks asked asking continue continues continued")) - word_set("state states")  # "the state"
+) | word_set(
+    # verbs that double their last consonant
+    "ask asks asked asking continue continues continued admitted admitting quipped quipping regretted "
+    "rebutted"
+)) - word_set("state states")  # "the state" is not a verb
 # Verbs of stance (wanting, backing, opposing, attacking): news reports a position through them as much as
 # through "said". They attribute only with a subject named or a pronoun right before them, as _NOUNISH forms do.
 _STANCE_IRREGULAR = word_set(
@@ -67,13 +71,14 @@ _STANCE_IRREGULAR = word_set(
     knew knowing mean means meant
     """
 )
-_STANCE = _STANCE_IRREGULAR | _forms(
+_DOUBLED = word_set("planned planning slammed slamming referred referring preferred preferring")
+_STANCE = _STANCE_IRREGULAR | _DOUBLED | _forms(
     """
     support endorse back oppose want plan hope expect intend refuse decline attack blast slam criticize criticise
     praise accuse urge push demand express voice challenge dispute reject welcome applaud condemn denounce mock
     ridicule mention discuss talk propose recommend promise pledge threaten favor favour prefer lambast
     decry deride tout hail fault chide scold rebuke berate question suggest predict vow call label dub brand
-    credit thank
+    credit thank echo reference highlight remind liken request shout chant yell rail assail encourage
     """
 )
 # Verbs that attribute only when a document, poll or study is their subject ("the poll shows").
