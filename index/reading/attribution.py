@@ -84,6 +84,8 @@ _STANCE = _STANCE_IRREGULAR | _DOUBLED | _forms(
 # Verbs that attribute only when a document, poll or study is their subject ("the poll shows").
 _FIND = word_set("show shows showed shown showing find finds found suggest suggests suggested indicate indicates "
                  "indicated reveal reveals revealed conclude concludes concluded estimate estimates estimated")
+# Verbs that put out words when a document follows them ("released a statement", "posted a video").
+_ISSUE = word_set("issued issues released releases published publishes posted posts unveiled put puts sent sends")
 # Verbs that, after "to", still report the main subject's words ("went on to say", "declined to comment").
 _TO_SAY = word_set(
     "say tell write add note argue explain claim insist deny warn acknowledge suggest predict describe announce "
@@ -743,6 +745,12 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
                 found.append(_Cue(m.start(), sp, cue_text, "according_to"))
     for v, t in enumerate(toks):
         low = t.low
+        if low in _ISSUE and any(x.low in _DOC or x.low in {"tweet", "tweets", "ad", "ads"}
+                                 for x in toks[v + 1 : v + 4]):
+            sp, where = _subject_before(text, toks, v)  # "the campaign released a statement"
+            if sp is not None and (sp.name or sp.pronoun):
+                found.append(_Cue(t.start, sp, text[t.start : toks[min(v + 3, len(toks) - 1)].end], "reported"))
+            continue
         if low in _SAY or low in _FIND or low in _STANCE:
             if t.cap and not (headline or v == 0) and low not in _SAY:
                 continue
