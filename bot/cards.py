@@ -168,9 +168,10 @@ def render_about(model: str, articles: int, sentences: int) -> str:
             "",
             "<b>What “attributed” means</b>",
             "Each answer says who makes the claim inside the article (for example “— Noman Benotman, told "
-            "CNN”, or “— according to a CNN report”) and which article it comes from (title, outlet, date, "
-            "link). A sentence with no speaker is the article's own reporting. Check the source before you "
-            "rely on it.",
+            "CNN”, or “— according to CNN”) and which article it comes from (title, outlet, date, "
+            "link). A sentence with no speaker is the article's own reporting. “— officials said” marks a "
+            "source nobody can check; “citing X” names whom the speaker cites. /who lists who is quoted. "
+            "Speakers are found by rules, and can be wrong: check the source before you rely on it.",
         ]
     )
 
