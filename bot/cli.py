@@ -189,8 +189,8 @@ def cmd_feedback(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """Evaluate retrieval on a JSONL docs/questions pair (the format of shared/eval)."""
-    from index.evaluation.evaluate import EvalOptions, evaluate  # the lab: loaded only for `eval`
     from index.evaluation.compare import format_compare
+    from index.evaluation.evaluate import EvalOptions, evaluate  # the lab: loaded only for `eval`
     from index.evaluation.report import format_report
 
     fraction, unanswerable_file = (args.unanswerable, None) if isinstance(args.unanswerable, float) else (

@@ -34,7 +34,6 @@ from index.reading import read_articles
 from index.settings import Settings
 
 
-
 @dataclass(frozen=True)
 class EvalOptions:
     """What to measure."""
