@@ -131,14 +131,14 @@ def per_question(ranks: Sequence[int | None]) -> dict[str, np.ndarray]:
 
 def resample_indices(n: int, resamples: int = BOOTSTRAP_RESAMPLES, seed: int = BOOTSTRAP_SEED) -> np.ndarray:
     """Return a (resamples, n) array of question indices drawn with replacement (fixed seed: reproducible)."""
-    return np.random.default_rng(seed).integers(0, max(n, 1), size=(resamples, n))
+    return np.random.default_rng(seed).integers(0, max(n, 1), size=(resamples, n), dtype=np.int32)
 
 
 def bootstrap_interval(values: np.ndarray, idx: np.ndarray) -> list[float]:
     """Return the 95 % percentile-bootstrap interval [low, high] of the mean of per-question `values`."""
     if len(values) == 0:
         return [0.0, 0.0]
-    means = values[idx].mean(axis=1)
+    means = np.concatenate([values[idx[i : i + 250]].mean(axis=1) for i in range(0, len(idx), 250)])  # bounded memory
     low, high = np.percentile(means, [2.5, 97.5])
     return [round(float(low), 4), round(float(high), 4)]
 
