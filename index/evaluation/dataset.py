@@ -1,5 +1,7 @@
-"""The evaluation data (the JSONL format of shared/eval): questions with their paragraph and answers, and what
-counts as a right sentence: one from the question's paragraph that contains one of its answers."""
+"""The evaluation data (the JSONL format of shared/eval): questions with their paragraph (SQuAD) or article
+(polnear-qa) and answers, and what counts as a right sentence: one from the question's doc_id that contains one of
+its answers, exact and case-sensitive, after the same repair the stored text had (polnear-qa's README, "How to
+score"). Unanswerable questions (polnear-qa's unanswerable.jsonl) have a doc_id and no answers."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.errors import NewsbotError
+from index.reading import repair_text
 
 
 @dataclass(frozen=True)
@@ -21,8 +24,20 @@ class Question:
     answers: tuple[str, ...]
 
 
-def read_questions(path: Path, limit: int | None = None) -> list[Question]:
-    """Return the questions of a questions.jsonl file (the first `limit` of them)."""
+def answer_forms(answers: list[str]) -> tuple[str, ...]:
+    """Return the answers as written and as the stored text has them (repaired: Unicode normalised, odd spaces
+    plain), each once, in order."""
+    forms: list[str] = []
+    for a in answers:
+        for form in (str(a), repair_text(str(a))):
+            if form and form not in forms:
+                forms.append(form)
+    return tuple(forms)
+
+
+def read_questions(path: Path, limit: int | None = None, answerable: bool = True) -> list[Question]:
+    """Return the questions of a questions.jsonl file (the first `limit` of them); with `answerable` False, of an
+    unanswerable.jsonl file (id, question, doc_id; any answers are ignored)."""
     out = []
     try:
         f = open(path, encoding="utf-8")  # noqa: SIM115 - closed below; the error must name the file
@@ -34,7 +49,12 @@ def read_questions(path: Path, limit: int | None = None) -> list[Question]:
                 continue
             try:
                 r = json.loads(line)
-                out.append(Question(str(r["id"]), r["question"], r["doc_id"], tuple(r["answers"])))
+                if answerable and not isinstance(r["answers"], list):
+                    raise TypeError("'answers' is not a list")
+                answers = answer_forms(r["answers"]) if answerable else ()
+                if answerable and not answers:
+                    raise ValueError("no answers")
+                out.append(Question(str(r["id"]), str(r["question"]), str(r["doc_id"]), answers))
             except (ValueError, KeyError, TypeError) as e:
                 raise NewsbotError(f"{path}:{n}: not a question line ({e})") from None
             if limit and len(out) >= limit:

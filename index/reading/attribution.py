@@ -899,8 +899,9 @@ def _mask_quotes(text: str, inside: bool) -> tuple[str, bool, bool]:
 
 def _plural(s: _Speaker) -> bool:
     """Return whether a speaker is several people: "Democratic leaders", "Clinton and Sanders"."""
-    words = (s.name or "").split()
-    return bool(words) and (" and " in s.name or (s.name or "")[0].islower() and words[-1].endswith("s")
+    name = s.name or ""
+    words = name.split()
+    return bool(words) and (" and " in name or name[0].islower() and words[-1].endswith("s")
                             or words[-1] in {"Democrats", "Republicans"} or s.vague and words[-1].endswith("s"))
 
 
