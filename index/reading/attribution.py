@@ -53,7 +53,7 @@ _SAY = (_SAY_IRREGULAR | _forms(
     add note argue announce insist deny warn acknowledge believe claim state explain confirm report suggest
     reply respond answer recall admit concede contend assert maintain declare predict estimate vow promise urge
     pledge allege testify stress emphasize emphasise observe remark reiterate repeat caution complain counter
-    object assure boast brag lament joke quip muse speculate wonder hint signal charge accuse blame question
+    object assure boast brag lament joke quip muse speculate wonder hint signal accuse blame question
     criticize criticise praise dismiss reject defend describe fear hope expect worry doubt agree disagree
     conclude indicate reveal disclose acknowledge concede contend point announce propose threaten demand
     recommend predict forecast project cite reason counsel clarify elaborate specify summarize summarise
@@ -67,8 +67,7 @@ _SAY = (_SAY_IRREGULAR | _forms(
 # through "said". They attribute only with a subject named or a pronoun right before them, as _NOUNISH forms do.
 _STANCE_IRREGULAR = word_set(
     """
-    seek seeks sought seeking spoke speak speaks speaking feel feels felt feeling see sees saw seeing know knows
-    knew knowing mean means meant
+    seek seeks sought seeking feel feels felt feeling see sees saw seeing know knows knew knowing
     """
 )
 _DOUBLED = word_set("planned planning slammed slamming referred referring preferred preferring")
@@ -86,9 +85,13 @@ _FIND = word_set("show shows showed shown showing find finds found suggest sugge
                  "indicated reveal reveals revealed conclude concludes concluded estimate estimates estimated")
 # Verbs that put out words when a document follows them ("released a statement", "posted a video").
 _ISSUE = word_set("issued issues released releases published publishes posted posts unveiled put puts sent sends")
+# Particles that turn a verb of stance into another verb ("backed off", "pushed ahead").
+_PARTICLES = word_set("off ahead away down back up through forward over")
+# Verbs whose negation reports no words ("did not respond to a request for comment").
+_REPLY = word_set("respond responded reply replied comment commented answer answered return returned")
 # Verbs that, after "to", still report the main subject's words ("went on to say", "declined to comment").
 _TO_SAY = word_set(
-    "say tell write add note argue explain claim insist deny warn acknowledge suggest predict describe announce "
+    "say tell write add note argue explain insist deny warn acknowledge suggest predict describe announce "
     "reveal confirm repeat reiterate question dispute stress emphasize point comment criticize praise"
 )
 # Participles that hang a claim on the main clause's subject ("Smith spoke, saying ...").
@@ -100,7 +103,8 @@ _NOUNISH = word_set(
     state states report reports claim claims note notes point points question questions remark remarks estimate
     estimates charge charges counter demand demands hope hopes fear fears doubt doubts answer answers reply
     promise promises pledge pledges repeat object objects signal signals project projects forecast forecasts
-    reason reasons praise blame worry worries hint hints call calls tweet tweets joke jokes vow vows muse
+    reason reasons praise blame worry worries hint hints call calls tweet tweets joke jokes vow vows muse request
+    requests
     concern concerns cite wonder wonders defend caution cautions review reviews record statement
     """
 )
@@ -180,6 +184,8 @@ _VAGUE = word_set(
     associates friend friends individual individuals attendee attendees participant participants
     """
 )
+# Endings of adjectives, which do not head a speaker's noun phrase ("the presidential [race]").
+_ADJECTIVE_ENDINGS = ("al", "ic", "ive", "ous", "ful", "less", "able", "ible", "ary")
 # Heads of noun phrases that count people ("74 percent said").
 _SHARES = word_set(
     "percent % majority plurality half third quarter fifth number share most one two three four five six seven "
@@ -277,7 +283,8 @@ _NOT_SPEAKERS = word_set(
 # A label that opens a line and is not a speaker ("Q: ...", "UPDATE: ...").
 _NOT_COLON_NAMES = word_set(
     "q a update updated note editor editors correction related read watch video photo photos source sources "
-    "breaking exclusive warning caption credit live analysis opinion"
+    "breaking exclusive warning caption credit live analysis opinion contributing revealed paid notice "
+    "transcript"
 )
 
 # --- tokens ------------------------------------------------------------------------------------------------------
@@ -446,7 +453,7 @@ def _speaker_from(words: Sequence[_Tok], text: str) -> _Speaker | None:
     last = (body[of - 1] if of is not None else body[-1]).low  # the head: "critics" of "critics of the plan"
     plural = last.endswith("s") and not last.endswith(("ss", "us", "is"))
     counted = last in {"surveyed", "polled", "interviewed", "questioned"} and len(body) > 1
-    determined = toks[0].low in _DETERMINERS and len(body) <= 6
+    determined = toks[0].low in _DETERMINERS and len(body) <= 6 and not last.endswith(_ADJECTIVE_ENDINGS)
     if not (determined or last in _VAGUE or last in _PERSON_ROLE or last in _DOC or last in _ORG_NOUNS or plural
             or last in _SHARES or counted or last.rstrip("%").isdigit()):
         return None
@@ -759,13 +766,22 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
             if low in _NOT_FINITE:
                 continue
             prev = toks[v - 1] if v > 0 else None
-            if prev is not None and (prev.low in _PASSIVE or prev.text in {"so-", "-"} or prev.low == "so"):
-                continue  # "was told", "is said to", "so-called"
+            if prev is not None and (prev.low in _PASSIVE or prev.text in {"so-", "-"} or prev.low == "so"
+                                     or prev.low in {"the", "a", "an", "its", "his", "her", "their"}):
+                continue  # "was told", "is said to", "so-called", "the expected ruling"
+            nxt = toks[v + 1] if v + 1 < len(toks) else None
+            if nxt is not None and low in _STANCE and low not in _SAY and nxt.low in _PARTICLES:
+                continue  # "backed off", "pushed ahead": not a stance
+            if low in _REPLY and v >= 2 and toks[v - 1].low in {"not", "n't"} | {"never"}:
+                continue  # "did not respond to a request for comment"
             if prev is not None and prev.low == "to" and low in _TO_SAY and not (
                     v >= 3 and toks[v - 3].low in _PASSIVE):
                 found.append(_Cue(t.start, None, t.text, "reported_main"))  # "went on to say", "declined to say"
                 continue
             if low in _PARTICIPLES:
+                if low in {"claiming", "calling"} and (nxt is None or nxt.low in _DETERMINERS or nxt.text[:1].isdigit()
+                                                       or nxt.low in {"for", "on", "off", "up"}):
+                    continue  # "claiming 41 percent of the vote", "calling for": not words of a claim
                 if prev is None or prev.text == "," or prev.low in {"by", "and", "while", "before", "after"}:
                     found.append(_Cue(t.start, None, t.text, "reported_main"))
                 continue
@@ -830,7 +846,9 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
     colon = re.match(r"\s*([^:\x00]{2,60}?):\s", text)
     if colon and toks and toks[0].cap and toks[0].low not in _NOT_COLON_NAMES:
         words = [t for t in toks if t.end <= colon.end(1)]
-        if 1 <= len(words) <= 6 and all(_is_name_token(w) or w.low in {"of", "the", "for", "."} for w in words):
+        if 1 <= len(words) <= 4 and all(_is_name_token(w) or w.low in {"of", "."} for w in words) and not any(
+                w.text in _LEADING or w.text in {"For", "To", "Is", "Win", "Says"} or w.text.endswith("ing")
+                or (w.text.isupper() and len(w.text) > 4) for w in words):
             sp = _speaker_from(words, text)
             if sp is not None and sp.name and sp.name.lower() not in _NOT_COLON_NAMES:
                 found.append(_Cue(0, sp, ":", "reported"))
