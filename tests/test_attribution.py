@@ -323,3 +323,12 @@ def test_a_quotation_inside_a_quotation_keeps_the_outer_speaker() -> None:
 )
 def test_no_over_attribution(sentence: str) -> None:
     assert one(sentence).speaker is None
+
+
+def test_according_to_at_the_start_or_the_end_governs_the_sentence() -> None:
+    got = one("According to a court filing, Ann Lee and Tom Hart told investigators they knew nothing.")
+    assert (got.speaker, got.kind) == ("court filing", "according_to")
+    got = one("The senator leads by ten points, according to a Quinn/Ellis poll.")
+    assert got.speaker == "Quinn/Ellis"
+    got = full("Turnout rose sharply in the north, according to officials who asked not to be named.")
+    assert (got.speaker, got.vague) == ("officials", True)

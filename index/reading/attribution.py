@@ -67,7 +67,7 @@ _SAY = (_SAY_IRREGULAR | _forms(
 # through "said". They attribute only with a subject named or a pronoun right before them, as _NOUNISH forms do.
 _STANCE_IRREGULAR = word_set(
     """
-    seek seeks sought seeking feel feels felt feeling see sees saw seeing know knows knew knowing
+    seek seeks sought seeking feel feels felt feeling see sees saw seeing
     """
 )
 _DOUBLED = word_set("planned planning slammed slamming referred referring preferred preferring")
@@ -289,7 +289,7 @@ _NOT_COLON_NAMES = word_set(
 
 # --- tokens ------------------------------------------------------------------------------------------------------
 
-_TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|\x00+|[\w$%][\w'’&$%-]*(?<![-'’])|[^\w\s]")
+_TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|\x00+|[\w$%][\w'’&$%/-]*(?<![-'’/])|[^\w\s]")  # "CNN/WMUR" is one
 _ABBREVIATIONS = word_set(
     "Mr Mrs Ms Dr Prof Sen Rep Gov Gen Lt Col Sgt Capt Adm Sec Pres Atty Rev Jr Sr St Mt Ft Gov Supt Insp Det "
     "Ala Ariz Ark Calif Colo Conn Del Fla Ga Ill Ind Kan Ky La Md Mass Mich Minn Miss Mo Mont Neb Nev Okla Ore Pa "
@@ -388,7 +388,7 @@ def _speaker_from(words: Sequence[_Tok], text: str) -> _Speaker | None:
         start = end
         while start > 0 and (
             _is_name_token(toks[start - 1])
-            or (toks[start - 1].low in {"of", "for", "de", "del", "van", "von", "al", "bin", "&"}
+            or (toks[start - 1].low in {"of", "for", "de", "del", "van", "von", "al", "bin", "&", "and"}
                 and start - 2 >= 0 and _is_name_token(toks[start - 2]))
             or (toks[start - 1].low == "the" and start - 2 >= 0 and toks[start - 2].low in {"of", "for"})
         ):
@@ -457,7 +457,7 @@ def _speaker_from(words: Sequence[_Tok], text: str) -> _Speaker | None:
     if not (determined or last in _VAGUE or last in _PERSON_ROLE or last in _DOC or last in _ORG_NOUNS or plural
             or last in _SHARES or counted or last.rstrip("%").isdigit()):
         return None
-    if last.endswith(("ed", "ing", "ly")) and not counted:
+    if last.endswith(("ed", "ing", "ly")) and not counted and last not in _DOC | _VAGUE | _ORG_NOUNS:
         return None
     # Vague: people nobody can check ("sources", "officials", "74 percent", "those surveyed"); a role ("the
     # admiral"), an organisation or a document is not vague.
@@ -862,13 +862,19 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
     found.sort(key=lambda c: c.start)
     # "Smith resigned, Jane Doe said, according to the Gazette": Jane Doe speaks, by way of the Gazette.
     according = [c for c in found if c.kind == "according_to" and c.speaker is not None and c.speaker.name]
-    said = [c for c in found if c.kind == "reported" and c.speaker is not None and c.speaker.name]
+    said = [c for c in found if c.kind == "reported" and c.speaker is not None and c.speaker.name
+            and c.cue.split()[0].lower() in _SAY]
+    if according and according[0].start == 0:
+        found.remove(according[0])  # "According to an FBI summary, Mills and Clinton told investigators ..."
+        return [according[0], *found]
     if according and said and according[0].start > said[0].start:
         found.remove(according[0])
         via = according[0].speaker.name if according[0].speaker is not None else None
         found = [replace(c, via=c.via or via) if c is said[0] else c for c in found]
     # "Sanders plans to stay a Democrat, Devine said.": a cue closing the sentence after a comma governs all of it.
-    tail = [c for c in found if c.kind != "reported_main" and c.speaker is not None and _closes(text, toks, c)]
+    tail = [c for c in found if c.kind != "reported_main" and c.speaker is not None and (
+        _closes(text, toks, c) or (c.kind == "according_to" and c.start > 0 and text[:c.start].rstrip().endswith(",")
+                                   and "," not in text[c.start:]))]
     if tail:
         found.remove(tail[-1])
         found.insert(0, tail[-1])
