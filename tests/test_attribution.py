@@ -332,3 +332,15 @@ def test_according_to_at_the_start_or_the_end_governs_the_sentence() -> None:
     assert got.speaker == "Quinn/Ellis"
     got = full("Turnout rose sharply in the north, according to officials who asked not to be named.")
     assert (got.speaker, got.vague) == ("officials", True)
+
+
+def test_roles_as_the_article_gives_them() -> None:
+    got = full('"It works," said Dana Reyes, a physicist at the Harbor Institute.')
+    assert (got.speaker, got.role) == ("Dana Reyes", "a physicist at the Harbor Institute")
+    got = full("Pentagon spokesman John Kirby said the strikes went on.")
+    assert (got.speaker, got.as_written) == ("John Kirby", "Pentagon spokesman John Kirby")
+    assert got.role == "Pentagon spokesman"
+    got = full('"We are not done," said Rep. Ana Cruz of the Budget Committee.')
+    assert (got.speaker, got.role) == ("Ana Cruz", "of the Budget Committee")
+    got = full('"Nothing changed," said the former top aide to the governor.')
+    assert (got.speaker, got.kind) == ("former top aide", "quote")

@@ -423,7 +423,10 @@ def _speaker_from(words: Sequence[_Tok], text: str) -> _Speaker | None:
         name = _strip_party(text[person_toks[0].start : person_toks[-1].end])
         role_toks = toks[: toks.index(name_toks[0]) + cut] if cut or start > 0 else []
         role_toks = [t for t in role_toks if t.low not in {"the", "a", "an"}]
-        role = text[role_toks[0].start : role_toks[-1].end] if role_toks and cut else affiliation
+        while role_toks and role_toks[0].low in _DETERMINERS | {"by", "to", "of"}:
+            role_toks = role_toks[1:]
+        described = bool(cut) or any(not t.cap and t.word for t in role_toks)  # "researcher", not "But"
+        role = affiliation or (text[role_toks[0].start : role_toks[-1].end] if role_toks and described else None)
         titles = {t.low.rstrip(".") for t in name_toks[:cut]}
         female = bool(titles & _FEMALE_TITLES) or person_toks[0].low in _FEMALE_NAMES
         male = bool(titles & _MALE_TITLES) or person_toks[0].low in _MALE_NAMES
@@ -657,14 +660,21 @@ def _subject_before(text: str, toks: Sequence[_Tok], v: int) -> tuple[_Speaker |
     return sp, None
 
 
+_AFTER_SPEAKER = word_set("who which whose that known speaking according adding noting referring in on at during after "
+                          "before when while as to")
+
+
 def _subject_after(text: str, toks: Sequence[_Tok], i: int) -> tuple[_Speaker | None, int]:
-    """Return the speaker named right after an inverted verb ("said Smith, a spokesman") and where it ends."""
-    end = _np_forward(toks, i)
+    """Return the speaker named right after an inverted verb ("said Smith, a spokesman", "said the former top aide
+    to the governor") and where it ends: the words up to the end of the clause, before any relative clause."""
+    end = i
+    while end < len(toks) and end - i < 12 and toks[end].word and not (
+            end > i and toks[end].low in _AFTER_SPEAKER and not toks[end].cap):
+        end += 1
     if end == i:
         return None, i
-    if end < len(toks) and toks[end].word and toks[end].low not in {"in", "on", "at", "of", "who", "during",
-                                                                    "after", "before", "when", "while", "to"}:
-        return None, i  # "said the bridge was safe": not a name followed by the end of the clause
+    if end < len(toks) and toks[end].word and toks[end].low not in _AFTER_SPEAKER:
+        return None, i  # a long clause, not a speaker
     return _speaker_from(toks[i:end], text), end
 
 
@@ -800,6 +810,13 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
             if sp is None and low in _INVERTABLE and (v == 0 or prev is not None and (
                     prev.text in {",", ";", ":", "—", "–", "-", "'"} or prev.text.startswith("\x00"))):
                 sp2, end = _subject_after(text, toks, v + 1)
+                if sp2 is not None and sp2.name and end + 1 < len(toks) and toks[end].text == ",":
+                    # "said Dana Reyes, a physicist at the Harbor Institute."
+                    stop = next((n for n in range(end + 1, len(toks)) if not toks[n].word
+                                 and toks[n].text not in {"'", "’", "-"}), len(toks))
+                    words = toks[end + 1 : stop]
+                    if words and words[0].low in _DETERMINERS and len(words) <= 14:
+                        sp2 = replace(sp2, role=text[words[0].start : words[-1].end])
                 if sp2 is not None and sp2.name:
                     found.append(_Cue(t.start, sp2, text[t.start : toks[end - 1].end], "reported"))
                 continue
