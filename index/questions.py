@@ -401,9 +401,9 @@ def _names(speaker: str, written: list[str], case_known: bool) -> bool:
     if any(asked[i : i + n] == lowered for i in range(len(asked) - n + 1)):
         return True
     last = words[-1]
-    if len(last) >= 3 and last[0].isupper() and last.lower() not in STOPWORDS:
-        if (last in written) if case_known else (last.lower() in asked):
-            return True
+    surname = len(last) >= 3 and last[0].isupper() and last.lower() not in STOPWORDS
+    if surname and ((last in written) if case_known else (last.lower() in asked)):
+        return True
     capitals = [w for w in words if w[0].isupper()]
     initials = "".join(w[0] for w in capitals)
     return len(capitals) >= 2 and len(capitals) >= n - 1 and initials in {w for w in written if w.isupper()}
