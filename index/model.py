@@ -202,13 +202,12 @@ class Answer:
     small_talk: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        """Return the stable JSON object of `newsbot ask --json`."""
-        return {
-            "question": self.question,
-            "no_answer": self.no_answer,
-            "small_talk": self.small_talk,
-            "answers": [h.to_json() for h in self.hits],
-        }
+        """Return the stable JSON object of `newsbot ask --json` (`small_talk: true` added for small talk only)."""
+        data: dict[str, Any] = {"question": self.question, "no_answer": self.no_answer}
+        if self.small_talk:
+            data["small_talk"] = True
+        data["answers"] = [h.to_json() for h in self.hits]
+        return data
 
 
 @dataclass(frozen=True)

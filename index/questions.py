@@ -309,9 +309,11 @@ _VERBS_OF_SAYING = (
     r"say|says|said|saying|claim|claims|claimed|claiming|argue|argues|argued|arguing|think|thinks|thought|thinking"
     r"|believe|believes|believed|tell|tells|told|report|reports|reported|reporting|write|writes|wrote|warn|warns"
     r"|warned|predict|predicts|predicted|announce|announced|suggest|suggests|suggested|insist|insists|insisted"
-    r"|deny|denies|denied|admit|admits|admitted|reveal|revealed|mean|meant|state|stated|allege|alleged"
+    r"|deny|denies|denied|admit|admits|admitted|reveal|revealed|mean|meant|stated|allege|alleged"
 )
-_AUX = r"did|does|do|has|have|had|is|are|was|were|will|would|could|might"
+_SAYING_NOW = r"saying|claiming|arguing|reporting|thinking|suggesting|writing|warning|telling|predicting"
+_DO = r"did|does|do|has|have|had|will|would|could|might"
+_AUX = rf"{_DO}|is|are|was|were"
 _VIEW_NOUNS = (
     r"view|views|opinion|opinions|position|stance|take|reaction|response|comment|comments|remarks|words"
     r"|statement|claim|claims|account|assessment|verdict"
@@ -321,10 +323,11 @@ _SLOT = r"(?P<x>[^\W_][\w.'& -]{0,80}?)"
 _SPEAKING_SHAPES: tuple[re.Pattern[str], ...] = tuple(
     re.compile(p, re.IGNORECASE)
     for p in (
-        rf"\bwhat (?:{_AUX}) {_SLOT} (?:{_VERBS_OF_SAYING})\b",  # what did X say / what does X think
-        rf"\bwhat {_SLOT} (?:said|says|thinks|thought|believes|claims|claimed|reported|reports|told|argued"
-        rf"|argues|wrote|writes|warned|predicted)\b",  # (tell me) what X said about
-        rf"^(?:{_AUX}) {_SLOT} (?:{_VERBS_OF_SAYING})\b",  # did X say that ...
+        rf"\bwhat (?:{_DO}) {_SLOT} (?:{_VERBS_OF_SAYING})\b",  # what did X say / what does X think
+        rf"\bwhat (?:is|are|was|were) {_SLOT} (?:{_SAYING_NOW})\b",  # what is X saying
+        rf"\bwhat (?!(?:{_AUX}) ){_SLOT} (?:said|says|thinks|thought|believes|claims|claimed|reported|reports"
+        rf"|told|argued|argues|wrote|writes|warned|predicted)\b",  # (tell me) what X said about
+        rf"^(?:{_DO}) {_SLOT} (?:{_VERBS_OF_SAYING})\b",  # did X say that ...
         r"\baccording to (?P<x>[^,;:?!]{1,80})",  # according to X
         rf"(?P<x>[^\W_][\w.& -]{{0,80}}?)'s (?:{_VIEW_NOUNS})\b",  # X's view on
         rf"\b(?:{_VIEW_NOUNS}) of {_SLOT}(?: on| about| to|$)",  # the view of X on
@@ -348,7 +351,7 @@ def speaker_slots(question: str) -> list[str]:
                 if i and w.lower() in _SLOT_STOP:
                     words = words[:i]
                     break
-            if words:
+            if any(w.lower() not in STOPWORDS for w in words):  # "what do the reports show": "the" names no one
                 out.append(" ".join(words[-_SLOT_WORDS:]))
     return out
 
