@@ -23,7 +23,7 @@ from index.examples import candidate_questions
 from index.fetching import FetchPolicy, fetch_url
 from index.indexer import Indexer, IndexReport, rebuild_vectors, sync_vectors
 from index.model import Answer, ContextView, FeedbackEntry, Hit, Source, SourceView, Summary
-from index.questions import WordCases, asks_what_someone_said, is_chitchat, normalized_question, speakers_named
+from index.questions import CorpusWords, asks_what_someone_said, is_chitchat, normalized_question, speakers_named
 from index.ranking import Candidate, FusionRanker, Ranker, cosines, merge_candidates
 from index.ranking.features import CorpusView
 from index.ranking.learned import load_ranker
@@ -133,7 +133,7 @@ class Engine:
         self._write_lock = threading.Lock()
         # The saved index's manifest as last seen (see refresh); None: not known, look at the next question.
         self._vectors_seen: tuple[int, int, int] | None = None
-        self._cases = WordCases()  # how the corpus writes its words, for the question as ranked
+        self._cases = CorpusWords()  # how the corpus writes its words, for the question as ranked
         self._cases_last_id = 0
         self._cases_lock = threading.Lock()
         # example questions the corpus answers: (corpus state, the questions, whether every candidate was tried)
@@ -457,6 +457,9 @@ class Engine:
         scores = np.asarray(self.ranker.score(question, qvec, cands), dtype=np.float64)
         best = int(np.argmax(scores))
         relevant = self.ranker.is_relevant(float(scores[best]), cands[best])
+        if not relevant and not speakers:  # a broad question on what the corpus is about is answered
+            with self._cases_lock:
+                relevant = self._cases.about_the_corpus(question)
         if speakers:
             wanted = {s.lower() for s in speakers}
             said = np.array([(c.sentence.attribution.speaker or "").lower() in wanted for c in cands])

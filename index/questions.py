@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from index.terms import STOPWORDS, word_set
+from index.terms import STOPWORDS, content_terms, word_set
 
 QUESTION_TYPES: tuple[str, ...] = ("who", "when", "where", "how_many", "how_far", "why", "what", "other")
 
@@ -254,18 +254,33 @@ _CASE_WORD = re.compile(r"[^\W_]+")
 _EDGE_MARKS = " \t?!.,;:¿¡…"
 
 
-class WordCases:
+# Words of a broad question that say nothing of its topic ("What is happening in Libya?", "What do the articles
+# say about Derna?"), as content terms.
+BROAD_TERMS: frozenset[str] = frozenset(
+    content_terms("happen happening happened happens going article articles say says said saying news latest story "
+                  "stories situation tell know")
+)
+FREQUENT_SHARE = 0.02  # a term in at least this share of the sentences (and in 3) is one the corpus is about
+
+
+class CorpusWords:
     """How the corpus writes each word inside a sentence ("crete" -> "Crete", "isis" -> "ISIS", "the" -> "the"),
-    counted from sentence texts fed in with `count`; the first word of a sentence is not evidence."""
+    the first word of a sentence being no evidence, and how many sentences hold each content term; counted from
+    sentence texts fed in with `count`."""
 
     def __init__(self) -> None:
         self._forms: dict[str, dict[str, int]] = {}
         self._best: dict[str, str] = {}
+        self._df: dict[str, int] = {}
+        self.sentences = 0
 
     def count(self, texts: Iterable[str]) -> None:
-        """Count the written forms of the words of these sentences (all but each one's first word)."""
+        """Count the written forms of the words of these sentences and the sentences holding each term."""
         touched: set[str] = set()
         for text in texts:
+            self.sentences += 1
+            for term in set(content_terms(text)):
+                self._df[term] = self._df.get(term, 0) + 1
             for m in list(_CASE_WORD.finditer(text))[1:]:
                 word = m.group(0)
                 key = word.lower()
@@ -281,8 +296,19 @@ class WordCases:
         """Return how the corpus mostly writes `word`, or None when it never writes it inside a sentence."""
         return self._best.get(word.lower())
 
+    def frequent(self, term: str) -> bool:
+        """Return whether the content term is one the corpus is about: held by FREQUENT_SHARE of its sentences."""
+        return self._df.get(term, 0) >= max(3.0, FREQUENT_SHARE * self.sentences)
 
-def normalized_question(question: str, cases: WordCases | None = None) -> str:
+    def about_the_corpus(self, question: str) -> bool:
+        """Return whether every content word of the question, the words of a broad question left aside
+        (BROAD_TERMS: "happening", "articles", "say"), is one the corpus is about: "What is happening in Libya?"
+        over articles on Libya."""
+        terms = [t for t in content_terms(question) if t not in BROAD_TERMS]
+        return bool(terms) and all(self.frequent(t) for t in terms)
+
+
+def normalized_question(question: str, cases: CorpusWords | None = None) -> str:
     """Return the form of a question that is ranked, so that a trailing "?" or "!", extra spaces, a capital first
     letter or all-lowercase typing do not change the answer: spaces collapsed, edge punctuation dropped and one "?"
     added, each word written as the corpus mostly writes it (`cases`; a word it never writes keeps its case, the

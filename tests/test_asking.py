@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from index.engine import Engine
-from index.questions import WordCases, asks_what_someone_said, normalized_question, speakers_named
+from index.questions import CorpusWords, asks_what_someone_said, normalized_question, speakers_named
 
 CRETE = "Crete, Greece's most populous island, is 211 miles northeast of Derna across the sea."
 
@@ -15,8 +15,9 @@ CRETE = "Crete, Greece's most populous island, is 211 miles northeast of Derna a
 
 
 def test_a_question_is_normalised_before_ranking() -> None:
-    cases = WordCases()
-    cases.count(["It is 211 miles from Crete to Derna.", "The ISIS fighters say how far it is.", "It is far, said CNN."])
+    cases = CorpusWords()
+    cases.count(["It is 211 miles from Crete to Derna.", "The ISIS fighters say how far it is.",
+                 "It is far, said CNN."])
     same = {
         normalized_question(q, cases)
         for q in ["How far is Crete from Derna?", "how far is crete from derna", "  How far is  Crete from Derna!",
@@ -61,6 +62,24 @@ def test_every_suggested_question_is_answered(seed_engine: Engine) -> None:
     for q in suggested:
         answer = seed_engine.answer(q)
         assert not answer.no_answer and answer.hits, f"{q!r} got 'nothing relevant'"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question", ["What is happening in Libya?", "What do the articles say about Derna?"])
+def test_a_broad_question_on_what_the_corpus_is_about_is_answered(seed_engine: Engine, question: str) -> None:
+    answer = seed_engine.answer(question)
+    assert not answer.no_answer and answer.hits
+
+
+def test_a_question_is_about_the_corpus_when_all_its_topic_words_are_frequent() -> None:
+    words = CorpusWords()
+    words.count(["ISIS holds Derna in Libya.", "Libya is divided.", "Derna and Libya are far from Crete.",
+                 "Libya lacks a government.", "Derna lies on the coast."])
+    assert words.about_the_corpus("What is happening in Libya?")
+    assert words.about_the_corpus("What do the articles say about Derna and Libya?")
+    assert not words.about_the_corpus("What is happening in Crete?")  # in one sentence of five: not its topic
+    assert not words.about_the_corpus("What is the capital of Libya?")
+    assert not words.about_the_corpus("What is happening?")
 
 
 # --- small talk -----------------------------------------------------------------------------------------
