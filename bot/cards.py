@@ -113,6 +113,18 @@ def render_no_answer(question: str, articles: int, covers: Sequence[Source], exa
     return "\n".join(lines)
 
 
+def render_small_talk(articles: int, examples: Sequence[str]) -> str:
+    """Return the reply to small talk ("hi", "thanks", "who are you"): what newsbot does and a question to try."""
+    lines = [
+        f"👋 I'm newsbot: ask me a question about the {_count(articles, 'article')} I know and I answer with the "
+        "sentences that answer it, each with who says it and where it was published."
+    ]
+    if examples:
+        lines += ["", "For example: " + " / ".join(f"<i>{_text(q)}</i>" for q in examples)]
+    lines += ["", "/help shows everything I can do."]
+    return "\n".join(lines)
+
+
 def render_welcome(articles: int, sentences: int, newest: Source | None, examples: Sequence[str]) -> str:
     """Return the /start message: what the bot knows and example questions."""
     lines = [

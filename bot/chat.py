@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from bot.render import answer_text
+from bot.render import answer_text, small_talk_text
 from bot.terminal import clean_text, one_line
 from index.engine import Engine
 
@@ -32,7 +32,11 @@ def chat_loop(engine: Engine, stdin: TextIO, stdout: TextIO, k: int = 3) -> int:
             continue
         try:
             answer = engine.answer(q, k=k)
-            print(answer_text(answer), file=stdout)
+            if answer.small_talk:
+                summary = engine.summary(1)
+                print(small_talk_text(summary.articles, summary.examples), file=stdout)
+            else:
+                print(answer_text(answer), file=stdout)
         except Exception as e:  # noqa: BLE001 - one bad line never ends the conversation
             print(one_line(e), file=stdout)
         print(file=stdout, flush=True)

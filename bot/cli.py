@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from bot.redaction import redact
-from bot.render import answer_text, claims_text, source_line
+from bot.render import answer_text, claims_text, small_talk_text, source_line
 from bot.settings import BotSettings
 from bot.terminal import PROG, clean_text, one_line, tolerant_stdin
 from index.errors import NewsbotError
@@ -101,7 +101,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     with _open(args) as engine:
         _require_index(engine)
         if args.question != "-":
-            _print_answer(engine.answer(clean_text(args.question), k=args.k), args.json, echo=False)
+            _print_answer(engine, engine.answer(clean_text(args.question), k=args.k), args.json, echo=False)
             return 0
         stdin = tolerant_stdin()
         status = 0
@@ -115,17 +115,21 @@ def cmd_ask(args: argparse.Namespace) -> int:
                 print(f"{PROG}: {one_line(e)}", file=sys.stderr, flush=True)
                 status = 1
                 continue
-            _print_answer(answer, args.json, echo=True)
+            _print_answer(engine, answer, args.json, echo=True)
         return status
 
 
-def _print_answer(answer, as_json: bool, echo: bool) -> None:
+def _print_answer(engine, answer, as_json: bool, echo: bool) -> None:
     if as_json:
         print(json.dumps(answer.to_json(), ensure_ascii=False))
     else:
         if echo:
             print(f"Q: {answer.question}")
-        print(answer_text(answer))
+        if answer.small_talk:
+            summary = engine.summary(1)
+            print(small_talk_text(summary.articles, summary.examples))
+        else:
+            print(answer_text(answer))
         if echo:
             print()
     sys.stdout.flush()

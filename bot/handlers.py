@@ -104,7 +104,8 @@ async def over_limit(update: Update, context: Context) -> bool:
 
 
 async def answer_question(update: Update, context: Context, question: str) -> None:
-    """Answer `question` (from the update's message) with cards, or say that nothing is relevant."""
+    """Answer `question` (from the update's message) with cards, say that nothing is relevant, or answer small
+    talk with what the bot does and a question to try."""
     message = update.effective_message
     chat = update.effective_chat
     if message is None or chat is None:
@@ -121,6 +122,11 @@ async def answer_question(update: Update, context: Context, question: str) -> No
             answer = await asyncio.to_thread(engine.answer, question, rt.bot.answers_per_message)
         except QuestionError as e:
             await message.reply_text(str(e))
+            return
+        if answer.small_talk:
+            summary = await asyncio.to_thread(engine.summary, 1)
+            text = cards.render_small_talk(summary.articles, summary.examples)
+            await send_html(context, chat.id, [text], reply_to=message.id)
             return
         if answer.no_answer or not answer.hits:
             await send_html(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from index.model import Answer, Attribution, Hit, Source
@@ -82,8 +83,18 @@ def hit_text(hit: Hit, number: int, width: int = 100) -> str:
     return "\n".join(out)
 
 
+def small_talk_text(articles: int, examples: Sequence[str]) -> str:
+    """Return the terminal reply to small talk ("hi", "thanks", "who are you"): what newsbot does and a question
+    to try."""
+    text = (
+        f"Hello! I'm newsbot: ask me a question about the {_count(articles, 'article')} I know and I answer with "
+        "the sentences that answer it, each with who says it and where it was published."
+    )
+    return text + (f"\nFor example: {' / '.join(examples)}" if examples else "")
+
+
 def answer_text(answer: Answer, width: int = 100) -> str:
-    """Return a whole answer as terminal text."""
+    """Return a whole answer as terminal text (small talk gets NO_ANSWER here: see small_talk_text)."""
     if answer.no_answer or not answer.hits:
         return NO_ANSWER
     return "\n\n".join(hit_text(h, answer.offset + i + 1, width) for i, h in enumerate(answer.hits))

@@ -19,11 +19,11 @@ from index.errors import (
     IndexMismatchError,
     QuestionError,
 )
-from index.examples import example_questions
+from index.examples import candidate_questions
 from index.fetching import FetchPolicy, fetch_url
 from index.indexer import Indexer, IndexReport, rebuild_vectors, sync_vectors
 from index.model import Answer, ContextView, FeedbackEntry, Hit, Source, SourceView, Summary
-from index.questions import asks_what_someone_said, is_chitchat, speakers_named
+from index.questions import CorpusWords, asks_what_someone_said, is_chitchat, normalized_question, speakers_named
 from index.ranking import Candidate, FusionRanker, Ranker, cosines, merge_candidates
 from index.ranking.features import CorpusView
 from index.ranking.learned import load_ranker
@@ -41,6 +41,11 @@ __all__ = [
 ]
 
 COPY_SIMILARITY = 0.8  # word-set Jaccard above which two sentences count as copies of one another
+# What a question naming a speaker ("what did Dempsey say") adds to the scores of that speaker's sentences, as a
+# share of the spread of the best scores: evidence that a much better sentence can still overcome, not an override.
+SPEAKER_BONUS = 0.5
+SPEAKER_SPREAD_OVER = 10  # the best scores the spread is measured over
+EXAMPLE_CANDIDATES = 12  # example questions tried, in order, for the `n` a greeting suggests
 
 
 @dataclass(frozen=True)
@@ -128,6 +133,11 @@ class Engine:
         self._write_lock = threading.Lock()
         # The saved index's manifest as last seen (see refresh); None: not known, look at the next question.
         self._vectors_seen: tuple[int, int, int] | None = None
+        self._words = CorpusWords()  # how the corpus writes its words and how often, for the question as ranked
+        self._words_last_id = 0
+        self._words_lock = threading.Lock()
+        # example questions the corpus answers: (corpus state, the questions, whether every candidate was tried)
+        self._examples: tuple[tuple[object, ...], list[str], bool] | None = None
 
     @classmethod
     def open(cls, settings: Settings, encoder: Encoder | None = None, ranker: Ranker | None = None) -> Engine:
@@ -373,8 +383,22 @@ class Engine:
         return self.store.sent_answer(answer_id)
 
     def example_questions(self, n: int = 3) -> list[str]:
-        """Return example questions drawn from the corpus (from its titles and leading sentences)."""
-        return example_questions(self.store, n)
+        """Return up to n example questions drawn from the corpus (its speakers and the names it mentions most)
+        that the corpus answers: each one asked gets sentences, not "nothing relevant"; fewer when fewer do."""
+        if n <= 0:
+            return []
+        newest = self.store.newest()
+        state = (*self.store.counts(), newest.doc_id if newest else None)
+        cached = self._examples
+        if cached is None or cached[0] != state or (len(cached[1]) < n and not cached[2]):
+            answered: list[str] = []
+            for q in candidate_questions(self.store, EXAMPLE_CANDIDATES):
+                if len(answered) >= n:
+                    break
+                if not self.answer(q, k=1).no_answer:
+                    answered.append(q)
+            cached = self._examples = (state, answered, len(answered) < n)
+        return cached[1][:n]
 
     # -- answering ---------------------------------------------------------------------------------------
 
@@ -399,12 +423,24 @@ class Engine:
         stored = self.store.sentences({sid for sid, _ in dense} | {sid for sid, _ in lexical})
         return merge_candidates(dense, lexical, stored, vectors, qvec, store=self.store)
 
+    def ranked_question(self, question: str) -> str:
+        """Return the form of a question that is ranked: `normalized_question` with the corpus's word cases, so
+        that "how far is crete from derna" and "How far is Crete from Derna?" get one answer."""
+        with self._words_lock:
+            rows = self.store.sentences_after(self._words_last_id)
+            if rows:
+                self._words.count(text for _, text in rows)
+                self._words_last_id = int(rows[-1][0])
+            return normalized_question(question, self._words)
+
     def ranked(self, question: str) -> tuple[list[Candidate], np.ndarray, bool]:
         """Return the candidates and their scores, best first, and whether the best is relevant at all.
 
-        When the question asks what someone said ("What did Noman Benotman say?") and names a speaker the
-        articles attribute claims to, that speaker's sentences join the candidates and come first."""
+        The question is ranked in its normalised form (ranked_question). When it asks what someone said ("What
+        did Noman Benotman say?") and names a speaker the articles attribute claims to, that speaker's sentences
+        join the candidates and get a bounded bonus (SPEAKER_BONUS), which a much better sentence overcomes."""
         self.refresh()
+        question = self.ranked_question(question)
         qvec = self.encoder.encode([question], "query")[0]
         cands = self.candidates(question, qvec)
         speakers = self.speakers_asked_about(question)
@@ -421,12 +457,15 @@ class Engine:
         scores = np.asarray(self.ranker.score(question, qvec, cands), dtype=np.float64)
         best = int(np.argmax(scores))
         relevant = self.ranker.is_relevant(float(scores[best]), cands[best])
+        if not relevant and not speakers:  # a broad question on what the corpus is about is answered
+            with self._words_lock:
+                relevant = self._words.about_the_corpus(question)
         if speakers:
             wanted = {s.lower() for s in speakers}
             said = np.array([(c.sentence.attribution.speaker or "").lower() in wanted for c in cands])
             if said.any():
-                scores = scores + said * (scores.max() - scores.min() + 1.0)
-                relevant = True
+                scores = scores + said * speaker_bonus(scores)
+                relevant = relevant or bool(said[int(np.argmax(scores))])  # their own words, asked for by name
         order = np.argsort(-scores, kind="stable")
         return [cands[i] for i in order], scores[order], relevant
 
@@ -440,7 +479,7 @@ class Engine:
         """Return the best k attributed sentences after `offset`, or an Answer with no_answer set."""
         q = self.check_question(question)
         if is_chitchat(q):
-            return Answer(question=q, hits=[], no_answer=True)
+            return Answer(question=q, hits=[], no_answer=True, small_talk=True)
         cands, scores, relevant = self.ranked(q)
         if not cands or not relevant:
             return Answer(question=q, hits=[], no_answer=True)
@@ -493,12 +532,19 @@ class Engine:
         `examples` example questions."""
         a, s = self.store.counts()
         shown = [row.source for row in self.store.sources(0, covers)] if covers > 0 else []
-        asked = example_questions(self.store, examples) if examples > 0 else []
+        asked = self.example_questions(examples)
         return Summary(a, s, self.store.newest(), shown, asked)
 
     def feedback(self) -> list[FeedbackEntry]:
         """Return readers' 👍/👎 feedback, oldest first."""
         return [FeedbackEntry(at, q, list(ids), helpful) for at, q, ids, helpful in self.store.feedback()]
+
+
+def speaker_bonus(scores: np.ndarray) -> float:
+    """Return what a sentence of a speaker the question names gets added to its score: SPEAKER_BONUS times the
+    spread of the best SPEAKER_SPREAD_OVER scores (at least a tiny amount, so that it breaks ties)."""
+    best = np.sort(scores)[::-1][:SPEAKER_SPREAD_OVER]
+    return SPEAKER_BONUS * float(best[0] - best[-1]) + 1e-6 if len(best) else 0.0
 
 
 def collapse_copies(

@@ -57,26 +57,30 @@ _SKIP = {
 }
 
 
-def example_questions(store: Store, n: int = 3, sample: int = 2000) -> list[str]:
-    """Return up to n questions a reader could ask of this corpus."""
+def candidate_questions(store: Store, limit: int = 12, sample: int = 2000) -> list[str]:
+    """Return up to `limit` questions a reader could ask of this corpus, the likeliest first: what its most quoted
+    people said, then what happens in and what the articles say about the names it mentions most. Whether the
+    corpus answers them is the engine's to check (`Engine.example_questions`)."""
     speakers = store.speakers(most=20)
     texts = store.recent_sentences(sample)
-    out: list[str] = []
     people = [s for s in speakers if len(s.split()) >= 2 and s.split()[0][0].isupper()]
-    for person in people[:1]:
-        out.append(f"What did {person} say?")
     names: Counter[str] = Counter()
     for t in texts:
         for m in _NAME.finditer(t):
             name = m.group(1)
             if name.split()[0] not in _SKIP and len(name) > 3:
                 names[name] += 1
+    out = [f"What did {person} say?" for person in people[:1]]
+    templates = ("What do the articles say about {}?", "What is happening in {}?", "What happened in {}?")
     for name, _ in names.most_common(10):
-        if len(out) >= n:
-            break
         if any(name in q for q in out):
             continue
-        out.append(
-            f"What is happening in {name}?" if len(out) % 2 else f"What do the articles say about {name}?"
-        )
-    return out[:n]
+        out.append(templates[len(out) % 2].format(name))
+    out += [f"What did {person} say?" for person in people[1:3]]
+    out += [templates[2].format(name) for name, _ in names.most_common(3)]
+    return list(dict.fromkeys(out))[:limit]
+
+
+def example_questions(store: Store, n: int = 3) -> list[str]:
+    """Return up to n questions a reader could ask of this corpus, unchecked (see candidate_questions)."""
+    return candidate_questions(store, n)

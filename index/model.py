@@ -191,21 +191,23 @@ class Hit:
 
 @dataclass
 class Answer:
-    """What the engine returns for a question: the hits, best first, or `no_answer` when nothing is relevant."""
+    """What the engine returns for a question: the hits, best first, or `no_answer` when nothing is relevant;
+    `small_talk` (with `no_answer`) when the message is a greeting, thanks or "who are you", not a question."""
 
     question: str
     hits: list[Hit]
     no_answer: bool = False
     offset: int = 0  # how many better hits came before these (for "More")
     more: bool = False  # whether further hits exist past these
+    small_talk: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        """Return the stable JSON object of `newsbot ask --json`."""
-        return {
-            "question": self.question,
-            "no_answer": self.no_answer,
-            "answers": [h.to_json() for h in self.hits],
-        }
+        """Return the stable JSON object of `newsbot ask --json` (`small_talk: true` added for small talk only)."""
+        data: dict[str, Any] = {"question": self.question, "no_answer": self.no_answer}
+        if self.small_talk:
+            data["small_talk"] = True
+        data["answers"] = [h.to_json() for h in self.hits]
+        return data
 
 
 @dataclass(frozen=True)

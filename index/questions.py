@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from index.terms import STOPWORDS, word_set
+from index.terms import STOPWORDS, content_terms, word_set
 
 QUESTION_TYPES: tuple[str, ...] = ("who", "when", "where", "how_many", "how_far", "why", "what", "other")
 
@@ -248,18 +248,144 @@ def is_chitchat(text: str) -> bool:
     return bool(segments) and all(_CHAT_SEGMENT.fullmatch(s) for s in segments)
 
 
+# --- the question as ranked ---------------------------------------------------------------------------------
+
+_CASE_WORD = re.compile(r"[^\W_]+")
+_EDGE_MARKS = " \t?!.,;:¿¡…"
+
+
+# Words of a broad question that say nothing of its topic ("What is happening in Libya?", "What do the articles
+# say about Derna?"), as content terms.
+BROAD_TERMS: frozenset[str] = frozenset(
+    content_terms("happen happening happened happens going article articles say says said saying news latest story "
+                  "stories situation tell know")
+)
+FREQUENT_SHARE = 0.02  # a term in at least this share of the sentences (and in 3) is one the corpus is about
+
+
+class CorpusWords:
+    """How the corpus writes each word inside a sentence ("crete" -> "Crete", "isis" -> "ISIS", "the" -> "the"),
+    the first word of a sentence being no evidence, and how many sentences hold each content term; counted from
+    sentence texts fed in with `count`."""
+
+    def __init__(self) -> None:
+        self._forms: dict[str, dict[str, int]] = {}
+        self._best: dict[str, str] = {}
+        self._df: dict[str, int] = {}
+        self.sentences = 0
+
+    def count(self, texts: Iterable[str]) -> None:
+        """Count the written forms of the words of these sentences and the sentences holding each term."""
+        touched: set[str] = set()
+        for text in texts:
+            self.sentences += 1
+            for term in set(content_terms(text)):
+                self._df[term] = self._df.get(term, 0) + 1
+            for m in list(_CASE_WORD.finditer(text))[1:]:
+                word = m.group(0)
+                key = word.lower()
+                forms = self._forms.setdefault(key, {})
+                forms[word] = forms.get(word, 0) + 1
+                touched.add(key)
+        for key in touched:
+            forms = self._forms[key]
+            # the most frequent form; a tie goes to the lowercase form, then to the alphabetically first
+            self._best[key] = min(forms, key=lambda f: (-forms[f], f != key, f))
+
+    def form(self, word: str) -> str | None:
+        """Return how the corpus mostly writes `word`, or None when it never writes it inside a sentence."""
+        return self._best.get(word.lower())
+
+    def frequent(self, term: str) -> bool:
+        """Return whether the content term is one the corpus is about: held by FREQUENT_SHARE of its sentences."""
+        return self._df.get(term, 0) >= max(3.0, FREQUENT_SHARE * self.sentences)
+
+    def about_the_corpus(self, question: str) -> bool:
+        """Return whether every content word of the question, the words of a broad question left aside
+        (BROAD_TERMS: "happening", "articles", "say"), is one the corpus is about: "What is happening in Libya?"
+        over articles on Libya."""
+        terms = [t for t in content_terms(question) if t not in BROAD_TERMS]
+        return bool(terms) and all(self.frequent(t) for t in terms)
+
+
+def normalized_question(question: str, cases: CorpusWords | None = None) -> str:
+    """Return the form of a question that is ranked, so that a trailing "?" or "!", extra spaces, a capital first
+    letter or all-lowercase typing do not change the answer: spaces collapsed, edge punctuation dropped and one "?"
+    added, each word written as the corpus mostly writes it (`cases`; a word it never writes keeps its case, the
+    first word is lowercased), and the first letter capitalised."""
+    q = " ".join(question.replace("’", "'").split()).strip(_EDGE_MARKS)
+    if not q:
+        return question
+    first = _CASE_WORD.search(q)
+
+    def recased(m: re.Match[str]) -> str:
+        word = m.group(0)
+        known = cases.form(word) if cases is not None else None
+        if known is not None:
+            return known
+        return word.lower() if first is not None and m.start() == first.start() else word
+
+    q = _CASE_WORD.sub(recased, q)
+    return q[0].upper() + q[1:] + "?"
+
+
 # --- speaker mentions ---------------------------------------------------------------------------------------
 
-_SAYING = re.compile(
-    r"\b(?:say|says|said|saying|claim(?:s|ed)?|report(?:s|ed)?|tell|tells|told|think(?:s)?|thought|believe(?:s|d)?"
-    r"|warn(?:s|ed)?|according|quote(?:s|d)?|state(?:s|d)?|statement|view|views|opinion|position)\b",
-    re.IGNORECASE,
+_VERBS_OF_SAYING = (
+    r"say|says|said|saying|claim|claims|claimed|claiming|argue|argues|argued|arguing|think|thinks|thought|thinking"
+    r"|believe|believes|believed|tell|tells|told|report|reports|reported|reporting|write|writes|wrote|warn|warns"
+    r"|warned|predict|predicts|predicted|announce|announced|suggest|suggests|suggested|insist|insists|insisted"
+    r"|deny|denies|denied|admit|admits|admitted|reveal|revealed|mean|meant|stated|allege|alleged"
 )
+_SAYING_NOW = r"saying|claiming|arguing|reporting|thinking|suggesting|writing|warning|telling|predicting"
+_DO = r"did|does|do|has|have|had|will|would|could|might"
+_AUX = rf"{_DO}|is|are|was|were"
+_VIEW_NOUNS = (
+    r"view|views|opinion|opinions|position|stance|take|reaction|response|comment|comments|remarks|words"
+    r"|statement|claim|claims|account|assessment|verdict"
+)
+_SLOT = r"(?P<x>[^\W_][\w.'& -]{0,80}?)"
+# Question shapes that ask for someone's words or views; the group `x` is where the speaker is named.
+_SPEAKING_SHAPES: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        rf"\bwhat (?:{_DO}) {_SLOT} (?:{_VERBS_OF_SAYING})\b",  # what did X say / what does X think
+        rf"\bwhat (?:is|are|was|were) {_SLOT} (?:{_SAYING_NOW})\b",  # what is X saying
+        rf"\bwhat (?!(?:{_AUX}) ){_SLOT} (?:said|says|thinks|thought|believes|claims|claimed|reported|reports"
+        rf"|told|argued|argues|wrote|writes|warned|predicted)\b",  # (tell me) what X said about
+        rf"^(?:{_DO}) {_SLOT} (?:{_VERBS_OF_SAYING})\b",  # did X say that ...
+        r"\baccording to (?P<x>[^,;:?!]{1,80})",  # according to X
+        rf"(?P<x>[^\W_][\w.& -]{{0,80}}?)'s (?:{_VIEW_NOUNS})\b",  # X's view on
+        rf"\b(?:{_VIEW_NOUNS}) of {_SLOT}(?: on| about| to|$)",  # the view of X on
+        rf"\bhow (?:{_AUX}) {_SLOT} (?:respond|responded|react|reacted|reply|replied|answer|answered|see|view"
+        r"|describe|described|feel|explain|explained|justify|justified|defend|defended)\b",  # how did X respond
+    )
+)
+_SLOT_WORDS = 8  # the words of a slot that can hold the name: the last ones ("the chairman ... Staff")
+_SLOT_STOP = word_set("who whom what which when where why how about on")
+
+
+def speaker_slots(question: str) -> list[str]:
+    """Return the parts of a question where it names someone as speaking ("what did Dempsey say" -> "Dempsey",
+    "according to CNN, who ..." -> "CNN"); none when its shape does not ask for anyone's words or views."""
+    text = " ".join(question.replace("’", "'").split())
+    out = []
+    for shape in _SPEAKING_SHAPES:
+        for m in shape.finditer(text):
+            words = m.group("x").split()
+            for i, w in enumerate(words):
+                if i and w.lower() in _SLOT_STOP:
+                    words = words[:i]
+                    break
+            if any(w.lower() not in STOPWORDS for w in words):  # "what do the reports show": "the" names no one
+                out.append(" ".join(words[-_SLOT_WORDS:]))
+    return out
 
 
 def asks_what_someone_said(question: str) -> bool:
-    """Return whether a question asks what someone says, thinks or reports (the condition of speakers_named)."""
-    return _SAYING.search(question) is not None
+    """Return whether a question has the shape of asking for someone's words or views ("what did X say",
+    "according to X", "what does X think", "X's view on", "how did X respond"): the condition of speakers_named."""
+    return bool(speaker_slots(question))
 
 
 # Words before a name that are not part of it ("Gen. Martin Dempsey" is Martin Dempsey), and the article.
@@ -282,35 +408,46 @@ def _name_words(name: str) -> list[str]:
     return words
 
 
-def _names(speaker: str, asked: list[str], asked_as_written: set[str]) -> bool:
-    """Return whether the question's words (`asked`, lowercased) name the speaker: the whole name (titles
-    ignored), the last word of a name of several ("Dempsey"), or the initials of a name of several capitalised
-    words written in capitals ("IBT" for International Business Times)."""
+def _names(speaker: str, written: list[str], case_known: bool) -> bool:
+    """Return whether the words of a speaker slot (`written`, as typed) name the speaker: the whole name (titles
+    and case ignored), the last word of a name of several ("Dempsey"), or the initials of a name of several
+    capitalised words written in capitals ("IBT" for International Business Times). A one-word name the articles
+    capitalise ("CNN", but also "One", "Country") must be written as they write it, and so must a last word when
+    the question has capitals at all: a common word is no name."""
     words = _name_words(speaker)
     if not words:
         return False
+    asked = [w.lower() for w in written]
     lowered = [w.lower() for w in words]
     n = len(lowered)
+    if n == 1:
+        word = words[0]
+        if word.lower() in STOPWORDS:
+            return False
+        if word == word.lower():  # a group the articles write in lowercase ("officials")
+            return word in asked
+        return word in written
     if any(asked[i : i + n] == lowered for i in range(len(asked) - n + 1)):
         return True
-    if n == 1:
-        return False
     last = words[-1]
-    if len(last) >= 3 and last[0].isupper() and last.lower() not in STOPWORDS and last.lower() in asked:
+    surname = len(last) >= 3 and last[0].isupper() and last.lower() not in STOPWORDS
+    if surname and ((last in written) if case_known else (last.lower() in asked)):
         return True
     capitals = [w for w in words if w[0].isupper()]
     initials = "".join(w[0] for w in capitals)
-    return len(capitals) >= 2 and len(capitals) >= n - 1 and initials in asked_as_written
+    return len(capitals) >= 2 and len(capitals) >= n - 1 and initials in {w for w in written if w.isupper()}
 
 
 def speakers_named(question: str, speakers: Iterable[str]) -> list[str]:
-    """Return the speakers (of `speakers`, the corpus's attributed ones, as stored) a question asks about: it asks
-    what someone says, thinks or reports, and names them by their name's words, whole words, case and titles
-    ignored: the full name, the surname ("what did Dempsey say" -> Martin Dempsey), an outlet ("according to
-    CNN"), or its initials in capitals ("IBT" -> International Business Times)."""
-    if not asks_what_someone_said(question):
+    """Return the speakers (of `speakers`, the corpus's attributed ones, as stored) a question names as speaking:
+    its shape asks for someone's words or views (see speaker_slots) and the slot names them by their name's whole
+    words, titles ignored: the full name, the surname ("what did Dempsey say" -> Martin Dempsey), an outlet
+    ("according to CNN"), or its initials in capitals ("IBT" -> International Business Times)."""
+    slots = speaker_slots(question)
+    if not slots:
         return []
-    written = [_POSSESSIVE.sub("", w.rstrip(".")) for w in _NAME_WORD.findall(question.replace("’", "'"))]
-    asked = [w.lower() for w in written]
-    capitals = {w for w in written if len(w) >= 2 and w.isupper()}
-    return [speaker for speaker in speakers if _names(speaker, asked, capitals)]
+    case_known = question != question.lower()
+    written = [
+        _POSSESSIVE.sub("", w.rstrip(".")) for slot in slots for w in _NAME_WORD.findall(slot.replace("’", "'"))
+    ]
+    return [speaker for speaker in speakers if _names(speaker, written, case_known)]

@@ -77,7 +77,8 @@ def test_chat_loop_reads_until_end_of_input(seed_engine) -> None:
     out = io.StringIO()
     assert chat_loop(seed_engine, io.StringIO("how far is Derna from Crete\nthanks\n"), out) == 0
     text = out.getvalue()
-    assert CRETE[:50] in text and "Nothing relevant" in text
+    assert CRETE[:50] in text and "Nothing relevant" not in text
+    assert "I'm newsbot" in text and f"For example: {seed_engine.example_questions(1)[0]}" in text  # small talk
 
 
 def test_sources_lists_the_seed(indexed: Path, capsys) -> None:
@@ -355,3 +356,18 @@ def test_index_with_nothing_to_do_loads_neither_model_nor_ranker(indexed: Path, 
     assert run.returncode == 0, run.stderr
     assert "Nothing to do" in run.stdout
     assert run.stdout.strip().splitlines()[-1] == "0 False False", run.stdout
+
+
+@pytest.mark.parametrize("text", ["hi", "thank you", "who are you?"])
+def test_ask_answers_small_talk_with_what_newsbot_does(indexed: Path, text: str) -> None:
+    run = _run_cli(["ask", text], indexed)
+    out = run.stdout.decode()
+    assert run.returncode == 0 and "I'm newsbot" in out and "For example: What did Noman Benotman say?" in out
+    assert "Nothing relevant" not in out
+
+
+def test_ask_json_marks_small_talk(indexed: Path) -> None:
+    run = _run_cli(["ask", "-", "--json"], indexed, input=b"hello\nhow far is Derna from Crete\n")
+    small, question = [json.loads(x) for x in run.stdout.decode().splitlines()]
+    assert small == {"question": "hello", "no_answer": True, "small_talk": True, "answers": []}
+    assert "small_talk" not in question and question["answers"][0]["sentence"] == CRETE

@@ -989,3 +989,15 @@ async def test_who_in_reply_to_an_answer_lists_the_speakers_of_its_article(
     assert "Noman Benotman · 3 claims" in text and "CNN · 4 claims" in text
     assert "Ahmed Salem" not in text  # the other article's speaker
     assert text_of(not_an_answer).startswith("Reply /who to one of my answers")
+
+
+@slow
+@pytest.mark.parametrize("text", ["hi", "thanks!", "who are you?", "good morning bot"])
+async def test_small_talk_gets_a_friendly_reply_with_a_question_to_try(
+    fake: FakeTelegram, engine: Engine, text: str
+) -> None:
+    async with serving(fake, engine):
+        _, reply = await ask(fake, fake.add_user("Alice"), text)
+    said = text_of(reply)
+    assert "nothing relevant" not in said and "I'm newsbot" in said
+    assert engine.example_questions(1)[0] in said and "👍" not in buttons(reply)
