@@ -314,11 +314,11 @@ def test_a_quotation_inside_a_quotation_keeps_the_outer_speaker() -> None:
         "Lawmakers passed the budget on Friday.",
         "The senator's remarks drew applause.",
         "Texas is a large state.",
-        "Berlin backed off, replacing the levy with a subsidy.",
-        "The Clinton campaign did not respond to a request for comment.",
-        "Tenney won the primary, claiming 41 percent of the vote.",
-        "It just means he still has a chance.",
-        "The PR effort comes ahead of the expected ruling.",
+        "The city backed off, replacing the fee with a grant.",
+        "The Lee campaign did not respond to a request for comment.",
+        "Ann Lee won the primary, claiming 60 percent of the vote.",
+        "That just means the team still has a chance.",
+        "The campaign comes ahead of the expected ruling.",
     ],
 )
 def test_no_over_attribution(sentence: str) -> None:

@@ -346,7 +346,7 @@ class _Speaker:
 
 
 def _is_name_token(t: _Tok) -> bool:
-    """Return whether a token may be part of a name: capitalised, and not "GOP-dominated"."""
+    """Return whether a token may be part of a name: capitalised, and not "union-backed"."""
     if not (t.word and t.text[:1].isupper()):
         return False
     tail = t.text.rsplit("-", 1)[-1]
@@ -364,7 +364,7 @@ def _speaker_from(words: Sequence[_Tok], text: str) -> _Speaker | None:
     """Return the speaker a noun phrase names (its tokens, in order), or None when it names nobody."""
     toks = list(words)
     if toks and toks[-1].text == ")" and any(t.text == "(" for t in toks):
-        toks = toks[: max(i for i, t in enumerate(toks) if t.text == "(")]  # "Sen. Jack Reed (D-R.I.)"
+        toks = toks[: max(i for i, t in enumerate(toks) if t.text == "(")]  # "Sen. Ann Lee (D-Ore.)"
     while toks and (toks[-1].text in {",", "'s", "’s"} or toks[-1].low in {"of", "for", "and", "the", "at"}):
         toks.pop()
     while toks and (toks[0].text in _LEADING and not (len(toks) > 1 and toks[0].low in _DETERMINERS)
@@ -396,23 +396,23 @@ def _speaker_from(words: Sequence[_Tok], text: str) -> _Speaker | None:
         name_toks = toks[start:end]
         while name_toks and name_toks[0].low in {"of", "for", "the", "and"}:
             name_toks = name_toks[1:]
-        # Titles before the person's name are their role: "RNC spokesman Sean Spicer", "Sen. Ted Cruz".
+        # Titles before the person's name are their role: "party spokesman Tom Hart", "Sen. Ann Lee".
         cut = 0
         for i, t in enumerate(name_toks[:-1]):
             if t.low.rstrip(".") in _TITLES or (t.low == "of" and i > 0 and name_toks[i - 1].low.rstrip(".")
                                                 in _TITLES):
                 cut = i + 1
                 if t.low == "of" and i + 2 < len(name_toks):
-                    cut = i + 2  # "Secretary of State John Kerry": the office is one word after "of"
+                    cut = i + 2  # "Secretary of State Jane Roe": the office is one word after "of"
         while cut < len(name_toks) - 1 and name_toks[cut].text in _LEADING:
             cut += 1
-        # "Boston's Walsh", "Fox News' Bret Baier": the possessor is where the person works, not the person.
+        # "Dayton's Reyes", "Channel 9's Omar Haddad": the possessor is where the person works, not the person.
         for i, t in enumerate(name_toks[:-1]):
             if i >= cut and (t.text.endswith(("'s", "’s", "s'", "s’"))):
                 cut = i + 1
         person_toks = name_toks[cut:]
         affiliation = None
-        # "Stephen Vladeck of the University of Texas": a person's name, then where they work.
+        # "Dana Reyes of the Harbor Institute": a person's name, then where they work.
         of = next((i for i, t in enumerate(person_toks) if t.low in {"of", "for"}), None)
         if of is not None and of >= 2 and not any(
                 t.text.strip(".") in _ORG_WORDS or t.low.rstrip(".") in _TITLES for t in person_toks[:of]):
@@ -479,7 +479,7 @@ def _gender(s: _Speaker) -> str | None:
 
 def _np_back(toks: Sequence[_Tok], k: int, limit: int = 9) -> int:
     """Return where the noun phrase that ends before token k starts (k itself: none); a parenthesis closing it
-    ("Sen. Claire McCaskill (D-Mo.)") is skipped."""
+    ("Rep. Ana Cruz (D-Ore.)") is skipped."""
     if k > 0 and toks[k - 1].text == ")":
         j = k - 1
         while j > 0 and toks[j].text != "(":
@@ -596,7 +596,7 @@ def _subject_before(text: str, toks: Sequence[_Tok], v: int) -> tuple[_Speaker |
     prev = toks[k - 1]
     contracted = re.sub(r"['’](?:s|d|ve|re|ll)$", "", prev.low)
     if contracted != prev.low and contracted in _PRONOUN_SUBJECTS:
-        return _Speaker(None, prev.text, pronoun=contracted), None  # "He's telling allies", "she'd said"
+        return _Speaker(None, prev.text, pronoun=contracted), None  # "He's telling friends", "she'd said"
     if prev.low in _PRONOUN_SUBJECTS and (prev.low != "it" or k == 1 or not toks[k - 2].word
                                           or toks[k - 2].low in _CONJ | {"that", "as"}):
         return _Speaker(None, prev.text, pronoun=prev.low), None  # he, she, they, we, I: always the subject
@@ -625,7 +625,7 @@ def _subject_before(text: str, toks: Sequence[_Tok], v: int) -> tuple[_Speaker |
                 or first.text.endswith(("’", "'", "’s", "'s")) or bool(segment_words & _PERSON_ROLE)
                 or first.low in {"who", "which"} or bool(re.match(r"[RDI]-", first.text))
                 or first.text.rstrip(".") in _ABBREVIATIONS
-                # "of Dayton, Ohio", "Michael Brown of Washington, D.C.": a place after a place
+                # "of Dayton, Ohio", "Tom Hart of Portland, Ore.": a place after a place
                 or (len(like) > 0 and seg_end - seg_start <= 2 and first.cap
                     and any(t.low in {"of", "from", "in"} for t in toks[starts[len(like) - 1] : ends[len(like) - 1]]))
             )
@@ -640,7 +640,7 @@ def _subject_before(text: str, toks: Sequence[_Tok], v: int) -> tuple[_Speaker |
             role_before = (n_seg > 0 and like[n_seg - 1] and seg_end - seg_start <= 4
                            and all(_is_name_token(t) for t in toks[seg_start:seg_end]))
             if np_start < seg_end and (not last_seg or (n_seg == 0 and np_start == seg_start) or role_before):
-                # "Smith, a former aide, said"; "Sen. Jack Reed (D-R.I.), said"; "His manager, Jeff Weaver, said"
+                # "Smith, a former aide, said"; "Sen. Ann Lee (D-Ore.), said"; "Her manager, Tom Hart, said"
                 sp = _speaker_from(toks[np_start:seg_end], text)
                 if sp is not None and sp.name is not None and last_seg and role_before:
                     role = text[toks[starts[n_seg - 1]].start : toks[ends[n_seg - 1] - 1].end]
@@ -718,7 +718,7 @@ _ANY_CUE = re.compile(r"(?i)\b(?:sa(?:y|id)|tol[d]|tell|writ|thin|according|:|\w
 
 def _closes(text: str, toks: Sequence[_Tok], cue: _Cue) -> bool:
     """Return whether a cue stands in a short last clause after a comma or a quotation, with nothing but its
-    speaker and a setting around it (", Devine said.", ", said a Chinese official.", "..." the official said.")."""
+    speaker and a setting around it (", Reyes said.", ", said a Chinese official.", "..." the official said.")."""
     ends = [t for t in toks if t.text == "," or t.text.startswith("\x00")]
     if not ends or cue.start < ends[-1].end:
         return False
@@ -791,13 +791,13 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
             if low in _PARTICIPLES:
                 if low in {"claiming", "calling"} and (nxt is None or nxt.low in _DETERMINERS or nxt.text[:1].isdigit()
                                                        or nxt.low in {"for", "on", "off", "up"}):
-                    continue  # "claiming 41 percent of the vote", "calling for": not words of a claim
+                    continue  # "claiming 60 percent of the vote", "calling for": not words of a claim
                 if prev is None or prev.text == "," or prev.low in {"by", "and", "while", "before", "after"}:
                     found.append(_Cue(t.start, None, t.text, "reported_main"))
                 continue
             if low.endswith("ed") and v + 1 < len(toks) and toks[v + 1].low == "by" and (
                     v > 0 and prev is not None and prev.word and not headline):
-                # "the country described by the president": the agent after "by" makes the claim.
+                # "the plan described by the mayor": the agent after "by" makes the claim.
                 end = _np_forward(toks, v + 2)
                 agent = _speaker_from(toks[v + 2 : end], text) if end > v + 2 else None
                 if agent is not None and agent.name:
@@ -833,7 +833,7 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
             if sp is not None and (low in _STANCE or low in _NOUNISH) and not low.endswith(("s", "ed", "ing")) \
                     and low not in _STANCE_IRREGULAR and sp.pronoun is None and (sp.name or "")[:1].isupper() and \
                     " and " not in sp.as_written and not (v > 0 and toks[v - 1].low in _AUX):
-                continue  # "Harbour plan", "Trump support": a singular name before a bare verb form is a noun
+                continue  # "Harbour plan", "Lee support": a singular name before a bare verb form is a noun
             if low in _CLAUSE_FINAL and (nxt is not None and nxt.word and nxt.low not in {
                     "that", "whether", "if", "why", "how", "what", "reporters", "him", "her", "them"}
                     or "\x00" not in text and not (nxt is not None and nxt.text == ":")):
@@ -859,7 +859,7 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
             if sp.pronoun == "it" and low in _FIND:
                 pass
             found.append(_Cue(t.start, sp, cue_text, "reported"))
-    # "Name: ..." opening a sentence (a headline "Sanders: ..." or a transcript line).
+    # "Name: ..." opening a sentence (a headline "Lee: ..." or a transcript line).
     colon = re.match(r"\s*([^:\x00]{2,60}?):\s", text)
     if colon and toks and toks[0].cap and toks[0].low not in _NOT_COLON_NAMES:
         words = [t for t in toks if t.end <= colon.end(1)]
@@ -882,13 +882,13 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
     said = [c for c in found if c.kind == "reported" and c.speaker is not None and c.speaker.name
             and c.cue.split()[0].lower() in _SAY]
     if according and according[0].start == 0:
-        found.remove(according[0])  # "According to an FBI summary, Mills and Clinton told investigators ..."
+        found.remove(according[0])  # "According to a court filing, Lee and Hart told investigators ..."
         return [according[0], *found]
     if according and said and according[0].start > said[0].start:
         found.remove(according[0])
         via = according[0].speaker.name if according[0].speaker is not None else None
         found = [replace(c, via=c.via or via) if c is said[0] else c for c in found]
-    # "Sanders plans to stay a Democrat, Devine said.": a cue closing the sentence after a comma governs all of it.
+    # "The plant will close in May, Reyes said.": a cue closing the sentence after a comma governs all of it.
     tail = [c for c in found if c.kind != "reported_main" and c.speaker is not None and (
         _closes(text, toks, c) or (c.kind == "according_to" and c.start > 0 and text[:c.start].rstrip().endswith(",")
                                    and "," not in text[c.start:]))]
@@ -896,7 +896,7 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
         found.remove(tail[-1])
         found.insert(0, tail[-1])
         return found
-    # "While not everything Trump says is true, Jamieson said ...": the main clause's cue comes first.
+    # "While not everything the mayor says is true, Reyes said ...": the main clause's cue comes first.
     if len(found) > 1 and toks and toks[0].low in _SUBORDINATE | {"while", "although", "when", "as", "if", "since"}:
         comma = next((t.start for t in toks if t.text == ","), None)
         if comma is not None:
@@ -939,7 +939,7 @@ def _mask_quotes(text: str, inside: bool) -> tuple[str, bool, bool]:
 
 
 def _plural(s: _Speaker) -> bool:
-    """Return whether a speaker is several people: "Democratic leaders", "Clinton and Sanders"."""
+    """Return whether a speaker is several people: "city leaders", "Lee and Hart"."""
     name = s.name or ""
     words = name.split()
     return bool(words) and (" and " in name or name[0].islower() and words[-1].endswith("s")
@@ -1047,12 +1047,12 @@ def attribute(sentences: Sequence[Sentence]) -> list[Attribution]:
         if not found:
             main = _main_subject(masked, toks)
             if quoted[i] and main is not None and not main.vague:
-                # "Clinton fired back that the "people of New York voted for me"": the subject's own words.
+                # "Lee fired back that "the voters know my record"": the subject's own words.
                 quoter = resolver.resolve(main)
                 if quoter is not None and quoter.name and quoter.name[:1].isupper():
                     quoted_by[i] = quoter
             if main is not None and main.name and _plural(main):
-                resolver.groups.append(main)  # "These Republicans ...": "they" may be them
+                resolver.groups.append(main)  # "These farmers ...": "they" may be them
             if main is not None and main.name and main.person and not main.vague:
                 main = resolver.resolve(main)
                 if main is not None and main.name and main.name[:1].isupper() and resolver.plausible(main):
@@ -1070,9 +1070,9 @@ def attribute(sentences: Sequence[Sentence]) -> list[Attribution]:
         if speaker.pronoun == "they":
             main = _main_subject(masked, toks)
             if main is not None and main.name and _plural(main) and masked.find(main.as_written) < c.start:
-                resolver.groups.append(main)  # "Democratic leaders are wary, but they do not want ..."
+                resolver.groups.append(main)  # "City leaders are wary, but they do not want ..."
         if speaker.pronoun in {"he", "she"}:
-            # "Mrs. Clinton is relying on him, as she praises ...": the sentence's own subject comes first.
+            # "Mrs. Lee leans on him, as she praises ...": the sentence's own subject comes first.
             main = _main_subject(masked, toks)
             if main is not None and main.name and main.person and main.name[:1].isupper() and (
                     masked.find(main.as_written) < c.start) and _gender(main) in (None, "m" if speaker.pronoun == "he"
@@ -1101,7 +1101,7 @@ def attribute(sentences: Sequence[Sentence]) -> list[Attribution]:
         if run is None and opens_quote[i] and before is not None and before.speaker:
             run = before  # "Smith said:" then the quotation, or a quotation continuing the one before
         if run is None and opens_quote[i] and before is None and named is not None:
-            # "Viguerie is upbeat." then a quotation: the person just named speaks
+            # "Reyes is upbeat." then a quotation: the person just named speaks
             run = Attribution(named.name, None, "quote", as_written=named.as_written, role=named.role)
         if (
             run is None
