@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from html import escape
 
 from bot.messages import MAX_MESSAGE, pack
-from bot.render import attribution_line
+from bot.render import attribution_line, count
 from index.model import Answer, Hit, Source
 from index.terms import TOKEN, matched_words
 
@@ -98,7 +98,7 @@ def render_answer(answer: Answer, *, limit: int = MAX_MESSAGE) -> list[str]:
 def render_no_answer(question: str, articles: int, covers: Sequence[Source], examples: Sequence[str]) -> str:
     """Return the reply for a question nothing in the corpus answers, with a hint of what it covers."""
     lines = [
-        f"I found nothing relevant to “{_text(_clip(question, 200))}” in the {_count(articles, 'article')}"
+        f"I found nothing relevant to “{_text(_clip(question, 200))}” in the {count(articles, 'article')}"
         " I know."
     ]
     if covers:
@@ -116,7 +116,7 @@ def render_no_answer(question: str, articles: int, covers: Sequence[Source], exa
 def render_small_talk(articles: int, examples: Sequence[str]) -> str:
     """Return the reply to small talk ("hi", "thanks", "who are you"): what newsbot does and a question to try."""
     lines = [
-        f"👋 I'm newsbot: ask me a question about the {_count(articles, 'article')} I know and I answer with the "
+        f"👋 I'm newsbot: ask me a question about the {count(articles, 'article')} I know and I answer with the "
         "sentences that answer it, each with who says it and where it was published."
     ]
     if examples:
@@ -131,7 +131,7 @@ def render_welcome(articles: int, sentences: int, newest: Source | None, example
         "👋 I answer questions about news articles with the sentences that answer them, each attributed: who "
         "says it, and where it was published. I never write an answer myself.",
         "",
-        f"I know <b>{_count(articles, 'article')}</b> ({_count(sentences, 'sentence')}).",
+        f"I know <b>{count(articles, 'article')}</b> ({count(sentences, 'sentence')}).",
     ]
     if newest is not None:
         lines.append("Newest: " + source_line(newest).removeprefix("📰 "))
@@ -172,8 +172,8 @@ def render_about(model: str, articles: int, sentences: int) -> str:
     return "\n".join(
         [
             "<b>How answers are found</b>",
-            f"Each of the {_count(articles, 'article')} is split into sentences "
-            f"({_count(sentences, 'sentence')} in all). Every sentence is turned into a vector by a small "
+            f"Each of the {count(articles, 'article')} is split into sentences "
+            f"({count(sentences, 'sentence')} in all). Every sentence is turned into a vector by a small "
             f"language model ({_text(model)}) and also indexed by its words. A question is matched against "
             "both, and the best sentences are ranked. I only retrieve: every answer is a sentence copied "
             "word for word from an article; nothing is generated.",
@@ -226,7 +226,7 @@ def render_article(
     if source.author:
         facts.append(f"by {source.author}")
     if sentences is not None:
-        facts.append(_count(sentences, "sentence"))
+        facts.append(count(sentences, "sentence"))
     if facts:
         lines.append(" · ".join(_text(f) for f in facts))
     url = _link(source.url)
@@ -244,8 +244,8 @@ def render_sources_page(items: Sequence[tuple[Source, int]], offset: int, total:
         return "I know no articles yet."
     end = offset + len(items)
     lines = [f"<b>Articles {offset + 1}–{end} of {total}</b>", ""]
-    for n, (source, count) in enumerate(items, offset + 1):
-        lines.append(f"{n}. " + source_line(source).removeprefix("📰 ") + f" · {_count(count, 'sentence')}")
+    for n, (source, sentences) in enumerate(items, offset + 1):
+        lines.append(f"{n}. " + source_line(source).removeprefix("📰 ") + f" · {count(sentences, 'sentence')}")
     return "\n".join(lines)
 
 
@@ -258,16 +258,12 @@ def render_speakers(
     if not speakers:
         return f"🗣 Nobody is quoted {where}: every sentence is the article's own voice."
     lines = [f"🗣 <b>Who speaks {where}</b>", ""]
-    lines += [f"{n}. {_text(name)} · {_count(count, 'claim')}" for n, (name, count) in enumerate(speakers, 1)]
+    lines += [f"{n}. {_text(name)} · {count(claims, 'claim')}" for n, (name, claims) in enumerate(speakers, 1)]
     lines.append("")
     shown = f"The {len(speakers)} quoted most of " if len(speakers) < total_speakers else ""
-    lines.append(f"{shown}{_count(total_speakers, 'speaker')}, {_count(total_claims, 'claim')} in all.")
+    lines.append(f"{shown}{count(total_speakers, 'speaker')}, {count(total_claims, 'claim')} in all.")
     lines.append(f"Ask e.g. <i>what did {_text(speakers[0][0])} say?</i>")
     return "\n".join(lines)
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def _clip(text: str, limit: int) -> str:
@@ -285,7 +281,7 @@ def render_added(name: str, sentences_added: int, articles_added: int, titles: S
         origin = f"<b>{_text(titles[0])}</b>"
     elif titles:
         shown = ", ".join(_text(t) for t in titles[:3])
-        origin = f"{_count(len(titles), 'article')} ({shown}{', …' if len(titles) > 3 else ''})"
+        origin = f"{count(len(titles), 'article')} ({shown}{', …' if len(titles) > 3 else ''})"
     else:
         origin = _text(name)
-    return f"Added {_count(sentences_added, 'sentence')} from {origin}. They can be asked about now."
+    return f"Added {count(sentences_added, 'sentence')} from {origin}. They can be asked about now."

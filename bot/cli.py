@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from bot.redaction import redact
-from bot.render import answer_text, claims_text, small_talk_text, source_line
+from bot.render import answer_text, claims_text, count, small_talk_text, source_line
 from bot.settings import BotSettings
 from bot.terminal import PROG, clean_text, one_line, tolerant_stdin
 from index.errors import NewsbotError
@@ -66,13 +66,14 @@ def cmd_index(args: argparse.Namespace) -> int:
             what = "skipped" if problem.skipped else "note"
             print(_printable(f"{what} {problem.name}: {problem.reason}"), file=sys.stderr)
         if report.reattributed:
-            print(f"re-attributed {report.reattributed} articles: attribution rules changed")
+            print(f"re-attributed {count(report.reattributed, 'article')}: attribution rules changed")
         if len(report.removed) > LIST_REMOVED_OVER:
             for doc_id in report.removed:
                 print(_printable(f"removed {doc_id}"))
         print(report.summary())
         stats = engine.stats()
-        print(f"The index holds {stats.articles} articles and {stats.sentences} sentences ({settings.data_dir}).")
+        print(f"The index holds {count(stats.articles, 'article')} and {count(stats.sentences, 'sentence')} "
+              f"({settings.data_dir}).")
         return 0
 
 

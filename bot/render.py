@@ -87,7 +87,7 @@ def small_talk_text(articles: int, examples: Sequence[str]) -> str:
     """Return the terminal reply to small talk ("hi", "thanks", "who are you"): what newsbot does and a question
     to try."""
     text = (
-        f"Hello! I'm newsbot: ask me a question about the {_count(articles, 'article')} I know and I answer with "
+        f"Hello! I'm newsbot: ask me a question about the {count(articles, 'article')} I know and I answer with "
         "the sentences that answer it, each with who says it and where it was published."
     )
     return text + (f"\nFor example: {' / '.join(examples)}" if examples else "")
@@ -100,7 +100,8 @@ def answer_text(answer: Answer, width: int = 100) -> str:
     return "\n\n".join(hit_text(h, answer.offset + i + 1, width) for i, h in enumerate(answer.hits))
 
 
-def _count(n: int, noun: str) -> str:
+def count(n: int, noun: str) -> str:
+    """Return "1 article", "2,000 articles": a number with its noun, plural when it is not one."""
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
@@ -110,11 +111,11 @@ def claims_text(claims: ArticleClaims, width: int = 100) -> str:
     attributed = sum(len(g.claims) for g in claims.speakers)
     out = [source_line(claims.source)]
     out.append(
-        f"{_count(attributed, 'claim')} by {_count(len(claims.speakers), 'speaker')}; "
-        f"{_count(claims.own_voice, 'sentence')} in the article's own voice."
+        f"{count(attributed, 'claim')} by {count(len(claims.speakers), 'speaker')}; "
+        f"{count(claims.own_voice, 'sentence')} in the article's own voice."
     )
     for group in claims.speakers:
-        out += ["", f"{group.speaker} ({_count(len(group.claims), 'claim')})"]
+        out += ["", f"{group.speaker} ({count(len(group.claims), 'claim')})"]
         for claim in group.claims:
             lines = textwrap.wrap(claim.sentence, width=width - 4) or [claim.sentence]
             out += [f"  • {lines[0]}"] + [f"    {line}" for line in lines[1:]]

@@ -26,6 +26,7 @@ def indexed(tmp_path: Path, seed_corpus: Path, minilm, capsys: pytest.CaptureFix
     assert main(["index", str(seed_corpus), "--data", str(data)]) == 0
     out = capsys.readouterr().out
     assert "Indexed 1 new" in out
+    assert "The index holds 1 article and 19 sentences" in out  # one article, not "1 articles"
     return data
 
 
