@@ -128,13 +128,6 @@ _AUX = word_set(
     quickly immediately specifically explicitly openly directly personally widely generally largely
     """
 )
-_TIME = word_set(
-    """
-    monday tuesday wednesday thursday friday saturday sunday today yesterday tonight morning afternoon evening
-    night week weekend month year last this earlier later next past recent on
-    january february march april may june july august september october november december
-    """
-)
 # A phrase that tells where or how the speaker said it, between subject and verb ("in a statement").
 _SETTING = re.compile(
     r"(?:,\s*)?\b(?:in|on|at|during|via|through|over)\s+(?:a|an|the|his|her|their|its|Sunday's|Monday's)?\s*"
@@ -343,6 +336,7 @@ class _Speaker:
     vague: bool = False
     pronoun: str | None = None
     person: bool = False
+    gender: str | None = None  # "f" or "m" when a title or a first name tells it
 
 
 def _is_name_token(t: _Tok) -> bool:
@@ -436,8 +430,7 @@ def _speaker_from(words: Sequence[_Tok], text: str) -> _Speaker | None:
             return None
         person = not org and (len(person_toks) >= 2 or female or male or bool(titles) or len(person_toks) == 1)
         gender = "f" if female and not male else "m" if male and not female else None
-        return _Speaker(name, as_written, role, False, None, person) if gender is None else _Gendered(
-            name, as_written, role, False, None, person, gender)
+        return _Speaker(name, as_written, role, False, None, person, gender)
     # A document of a named owner: "the CNN report", "a new UN study" speak for CNN and the UN.
     if toks[-1].low in _DOC and end > 0:
         owner = _speaker_from(toks[:end], text)
@@ -466,15 +459,6 @@ def _speaker_from(words: Sequence[_Tok], text: str) -> _Speaker | None:
     # admiral"), an organisation or a document is not vague.
     vague = (last in _VAGUE or last in _SHARES or counted or plural) and last not in _DOC | _ORG_NOUNS
     return _Speaker(phrase, as_written, None, vague, None, last in _PERSON_ROLE)
-
-
-@dataclass(frozen=True)
-class _Gendered(_Speaker):
-    gender: str | None = None
-
-
-def _gender(s: _Speaker) -> str | None:
-    return s.gender if isinstance(s, _Gendered) else None
 
 
 def _np_back(toks: Sequence[_Tok], k: int, limit: int = 9) -> int:
@@ -713,7 +697,6 @@ class _Cue:
 
 _ACCORDING = re.compile(r"\b[Aa]ccording\s+to\s+")
 _CITING = re.compile(r",\s*(?:citing|quoting)\s+")
-_ANY_CUE = re.compile(r"(?i)\b(?:sa(?:y|id)|tol[d]|tell|writ|thin|according|:|\w+(?:ed|es|ing|s)\b)")
 
 
 def _closes(text: str, toks: Sequence[_Tok], cue: _Cue) -> bool:
@@ -803,9 +786,6 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
                 if agent is not None and agent.name:
                     found.append(_Cue(t.start, agent, text[t.start : toks[v + 1].end], "reported"))
                 continue
-            if low in {"called", "calls", "call"} and v + 1 < len(toks) and toks[v + 1].low in {"it", "for", "on",
-                                                                                             "off", "up"}:
-                pass
             sp, where = _subject_before(text, toks, v)
             if sp is None and low in _INVERTABLE and (v == 0 or prev is not None and (
                     prev.text in {",", ";", ":", "—", "–", "-", "'"} or prev.text.startswith("\x00"))):
@@ -856,8 +836,6 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
                 continue
             if sp.as_written and sp.as_written.split()[-1].lower() in _DOC and sp.pronoun is None:
                 cue_text = text[text.rfind(sp.as_written, 0, t.start) : t.end]  # "The CNN report claims"
-            if sp.pronoun == "it" and low in _FIND:
-                pass
             found.append(_Cue(t.start, sp, cue_text, "reported"))
     # "Name: ..." opening a sentence (a headline "Lee: ..." or a transcript line).
     colon = re.match(r"\s*([^:\x00]{2,60}?):\s", text)
@@ -977,7 +955,7 @@ class _Resolver:
         if not words:
             return False
         if len(words) == 1:
-            return words[0].lower() in self.by_surname or _gender(s) is not None
+            return words[0].lower() in self.by_surname or s.gender is not None
         return not words[0].lower().endswith(("ly", "ous", "ing", "ed", "est", "ive", "al"))
 
     def resolve(self, s: _Speaker) -> _Speaker | None:
@@ -987,7 +965,7 @@ class _Resolver:
             if s.pronoun in {"he", "she"}:
                 want = "m" if s.pronoun == "he" else "f"
                 for p in reversed(self.people):
-                    g = _gender(p)
+                    g = p.gender
                     if p.name and p.name[:1].isupper() and (g is None or g == want):
                         return replace(p, as_written=s.as_written, role=p.role)
                 return None
@@ -1075,7 +1053,7 @@ def attribute(sentences: Sequence[Sentence]) -> list[Attribution]:
             # "Mrs. Lee leans on him, as she praises ...": the sentence's own subject comes first.
             main = _main_subject(masked, toks)
             if main is not None and main.name and main.person and main.name[:1].isupper() and (
-                    masked.find(main.as_written) < c.start) and _gender(main) in (None, "m" if speaker.pronoun == "he"
+                    masked.find(main.as_written) < c.start) and main.gender in (None, "m" if speaker.pronoun == "he"
                                                                                  else "f"):
                 main = resolver.resolve(main)
                 if main is not None and resolver.plausible(main):
