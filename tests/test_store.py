@@ -182,3 +182,31 @@ def test_a_store_made_before_migration_4_opens_and_reads_its_attributions_withou
     assert store.article_sentences("old")[0].attribution == DEMPSEY
     store.close()
     assert Store(path).article_sentences("old")[0].attribution == DEMPSEY  # reopening migrates nothing again
+
+
+def test_articles_are_found_by_their_whole_text_and_title_and_forgotten_when_deleted(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.sqlite3")
+    _put(store, "harbour", ["The council met on Tuesday.", "It voted to dredge the harbour in spring."])
+    _put(store, "school", ["A new school opens in the valley.", "Pupils start in September."])
+    # "council" and "dredge" sit in different sentences of one article: the article matches on both
+    found = store.lexical_articles("When will the council dredge?", 5)
+    ids = {r[0]: r[1] for r in store._db.execute("SELECT doc_id, id FROM articles")}
+    assert [aid for aid, _ in found] == [ids["harbour"]] and found[0][1] > 0
+    assert [aid for aid, _ in store.lexical_articles("Title school", 5)][0] == ids["school"]  # the title counts
+    assert store.lexical_articles("the of and", 5) == []
+    with store.transaction() as db:
+        store.delete_article(db, "harbour")
+    assert store.lexical_articles("When will the council dredge?", 5) == []
+
+
+def test_a_store_made_before_migration_5_finds_its_existing_articles(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite3"
+    _store_at_schema_3(path)  # one article whose text is 'x', titled nothing
+    db = sqlite3.connect(path)
+    db.execute("UPDATE articles SET title = 'Dredging the harbour', text = 'The council voted to dredge.'")
+    db.commit()
+    db.close()
+    store = Store(path)
+    assert store.schema_version == SCHEMA_VERSION >= 5
+    assert [aid for aid, _ in store.lexical_articles("dredging harbour", 5)] == [1]
+    assert [aid for aid, _ in store.lexical_articles("council", 5)] == [1]
