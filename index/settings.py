@@ -11,6 +11,9 @@ from index.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+MPNET_MODEL = "all-mpnet-base-v2"
+# NEWSBOT_MODEL's values and the embedding model each names; minilm is the default.
+MODEL_CHOICES = {"minilm": DEFAULT_MODEL, "mpnet": MPNET_MODEL}
 
 
 @dataclass(frozen=True)
@@ -19,7 +22,7 @@ class Settings:
 
     data_dir: Path = PROJECT_ROOT / "data"
     corpus_dir: Path = PROJECT_ROOT / "corpus"
-    model: str = DEFAULT_MODEL  # the embedding model `Engine.open` builds; only all-MiniLM-L6-v2 exists
+    model: str = DEFAULT_MODEL  # NEWSBOT_MODEL: the embedding model `Engine.open` builds (MODEL_CHOICES' values)
     threads: int = 0  # NEWSBOT_THREADS: threads torch uses to embed batches of sentences; 0: every core
     batch_size: int = 64
     candidates: int = 50  # per retriever, before fusion and ranking
@@ -48,6 +51,14 @@ class Settings:
             s = replace(s, data_dir=Path(env["NEWSBOT_DATA"]).expanduser())
         if env.get("NEWSBOT_CORPUS"):
             s = replace(s, corpus_dir=Path(env["NEWSBOT_CORPUS"]).expanduser())
+        if env.get("NEWSBOT_MODEL", "").strip():
+            choice = env["NEWSBOT_MODEL"].strip().lower()
+            if choice not in MODEL_CHOICES:
+                raise ConfigError(
+                    f"NEWSBOT_MODEL must be one of {', '.join(MODEL_CHOICES)} (minilm is the default), "
+                    f"not {env['NEWSBOT_MODEL'].strip()!r}"
+                )
+            s = replace(s, model=MODEL_CHOICES[choice])
         if env.get("NEWSBOT_RANKER", "").lower() in {"0", "off", "false", "no"}:
             s = replace(s, ranker=False)
         if env.get("NEWSBOT_PROGRESS", "").lower() in {"0", "off", "false", "no"}:
