@@ -24,7 +24,7 @@ from index.fetching import FetchPolicy, fetch_url
 from index.indexer import Indexer, IndexReport, rebuild_vectors, sync_vectors
 from index.model import Answer, ContextView, FeedbackEntry, Hit, Source, SourceView, Summary
 from index.questions import CorpusWords, asks_what_someone_said, is_chitchat, normalized_question, speakers_named
-from index.ranking import Candidate, FusionRanker, Ranker, cosines, merge_candidates
+from index.ranking import Candidate, FusionRanker, Ranker, cosines, mark_articles, merge_candidates
 from index.ranking.features import CorpusView
 from index.ranking.learned import load_ranker
 from index.reading import read_document
@@ -454,6 +454,7 @@ class Engine:
                 cands += [Candidate(sid, stored[sid], cos[sid], 0.0, None, None) for sid in extra if sid in cos]
         if not cands:
             return [], np.zeros(0), False
+        mark_articles(cands, self.store.lexical_articles(question, self.settings.candidates))
         scores = np.asarray(self.ranker.score(question, qvec, cands), dtype=np.float64)
         best = int(np.argmax(scores))
         relevant = self.ranker.is_relevant(float(scores[best]), cands[best])

@@ -17,6 +17,7 @@ from reference_features import answer_type_features, overlap_features
 from index.encoder import Encoder
 from index.engine import Engine, load_default_ranker
 from index.errors import RankerError
+from index.evaluation.collect import candidates_without
 from index.evaluation.crossval import article_folds, fit_logistic
 from index.evaluation.dataset import Question, article_of
 from index.questions import question_type
@@ -74,7 +75,7 @@ def test_feature_names_are_unique_and_grouped() -> None:
     assert len(set(FEATURE_NAMES)) == len(FEATURE_NAMES)
     assert [n for names in FEATURE_GROUPS.values() for n in names] == list(RANKER_FEATURES)
     assert FEATURE_NAMES == RANKER_FEATURES + QUESTION_EVIDENCE
-    assert set(FEATURE_GROUPS) == {"retrieval", "context", "overlap", "answer_type", "shape"}
+    assert set(FEATURE_GROUPS) == {"retrieval", "context", "article", "overlap", "answer_type", "shape"}
 
 
 def test_features_have_one_row_per_candidate(fake_engine: Engine) -> None:
@@ -126,6 +127,44 @@ def _row(engine: Engine, question: str, starts: str) -> dict[str, float]:
     X = candidate_features(question, qvec, cands, corpus)
     i = next(i for i, c in enumerate(cands) if c.sentence.text.startswith(starts))
     return dict(zip(FEATURE_NAMES, X[i].tolist(), strict=True))
+
+
+def test_article_features_say_which_story_the_question_is_about(fake_engine: Engine, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "harbour.txt").write_text(
+        "Harbour dredging starts\n\nThe council voted to dredge the harbour. Fishermen in Derna's twin town cheered.\n",
+        encoding="utf-8",
+    )
+    fake_engine.index_paths([other])
+    # "ISIS" and "Derna" are all over the seed article; the harbour story mentions Derna once
+    question = "What do ISIS fighters in Derna want?"
+    cands, _, _ = fake_engine.ranked(question)
+    seed = [c for c in cands if "harbour" not in c.sentence.source.doc_id]
+    harbour = [c for c in cands if "harbour" in c.sentence.source.doc_id]
+    assert seed and harbour
+    assert all(c.article_rank == 0 and c.article_bm25 == 1.0 for c in seed)
+    assert all(c.article_rank == 1 and 0 < c.article_bm25 < 1.0 for c in harbour)
+    corpus = CorpusView(fake_engine.store, fake_engine.encoder.dimension)
+    X = candidate_features(question, fake_engine.encoder.encode([question], "query")[0], cands, corpus)
+    col = {name: i for i, name in enumerate(FEATURE_NAMES)}
+    assert X[cands.index(seed[0]), col["article_bm25_rank"]] == 0.0
+    assert X[cands.index(harbour[0]), col["article_bm25_norm"]] == pytest.approx(harbour[0].article_bm25)
+
+
+def test_a_simulated_removal_ranks_the_articles_that_are_left(fake_engine: Engine, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "harbour.txt").write_text("Harbour news\n\nISIS fighters never came to the harbour of Derna.\n",
+                                       encoding="utf-8")
+    fake_engine.index_paths([other])
+    question = "What do ISIS fighters in Derna want?"
+    seed_doc = next(c.sentence.source.doc_id for c in fake_engine.ranked(question)[0]
+                    if "harbour" not in c.sentence.source.doc_id)
+    qvec = fake_engine.encoder.encode([question], "query")[0]
+    kept = candidates_without(fake_engine, question, qvec, seed_doc)
+    assert kept and all("harbour" in c.sentence.source.doc_id for c in kept)
+    assert all(c.article_rank == 0 and c.article_bm25 == 1.0 for c in kept)  # the best story that is left
 
 
 def test_type_near_measures_how_close_the_answer_sits_to_the_question_words(fake_engine: Engine) -> None:
@@ -319,3 +358,24 @@ def test_eval_with_the_learned_ranker_and_folds(tmp_path: Path, capsys: pytest.C
     report = json.loads(capsys.readouterr().out)
     assert report["folds"] == 2 and report["ranker"] == "learned" and report["n"] == 4
     assert set(report["by_type"]) <= {"who", "when", "where", "how_many", "how_far", "why", "what", "other"}
+
+
+@pytest.mark.slow
+def test_ablation_scores_every_row_on_news_too(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from index.evaluation.train import main as train_main
+
+    docs, qs = _small_eval(tmp_path)
+    news = tmp_path / "news"
+    news.mkdir()
+    news_docs, news_qs = _small_eval(news)  # the same small corpus stands in for the news set
+    argv = ["--docs", str(docs), "--questions", str(qs), "--folds", "2", "--ablation",
+            "--news-docs", str(news_docs), "--news-questions", str(news_qs), "--news-data", str(news / "data")]
+    assert train_main(argv) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert "news P@1" in lines[0]
+    rows = {line.split("|")[1].strip(): [float(x) for x in line.split("|")[2:-1]] for line in lines[2:]}
+    assert set(rows) == {"bm25", "dense", "rrf", "fusion", "learned"} | {
+        f"learned − {g}" for g in FEATURE_GROUPS}
+    assert all(len(v) == 7 and all(0.0 <= x <= 1.0 for x in v) for v in rows.values())
+    assert rows["learned"][5] == 1.0  # news R@5: every answer among four sentences of a tiny corpus
+    assert (news / "data" / "newsbot.sqlite3").exists()  # the news index is kept for the next run

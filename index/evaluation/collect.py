@@ -13,7 +13,7 @@ import numpy as np
 from index.engine import Engine
 from index.evaluation.dataset import Question, is_correct
 from index.questions import is_chitchat, question_type
-from index.ranking import Candidate, FusionRanker, Ranker, fuse, merge_candidates
+from index.ranking import Candidate, FusionRanker, Ranker, fuse, mark_articles, merge_candidates
 from index.ranking.features import FEATURE_NAMES, CorpusView, candidate_features
 from index.ranking.learned import shortlist
 
@@ -174,4 +174,7 @@ def candidates_without(engine: Engine, question: str, qvec: np.ndarray, doc_id: 
     keep = {sid for sid, s in stored.items() if s.source.doc_id != doc_id}
     dense = [(sid, c) for sid, c in dense if sid in keep][:n]
     lexical = [(sid, b) for sid, b in lexical if sid in keep][:n]
-    return merge_candidates(dense, lexical, stored, engine.vectors, qvec, store=engine.store)
+    cands = merge_candidates(dense, lexical, stored, engine.vectors, qvec, store=engine.store)
+    gone = {s.article_id for s in engine.store.article_sentences(doc_id)}
+    mark_articles(cands, [(a, b) for a, b in engine.store.lexical_articles(question, n + 1) if a not in gone][:n])
+    return cands

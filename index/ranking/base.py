@@ -23,6 +23,21 @@ class Candidate:
     dense_rank: int | None  # 0-based rank in the dense list, None when not in it
     bm25_rank: int | None  # 0-based rank in the lexical list, None when not in it
     features: dict[str, float] = field(default_factory=dict)
+    article_bm25: float = 0.0  # BM25 of the sentence's whole article (title and text) for the question; 0: not found
+    article_rank: int | None = None  # 0-based rank of its article among the articles that match; None: not among them
+
+
+def mark_articles(candidates: list[Candidate], articles: list[tuple[int, float]]) -> None:
+    """Give each candidate its article's BM25 score and rank, as relative evidence: scores are divided by the best
+    article's, so they mean the same in a corpus of ten articles and of ten thousand."""
+    if not articles:
+        return
+    top = articles[0][1] if articles[0][1] > 0 else 1.0
+    found = {aid: (rank, score / top) for rank, (aid, score) in enumerate(articles)}
+    for c in candidates:
+        hit = found.get(c.sentence.article_id)
+        if hit is not None:
+            c.article_rank, c.article_bm25 = hit
 
 
 def merge_candidates(

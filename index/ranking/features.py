@@ -8,6 +8,8 @@ Groups (`FEATURE_GROUPS`):
                  training corpus to a small news corpus)
     context      the question's cosine with the sentence's paragraph and neighbours, and how strongly its
                  article is represented among the candidates
+    article      how well the sentence's whole article (title and text) matches the question by BM25, relative to
+                 the best-matching article, and that article's rank: which story the question is about
     overlap      the share of the question's content terms the sentence (and title, and neighbours) covers,
                  plain and IDF-weighted; shared bigrams and runs
     answer_type  whether the sentence holds what the question asks for (number, date, person, place,
@@ -66,6 +68,10 @@ FEATURE_GROUPS: dict[str, tuple[str, ...]] = {
         "article_best_cos_gap",
         "article_best_bm25_norm",
         "article_share",
+    ),
+    "article": (
+        "article_bm25_norm",
+        "article_bm25_rank",
     ),
     "overlap": (
         "q_coverage",
@@ -269,6 +275,10 @@ def candidate_features(
     X[:, f["article_best_cos_gap"]] = cos.max() - np.array([best_cos[a] for a in articles])
     X[:, f["article_best_bm25_norm"]] = [best_bm[a] for a in articles]
     X[:, f["article_share"]] = [count[a] / n for a in articles]
+
+    # article: the whole article's BM25 for the question (the store's articles_fts), relative to the best article's
+    X[:, f["article_bm25_norm"]] = [c.article_bm25 for c in candidates]
+    X[:, f["article_bm25_rank"]] = [MISSING_RANK if c.article_rank is None else c.article_rank for c in candidates]
 
     # overlap, answer type and shape
     qtype = question_type(question)
