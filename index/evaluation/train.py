@@ -17,10 +17,12 @@ import shlex
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from index.engine import Engine
 from index.evaluation.collect import Collected, collect
@@ -30,14 +32,23 @@ from index.evaluation.crossval import (
     P_AT_1_BUDGET,
     calibrate_no_answer,
     out_of_fold_scores,
+    ranked_correct,
     report,
     train_booster,
 )
-from index.evaluation.dataset import read_questions
+from index.evaluation.dataset import first_correct, read_questions
 from index.evaluation.evaluate import build_engine
-from index.ranking import BASELINES
-from index.ranking.features import FEATURE_GROUPS, RANKER_FEATURES
-from index.ranking.learned import FORMAT_VERSION, META_FILE, MODEL_FILE, NO_ANSWER_FEATURES, RANKER_DIR
+from index.evaluation.report import metrics
+from index.ranking import BASELINES, baseline_scores
+from index.ranking.features import FEATURE_GROUPS, FEATURE_INDEX, RANKER_FEATURES
+from index.ranking.learned import (
+    FORMAT_VERSION,
+    META_FILE,
+    MODEL_FILE,
+    NO_ANSWER_FEATURES,
+    RANKER_DIR,
+    combined_scores,
+)
 from index.settings import Settings
 
 PROVENANCE = "SQuAD v1.1 dev (squad-dev-a), Rajpurkar et al. 2016, CC BY-SA 4.0"
@@ -59,10 +70,7 @@ def collected_questions(
     questions = read_questions(questions_path, limit)
     with tempfile.TemporaryDirectory(prefix="newsbot-train-") as tmp:
         t0 = time.perf_counter()
-        if data and (data / "newsbot.sqlite3").exists():
-            engine = Engine.open(replace(Settings(progress=False), data_dir=data, ranker=False))
-        else:
-            engine = build_engine(docs, data or Path(tmp), Settings(progress=False))
+        engine = _open_corpus(docs, data or Path(tmp))
         index_seconds = time.perf_counter() - t0
         _log(f"indexed {engine.stats().sentences} sentences in {index_seconds:.0f} s; gathering candidates")
 
@@ -78,27 +86,93 @@ def collected_questions(
     return items, index_seconds
 
 
-def ablation(items: Sequence[Collected], folds: int, seed: int, index_seconds: float) -> list[dict[str, Any]]:
-    """Return one report a row: the fixed rankings, the learned ranker, and it without each feature group."""
+def _open_corpus(docs: Path, data: Path) -> Engine:
+    """Return an engine over the index in `data` when it holds one, else over a new index of `docs` there."""
+    if (data / "newsbot.sqlite3").exists():
+        return Engine.open(replace(Settings(progress=False), data_dir=data, ranker=False))
+    return build_engine(docs, data, Settings(progress=False))
+
+
+def ablation(
+    items: Sequence[Collected],
+    folds: int,
+    seed: int,
+    index_seconds: float,
+    news: Sequence[Collected] = (),
+) -> list[dict[str, Any]]:
+    """Return one report a row: the fixed rankings, the learned ranker, and it without each feature group; with
+    `news` (questions collected over another corpus), each row also holds its figures there, the learned rows
+    from trees trained on all of `items` (the ranker is chosen by these, never trained on them)."""
     rows = [report(items, name, folds, seed, index_seconds) for name in BASELINES]
     rows.append(report(items, "learned", folds, seed, index_seconds, log=_log))
+    variants: list[tuple[str, list[str]]] = [("learned", list(RANKER_FEATURES))]
     for group, names in FEATURE_GROUPS.items():
         kept = [f for f in RANKER_FEATURES if f not in names]
         row = report(items, "learned", folds, seed, index_seconds, features=kept, log=_log)
         row["ranker"] = f"learned − {group}"
         rows.append(row)
+        variants.append((row["ranker"], kept))
+    if news:
+        for row in rows[: len(BASELINES)]:
+            name = str(row["ranker"])
+
+            def fixed(it: Collected, name: str = name) -> np.ndarray:
+                return baseline_scores(name, it.cos, it.bm25, it.dense_rank, it.bm25_rank)
+
+            row["news"] = metrics(*_news_ranks(news, fixed))
+        for row, (_, kept) in zip(rows[len(BASELINES):], variants, strict=True):
+            booster = train_booster(items, kept)
+            cols = [FEATURE_INDEX[f] for f in kept]
+
+            def learned(it: Collected, b: Any = booster, c: list[int] = cols) -> np.ndarray:
+                return combined_scores(it.fusion, it.short, np.asarray(b.predict(it.X[:, c], num_threads=1)))
+
+            row["news"] = metrics(*_news_ranks(news, learned))
     return rows
 
 
+def _news_ranks(
+    items: Sequence[Collected], scores_of: Callable[[Collected], np.ndarray]
+) -> tuple[list[int | None], list[bool]]:
+    """Return each answerable question's first right rank under `scores_of`, and whether a candidate is right."""
+    ranks: list[int | None] = []
+    found: list[bool] = []
+    for it in items:
+        if not it.answerable:
+            continue
+        ok = len(it.correct) > 0 and len(it.short) > 0
+        ranks.append(first_correct(ranked_correct(it, scores_of(it))) if ok else None)
+        found.append(bool(it.correct.any()))
+    return ranks, found
+
+
 def ablation_table(rows: Sequence[dict[str, Any]]) -> str:
-    """Return the ablation rows as a Markdown table."""
-    lines = ["| ranking | P@1 | R@5 | MRR@10 | cand. recall |", "| --- | ---: | ---: | ---: | ---: |"]
+    """Return the ablation rows as a Markdown table (with the news columns when the rows have them)."""
+    news = all("news" in r for r in rows)
+    head = "| ranking | P@1 | R@5 | MRR@10 | cand. recall |" + (" news P@1 | news R@5 | news MRR@10 |" if news else "")
+    lines = [head, "| --- " + "| ---: " * (7 if news else 4) + "|"]
     for r in rows:
-        lines.append(
+        line = (
             f"| {r['ranker']} | {r['p_at_1']:.3f} | {r['r_at_5']:.3f} | {r['mrr_at_10']:.3f} | "
             f"{r['candidate_recall']:.3f} |"
         )
+        if news:
+            n = r["news"]
+            line += f" {n['p_at_1']:.3f} | {n['r_at_5']:.3f} | {n['mrr_at_10']:.3f} |"
+        lines.append(line)
     return "\n".join(lines)
+
+
+def collected_news(docs: Path, questions_path: Path, data: Path | None) -> list[Collected]:
+    """Return the news questions' candidates and features, gathered over an index of `docs` (reused from `data`
+    when it holds one) exactly as for SQuAD."""
+    questions = read_questions(questions_path)
+    with tempfile.TemporaryDirectory(prefix="newsbot-news-") as tmp:
+        engine = _open_corpus(docs, data or Path(tmp))
+        _log(f"news: {engine.stats().sentences} sentences; gathering the candidates of {len(questions)} questions")
+        items = collect(engine, questions)
+        engine.close()
+    return items
 
 
 def train(
@@ -183,13 +257,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--cache", type=Path, help="keep the gathered candidates and features in this file")
     p.add_argument("--data", type=Path, help="index into (or reuse) this data folder instead of a temporary one")
     p.add_argument("--ablation", action="store_true", help="print the ablation table; write nothing")
+    p.add_argument("--news-docs", type=Path, help="with --ablation: also score every row on these news docs...")
+    p.add_argument("--news-questions", type=Path, help="... and these questions (the ranker is chosen on news)")
+    p.add_argument("--news-data", type=Path, help="index the news docs into (or reuse) this data folder")
     args = p.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     items, index_seconds = collected_questions(args.docs, args.questions, args.limit, args.cache, args.data)
     if args.ablation:
-        print(ablation_table(ablation(items, args.folds, args.seed, index_seconds)))
+        news = collected_news(args.news_docs, args.news_questions, args.news_data) if args.news_questions else []
+        print(ablation_table(ablation(items, args.folds, args.seed, index_seconds, news)))
         return 0
     given = argv if argv is not None else sys.argv[1:]
     command = "python -m index.evaluation.train " + " ".join(shlex.quote(a) for a in given)
