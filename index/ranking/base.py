@@ -23,7 +23,7 @@ class Candidate:
     dense_rank: int | None  # 0-based rank in the dense list, None when not in it
     bm25_rank: int | None  # 0-based rank in the lexical list, None when not in it
     features: dict[str, float] = field(default_factory=dict)
-    article_bm25: float = 0.0  # BM25 of the sentence's whole article (title and text) for the question; 0: not found
+    article_bm25: float = 0.0  # its whole article's BM25 for the question over the best article's (0..1); 0: not found
     article_rank: int | None = None  # 0-based rank of its article among the articles that match; None: not among them
 
 
