@@ -203,11 +203,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
     for path in (Path(args.docs), Path(args.questions), *([unanswerable_file] if unanswerable_file else [])):
         if not path.is_file():
             raise NewsbotError(f"{path}: no such file")
+    settings = _settings(args)
+    if args.keep_index and args.keep_index.resolve() == settings.data_dir.resolve():
+        raise NewsbotError(f"--keep-index {args.keep_index} is the bot's data folder; give an evaluation folder")
     opts = EvalOptions(
         limit=args.limit, folds=args.folds, unanswerable=fraction, ranker=args.ranker, seed=args.seed,
-        unanswerable_file=unanswerable_file, compare=args.compare,
+        unanswerable_file=unanswerable_file, compare=args.compare, index_dir=args.keep_index,
     )
-    report = evaluate(Path(args.docs), Path(args.questions), opts, settings=_settings(args))
+    report = evaluate(Path(args.docs), Path(args.questions), opts, settings=settings)
     if args.json:
         print(json.dumps(report, indent=2))
     else:
@@ -362,6 +365,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sp.add_argument("--json", action="store_true", help="print the report as JSON")
     sp.add_argument("--limit", type=int, metavar="N", help="only the first N questions")
+    sp.add_argument(
+        "--keep-index", type=Path, metavar="DIR",
+        help="index the docs into DIR (made if missing) and keep it; a later run reuses it and embeds only what "
+        "changed (an evaluation corpus, never the bot's data folder)",
+    )
     sp.add_argument(
         "--folds",
         type=int,

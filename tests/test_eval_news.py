@@ -20,6 +20,7 @@ from index.model import Attribution, Source
 from index.ranking import Candidate
 from index.settings import Settings
 from index.store import StoredSentence
+from index.vectors import saved_generation
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 DOCS = FIXTURES / "news_docs.jsonl"
@@ -80,9 +81,21 @@ def test_compare_reports_unanswerable_against_wrongly_refused(compared: dict) ->
 
 @pytest.mark.slow
 def test_the_default_row_is_what_a_single_default_run_scores(compared: dict, tmp_path: Path, capsys) -> None:
-    assert main(["eval", "--docs", str(DOCS), "--questions", str(QUESTIONS), "--unanswerable", str(UNANSWERABLE),
-                 "--json"]) == 0
-    single = json.loads(capsys.readouterr().out)
+    kept = tmp_path / "kept"
+    runs = []
+    for _ in range(2):  # the second run reuses the kept index: nothing is embedded or saved again
+        assert main(["eval", "--docs", str(DOCS), "--questions", str(QUESTIONS), "--unanswerable",
+                     str(UNANSWERABLE), "--json", "--keep-index", str(kept)]) == 0
+        runs.append(json.loads(capsys.readouterr().out))
+        generation = saved_generation(kept / "sentences.faiss")
+        if len(runs) == 1:
+            first_generation = generation
+    assert generation == first_generation
+    single = runs[0]
+    def figures(report: dict) -> dict:
+        return {k: v for k, v in report.items() if "seconds" not in k and "ms_" not in k}
+
+    assert figures(runs[1]) == figures(single)
     row = compared["rankings"]["default"]
     assert (single["p_at_1"], single["r_at_5"], single["mrr_at_10"]) == (row["p_at_1"], row["r_at_5"],
                                                                           row["mrr_at_10"])
@@ -101,6 +114,7 @@ def test_the_default_row_is_what_a_single_default_run_scores(compared: dict, tmp
         (["--unanswerable", "missing-unanswerable.jsonl"], "no such file"),
         (["--compare", "--folds", "2"], "does not go with --compare"),
         (["--compare", "--ranker", "bm25"], "leave out --ranker"),
+        (["--keep-index", "d", "--data", "d"], "is the bot's data folder"),
     ],
 )
 def test_eval_argument_errors_are_one_line(extra: list[str], says: str, capsys, monkeypatch, tmp_path) -> None:

@@ -45,6 +45,7 @@ class EvalOptions:
     seed: int = 13
     unanswerable_file: Path | None = None  # questions their article does not answer (asked over the whole index)
     compare: bool = False  # every ranking side by side, in one run over one index
+    index_dir: Path | None = None  # index into (or reuse) this folder instead of a temporary one
 
 
 def build_engine(
@@ -62,7 +63,9 @@ def build_engine(
                            f"{problems[0].reason}")
     if exclude:
         articles = [a for a in articles if a.doc_id not in exclude]
-    engine._indexer().index_articles(articles)  # noqa: SLF001 - evaluation indexes a temporary corpus
+    # a reused folder keeps what is unchanged (nothing is embedded twice) and forgets the excluded articles
+    gone = sorted(exclude or ())
+    engine._indexer().index_articles(articles, remove=gone)  # noqa: SLF001 - evaluation indexes its own corpus
     return engine
 
 
@@ -102,7 +105,7 @@ def evaluate(
         unanswerable_docs = {doc_ids[i] for i in pick}
     with tempfile.TemporaryDirectory(prefix="newsbot-eval-") as tmp:
         started = time.perf_counter()
-        base = build_engine(docs, Path(tmp), settings, exclude=unanswerable_docs)
+        base = build_engine(docs, opts.index_dir or Path(tmp), settings, exclude=unanswerable_docs)
         index_seconds = time.perf_counter() - started
         try:
             if opts.folds:
