@@ -27,6 +27,7 @@ from index.ranking.features import (
     FEATURE_NAMES,
     QUESTION_EVIDENCE,
     RANKER_FEATURES,
+    UNRANKED_GROUPS,
     CorpusView,
     candidate_features,
 )
@@ -73,9 +74,13 @@ def ranker_copy(tmp_path: Path) -> Path:
 
 def test_feature_names_are_unique_and_grouped() -> None:
     assert len(set(FEATURE_NAMES)) == len(FEATURE_NAMES)
-    assert [n for names in FEATURE_GROUPS.values() for n in names] == list(RANKER_FEATURES)
-    assert FEATURE_NAMES == RANKER_FEATURES + QUESTION_EVIDENCE
+    assert [n for names in FEATURE_GROUPS.values() for n in names] + list(QUESTION_EVIDENCE) == list(FEATURE_NAMES)
     assert set(FEATURE_GROUPS) == {"retrieval", "context", "article", "overlap", "answer_type", "shape"}
+    # the trees read every computed group but the unranked ones (context: measured on news, see features.py)
+    assert UNRANKED_GROUPS == ("context",)
+    assert list(RANKER_FEATURES) == [
+        n for g, names in FEATURE_GROUPS.items() if g not in UNRANKED_GROUPS for n in names]
+    assert "prev_cos" in FEATURE_NAMES and "prev_cos" not in RANKER_FEATURES  # still evidence for "nothing relevant"
 
 
 def test_features_have_one_row_per_candidate(fake_engine: Engine) -> None:
@@ -375,7 +380,7 @@ def test_ablation_scores_every_row_on_news_too(tmp_path: Path, capsys: pytest.Ca
     assert "news P@1" in lines[0]
     rows = {line.split("|")[1].strip(): [float(x) for x in line.split("|")[2:-1]] for line in lines[2:]}
     assert set(rows) == {"bm25", "dense", "rrf", "fusion", "learned"} | {
-        f"learned − {g}" for g in FEATURE_GROUPS}
+        f"learned {'+' if g in UNRANKED_GROUPS else '−'} {g}" for g in FEATURE_GROUPS}
     assert all(len(v) == 7 and all(0.0 <= x <= 1.0 for x in v) for v in rows.values())
     assert rows["learned"][5] == 1.0  # news R@5: every answer among four sentences of a tiny corpus
     assert (news / "data" / "newsbot.sqlite3").exists()  # the news index is kept for the next run

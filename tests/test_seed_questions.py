@@ -48,14 +48,7 @@ DEMPSEY = (
 
 # (question, the sentence that answers it). The quoted sentences are matched by their words, without the quote
 # marks and the attribution the sentence splitter may keep with them.
-# Known misses of the shipped ranker, kept as written (strict: when the ranker improves they must be moved back).
 # The article has no headline: the ranker reads its file name, "derna", as its title (Source.topic).
-RANKED_SECOND = pytest.mark.xfail(
-    strict=True,
-    reason="issue 11's ranker no longer turns it down, but puts 'ISIS fighters totaling 800 ...' first (the ranker "
-    "before ranked the right sentence first and then said 'nothing relevant')",
-)
-
 SEED_QUESTIONS: list = [
     ("How far from Greece is the Libyan city that ISIS controls?", CONTROL),
     ("Where is Derna?", SITUATED),
@@ -70,7 +63,7 @@ SEED_QUESTIONS: list = [
     ("What is ISIS creating in eastern Libya?", EMIRATE),
     ("Who has joined the ISIS fighters in Derna?", BOLSTERED),
     ("How do the other residents of Derna feel about the ISIS takeover?", RESIDENTS),
-    pytest.param("Why can't the people of Derna do anything about ISIS?", RESIDENTS, marks=RANKED_SECOND),
+    ("Why can't the people of Derna do anything about ISIS?", RESIDENTS),
     ("What did Libya's air force do?", AIR_FORCE),
     ("Since when has the United States been bombing ISIS?", US_STRIKES),
     ("What have people asked President Obama to do?", GROUND_TROOPS),

@@ -40,7 +40,7 @@ from index.evaluation.dataset import first_correct, read_questions
 from index.evaluation.evaluate import build_engine
 from index.evaluation.report import metrics
 from index.ranking import BASELINES, baseline_scores
-from index.ranking.features import FEATURE_GROUPS, FEATURE_INDEX, RANKER_FEATURES
+from index.ranking.features import FEATURE_GROUPS, FEATURE_INDEX, RANKER_FEATURES, UNRANKED_GROUPS
 from index.ranking.learned import (
     FORMAT_VERSION,
     META_FILE,
@@ -107,9 +107,12 @@ def ablation(
     rows.append(report(items, "learned", folds, seed, index_seconds, log=_log))
     variants: list[tuple[str, list[str]]] = [("learned", list(RANKER_FEATURES))]
     for group, names in FEATURE_GROUPS.items():
-        kept = [f for f in RANKER_FEATURES if f not in names]
+        if group in UNRANKED_GROUPS:  # left out of the shipped trees: the row shows what putting it back does
+            kept, label = [*RANKER_FEATURES, *names], f"learned + {group}"
+        else:
+            kept, label = [f for f in RANKER_FEATURES if f not in names], f"learned − {group}"
         row = report(items, "learned", folds, seed, index_seconds, features=kept, log=_log)
-        row["ranker"] = f"learned − {group}"
+        row["ranker"] = label
         rows.append(row)
         variants.append((row["ranker"], kept))
     if news:

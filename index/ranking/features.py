@@ -7,7 +7,8 @@ Groups (`FEATURE_GROUPS`):
                  candidate (raw BM25 is left out: its scale follows the corpus, so it would not carry from the
                  training corpus to a small news corpus)
     context      the question's cosine with the sentence's paragraph and neighbours, and how strongly its
-                 article is represented among the candidates
+                 article is represented among the candidates (computed, but not read by the trees:
+                 `UNRANKED_GROUPS`)
     article      how well the sentence's whole article (title and text) matches the question by BM25, relative to
                  the best-matching article, and that article's rank: which story the question is about
     overlap      the share of the question's content terms the sentence (and title, and neighbours) covers,
@@ -93,12 +94,20 @@ FEATURE_GROUPS: dict[str, tuple[str, ...]] = {
         "paragraph_sentences",
     ),
 }
+# Groups computed for every candidate that the trees do not read. context: the trees learned SQuAD's paragraphs
+# from it (a question is asked of one long paragraph, its neighbours say which), which news does not share; left
+# out, news P@1 rose from 0.241 to 0.276 and SQuAD's cross-validated P@1 moved 0.760 -> 0.759 (bench/RESULTS.md,
+# "Ablation on both"). The no-answer decision still reads prev_cos and next_cos.
+UNRANKED_GROUPS: tuple[str, ...] = ("context",)
 # what the trees rank on
-RANKER_FEATURES: tuple[str, ...] = tuple(name for names in FEATURE_GROUPS.values() for name in names)
+RANKER_FEATURES: tuple[str, ...] = tuple(
+    name for group, names in FEATURE_GROUPS.items() if group not in UNRANKED_GROUPS for name in names
+)
 # facts about the question rather than the candidate (the same on every row): the no-answer decision reads them,
 # the trees do not (measured: q_unseen_names as a ranking feature cost 0.002 of R@5 and bought nothing)
 QUESTION_EVIDENCE: tuple[str, ...] = ("q_unseen_names",)
-FEATURE_NAMES: tuple[str, ...] = RANKER_FEATURES + QUESTION_EVIDENCE
+# what is computed: every group, in order, then the question's evidence
+FEATURE_NAMES: tuple[str, ...] = tuple(name for names in FEATURE_GROUPS.values() for name in names) + QUESTION_EVIDENCE
 FEATURE_INDEX: dict[str, int] = {name: i for i, name in enumerate(FEATURE_NAMES)}
 
 MISSING_RANK = 100.0  # the rank given to a candidate absent from one retriever's list
