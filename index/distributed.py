@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from collections.abc import Sequence
 from dataclasses import replace
 from types import TracebackType
@@ -27,6 +28,8 @@ RAY_BATCH_SENTENCES = 50_000
 ROWS_PER_CALL = 256  # sentences one actor embeds in one call
 THREADS_PER_WORKER = 2  # torch threads of one actor (NEWSBOT_THREADS overrides): many small workers, not a few big
 # Workers never reach the network: the model is in site-packages (index.encoder), and nothing else is fetched.
+# What this driver sets (unless already set) before it starts Ray: no usage report.
+RAY_QUIET = {"RAY_USAGE_STATS_ENABLED": "0"}
 WORKER_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
 
 
@@ -59,7 +62,8 @@ class RayEmbedder:
     def __enter__(self) -> RayEmbedder:
         """Start a local Ray, or connect to the cluster at the address; raise ClusterError when Ray is not
         installed or the address cannot be reached (before anything is read or written)."""
-        os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # offline: no usage report
+        for key, value in RAY_QUIET.items():
+            os.environ.setdefault(key, value)
         try:
             import ray
             import ray.data
@@ -68,7 +72,7 @@ class RayEmbedder:
         options: dict[str, Any] = {
             "include_dashboard": False,
             "log_to_driver": False,
-            "logging_level": logging.WARNING,
+            "logging_level": logging.ERROR,
             "runtime_env": {"env_vars": {**WORKER_ENV, "OMP_NUM_THREADS": str(self.threads)}},
         }
         if self.address is None:
@@ -82,8 +86,8 @@ class RayEmbedder:
         context = ray.data.DataContext.get_current()
         context.enable_progress_bars = False
         context.print_on_execution_start = False
-        logging.getLogger("ray").setLevel(logging.WARNING)
-        logging.getLogger("ray.data").setLevel(logging.WARNING)
+        for name in ("ray", "ray.data"):
+            logging.getLogger(name).setLevel(logging.ERROR)
         if not self.workers:
             cpus = int(ray.cluster_resources().get("CPU", 1))
             self.workers = max(1, cpus // self.threads)
@@ -107,14 +111,19 @@ class RayEmbedder:
             return np.zeros((0, 0), dtype=np.float32)
         worker_settings = replace(self.settings, threads=self.threads, progress=False)
         try:
-            embedded = ray.data.from_items(rows).map_batches(
-                SentenceEmbedder,
-                fn_constructor_args=(worker_settings,),
-                batch_size=ROWS_PER_CALL,
-                batch_format="numpy",
-                concurrency=self.workers,
-                num_cpus=min(self.threads, _cpus(ray)),
-            )
+            with warnings.catch_warnings():  # max_restarts is a Ray remote argument, which Ray 2.60 calls deprecated
+                warnings.simplefilter("ignore", DeprecationWarning)
+                embedded = ray.data.from_items(rows).map_batches(
+                    SentenceEmbedder,
+                    fn_constructor_args=(worker_settings,),
+                    batch_size=ROWS_PER_CALL,
+                    batch_format="numpy",
+                    compute=ray.data.ActorPoolStrategy(size=self.workers),
+                    num_cpus=min(self.threads, _cpus(ray)),
+                    # A worker that dies fails the batch (nothing of it is written; a rerun embeds it): Ray could
+                    # not restart a Ray Data actor whose constructor arguments were lost (ray-project/ray#53727).
+                    max_restarts=0,
+                )
             vectors: np.ndarray | None = None
             filled = np.zeros(len(rows), dtype=bool)
             for batch in embedded.iter_batches(batch_format="numpy", batch_size=None):
