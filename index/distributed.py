@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import warnings
 from collections.abc import Sequence
 from dataclasses import replace
@@ -26,6 +27,7 @@ RAY_EXTRA = "pip install 'newsbot[ray]'"
 # loads the model in each, so a batch is worth far more than that start-up (2000, local indexing's, is not).
 RAY_BATCH_SENTENCES = 50_000
 ROWS_PER_CALL = 256  # sentences one actor embeds in one call
+CONNECT_TIMEOUT = 10.0  # seconds to wait for a cluster's address to accept a connection
 THREADS_PER_WORKER = 2  # torch threads of one actor (NEWSBOT_THREADS overrides): many small workers, not a few big
 # Workers never reach the network: the model is in site-packages (index.encoder), and nothing else is fetched.
 # What this driver sets (unless already set) before it starts Ray: no usage report.
@@ -77,6 +79,8 @@ class RayEmbedder:
         }
         if self.address is None:
             options["num_cpus"] = os.cpu_count() or 1
+        else:
+            check_reachable(self.address)  # Ray itself retries an address where nothing answers for minutes
         try:
             ray.init(address=self.address, **options)
         except Exception as e:  # noqa: BLE001 - any failure to start or connect is one line for the user
@@ -138,6 +142,25 @@ class RayEmbedder:
         if vectors is None or not filled.all():
             raise ClusterError(f"Ray returned vectors for {int(filled.sum())} of {len(rows)} sentences")
         return vectors
+
+
+def check_reachable(address: str, timeout: float = CONNECT_TIMEOUT) -> None:
+    """Raise ClusterError unless something accepts a TCP connection at a HOST:PORT or ray://HOST:PORT address
+    (`auto` and `local` are Ray's to resolve)."""
+    where = address.removeprefix("ray://").rstrip("/")
+    if address in {"auto", "local"} or "://" in where:
+        return
+    host, _, port = where.rpartition(":")
+    if not host or not port.isdigit():
+        raise ClusterError(f"{address} is no Ray address: give HOST:PORT, ray://HOST:10001 or auto")
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout):
+            pass
+    except OSError as e:
+        raise ClusterError(
+            f"nothing answers at {address} ({e.strerror or type(e).__name__}); is the Ray cluster's head "
+            "running there (ray start --head)?"
+        ) from None
 
 
 def _cpus(ray: Any) -> int:
