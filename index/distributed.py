@@ -87,7 +87,9 @@ class RayEmbedder:
             where = f"the Ray cluster at {self.address}" if self.address else "a local Ray"
             raise ClusterError(f"cannot start or reach {where}: {_one_line(e)}") from None
         self._ray = ray
-        context = ray.data.DataContext.get_current()
+        with warnings.catch_warnings():  # Ray Data's own settings warn about their own deprecated names
+            warnings.simplefilter("ignore", DeprecationWarning)
+            context = ray.data.DataContext.get_current()
         context.enable_progress_bars = False
         context.print_on_execution_start = False
         for name in ("ray", "ray.data"):

@@ -179,7 +179,8 @@ def test_workers_needs_ray(tmp_path: Path, capsys) -> None:
 
 
 @pytest.mark.slow
-def test_indexing_on_ray_gives_what_indexing_here_gives(tmp_path: Path, minilm, capsys) -> None:
+def test_indexing_on_ray_gives_what_indexing_here_gives(tmp_path: Path, minilm, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("NEWSBOT_PROGRESS", "0")
     corpus = corpus_of_three(tmp_path)
     here = Settings(data_dir=tmp_path / "here", progress=False)
     with Engine.open(here, encoder=minilm) as engine:
