@@ -77,7 +77,7 @@ class RayEmbedder:
             "logging_level": logging.ERROR,
             "runtime_env": {"env_vars": {**WORKER_ENV, "OMP_NUM_THREADS": str(self.threads)}},
         }
-        if self.address is None:
+        if self.address is None and not os.environ.get("RAY_ADDRESS"):  # Ray's own variable names a cluster
             options["num_cpus"] = os.cpu_count() or 1
         else:
             check_reachable(self.address)  # Ray itself retries an address where nothing answers for minutes
