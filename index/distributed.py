@@ -77,10 +77,10 @@ class RayEmbedder:
             "logging_level": logging.ERROR,
             "runtime_env": {"env_vars": {**WORKER_ENV, "OMP_NUM_THREADS": str(self.threads)}},
         }
-        if self.address is None and not os.environ.get("RAY_ADDRESS"):  # Ray's own variable names a cluster
-            options["num_cpus"] = os.cpu_count() or 1
-        else:
+        if self.address is not None:
             check_reachable(self.address)  # Ray itself retries an address where nothing answers for minutes
+        elif not os.environ.get("RAY_ADDRESS"):  # Ray's own variable names a cluster to join instead
+            options["num_cpus"] = os.cpu_count() or 1
         try:
             ray.init(address=self.address, **options)
         except Exception as e:  # noqa: BLE001 - any failure to start or connect is one line for the user

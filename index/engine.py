@@ -21,7 +21,7 @@ from index.errors import (
 )
 from index.examples import candidate_questions
 from index.fetching import FetchPolicy, fetch_url
-from index.indexer import BATCH_SENTENCES, Embedder, Indexer, IndexReport, rebuild_vectors, sync_vectors
+from index.indexer import Embedder, Indexer, IndexReport, rebuild_vectors, sync_vectors
 from index.model import Answer, ContextView, FeedbackEntry, Hit, Source, SourceView, Summary
 from index.questions import CorpusWords, asks_what_someone_said, is_chitchat, normalized_question, speakers_named
 from index.ranking import Candidate, FusionRanker, Ranker, cosines, mark_articles, merge_candidates
@@ -233,7 +233,7 @@ class Engine:
 
     # -- indexing ----------------------------------------------------------------------------------------
 
-    def _indexer(self, embedder: Embedder | None = None, batch_sentences: int = BATCH_SENTENCES) -> Indexer:
+    def _indexer(self, embedder: Embedder | None = None, batch_sentences: int | None = None) -> Indexer:
         """Return an indexer writing into this engine's store and vector index (embedding with the embedder,
         when one is given, rather than with this engine's encoder)."""
         seen = manifest_signature(self.settings.vectors_path)  # write over the newest index, not a stale one
@@ -243,7 +243,7 @@ class Engine:
                        progress=self.settings.progress, embedder=embedder, batch_sentences=batch_sentences)
 
     def index_paths(
-        self, paths: Sequence[Path], embedder: Embedder | None = None, batch_sentences: int = BATCH_SENTENCES
+        self, paths: Sequence[Path], embedder: Embedder | None = None, batch_sentences: int | None = None
     ) -> IndexReport:
         """Index files and folders incrementally: new and changed articles embedded; articles whose file lay
         inside a folder given and is gone removed (never for a file given, never uploads or /add articles).

@@ -78,7 +78,7 @@ class Indexer:
 
     def __init__(
         self, store: Store, vectors: VectorIndex, encoder: Encoder, vectors_path: Path, progress: bool = False,
-        embedder: Embedder | None = None, batch_sentences: int = BATCH_SENTENCES,
+        embedder: Embedder | None = None, batch_sentences: int | None = None,
     ) -> None:
         self.store = store
         self.vectors = vectors
@@ -86,7 +86,7 @@ class Indexer:
         self.vectors_path = vectors_path
         self.progress = progress
         self.embedder = embedder  # None: self.encoder embeds here; else it makes the encoder's vectors elsewhere
-        self.batch_sentences = batch_sentences  # sentences embedded and committed together
+        self.batch_sentences = batch_sentences  # sentences embedded and committed together; None: BATCH_SENTENCES
 
     def index_paths(self, paths: Sequence[Path], home: Path | None = None) -> IndexReport:
         """Index files and folders: add and update what they hold, and remove file articles whose file lay
@@ -160,7 +160,7 @@ class Indexer:
                 sentences = split_sentences(a.text)
                 batch.append((a, sentences, attribute(sentences)))
                 size += len(sentences)
-                if size >= self.batch_sentences:
+                if size >= (self.batch_sentences or BATCH_SENTENCES):
                     self._commit(batch, origin, files, known, report)
                     bar(len(batch))
                     batch, size = [], 0
