@@ -17,7 +17,7 @@ TORCH := torch==2.13.0+cpu
 WHEELS := /opt/wheels
 LOCKTOOL := .venv-lock
 UV_VERSION := 0.13.9
-UV_COMPILE = $(LOCKTOOL)/bin/uv pip compile pyproject.toml --extra dev --constraint - --generate-hashes \
+UV_COMPILE = $(LOCKTOOL)/bin/uv pip compile pyproject.toml --extra dev --extra ray --constraint - --generate-hashes \
 	--find-links $(WHEELS) --emit-find-links --python-version 3.11 --python-platform x86_64-manylinux_2_28 \
 	--native-tls --custom-compile-command "make lock" --quiet
 

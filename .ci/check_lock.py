@@ -23,7 +23,7 @@ except ImportError:  # a bare interpreter: pip carries its own copy
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCK = ROOT / "requirements.lock"
-EXTRAS = ("dev",)
+EXTRAS = ("dev", "ray")  # the extras the lock holds (the Makefile's UV_COMPILE): CI tests both
 DIGEST_PREFIX = "# pyproject digest: "
 PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)")
 

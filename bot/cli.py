@@ -9,6 +9,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn
@@ -47,21 +48,43 @@ def _printable(text: str) -> str:
     return text.encode("utf-8", errors="replace").decode("utf-8")
 
 
+def ray_address(value: str | None, paths: list[str]) -> tuple[str | None, list[str]]:
+    """Return `--ray`'s address (None: a local Ray) and the paths: a value that is no Ray address (`auto`,
+    `local`, HOST:PORT, ray://HOST:PORT) is the first path, as in `newsbot index --ray corpus`."""
+    if not value:
+        return None, paths
+    if value in {"auto", "local"} or ":" in value:
+        return value, paths
+    return None, [value, *paths]
+
+
 def cmd_index(args: argparse.Namespace) -> int:
-    """Index files and folders (default: corpus/) incrementally; --rebuild first rebuilds the vector index."""
+    """Index files and folders (default: corpus/) incrementally; --rebuild first rebuilds the vector index;
+    --ray embeds the sentences on Ray (a local one, or the cluster at an address)."""
     from index.engine import Engine
 
     settings = _settings(args)
-    paths = [Path(p) for p in args.paths] or [settings.corpus_dir]
+    address, given = ray_address(args.ray, list(args.paths))
+    paths = [Path(p) for p in given] or [settings.corpus_dir]
     for p in paths:
         if not p.exists():
             raise NewsbotError(f"{_printable(str(p))}: no such file or folder")
-    if args.rebuild:
-        reembedded = Engine.rebuild(settings)
-        how = f"re-embedded {reembedded} sentences" if reembedded else "from the stored vectors"
-        print(f"Rebuilt the vector index ({how}); every article and all feedback kept.")
-    with Engine.open(replace(settings, ranker=False)) as engine:  # indexing never ranks: no LightGBM to load
-        report = engine.index_paths(paths)
+    if args.workers is not None and (args.ray is None or args.workers < 1):
+        raise NewsbotError("--workers says how many Ray workers embed: a whole number of at least 1, with --ray")
+    with ExitStack() as stack:
+        embedder, batch = None, {}
+        if args.ray is not None:  # Ray starts (or is reached) before anything is read or written
+            from index.distributed import RAY_BATCH_SENTENCES, RayEmbedder  # imports ray: only for --ray
+
+            embedder = stack.enter_context(RayEmbedder(settings, address, workers=args.workers or 0))
+            batch = {"batch_sentences": RAY_BATCH_SENTENCES}
+        if args.rebuild:
+            reembedded = Engine.rebuild(settings)
+            how = f"re-embedded {reembedded} sentences" if reembedded else "from the stored vectors"
+            print(f"Rebuilt the vector index ({how}); every article and all feedback kept.")
+        # indexing never ranks: no LightGBM to load
+        engine = stack.enter_context(Engine.open(replace(settings, ranker=False)))
+        report = engine.index_paths(paths, embedder=embedder, **batch)
         for problem in report.problems:
             what = "skipped" if problem.skipped else "note"
             print(_printable(f"{what} {problem.name}: {problem.reason}"), file=sys.stderr)
@@ -302,6 +325,20 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="first rebuild the vector index from the store (re-embedding when another model made it); "
         "keeps every article and all feedback",
+    )
+    sp.add_argument(
+        "--ray",
+        nargs="?",
+        const="",
+        metavar="ADDRESS",
+        help="embed the sentences on Ray (needs: pip install 'newsbot[ray]'): a local Ray on this machine's "
+        "cores, or the cluster at ADDRESS (auto, HOST:PORT or ray://HOST:10001); a value that is no address "
+        "is taken as a PATH",
+    )
+    sp.add_argument(
+        "--workers", type=int, metavar="N",
+        help="with --ray: how many Ray workers embed, each loading the model once (default: the cluster's "
+        "CPUs over the threads each uses, NEWSBOT_THREADS or 2)",
     )
 
     sp = command(

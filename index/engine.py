@@ -21,7 +21,7 @@ from index.errors import (
 )
 from index.examples import candidate_questions
 from index.fetching import FetchPolicy, fetch_url
-from index.indexer import Indexer, IndexReport, rebuild_vectors, sync_vectors
+from index.indexer import Embedder, Indexer, IndexReport, rebuild_vectors, sync_vectors
 from index.model import Answer, ContextView, FeedbackEntry, Hit, Source, SourceView, Summary
 from index.questions import CorpusWords, asks_what_someone_said, is_chitchat, normalized_question, speakers_named
 from index.ranking import Candidate, FusionRanker, Ranker, cosines, mark_articles, merge_candidates
@@ -233,19 +233,24 @@ class Engine:
 
     # -- indexing ----------------------------------------------------------------------------------------
 
-    def _indexer(self) -> Indexer:
-        """Return an indexer writing into this engine's store and vector index."""
+    def _indexer(self, embedder: Embedder | None = None, batch_sentences: int | None = None) -> Indexer:
+        """Return an indexer writing into this engine's store and vector index (embedding with the embedder,
+        when one is given, rather than with this engine's encoder)."""
         seen = manifest_signature(self.settings.vectors_path)  # write over the newest index, not a stale one
         if seen is not None and seen != self._vectors_seen:
             self._swap_in_saved_vectors(seen)
         return Indexer(self.store, self.vectors, self.encoder, self.settings.vectors_path,
-                       progress=self.settings.progress)
+                       progress=self.settings.progress, embedder=embedder, batch_sentences=batch_sentences)
 
-    def index_paths(self, paths: Sequence[Path]) -> IndexReport:
+    def index_paths(
+        self, paths: Sequence[Path], embedder: Embedder | None = None, batch_sentences: int | None = None
+    ) -> IndexReport:
         """Index files and folders incrementally: new and changed articles embedded; articles whose file lay
-        inside a folder given and is gone removed (never for a file given, never uploads or /add articles)."""
+        inside a folder given and is gone removed (never for a file given, never uploads or /add articles).
+        An embedder (index.distributed's Ray embedder) makes the encoder's vectors elsewhere, `batch_sentences`
+        at a time; everything else, the store's rows and the vector index, is the same."""
         with self._write_lock:
-            return self._indexer().index_paths(paths, home=self.settings.corpus_dir)
+            return self._indexer(embedder, batch_sentences).index_paths(paths, home=self.settings.corpus_dir)
 
     def add_document(self, name: str, data: bytes) -> IndexReport:
         """Read an uploaded document and index its articles; raise ReadError and change nothing if unreadable."""

@@ -10,7 +10,8 @@ single line and exit code 1, the bot into a polite reply.
     ├── StoreError            the SQLite store is unreadable or of a newer schema
     ├── RankerError           the ranker file is missing or does not fit (the engine falls back to fusion)
     ├── ArticleNotFoundError  no stored article, or several, fit the name a person gave
-    └── QuestionError         a question is empty or too long
+    ├── QuestionError         a question is empty or too long
+    └── ClusterError          Ray (`newsbot index --ray`) is not installed, cannot be reached or its workers fail
 """
 
 from __future__ import annotations
@@ -64,3 +65,8 @@ class QuestionError(NewsbotError):
 
 class ArticleNotFoundError(NewsbotError):
     """No stored article fits the name a person gave (a doc_id, title or file name), or several do."""
+
+
+class ClusterError(NewsbotError):
+    """Ray, which `newsbot index --ray` embeds on, is not installed, cannot be started or reached, or a worker
+    failed; nothing was written for the sentences it did not embed."""

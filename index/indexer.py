@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +32,10 @@ VECTOR_MODEL_KEY = "vector_model"  # the store's meta key naming the model that 
 # normalised, with as_written, role, via and vague (issue 10). A store that records none was attributed by version 1.
 ATTRIBUTION_VERSION = RULES_VERSION  # bumped with the attribution rules, so stored attributions follow them
 ATTRIBUTION_KEY = "attribution_rules"  # the store's meta key naming the rules version its attributions follow
+
+# Turns document texts (document_text of each sentence) into the encoder's vectors, somewhere else than in this
+# process (index.distributed embeds them on Ray); the indexer commits them exactly as its own encoder's.
+Embedder = Callable[[Sequence[str]], np.ndarray]
 
 
 @dataclass
@@ -73,13 +77,16 @@ class Indexer:
     """Writes articles into a store and its vector index, keeping both in step."""
 
     def __init__(
-        self, store: Store, vectors: VectorIndex, encoder: Encoder, vectors_path: Path, progress: bool = False
+        self, store: Store, vectors: VectorIndex, encoder: Encoder, vectors_path: Path, progress: bool = False,
+        embedder: Embedder | None = None, batch_sentences: int | None = None,
     ) -> None:
         self.store = store
         self.vectors = vectors
-        self.encoder = encoder
+        self.encoder = encoder  # names the model (and embeds, unless an embedder is given)
         self.vectors_path = vectors_path
         self.progress = progress
+        self.embedder = embedder  # None: self.encoder embeds here; else it makes the encoder's vectors elsewhere
+        self.batch_sentences = batch_sentences  # sentences embedded and committed together; None: BATCH_SENTENCES
 
     def index_paths(self, paths: Sequence[Path], home: Path | None = None) -> IndexReport:
         """Index files and folders: add and update what they hold, and remove file articles whose file lay
@@ -153,7 +160,7 @@ class Indexer:
                 sentences = split_sentences(a.text)
                 batch.append((a, sentences, attribute(sentences)))
                 size += len(sentences)
-                if size >= BATCH_SENTENCES:
+                if size >= (self.batch_sentences or BATCH_SENTENCES):
                     self._commit(batch, origin, files, known, report)
                     bar(len(batch))
                     batch, size = [], 0
@@ -198,7 +205,15 @@ class Indexer:
     ) -> None:
         """Embed one batch of split articles, write it in one transaction, then add it to the vector index."""
         texts = [document_text(s.text, a.source.topic) for a, sentences, _ in batch for s in sentences]
-        vecs = self.encoder.encode(texts, "document", progress=self.progress and len(texts) > 5 * BATCH_SENTENCES)
+        if self.embedder is not None:
+            vecs = self.embedder(texts)
+            if vecs.shape != (len(texts), self.encoder.dimension):
+                raise IndexMismatchError(
+                    f"the embedder returned vectors of shape {vecs.shape} for {len(texts)} sentences, not "
+                    f"{self.encoder.dimension} dimensions each ({self.encoder.model_id}); nothing was written"
+                )
+        else:
+            vecs = self.encoder.encode(texts, "document", progress=self.progress and len(texts) > 5 * BATCH_SENTENCES)
         removed_ids: list[int] = []
         added_ids: list[int] = []
         offset = 0
