@@ -581,13 +581,13 @@ def build_encoder(settings: Settings) -> Encoder:
     runtime = cast(Runtime, settings.encoder)
     if settings.model == MPNET_MODEL:
         return MPNetEncoder(batch_size=settings.batch_size, threads=settings.threads, runtime=runtime,
-                            export_dir=settings.data_dir)
+                            export_dir=settings.export_dir)
     if settings.model != DEFAULT_MODEL:
         raise ConfigError(
             f"unknown embedding model {settings.model!r}: newsbot has {DEFAULT_MODEL} and {MPNET_MODEL}"
         )
     return MiniLMEncoder(batch_size=settings.batch_size, threads=settings.threads, runtime=runtime,
-                         export_dir=settings.data_dir)
+                         export_dir=settings.export_dir)
 
 
 def open_vectors(store: Store, path: Path, dimension: int, model_id: str) -> VectorIndex:

@@ -14,6 +14,7 @@ import logging
 import os
 import threading
 import time
+import warnings
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
@@ -186,10 +187,13 @@ def _export_graph(st_model: Any, path: Path) -> None:
 
     # The example batch is padded (texts of two lengths): a batch without padding would let transformers drop
     # the attention mask while tracing, and the graph would then ignore it.
-    features = st_model.tokenize(["a short one", "a longer sentence, so that the first is padded"])
+    features = st_model.tokenizer(
+        ["a short one", "a longer sentence, so that the first is padded"], padding=True, return_tensors="pt"
+    )
     example = tuple(features[n] for n in names)
     assert bool((example[1] == 0).any())
-    with torch.no_grad():
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the tracer's notes on Python branches it fixed (none depends on data)
         torch.onnx.export(
             Pooled().eval(),
             example,

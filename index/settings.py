@@ -27,6 +27,7 @@ class Settings:
     corpus_dir: Path = PROJECT_ROOT / "corpus"
     model: str = DEFAULT_MODEL  # NEWSBOT_MODEL: the embedding model `Engine.open` builds (MODEL_CHOICES' values)
     encoder: str = "onnx"  # NEWSBOT_ENCODER: what runs the model (ENCODER_CHOICES)
+    onnx_dir: Path | None = None  # NEWSBOT_ONNX_DIR: where the ONNX export lives, if not in the data folder
     threads: int = 0  # NEWSBOT_THREADS: threads the model uses to embed batches of sentences; 0: every core
     batch_size: int = 64
     candidates: int = 50  # per retriever, before fusion and ranking
@@ -45,6 +46,11 @@ class Settings:
     def vectors_path(self) -> Path:
         """Return the FAISS index file's path (its manifest sits beside it)."""
         return self.data_dir / "sentences.faiss"
+
+    @property
+    def export_dir(self) -> Path:
+        """Return the folder holding the model's ONNX export: NEWSBOT_ONNX_DIR, else the data folder."""
+        return self.onnx_dir if self.onnx_dir is not None else self.data_dir
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -71,6 +77,8 @@ class Settings:
                     f"not {env['NEWSBOT_ENCODER'].strip()!r}"
                 )
             s = replace(s, encoder=runtime)
+        if env.get("NEWSBOT_ONNX_DIR", "").strip():
+            s = replace(s, onnx_dir=Path(env["NEWSBOT_ONNX_DIR"].strip()).expanduser())
         if env.get("NEWSBOT_RANKER", "").lower() in {"0", "off", "false", "no"}:
             s = replace(s, ranker=False)
         if env.get("NEWSBOT_PROGRESS", "").lower() in {"0", "off", "false", "no"}:
