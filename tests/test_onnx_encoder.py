@@ -190,10 +190,8 @@ def test_asking_a_question_imports_neither_torch_nor_transformers(
         "code = main(['ask', 'How far is Crete from Derna?']); "
         "print(code, *(m in sys.modules for m in ('torch', 'transformers', 'sentence_transformers')))"
     )
-    env = {k: v for k, v in os.environ.items() if k != "NEWSBOT_ONNX_DIR"}
-    run = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env={**env, "NEWSBOT_DATA": str(data)}
-    )
+    env = {k: v for k, v in os.environ.items() if k != "NEWSBOT_ONNX_DIR"} | {"NEWSBOT_DATA": str(data)}
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env=env)
     assert run.returncode == 0, run.stderr
     assert "211 miles northeast of Derna" in run.stdout
     assert run.stdout.strip().splitlines()[-1] == "0 False False False", run.stdout
