@@ -161,7 +161,12 @@ class SentenceTransformerEncoder(Encoder):
                     raise ModelError(
                         f"cannot export {self.model_id} to ONNX in {onnx.parent}: {e}; run with NEWSBOT_ENCODER=torch"
                     ) from None
-            self._onnx = onnx_model.OnnxModel(onnx, self._dir)
+            try:
+                self._onnx = onnx_model.OnnxModel(onnx, self._dir)
+            except ModelError:
+                raise
+            except Exception as e:  # noqa: BLE001 - a missing or broken tokenizer file is a model problem
+                raise ModelError(f"cannot load the tokenizer or the ONNX model of {self.model_id}: {e}") from None
             return self._onnx
 
     def encode(self, texts: Sequence[str], kind: TextKind, progress: bool = False) -> np.ndarray:
