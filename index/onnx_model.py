@@ -9,6 +9,7 @@ and sequence axes, its one output the unit vectors. Only exporting needs torch, 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -88,8 +89,6 @@ def usable_export(onnx: Path, described: Path, model_id: str, weights_sha256: st
                   verify: bool = True) -> bool:
     """Return whether the export at `onnx` was made by this format from these weights and passed its probe check;
     its bytes are hashed only when its size or time differ from those recorded (a copy, or another file)."""
-    from index.encoder import sha256_file
-
     d = read_description(described)
     if d is None or not onnx.is_file():
         return False
@@ -103,6 +102,15 @@ def usable_export(onnx: Path, described: Path, model_id: str, weights_sha256: st
     if d.get("stat") == _stat(onnx):
         return True
     return not verify or sha256_file(onnx) == d.get("onnx_sha256")
+
+
+def sha256_file(path: Path) -> str:
+    """Return the hex sha256 of a file (index.encoder imports this module, so it cannot import from it)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 def _tmp(path: Path) -> Path:
@@ -140,8 +148,6 @@ def export(st_model: Any, model_dir: Path, onnx: Path, described: Path, model_id
                 f"the ONNX export of {model_id} does not match sentence-transformers (probe cosine {cosine:.6f}, "
                 f"needs {floor}); it was not used. Run with NEWSBOT_ENCODER=torch"
             )
-        from index.encoder import sha256_file
-
         description = {
             "format": FORMAT,
             "model_id": model_id,
