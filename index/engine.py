@@ -8,10 +8,11 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 
-from index.encoder import Encoder, MiniLMEncoder, MPNetEncoder
+from index.encoder import Encoder, MiniLMEncoder, MPNetEncoder, Runtime
 from index.errors import (
     ArticleNotFoundError,
     ConfigError,
@@ -579,15 +580,19 @@ def collapse_copies(
 
 
 def build_encoder(settings: Settings) -> Encoder:
-    """Return the embedding model `settings.model` names (all-MiniLM-L6-v2, the default, or all-mpnet-base-v2);
-    any other name is refused with a ConfigError."""
+    """Return the embedding model `settings.model` names (all-MiniLM-L6-v2, the default, or all-mpnet-base-v2),
+    run as `settings.encoder` says (ONNX, exported into the data folder, by default); any other name is refused
+    with a ConfigError."""
+    runtime = cast(Runtime, settings.encoder)
     if settings.model == MPNET_MODEL:
-        return MPNetEncoder(batch_size=settings.batch_size, threads=settings.threads)
+        return MPNetEncoder(batch_size=settings.batch_size, threads=settings.threads, runtime=runtime,
+                            export_dir=settings.export_dir)
     if settings.model != DEFAULT_MODEL:
         raise ConfigError(
             f"unknown embedding model {settings.model!r}: newsbot has {DEFAULT_MODEL} and {MPNET_MODEL}"
         )
-    return MiniLMEncoder(batch_size=settings.batch_size, threads=settings.threads)
+    return MiniLMEncoder(batch_size=settings.batch_size, threads=settings.threads, runtime=runtime,
+                         export_dir=settings.export_dir)
 
 
 def open_vectors(store: Store, path: Path, dimension: int, model_id: str) -> VectorIndex:

@@ -14,6 +14,9 @@ DEFAULT_MODEL = "all-MiniLM-L6-v2"
 MPNET_MODEL = "all-mpnet-base-v2"
 # NEWSBOT_MODEL's values and the embedding model each names; minilm is the default.
 MODEL_CHOICES = {"minilm": DEFAULT_MODEL, "mpnet": MPNET_MODEL}
+# NEWSBOT_ENCODER's values: what runs the model. onnx (the default) exports it once into the data folder and runs it
+# with onnxruntime; torch runs sentence-transformers, the reference; onnx-int8 quantises the export's weights.
+ENCODER_CHOICES = ("onnx", "torch", "onnx-int8")
 
 
 @dataclass(frozen=True)
@@ -23,7 +26,9 @@ class Settings:
     data_dir: Path = PROJECT_ROOT / "data"
     corpus_dir: Path = PROJECT_ROOT / "corpus"
     model: str = DEFAULT_MODEL  # NEWSBOT_MODEL: the embedding model `Engine.open` builds (MODEL_CHOICES' values)
-    threads: int = 0  # NEWSBOT_THREADS: threads torch uses to embed batches of sentences; 0: every core
+    encoder: str = "onnx"  # NEWSBOT_ENCODER: what runs the model (ENCODER_CHOICES)
+    onnx_dir: Path | None = None  # NEWSBOT_ONNX_DIR: where the ONNX export lives, if not in the data folder
+    threads: int = 0  # NEWSBOT_THREADS: threads the model uses to embed batches of sentences; 0: every core
     batch_size: int = 64
     candidates: int = 50  # per retriever, before fusion and ranking
     max_question_chars: int = 1000
@@ -42,6 +47,11 @@ class Settings:
         """Return the FAISS index file's path (its manifest sits beside it)."""
         return self.data_dir / "sentences.faiss"
 
+    @property
+    def export_dir(self) -> Path:
+        """Return the folder holding the model's ONNX export: NEWSBOT_ONNX_DIR, else the data folder."""
+        return self.onnx_dir if self.onnx_dir is not None else self.data_dir
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
         """Return settings from NEWSBOT_* variables, then explicit overrides (flags) on top."""
@@ -59,6 +69,16 @@ class Settings:
                     f"not {env['NEWSBOT_MODEL'].strip()!r}"
                 )
             s = replace(s, model=MODEL_CHOICES[choice])
+        if env.get("NEWSBOT_ENCODER", "").strip():
+            runtime = env["NEWSBOT_ENCODER"].strip().lower()
+            if runtime not in ENCODER_CHOICES:
+                raise ConfigError(
+                    f"NEWSBOT_ENCODER must be one of {', '.join(ENCODER_CHOICES)} (onnx is the default), "
+                    f"not {env['NEWSBOT_ENCODER'].strip()!r}"
+                )
+            s = replace(s, encoder=runtime)
+        if env.get("NEWSBOT_ONNX_DIR", "").strip():
+            s = replace(s, onnx_dir=Path(env["NEWSBOT_ONNX_DIR"].strip()).expanduser())
         if env.get("NEWSBOT_RANKER", "").lower() in {"0", "off", "false", "no"}:
             s = replace(s, ranker=False)
         if env.get("NEWSBOT_PROGRESS", "").lower() in {"0", "off", "false", "no"}:

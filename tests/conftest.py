@@ -25,12 +25,20 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
+@pytest.fixture(scope="session")
+def onnx_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return the folder every test's ONNX export of the model goes to (made once, at its first use), so that
+    each data folder in tmp_path does not export the model again."""
+    return tmp_path_factory.mktemp("onnx-export")
+
+
 @pytest.fixture(autouse=True)
-def isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Keep the operator's NEWSBOT_* and TELEGRAM_* settings out of every test."""
+def isolated_env(monkeypatch: pytest.MonkeyPatch, onnx_dir: Path) -> None:
+    """Keep the operator's NEWSBOT_* and TELEGRAM_* settings out of every test; share one ONNX export."""
     for key in list(os.environ):
         if key.startswith(("NEWSBOT_", "TELEGRAM_")):
             monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("NEWSBOT_ONNX_DIR", str(onnx_dir))
 
 
 class FakeEncoder(Encoder):
@@ -52,11 +60,19 @@ class FakeEncoder(Encoder):
 
 
 @pytest.fixture(scope="session")
-def minilm() -> Encoder:
-    """Return the real all-MiniLM-L6-v2 encoder, loaded once per test session."""
+def minilm(onnx_dir: Path) -> Encoder:
+    """Return the real all-MiniLM-L6-v2 encoder as users run it (ONNX), loaded once per test session."""
     from index.encoder import MiniLMEncoder
 
-    return MiniLMEncoder()
+    return MiniLMEncoder(runtime="onnx", export_dir=onnx_dir)
+
+
+@pytest.fixture(scope="session")
+def minilm_torch() -> Encoder:
+    """Return the real all-MiniLM-L6-v2 encoder run by sentence-transformers (torch), the reference."""
+    from index.encoder import MiniLMEncoder
+
+    return MiniLMEncoder(runtime="torch")
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ def test_settings_model_selects_the_encoder_and_an_unknown_name_is_refused(
     built: list[dict[str, object]] = []
     monkeypatch.setattr(index.engine, "MiniLMEncoder", lambda **kw: built.append(kw) or FakeEncoder())
     Engine.open(Settings(data_dir=settings.data_dir, threads=2)).close()
-    assert built == [{"batch_size": 64, "threads": 2}]
+    assert built == [{"batch_size": 64, "threads": 2, "runtime": "onnx", "export_dir": settings.data_dir}]
     with pytest.raises(ConfigError, match="unknown embedding model 'e5-small'"):
         Engine.open(Settings(data_dir=settings.data_dir, model="e5-small"))
 

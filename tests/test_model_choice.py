@@ -44,8 +44,8 @@ def test_newsbot_model_is_read_once_into_the_settings() -> None:
 def test_settings_model_mpnet_builds_the_mpnet_encoder(monkeypatch: pytest.MonkeyPatch) -> None:
     built: list[dict[str, object]] = []
     monkeypatch.setattr(index.engine, "MPNetEncoder", lambda **kw: built.append(kw) or FakeEncoder())
-    build_encoder(Settings(model=MPNET_MODEL, threads=2, batch_size=8))
-    assert built == [{"batch_size": 8, "threads": 2}]
+    build_encoder(Settings(model=MPNET_MODEL, threads=2, batch_size=8, encoder="torch", data_dir=Path("d")))
+    assert built == [{"batch_size": 8, "threads": 2, "runtime": "torch", "export_dir": Path("d")}]
     assert type(build_encoder(Settings())) is MiniLMEncoder  # MiniLM stays the default
 
 
