@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -384,3 +386,14 @@ def test_ablation_scores_every_row_on_news_too(tmp_path: Path, capsys: pytest.Ca
     assert all(len(v) == 7 and all(0.0 <= x <= 1.0 for x in v) for v in rows.values())
     assert rows["learned"][5] == 1.0  # news R@5: every answer among four sentences of a tiny corpus
     assert (news / "data" / "newsbot.sqlite3").exists()  # the news index is kept for the next run
+
+
+def test_lightgbm_is_imported_without_its_sklearn_and_pandas_interfaces_which_stay_importable() -> None:
+    code = (
+        "import sys; from index.ranking.learned import import_lightgbm, load_ranker; lgb = import_lightgbm(); "
+        "hidden = [m in sys.modules for m in ('sklearn', 'pandas')]; "
+        "import sklearn, pandas; print(lgb.__name__, *hidden, import_lightgbm() is lgb)"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["lightgbm", "False", "False", "True"]
