@@ -255,7 +255,7 @@ def import_lightgbm() -> Any:
         return sys.modules["lightgbm"]
     hidden = [m for m in _LIGHTGBM_EXTRAS if m not in sys.modules]
     for m in hidden:
-        sys.modules[m] = None  # type: ignore[assignment] - None in sys.modules: `import m` raises ImportError
+        sys.modules[m] = None  # type: ignore[assignment]  # None there: `import m` raises ImportError
     try:
         import lightgbm  # lazy: an optional heavy dependency; without it the engine falls back to fusion
     finally:
