@@ -271,10 +271,13 @@ def sync_vectors(store: Store, vectors: VectorIndex) -> bool:
     return True
 
 
-def rebuild_vectors(store: Store, encoder: Encoder, progress: bool = False) -> tuple[VectorIndex, int]:
-    """Return a vector index built from the store, and how many sentences had to be re-embedded: none when the
-    stored vectors were made by this encoder, else every one, from its stored text (and written back). A store
-    that does not record what made its vectors (one made before newsbot recorded it) is re-embedded once."""
+def rebuild_vectors(
+    store: Store, encoder: Encoder, progress: bool = False, kind: str = "auto"
+) -> tuple[VectorIndex, int]:
+    """Return a vector index built from the store (of the kind `kind` and its size call for), and how many
+    sentences had to be re-embedded: none when the stored vectors were made by this encoder, else every one, from
+    its stored text (and written back). A store that does not record what made its vectors (one made before
+    newsbot recorded it) is re-embedded once."""
     stale = store.meta(VECTOR_MODEL_KEY) != encoder.model_id or store.stored_vector_dimension() not in (
         None,
         encoder.dimension,
@@ -295,7 +298,7 @@ def rebuild_vectors(store: Store, encoder: Encoder, progress: bool = False) -> t
                 bar(len(rows))
     with store.transaction() as db:
         store.set_meta(db, VECTOR_MODEL_KEY, encoder.model_id)
-    vectors = VectorIndex(encoder.dimension, encoder.model_id)
+    vectors = VectorIndex(encoder.dimension, encoder.model_id, kind)
     ids, vecs = store.all_vectors(encoder.dimension)
     vectors.index(ids, vecs)
     return vectors, reembedded

@@ -25,7 +25,7 @@ import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import faiss
 import numpy as np
@@ -77,7 +77,7 @@ class VectorIndex:
         self.kind = "exact"
         self.nprobe = 0  # ivf only: lists searched per question
         self.trained_for = 0  # ivf only: how many sentences it was trained for
-        self._index: faiss.Index = _exact_index(dimension)
+        self._index: Any = _exact_index(dimension)  # faiss.IndexIDMap2 or faiss.IndexIVFFlat
         self._mapped = False  # a loaded ivf index whose lists are still the read-only file mapping
         self._lock = threading.RLock()
         self.generation = 0  # how many times this index has been saved (read from its manifest)
@@ -271,6 +271,7 @@ class VectorIndex:
 
     def _build(self, ids: np.ndarray, vecs: np.ndarray, kind: str) -> None:
         """Replace the index by a new one of this kind holding these vectors (an ivf one trained on them)."""
+        index: Any
         if kind == "exact":
             index = _exact_index(self.dimension)
             self.nprobe = self.trained_for = 0
@@ -286,7 +287,7 @@ class VectorIndex:
                 index.train(sample)
             else:  # nothing to learn lists from: one list around the origin
                 index.train(np.zeros((1, self.dimension), dtype=np.float32))
-            index.set_direct_map_type(faiss.DirectMap.Hashtable)
+            index.set_direct_map_type(faiss.DirectMap.Hashtable)  # type: ignore[attr-defined]
             index.add_with_ids(vecs, ids)
             self.nprobe = index.nprobe = _calibrated_nprobe(index, ids, vecs, rng)
             self.trained_for = n
@@ -326,7 +327,7 @@ class VectorIndex:
             if size:
                 owned.add_entries(no, size, mapped.get_ids(no), mapped.get_codes(no))
         self._index.replace_invlists(owned, True)
-        owned.this.disown()  # the index owns it now
+        owned.this.disown()  # type: ignore[attr-defined]  # the index owns it now
         self._mapped = False
 
 
