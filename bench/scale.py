@@ -98,8 +98,8 @@ def run(sizes: list[int], kinds: list[str], depth: int, sentences: Path, questio
     rng = np.random.default_rng(0)
     base, qs, origin = real_vectors(sentences, questions, rng)
     rows = [
-        "| sentences | kind | parameters | build s | search p50 ms | p95 ms | recall@%d | disk MB | RSS after load MB "
-        "(+ over the bare process) | RSS after searches MB | bytes a sentence beyond the vectors |" % depth,
+        f"| sentences | kind | parameters | build s | search p50 ms | p95 ms | recall@{depth} | disk MB | RSS after "
+        "load MB (+ over the bare process) | RSS after searches MB | bytes a sentence beyond the vectors |",
         "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     with tempfile.TemporaryDirectory(prefix="newsbot-scale-") as tmp:

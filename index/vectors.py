@@ -80,6 +80,7 @@ class VectorIndex:
         self.trained_for = 0  # ivf only: how many sentences it was trained for
         self._index: Any = _exact_index(dimension)  # faiss.IndexIDMap2 or faiss.IndexIVFFlat
         self._mapped = False  # a loaded ivf index whose lists are still the read-only file mapping
+        self._changes = 0  # grows with every write, so that `fit` sees one made while it was building
         self._lock = threading.RLock()
         self.generation = 0  # how many times this index has been saved (read from its manifest)
         self.checksum: str | None = None  # of the bytes last saved or loaded
@@ -111,6 +112,7 @@ class VectorIndex:
         with self._lock:
             self._own()
             self._index.add_with_ids(vecs, np.asarray(ids, dtype=np.int64))
+            self._changes += 1
 
     def delete(self, ids: Sequence[int] | np.ndarray) -> int:
         """Remove these ids; return how many were removed."""
@@ -118,7 +120,8 @@ class VectorIndex:
             return 0
         with self._lock:
             self._own()
-            return int(self._index.remove_ids(np.asarray(ids, dtype=np.int64)))  # type: ignore[arg-type]
+            self._changes += 1
+            return int(self._index.remove_ids(np.asarray(ids, dtype=np.int64)))
 
     def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
         """Return up to k (id, cosine) pairs, best first, for one query vector."""
@@ -176,7 +179,8 @@ class VectorIndex:
     def fit(self) -> bool:
         """Rebuild the index into the kind its size now calls for (exact below EXACT_LIMIT, else ivf; an ivf
         index re-trained once it has grown or shrunk REGROW times past what it was trained for); return whether
-        it did. `save` calls it, so the kind changes at save time, never in the middle of a question."""
+        it did. `save` calls it, so the kind changes at save time, never in the middle of a question: the new
+        index is built beside the one in use, which answers questions meanwhile, and swapped in at the end."""
         with self._lock:
             n = self.count
             kind = kind_for(n, self.wanted, self.kind)
@@ -189,17 +193,22 @@ class VectorIndex:
                 "rebuilding the vector index of %d sentences as %s (it was %s%s)", n, kind, self.kind,
                 f" trained for {self.trained_for}" if self.kind == "ivf" else "",
             )
+            changes = self._changes
             ids, vecs = self._contents()
-            self._build(ids, vecs, kind)
-            return True
+        fresh = self._new_index(ids, vecs, kind)
+        with self._lock:
+            if self._changes != changes:  # written meanwhile (not by newsbot's one writer): build from what it holds
+                fresh = self._new_index(*self._contents(), kind)
+            self._install(fresh, kind)
+        return True
 
     def save(self, path: Path) -> None:
         """Fit the index to its size (see `fit`), then write it and its manifest (with the index's checksum and
         the next generation), each to a temporary file renamed into place."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
+        self.fit()
         with self._lock:
-            self.fit()
             self._own()  # a mapped index's lists name the file they map; write the lists themselves
             self.generation = max(self.generation, saved_generation(path)) + 1
             fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
@@ -272,30 +281,39 @@ class VectorIndex:
 
     def _build(self, ids: np.ndarray, vecs: np.ndarray, kind: str) -> None:
         """Replace the index by a new one of this kind holding these vectors (an ivf one trained on them)."""
-        index: Any
+        self._install(self._new_index(ids, vecs, kind), kind)
+
+    def _new_index(self, ids: np.ndarray, vecs: np.ndarray, kind: str) -> Any:
+        """Return a new FAISS index of this kind holding these vectors (an ivf one trained on them, its nprobe
+        calibrated)."""
         if kind == "exact":
-            index = _exact_index(self.dimension)
-            self.nprobe = self.trained_for = 0
-        else:
-            n = len(ids)
-            nlist = lists_for(n)
-            index = faiss.IndexIVFFlat(faiss.IndexFlatIP(self.dimension), self.dimension, nlist,
-                                       faiss.METRIC_INNER_PRODUCT)
-            index.cp.niter = TRAINING_ROUNDS
-            rng = np.random.default_rng(n)
-            sample = vecs if n <= TRAINING_PER_LIST * nlist else vecs[
-                np.sort(rng.choice(n, TRAINING_PER_LIST * nlist, replace=False))]
-            if n:
-                index.train(sample)
-            else:  # nothing to learn lists from: one list around the origin
-                index.train(np.zeros((1, self.dimension), dtype=np.float32))
-            index.set_direct_map_type(faiss.DirectMap.Hashtable)  # type: ignore[attr-defined]
-            index.add_with_ids(vecs, ids)
-            self.nprobe = index.nprobe = _calibrated_nprobe(index, ids, vecs, rng)
-            self.trained_for = n
-        if kind == "exact" and len(ids):
-            index.add_with_ids(vecs, ids)
-        self._index, self.kind, self._mapped = index, kind, False
+            exact = _exact_index(self.dimension)
+            if len(ids):
+                exact.add_with_ids(vecs, ids)
+            return exact
+        n = len(ids)
+        nlist = lists_for(n)
+        ivf = faiss.IndexIVFFlat(faiss.IndexFlatIP(self.dimension), self.dimension, nlist, faiss.METRIC_INNER_PRODUCT)
+        ivf.cp.niter = TRAINING_ROUNDS
+        rng = np.random.default_rng(n)
+        sample = vecs if n <= TRAINING_PER_LIST * nlist else vecs[
+            np.sort(rng.choice(n, TRAINING_PER_LIST * nlist, replace=False))]
+        if n:
+            ivf.train(sample)
+        else:  # nothing to learn lists from: one list around the origin
+            ivf.train(np.zeros((1, self.dimension), dtype=np.float32))
+        ivf.set_direct_map_type(faiss.DirectMap.Hashtable)  # type: ignore[attr-defined]
+        ivf.add_with_ids(vecs, ids)
+        ivf.nprobe = _calibrated_nprobe(ivf, ids, vecs, rng)
+        return ivf
+
+    def _install(self, index: Any, kind: str) -> None:
+        """Make this FAISS index of this kind the one searched."""
+        with self._lock:
+            self._index, self.kind, self._mapped = index, kind, False
+            self.nprobe = int(index.nprobe) if kind == "ivf" else 0
+            self.trained_for = int(index.ntotal) if kind == "ivf" else 0
+            self._changes += 1
 
     def _contents(self, vectors: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """Return the ids held and (when asked) their vectors, in the index's order."""
