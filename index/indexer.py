@@ -263,11 +263,11 @@ def sync_vectors(store: Store, vectors: VectorIndex) -> bool:
             f"the store's vectors were made by {made_by or 'another model'} (dimension {dimension}), not "
             f"{vectors.model_id}; re-embed them with: newsbot index --rebuild"
         )
-    ids, vecs = store.all_vectors(vectors.dimension)
     held = vectors.ids()
-    if len(held) == len(ids) and np.array_equal(np.sort(held), ids):
+    stored = store.sentence_ids()  # the vectors only when needed: at a million sentences they are 1.5 GB
+    if len(held) == len(stored) and np.array_equal(np.sort(held), stored):
         return False
-    vectors.index(ids, vecs)
+    vectors.index(*store.all_vectors(vectors.dimension))
     return True
 
 

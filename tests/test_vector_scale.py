@@ -14,6 +14,7 @@ import index.vectors
 from index.engine import Engine
 from index.errors import ConfigError, IndexDamagedError, IndexMismatchError
 from index.settings import Settings
+from index.store import Store
 from index.vectors import VectorIndex, manifest_path, read_manifest
 from tests.conftest import SEED, FakeEncoder
 
@@ -24,7 +25,7 @@ LIMIT = 1000  # EXACT_LIMIT in these tests
 @pytest.fixture(autouse=True)
 def small_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make the exact/ivf threshold small enough for generated corpora."""
-    monkeypatch.setattr(index.vectors, "EXACT_LIMIT", LIMIT)
+    monkeypatch.setattr(index.vectors, "EXACT_LIMIT", LIMIT, raising=False)
 
 
 CENTRES = np.random.default_rng(99).standard_normal((40, DIM)).astype(np.float32)
@@ -206,3 +207,22 @@ def test_the_engine_answers_through_a_forced_ivf_index_and_keeps_it(tmp_path: Pa
     assert (read_manifest(ivf_settings.vectors_path) or {})["kind"] == "ivf"
     with Engine.open(ivf_settings, encoder=FakeEncoder()) as engine:
         assert engine.vectors.kind == "ivf" and engine.vectors._mapped  # loaded as saved, memory-mapped
+
+
+def test_opening_an_index_that_matches_the_store_does_not_read_every_stored_vector(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "derna.txt").write_bytes(SEED.read_bytes())
+    settings = Settings(data_dir=tmp_path / "data", progress=False, ranker=False)
+    with Engine.open(settings, encoder=FakeEncoder()) as engine:
+        engine.index_paths([corpus])
+        n = engine.vectors.count
+
+    def every_vector(*args: object) -> None:  # 1.5 GB at a million sentences, for nothing
+        raise AssertionError("read every stored vector to open an index that matches the store")
+
+    monkeypatch.setattr(Store, "all_vectors", every_vector)
+    with Engine.open(settings, encoder=FakeEncoder()) as engine:
+        assert engine.vectors.count == n
