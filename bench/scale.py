@@ -139,7 +139,8 @@ def run(sizes: list[int], kinds: list[str], depth: int, sentences: Path, questio
                 beyond = (m["rss_searched"] - m["rss_base"]) * 2**20 / n - 4 * DIMENSION
                 rows.append(
                     f"| {n:,} | {manifest['kind']} ({kind}) | {params} | {built:.1f} | {m['cold']:.2f} | "
-                    f"{m['p50']:.2f} | {m['p95']:.2f} | {m['cpu']:.2f} | {m['recall']:.3f} | {path.stat().st_size / 2**20:.0f} | "
+                    f"{m['p50']:.2f} | {m['p95']:.2f} | {m['cpu']:.2f} | {m['recall']:.3f} | "
+                    f"{path.stat().st_size / 2**20:.0f} | "
                     f"{m['rss_load']:.0f} (+{m['rss_load'] - m['rss_base']:.0f}) | {m['rss_searched']:.0f} | "
                     f"{beyond:.0f} |"
                 )
@@ -147,7 +148,8 @@ def run(sizes: list[int], kinds: list[str], depth: int, sentences: Path, questio
                 path.unlink()
             del vecs
     note = (
-        f"\n{len(qs)} questions (real, held out), sentences synthetic from {origin}; one search thread; CPU: the search thread's own time (the machine may be busy); "
+        f"\n{len(qs)} questions (real, held out), sentences synthetic from {origin}; one search thread "
+        "(CPU: its own time, as the machine may be busy); "
         f"vectors alone are {4 * DIMENSION} bytes a sentence."
     )
     return "\n".join(rows) + "\n" + note
