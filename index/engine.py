@@ -146,7 +146,8 @@ class Engine:
         encoder = encoder or build_encoder(settings)
         store = Store(settings.db_path)
         seen = manifest_signature(settings.vectors_path)  # before loading: a save meanwhile is noticed later
-        vectors = open_vectors(store, settings.vectors_path, encoder.dimension, encoder.model_id)
+        vectors = open_vectors(store, settings.vectors_path, encoder.dimension, encoder.model_id,
+                               settings.vector_index)
         if ranker is None and settings.ranker:
             ranker = load_default_ranker(CorpusView(store, encoder.dimension))
         engine = cls(settings, store, vectors, encoder, ranker)
@@ -176,10 +177,10 @@ class Engine:
             self._vectors_seen = seen  # this engine's own save
             return False
         try:
-            fresh = VectorIndex.load(path, held.dimension, held.model_id)
+            fresh = VectorIndex.load(path, held.dimension, held.model_id, held.wanted)
         except IndexDamagedError as e:  # damaged, or read between another process's two renames
             log.warning("%s; rebuilt it in memory from the store's vectors", e.problem)
-            fresh = VectorIndex(held.dimension, held.model_id)
+            fresh = VectorIndex(held.dimension, held.model_id, held.wanted)
         except IndexMismatchError as e:
             log.warning("%s; keeping the index loaded at start", e)
             self._vectors_seen = seen
@@ -198,7 +199,8 @@ class Engine:
         encoder = encoder or build_encoder(settings)
         store = Store(settings.db_path)
         try:
-            vectors, reembedded = rebuild_vectors(store, encoder, progress=settings.progress)
+            vectors, reembedded = rebuild_vectors(store, encoder, progress=settings.progress,
+                                                  kind=settings.vector_index)
             vectors.save(settings.vectors_path)
         finally:
             store.close()
@@ -595,19 +597,20 @@ def build_encoder(settings: Settings) -> Encoder:
                          export_dir=settings.export_dir)
 
 
-def open_vectors(store: Store, path: Path, dimension: int, model_id: str) -> VectorIndex:
+def open_vectors(store: Store, path: Path, dimension: int, model_id: str, kind: str = "auto") -> VectorIndex:
     """Return the vector index saved at `path`, made to hold exactly the store's sentences: a missing index, a
     missing manifest or bytes that fail their checksum are rebuilt from the store's vectors (with a warning) and
-    saved; an index built for another model or format raises IndexMismatchError."""
+    saved; an index built for another model or format raises IndexMismatchError. An index of another kind than
+    `kind` (NEWSBOT_VECTOR_INDEX) and its size call for is rebuilt as that kind and saved."""
     healed = False
     if path.exists():
         try:
-            vectors = VectorIndex.load(path, dimension, model_id)
+            vectors = VectorIndex.load(path, dimension, model_id, kind)
         except IndexDamagedError as e:
             log.warning("%s; rebuilding it from the store's vectors", e.problem)
-            vectors, healed = VectorIndex(dimension, model_id), True
+            vectors, healed = VectorIndex(dimension, model_id, kind), True
     else:
-        vectors = VectorIndex(dimension, model_id)
+        vectors = VectorIndex(dimension, model_id, kind)
     try:
         if sync_vectors(store, vectors):
             if not healed:
@@ -623,6 +626,8 @@ def open_vectors(store: Store, path: Path, dimension: int, model_id: str) -> Vec
             f"the store's vectors do not fit the model {model_id} (dimension {dimension}: {e}); "
             "rebuild it with: newsbot index --rebuild"
         ) from None
+    if vectors.fit():
+        healed = True
     if healed or (vectors.checksum is None and vectors.count):
         vectors.save(path)  # an index saved before manifests carried a checksum gets one
     return vectors

@@ -278,18 +278,21 @@ def sync_vectors(store: Store, vectors: VectorIndex) -> bool:
             f"the store's vectors were made by {made_by or 'another model'} (dimension {dimension}), not "
             f"{vectors.model_id}; re-embed them with: newsbot index --rebuild"
         )
-    ids, vecs = store.all_vectors(vectors.dimension)
     held = vectors.ids()
-    if len(held) == len(ids) and np.array_equal(np.sort(held), ids):
+    stored = store.sentence_ids()  # the vectors only when needed: at a million sentences they are 1.5 GB
+    if len(held) == len(stored) and np.array_equal(np.sort(held), stored):
         return False
-    vectors.index(ids, vecs)
+    vectors.index(*store.all_vectors(vectors.dimension))
     return True
 
 
-def rebuild_vectors(store: Store, encoder: Encoder, progress: bool = False) -> tuple[VectorIndex, int]:
-    """Return a vector index built from the store, and how many sentences had to be re-embedded: none when the
-    stored vectors were made by this encoder, else every one, from its stored text (and written back). A store
-    that does not record what made its vectors (one made before newsbot recorded it) is re-embedded once."""
+def rebuild_vectors(
+    store: Store, encoder: Encoder, progress: bool = False, kind: str = "auto"
+) -> tuple[VectorIndex, int]:
+    """Return a vector index built from the store (of the kind `kind` and its size call for), and how many
+    sentences had to be re-embedded: none when the stored vectors were made by this encoder, else every one, from
+    its stored text (and written back). A store that does not record what made its vectors (one made before
+    newsbot recorded it) is re-embedded once."""
     stale = store.meta(VECTOR_MODEL_KEY) != encoder.model_id or store.stored_vector_dimension() not in (
         None,
         encoder.dimension,
@@ -310,7 +313,7 @@ def rebuild_vectors(store: Store, encoder: Encoder, progress: bool = False) -> t
                 bar(len(rows))
     with store.transaction() as db:
         store.set_meta(db, VECTOR_MODEL_KEY, encoder.model_id)
-    vectors = VectorIndex(encoder.dimension, encoder.model_id)
+    vectors = VectorIndex(encoder.dimension, encoder.model_id, kind)
     ids, vecs = store.all_vectors(encoder.dimension)
     vectors.index(ids, vecs)
     return vectors, reembedded

@@ -36,6 +36,7 @@ class Settings:
     ranker: bool = True  # use the learned ranker when its file is present
     fetch_allow: str = ""  # NEWSBOT_FETCH_ALLOW: private hosts and networks `/add URL` may fetch
     fetch_deadline: float = 30.0  # NEWSBOT_FETCH_DEADLINE: seconds a whole `/add URL` fetch may take
+    vector_index: str = "auto"  # NEWSBOT_VECTOR_INDEX: auto (exact, then ivf from 25,000 sentences), exact, ivf
 
     @property
     def db_path(self) -> Path:
@@ -107,5 +108,15 @@ class Settings:
                 raise ConfigError("NEWSBOT_FETCH_DEADLINE must be a number of seconds") from None
             if not 0 < s.fetch_deadline <= 3600:
                 raise ConfigError("NEWSBOT_FETCH_DEADLINE must be between 0 and 3600 seconds")
+        if env.get("NEWSBOT_VECTOR_INDEX", "").strip():
+            from index.vectors import KINDS
+
+            kind = env["NEWSBOT_VECTOR_INDEX"].strip().lower()
+            if kind not in KINDS:
+                raise ConfigError(
+                    f"NEWSBOT_VECTOR_INDEX must be one of {', '.join(KINDS)} (auto is the default), "
+                    f"not {env['NEWSBOT_VECTOR_INDEX'].strip()!r}"
+                )
+            s = replace(s, vector_index=kind)
         clean = {k: v for k, v in overrides.items() if v is not None}
         return replace(s, **clean)  # type: ignore[arg-type]

@@ -461,6 +461,12 @@ class Store:
             vecs[i] = np.frombuffer(r[1], dtype=np.float32)
         return ids, vecs
 
+    def sentence_ids(self) -> np.ndarray:
+        """Return the ids of every stored sentence, ascending, as int64 (without their vectors)."""
+        with self._lock:
+            rows = self._db.execute("SELECT id FROM sentences ORDER BY id").fetchall()
+        return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+
     def vectors(self, ids: Sequence[int], dimension: int) -> dict[int, np.ndarray]:
         """Return the stored vectors of these sentence ids."""
         if not ids:

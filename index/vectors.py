@@ -1,21 +1,38 @@
 """The FAISS vector index behind a narrow interface (index, append, delete, search, save, load), ids being
-sentence ids, saved with a manifest that describes it."""
+sentence ids, saved with a manifest that describes it.
+
+Two kinds, chosen by size when the index is saved or rebuilt (never in the middle of a question), and recorded
+in the manifest so that a loaded index is searched as it was built:
+
+- ``exact``: IndexIDMap2(IndexFlatIP), brute force; below EXACT_LIMIT sentences it costs at most a few ms.
+- ``ivf``: IndexIVFFlat (inner product) over nlist ~ 4 sqrt(n) lists trained on a sample, its ids the sentence
+  ids (a hashtable direct map, so add, remove and reconstruct by id work); nprobe is calibrated when it is built
+  so that the candidates found agree with exact search (CALIBRATION_RECALL at CALIBRATION_DEPTH). It stores
+  full vectors, so its scores are exact cosines. A saved one is loaded memory-mapped (read-only) and copied
+  into memory on its first change. It is re-trained when it has grown (or shrunk) REGROW times past the size
+  it was trained for.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import math
 import os
 import tempfile
 import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import faiss
 import numpy as np
 
-from index.errors import IndexDamagedError, IndexMismatchError
+from index.errors import ConfigError, IndexDamagedError, IndexMismatchError
+
+log = logging.getLogger(__name__)
 
 # One query at a time: FAISS's OpenMP threads cost more than they give (on a busy 2-core machine, 8 ms against
 # 0.4 ms for a flat search over 5,000 sentences).
@@ -23,15 +40,47 @@ faiss.omp_set_num_threads(1)
 
 FORMAT_VERSION = 1
 METRIC = "inner_product"
+KINDS = ("auto", "exact", "ivf")  # NEWSBOT_VECTOR_INDEX's values; auto: exact below EXACT_LIMIT, ivf above
+# Exact search costs ~0.15 ms per 1,000 sentences and question (one thread): 25,000 sentences ~ 4 ms.
+EXACT_LIMIT = 25_000
+REGROW = 4  # re-train an ivf index once it holds REGROW times more (or fewer) sentences than it was trained on
+CALIBRATION_DEPTH = 50  # Settings.candidates: the dense candidates the ranker sees
+CALIBRATION_RECALL = 0.98  # on synthetic questions, which are harder than real ones (bench/scale.py)
+TRAINING_PER_LIST = 40  # training sample: this many vectors per list (FAISS warns below 39)
+TRAINING_ROUNDS = 10  # k-means rounds (FAISS's default, 25, costs 2.5 times as much for little recall)
+INDEX_TYPES = {"exact": "IndexIDMap2(IndexFlatIP)", "ivf": "IndexIVFFlat"}
+
+
+def kind_for(count: int, wanted: str, current: str | None = None) -> str:
+    """Return the kind of index (exact or ivf) that `count` sentences get under the wanted policy; an auto ivf
+    index stays one until it shrinks below half the limit, so a size near the limit does not flip each save."""
+    if wanted != "auto":
+        return wanted
+    if current == "ivf" and count >= EXACT_LIMIT // 2:
+        return "ivf"
+    return "ivf" if count >= EXACT_LIMIT else "exact"
+
+
+def lists_for(count: int) -> int:
+    """Return the number of IVF lists for `count` sentences: 4 sqrt(n), fewer when too few train them."""
+    return max(1, min(int(4 * math.sqrt(max(count, 1))), count // TRAINING_PER_LIST))
 
 
 class VectorIndex:
-    """Exact inner-product search over unit vectors (cosine), keyed by sentence id (IndexIDMap2)."""
+    """Inner-product search over unit vectors (cosine), keyed by sentence id: exact or IVF (see the module)."""
 
-    def __init__(self, dimension: int, model_id: str) -> None:
+    def __init__(self, dimension: int, model_id: str, kind: str = "auto") -> None:
+        if kind not in KINDS:
+            raise ConfigError(f"NEWSBOT_VECTOR_INDEX must be one of {', '.join(KINDS)}, not {kind!r}")
         self.dimension = dimension
         self.model_id = model_id
-        self._index = faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
+        self.wanted = kind  # the policy; self.kind is what the index is
+        self.kind = "exact"
+        self.nprobe = 0  # ivf only: lists searched per question
+        self.trained_for = 0  # ivf only: how many sentences it was trained for
+        self._index: Any = _exact_index(dimension)  # faiss.IndexIDMap2 or faiss.IndexIVFFlat
+        self._mapped = False  # a loaded ivf index whose lists are still the read-only file mapping
+        self._changes = 0  # grows with every write, so that `fit` sees one made while it was building
         self._lock = threading.RLock()
         self.generation = 0  # how many times this index has been saved (read from its manifest)
         self.checksum: str | None = None  # of the bytes last saved or loaded
@@ -44,30 +93,35 @@ class VectorIndex:
     def ids(self) -> np.ndarray:
         """Return the ids held, as int64."""
         with self._lock:
-            return faiss.vector_to_array(self._index.id_map).astype(np.int64)
+            if self.kind == "exact":
+                return faiss.vector_to_array(self._index.id_map).astype(np.int64)
+            return self._contents(vectors=False)[0]
 
     def index(self, ids: np.ndarray, vectors: np.ndarray) -> None:
-        """Replace the whole content with these vectors."""
+        """Replace the whole content with these vectors, in the kind of index their number calls for."""
+        vecs = self._checked(vectors)
+        ids = np.asarray(ids, dtype=np.int64)
         with self._lock:
-            self._index.reset()
-            self.append(ids, vectors)
+            self._build(ids, vecs, kind_for(len(ids), self.wanted))
 
     def append(self, ids: Sequence[int] | np.ndarray, vectors: np.ndarray) -> None:
         """Add vectors under the given ids."""
         if len(ids) == 0:
             return
-        vecs = np.ascontiguousarray(vectors, dtype=np.float32)
-        if vecs.ndim != 2 or vecs.shape[1] != self.dimension:
-            raise ValueError(f"expected vectors of dimension {self.dimension}, got shape {vecs.shape}")
+        vecs = self._checked(vectors)
         with self._lock:
+            self._own()
             self._index.add_with_ids(vecs, np.asarray(ids, dtype=np.int64))
+            self._changes += 1
 
     def delete(self, ids: Sequence[int] | np.ndarray) -> int:
         """Remove these ids; return how many were removed."""
         if len(ids) == 0:
             return 0
         with self._lock:
-            return int(self._index.remove_ids(np.asarray(ids, dtype=np.int64)))  # type: ignore[arg-type]
+            self._own()
+            self._changes += 1
+            return int(self._index.remove_ids(np.asarray(ids, dtype=np.int64)))
 
     def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
         """Return up to k (id, cosine) pairs, best first, for one query vector."""
@@ -106,33 +160,74 @@ class VectorIndex:
 
     def manifest(self) -> dict[str, object]:
         """Return the self-description saved beside the index."""
-        return {
+        described: dict[str, object] = {
             "format_version": FORMAT_VERSION,
             "model": self.model_id,
             "dimension": self.dimension,
             "metric": METRIC,
-            "index_type": "IndexIDMap2(IndexFlatIP)",
+            "index_type": INDEX_TYPES[self.kind],
+            "kind": self.kind,
             "count": self.count,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "generation": self.generation,
             "checksum": self.checksum,
         }
+        if self.kind == "ivf":
+            described.update(nlist=int(self._index.nlist), nprobe=self.nprobe, trained_for=self.trained_for)
+        return described
+
+    def fit(self) -> bool:
+        """Rebuild the index into the kind its size now calls for (exact below EXACT_LIMIT, else ivf; an ivf
+        index re-trained once it has grown or shrunk REGROW times past what it was trained for); return whether
+        it did. `save` calls it, so the kind changes at save time, never in the middle of a question: the new
+        index is built beside the one in use, which answers questions meanwhile, and swapped in at the end."""
+        with self._lock:
+            n = self.count
+            kind = kind_for(n, self.wanted, self.kind)
+            stale = kind == "ivf" and self.kind == "ivf" and not (
+                self.trained_for / REGROW <= n <= self.trained_for * REGROW
+            )
+            if kind == self.kind and not stale:
+                return False
+            log.info(
+                "rebuilding the vector index of %d sentences as %s (it was %s%s)", n, kind, self.kind,
+                f" trained for {self.trained_for}" if self.kind == "ivf" else "",
+            )
+            changes = self._changes
+            ids, vecs = self._contents()
+        fresh = self._new_index(ids, vecs, kind)
+        with self._lock:
+            if self._changes != changes:  # written meanwhile (not by newsbot's one writer): build from what it holds
+                fresh = self._new_index(*self._contents(), kind)
+            self._install(fresh, kind)
+        return True
 
     def save(self, path: Path) -> None:
-        """Write the index, then its manifest (with the index's checksum and the next generation), each to a
-        temporary file renamed into place."""
+        """Fit the index to its size (see `fit`), then write it and its manifest (with the index's checksum and
+        the next generation), each to a temporary file renamed into place."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
+        self.fit()
         with self._lock:
-            data = faiss.serialize_index(self._index).tobytes()
+            self._own()  # a mapped index's lists name the file they map; write the lists themselves
             self.generation = max(self.generation, saved_generation(path)) + 1
-            self.checksum = checksum(data)
-            _atomic_write(path, data)
+            fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+            os.close(fd)
+            try:
+                faiss.write_index(self._index, tmp)  # straight to the file: no second copy in memory
+                with open(tmp, "rb") as f:
+                    self.checksum = _file_checksum(f)
+                    os.fsync(f.fileno())
+                os.replace(tmp, path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
             _atomic_write(manifest_path(path), json.dumps(self.manifest(), indent=2).encode())
 
     @classmethod
-    def load(cls, path: Path, dimension: int, model_id: str) -> VectorIndex:
-        """Return the saved index; raise IndexMismatchError when it was built for another model or format, and
+    def load(cls, path: Path, dimension: int, model_id: str, kind: str = "auto") -> VectorIndex:
+        """Return the saved index, of the kind and with the parameters its manifest records (`kind` is the
+        policy for its next save); raise IndexMismatchError when it was built for another model or format, and
         IndexDamagedError (a kind of it) when its manifest is missing or unreadable or its bytes fail their
         checksum, which the store's vectors can heal."""
         path = Path(path)
@@ -149,31 +244,168 @@ class VectorIndex:
             "metric": METRIC,
         }
         wrong = {k: manifest.get(k) for k, v in expected.items() if manifest.get(k) != v}
+        built = manifest.get("kind", "exact")  # manifests written before there were kinds: exact
+        if built not in INDEX_TYPES:
+            wrong["kind"] = built
+            expected["kind"] = " or ".join(INDEX_TYPES)
         if wrong:
             said = ", ".join(f"{k}={v!r} (expected {expected[k]!r})" for k, v in wrong.items())
             raise IndexMismatchError(
                 f"the index at {path} was built with {said}; rebuild it with: newsbot index --rebuild"
             )
-        try:
-            data = path.read_bytes()
-        except OSError as e:
-            raise IndexDamagedError(f"the index at {path} is unreadable ({e})") from None
+        vi = cls(dimension, model_id, kind)
+        vi.kind = str(built)
+        if built == "ivf":
+            try:
+                vi.nprobe = int(manifest["nprobe"])
+                vi.trained_for = int(manifest["trained_for"])
+            except (KeyError, TypeError, ValueError):
+                raise IndexDamagedError(f"the index manifest beside {path} lacks the ivf index's nprobe") from None
         sealed = manifest.get("checksum")
-        if sealed is not None and sealed != checksum(data):
-            raise IndexDamagedError(
-                f"the index at {path} is damaged (its bytes do not match the checksum in its manifest)"
-            )
-        vi = cls(dimension, model_id)
-        vi._index = _deserialize(path, data, dimension)
+        vi._index = _read(path, sealed, dimension, str(built))
+        if built == "ivf":
+            vi._index.nprobe = vi.nprobe
+            vi._mapped = True
         vi.generation = int(manifest.get("generation") or 0)
         vi.checksum = sealed
         return vi
 
+    # -- inside ----------------------------------------------------------------------------------------
 
-def _deserialize(path: Path, data: bytes, dimension: int) -> faiss.IndexIDMap2:
-    """Return the FAISS index in `data`; raise IndexDamagedError or IndexMismatchError when it is not one of ours."""
+    def _checked(self, vectors: np.ndarray) -> np.ndarray:
+        """Return the vectors as contiguous float32 rows; raise ValueError when they are of another dimension."""
+        vecs = np.ascontiguousarray(vectors, dtype=np.float32)
+        if vecs.ndim != 2 or vecs.shape[1] != self.dimension:
+            raise ValueError(f"expected vectors of dimension {self.dimension}, got shape {vecs.shape}")
+        return vecs
+
+    def _build(self, ids: np.ndarray, vecs: np.ndarray, kind: str) -> None:
+        """Replace the index by a new one of this kind holding these vectors (an ivf one trained on them)."""
+        self._install(self._new_index(ids, vecs, kind), kind)
+
+    def _new_index(self, ids: np.ndarray, vecs: np.ndarray, kind: str) -> Any:
+        """Return a new FAISS index of this kind holding these vectors (an ivf one trained on them, its nprobe
+        calibrated)."""
+        if kind == "exact":
+            exact = _exact_index(self.dimension)
+            if len(ids):
+                exact.add_with_ids(vecs, ids)
+            return exact
+        n = len(ids)
+        nlist = lists_for(n)
+        ivf = faiss.IndexIVFFlat(faiss.IndexFlatIP(self.dimension), self.dimension, nlist, faiss.METRIC_INNER_PRODUCT)
+        ivf.cp.niter = TRAINING_ROUNDS
+        rng = np.random.default_rng(n)
+        sample = vecs if n <= TRAINING_PER_LIST * nlist else vecs[
+            np.sort(rng.choice(n, TRAINING_PER_LIST * nlist, replace=False))]
+        if n:
+            ivf.train(sample)
+        else:  # nothing to learn lists from: one list around the origin
+            ivf.train(np.zeros((1, self.dimension), dtype=np.float32))
+        ivf.set_direct_map_type(faiss.DirectMap.Hashtable)  # type: ignore[attr-defined]
+        ivf.add_with_ids(vecs, ids)
+        ivf.nprobe = _calibrated_nprobe(ivf, ids, vecs, rng)
+        return ivf
+
+    def _install(self, index: Any, kind: str) -> None:
+        """Make this FAISS index of this kind the one searched."""
+        with self._lock:
+            self._index, self.kind, self._mapped = index, kind, False
+            self.nprobe = int(index.nprobe) if kind == "ivf" else 0
+            self.trained_for = int(index.ntotal) if kind == "ivf" else 0
+            self._changes += 1
+
+    def _contents(self, vectors: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """Return the ids held and (when asked) their vectors, in the index's order."""
+        if self.kind == "exact":
+            ids = faiss.vector_to_array(self._index.id_map).astype(np.int64)
+            vecs = self._index.index.reconstruct_n(0, len(ids)) if vectors else np.zeros((0, self.dimension))
+            return ids, np.asarray(vecs, dtype=np.float32).reshape(-1, self.dimension)
+        lists = self._index.invlists
+        id_parts: list[np.ndarray] = []
+        vec_parts: list[np.ndarray] = []
+        for no in range(self._index.nlist):
+            size = lists.list_size(no)
+            if not size:
+                continue
+            id_parts.append(faiss.rev_swig_ptr(lists.get_ids(no), size).copy())
+            if vectors:
+                codes = faiss.rev_swig_ptr(lists.get_codes(no), size * lists.code_size).copy()
+                vec_parts.append(codes.view(np.float32).reshape(size, self.dimension))
+        ids = np.concatenate(id_parts) if id_parts else np.zeros(0, dtype=np.int64)
+        vecs = np.vstack(vec_parts) if vec_parts else np.zeros((0, self.dimension), dtype=np.float32)
+        return ids.astype(np.int64), vecs
+
+    def _own(self) -> None:
+        """Copy a memory-mapped (read-only) ivf index's lists into memory, so that it can change."""
+        if not self._mapped:
+            return
+        mapped = self._index.invlists
+        owned = faiss.ArrayInvertedLists(self._index.nlist, mapped.code_size)
+        for no in range(self._index.nlist):
+            size = mapped.list_size(no)
+            if size:
+                owned.add_entries(no, size, mapped.get_ids(no), mapped.get_codes(no))
+        self._index.replace_invlists(owned, True)
+        owned.this.disown()  # type: ignore[attr-defined]  # the index owns it now
+        self._mapped = False
+
+
+def _exact_index(dimension: int) -> faiss.IndexIDMap2:
+    """Return an empty exact index whose ids are sentence ids."""
+    return faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
+
+
+def _calibrated_nprobe(
+    index: faiss.IndexIVFFlat, ids: np.ndarray, vecs: np.ndarray, rng: np.random.Generator
+) -> int:
+    """Return the fewest lists to search for CALIBRATION_RECALL of the exact CALIBRATION_DEPTH candidates, on
+    synthetic questions: two stored sentences mixed, with noise (a question is near, not on, a sentence; on
+    MiniLM such questions need a few more lists than real ones for the same recall)."""
+    n, nlist = len(vecs), int(index.nlist)
+    if n == 0 or nlist == 1:
+        return 1
+    m = min(100, n)
+    pairs = rng.integers(0, n, size=(m, 2))
+    q = vecs[pairs[:, 0]] + vecs[pairs[:, 1]]
+    q += rng.standard_normal(q.shape).astype(np.float32) / math.sqrt(vecs.shape[1])
+    q = np.ascontiguousarray(q / np.linalg.norm(q, axis=1, keepdims=True), dtype=np.float32)
+    k = min(CALIBRATION_DEPTH, n)
+    _, rows = faiss.knn(q, vecs, k, metric=faiss.METRIC_INNER_PRODUCT)
+    exact = ids[rows]
+
+    def recall(nprobe: int) -> float:
+        index.nprobe = nprobe
+        _, got = index.search(q, k)
+        return sum(len(set(g.tolist()) & set(e.tolist())) for g, e in zip(got, exact, strict=True)) / exact.size
+
+    low, high = 0, 1
+    while high < nlist and recall(high) < CALIBRATION_RECALL:
+        low, high = high, min(2 * high, nlist)
+    while high - low > max(1, high // 8):  # to within an eighth
+        mid = (low + high) // 2
+        if recall(mid) >= CALIBRATION_RECALL:
+            high = mid
+        else:
+            low = mid
+    return high
+
+
+def _read(path: Path, sealed: object, dimension: int, kind: str) -> faiss.Index:
+    """Return the FAISS index saved at `path` (an ivf one memory-mapped), its bytes checked against the
+    manifest's checksum; raise IndexDamagedError or IndexMismatchError when it is not one of ours."""
     try:
-        raw = faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8))
+        with open(path, "rb") as f:
+            inode = os.fstat(f.fileno()).st_ino
+            if sealed is not None and sealed != _file_checksum(f):
+                raise IndexDamagedError(
+                    f"the index at {path} is damaged (its bytes do not match the checksum in its manifest)"
+                )
+            raw = faiss.read_index(str(path), faiss.IO_FLAG_MMAP if kind == "ivf" else 0)
+            if os.stat(path).st_ino != inode:  # replaced between the check and the read
+                raise IndexDamagedError(f"the index at {path} changed while it was read")
+    except OSError as e:
+        raise IndexDamagedError(f"the index at {path} is unreadable ({e})") from None
     except RuntimeError as e:
         raise IndexDamagedError(f"the index at {path} is unreadable ({str(e).strip()})") from None
     if raw.d != dimension:
@@ -181,12 +413,25 @@ def _deserialize(path: Path, data: bytes, dimension: int) -> faiss.IndexIDMap2:
             f"the index at {path} has dimension {raw.d}, expected {dimension}; "
             "rebuild it with: newsbot index --rebuild"
         )
-    if not isinstance(raw, faiss.IndexIDMap2):
+    wanted = faiss.IndexIDMap2 if kind == "exact" else faiss.IndexIVFFlat
+    if not isinstance(raw, wanted):
         raise IndexMismatchError(
-            f"the index at {path} is a {type(raw).__name__}, not IndexIDMap2; "
+            f"the index at {path} is a {type(raw).__name__}, not {INDEX_TYPES[kind]}; "
             "rebuild it with: newsbot index --rebuild"
         )
+    if kind == "ivf" and raw.metric_type != faiss.METRIC_INNER_PRODUCT:
+        raise IndexMismatchError(f"the index at {path} is not an inner-product index; "
+                                 "rebuild it with: newsbot index --rebuild")
     return raw
+
+
+def _file_checksum(f: BinaryIO) -> str:
+    """Return the checksum of an open file's bytes from its start, read a chunk at a time."""
+    f.seek(0)
+    digest = hashlib.sha256()
+    while chunk := f.read(1 << 20):
+        digest.update(chunk)
+    return "sha256:" + digest.hexdigest()
 
 
 def checksum(data: bytes) -> str:

@@ -1,0 +1,178 @@
+"""How the vector index scales: build time, search time (one thread), recall of the dense candidates against
+exact search, size on disk and memory after loading, at sizes well beyond the shipped corpus.
+
+    .venv/bin/python -m bench.scale --sizes 100000,1000000
+
+The sentences are synthetic but shaped like real ones: each mixes two real MiniLM sentence vectors with a little
+noise (uniform random vectors have no clusters, which makes an IVF index's recall meaningless). The questions are
+real MiniLM question vectors, none of them in the index. Both come from .npy caches (--sentences, --questions);
+without them a clustered Gaussian mixture stands in. Each index is loaded and searched in its own process, so
+that its memory is its own. Prints a Markdown table; the machine may be shared, so figures are medians.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+DEFAULT_SENTENCES = Path("/tmp/pn/exp_minilm_S.npy")
+DEFAULT_QUESTIONS = Path("/tmp/pn/exp_minilm_Q_questions.npy")
+DIMENSION = 384
+MODEL = "bench"
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(x / np.linalg.norm(x, axis=1, keepdims=True), dtype=np.float32)
+
+
+def real_vectors(sentences: Path, questions: Path, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, str]:
+    """Return (base sentence vectors, question vectors, where they came from): the caches, or a clustered
+    Gaussian mixture standing in for them."""
+    if sentences.exists() and questions.exists():
+        return _unit(np.load(sentences)), _unit(np.load(questions)), f"real MiniLM vectors ({sentences.name})"
+    centres = rng.standard_normal((300, DIMENSION)).astype(np.float32)
+    base = centres[rng.integers(0, 300, 30_000)] + 0.8 * rng.standard_normal((30_000, DIMENSION)).astype(np.float32)
+    qs = centres[rng.integers(0, 300, 200)] + 0.8 * rng.standard_normal((200, DIMENSION)).astype(np.float32)
+    return _unit(base), _unit(qs), "a clustered Gaussian mixture (no .npy caches found)"
+
+
+def synthetic_sentences(base: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+    """Return n unit vectors, each a real sentence vector mixed with another one and a little noise."""
+    out = np.empty((n, base.shape[1]), dtype=np.float32)
+    for start in range(0, n, 100_000):
+        c = min(100_000, n - start)
+        x = base[rng.integers(0, len(base), c)] + 0.35 * base[rng.integers(0, len(base), c)]
+        x += rng.standard_normal(x.shape).astype(np.float32) * (0.35 / np.sqrt(base.shape[1]))
+        out[start : start + c] = _unit(x)
+    return out
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def measure_loaded(path: Path, questions: Path, truth: Path, depth: int) -> dict[str, float]:
+    """Load the index at `path` and search each question once (one thread); return times, recall and RSS."""
+    from index.vectors import VectorIndex
+
+    qs = np.load(questions)
+    exact = np.load(truth)
+    before = _rss_mb()
+    vi = VectorIndex.load(path, DIMENSION, MODEL)
+    loaded = _rss_mb()
+    cold, times, cpu, recalls = [], [], [], []
+    for q in qs:  # first pass: a mapped index's pages come in from the page cache (or the disk)
+        t = time.perf_counter()
+        vi.search(q, depth)
+        cold.append((time.perf_counter() - t) * 1000)
+    for q, want in zip(qs, exact, strict=True):  # second pass: warm, as in a bot serving for a while
+        t, c = time.perf_counter(), time.thread_time()
+        got = vi.search(q, depth)
+        cpu.append((time.thread_time() - c) * 1000)
+        times.append((time.perf_counter() - t) * 1000)
+        recalls.append(len({i for i, _ in got} & set(want.tolist())) / len(want))
+    return {
+        "cold": float(np.percentile(cold, 50)),
+        "p50": float(np.percentile(times, 50)),
+        "p95": float(np.percentile(times, 95)),
+        "cpu": float(np.percentile(cpu, 50)),
+        "recall": float(np.mean(recalls)),
+        "rss_base": before,
+        "rss_load": loaded,
+        "rss_searched": _rss_mb(),
+        "count": vi.count,
+    }
+
+
+def run(sizes: list[int], kinds: list[str], depth: int, sentences: Path, questions: Path) -> str:
+    """Return the Markdown table of every size and kind."""
+    import faiss
+
+    from index.vectors import VectorIndex
+
+    rng = np.random.default_rng(0)
+    base, qs, origin = real_vectors(sentences, questions, rng)
+    rows = [
+        f"| sentences | kind | parameters | build s | search p50 ms, cold | warm p50 ms | warm p95 ms | warm CPU p50 "
+        f"ms | recall@{depth} | disk MB | RSS after load MB (+ over the bare process) | RSS after searches MB | "
+        "bytes a sentence beyond the vectors |",
+        "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    with tempfile.TemporaryDirectory(prefix="newsbot-scale-") as tmp:
+        qpath = Path(tmp) / "questions.npy"
+        np.save(qpath, qs)
+        for n in sizes:
+            vecs = synthetic_sentences(base, n, rng)
+            ids = np.arange(1, n + 1, dtype=np.int64)
+            _, rows_found = faiss.knn(qs, vecs, depth, metric=faiss.METRIC_INNER_PRODUCT)
+            truth = Path(tmp) / f"truth-{n}.npy"
+            np.save(truth, ids[rows_found])
+            for kind in kinds:
+                vi = VectorIndex(DIMENSION, MODEL, kind)
+                t = time.perf_counter()
+                vi.index(ids, vecs)
+                built = time.perf_counter() - t
+                path = Path(tmp) / f"{kind}-{n}.faiss"
+                vi.save(path)
+                manifest = vi.manifest()
+                params = (
+                    f"nlist {manifest['nlist']}, nprobe {manifest['nprobe']}" if vi.kind == "ivf" else "-"
+                )
+                del vi
+                out = subprocess.run(
+                    [sys.executable, "-m", "bench.scale", "--measure", str(path), str(qpath), str(truth), str(depth)],
+                    check=True, capture_output=True, text=True, env={**os.environ, "OMP_NUM_THREADS": "1"},
+                )
+                m = json.loads(out.stdout.strip().splitlines()[-1])
+                beyond = (m["rss_searched"] - m["rss_base"]) * 2**20 / n - 4 * DIMENSION
+                rows.append(
+                    f"| {n:,} | {manifest['kind']} ({kind}) | {params} | {built:.1f} | {m['cold']:.2f} | "
+                    f"{m['p50']:.2f} | {m['p95']:.2f} | {m['cpu']:.2f} | {m['recall']:.3f} | "
+                    f"{path.stat().st_size / 2**20:.0f} | "
+                    f"{m['rss_load']:.0f} (+{m['rss_load'] - m['rss_base']:.0f}) | {m['rss_searched']:.0f} | "
+                    f"{beyond:.0f} |"
+                )
+                print(rows[-1], file=sys.stderr, flush=True)
+                path.unlink()
+            del vecs
+    note = (
+        f"\n{len(qs)} questions (real, held out), sentences synthetic from {origin}; one search thread "
+        "(CPU: its own time, as the machine may be busy); "
+        f"vectors alone are {4 * DIMENSION} bytes a sentence."
+    )
+    return "\n".join(rows) + "\n" + note
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Print the table for the sizes asked (or, internally, measure one saved index)."""
+    if argv is None:
+        argv = sys.argv[1:]
+    if argv and argv[0] == "--measure":
+        path, questions, truth, depth = argv[1:5]
+        print(json.dumps(measure_loaded(Path(path), Path(questions), Path(truth), int(depth))))
+        return
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--sizes", default="100000", help="comma-separated numbers of sentences")
+    p.add_argument("--kinds", default="auto,exact", help="comma-separated kinds: auto, exact, ivf")
+    p.add_argument("--depth", type=int, default=50, help="dense candidates per question (Settings.candidates)")
+    p.add_argument("--sentences", type=Path, default=DEFAULT_SENTENCES, help=".npy of real sentence vectors")
+    p.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS, help=".npy of real question vectors")
+    a = p.parse_args(argv)
+    sizes = [int(s) for s in a.sizes.split(",") if s.strip()]
+    print(run(sizes, [k.strip() for k in a.kinds.split(",")], a.depth, a.sentences, a.questions))
+
+
+if __name__ == "__main__":
+    main()
