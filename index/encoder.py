@@ -5,7 +5,6 @@ reference; by default (NEWSBOT_ENCODER=onnx) the model runs as an ONNX export of
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import sys
@@ -18,6 +17,7 @@ from typing import Any, Literal
 import numpy as np
 
 from index.errors import ModelError
+from index.onnx_model import sha256_file  # one definition; onnx_model needs it and cannot import this module
 
 TextKind = Literal["query", "document"]
 Runtime = Literal["torch", "onnx", "onnx-int8"]  # NEWSBOT_ENCODER: what runs the model
@@ -51,15 +51,6 @@ class Encoder(ABC):
 def document_text(sentence: str, title: str | None) -> str:
     """Return the text embedded for a sentence: its article's title, then the sentence."""
     return f"{title}. {sentence}" if title else sentence
-
-
-def sha256_file(path: Path) -> str:
-    """Return the hex sha256 of a file."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 class SentenceTransformerEncoder(Encoder):

@@ -105,7 +105,7 @@ def usable_export(onnx: Path, described: Path, model_id: str, weights_sha256: st
 
 
 def sha256_file(path: Path) -> str:
-    """Return the hex sha256 of a file (index.encoder imports this module, so it cannot import from it)."""
+    """Return the hex sha256 of a file (the weights' and the export's checks; index.encoder uses it too)."""
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -62,21 +62,9 @@ class Settings:
             s = replace(s, data_dir=Path(env["NEWSBOT_DATA"]).expanduser())
         if env.get("NEWSBOT_CORPUS"):
             s = replace(s, corpus_dir=Path(env["NEWSBOT_CORPUS"]).expanduser())
-        if env.get("NEWSBOT_MODEL", "").strip():
-            choice = env["NEWSBOT_MODEL"].strip().lower()
-            if choice not in MODEL_CHOICES:
-                raise ConfigError(
-                    f"NEWSBOT_MODEL must be one of {', '.join(MODEL_CHOICES)} (minilm is the default), "
-                    f"not {env['NEWSBOT_MODEL'].strip()!r}"
-                )
+        if choice := _choice(env, "NEWSBOT_MODEL", tuple(MODEL_CHOICES), "minilm"):
             s = replace(s, model=MODEL_CHOICES[choice])
-        if env.get("NEWSBOT_ENCODER", "").strip():
-            runtime = env["NEWSBOT_ENCODER"].strip().lower()
-            if runtime not in ENCODER_CHOICES:
-                raise ConfigError(
-                    f"NEWSBOT_ENCODER must be one of {', '.join(ENCODER_CHOICES)} (onnx is the default), "
-                    f"not {env['NEWSBOT_ENCODER'].strip()!r}"
-                )
+        if runtime := _choice(env, "NEWSBOT_ENCODER", ENCODER_CHOICES, "onnx"):
             s = replace(s, encoder=runtime)
         if env.get("NEWSBOT_ONNX_DIR", "").strip():
             s = replace(s, onnx_dir=Path(env["NEWSBOT_ONNX_DIR"].strip()).expanduser())
@@ -111,12 +99,18 @@ class Settings:
         if env.get("NEWSBOT_VECTOR_INDEX", "").strip():
             from index.vectors import KINDS
 
-            kind = env["NEWSBOT_VECTOR_INDEX"].strip().lower()
-            if kind not in KINDS:
-                raise ConfigError(
-                    f"NEWSBOT_VECTOR_INDEX must be one of {', '.join(KINDS)} (auto is the default), "
-                    f"not {env['NEWSBOT_VECTOR_INDEX'].strip()!r}"
-                )
-            s = replace(s, vector_index=kind)
+            if kind := _choice(env, "NEWSBOT_VECTOR_INDEX", KINDS, "auto"):
+                s = replace(s, vector_index=kind)
         clean = {k: v for k, v in overrides.items() if v is not None}
         return replace(s, **clean)  # type: ignore[arg-type]
+
+
+def _choice(env: Mapping[str, str], name: str, choices: Sequence[str], default: str) -> str | None:
+    """Return the environment's choice for `name` in lower case (None when unset or blank); raise ConfigError,
+    naming the choices, when it is not one of them."""
+    value = env.get(name, "").strip()
+    if not value:
+        return None
+    if value.lower() not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)} ({default} is the default), not {value!r}")
+    return value.lower()

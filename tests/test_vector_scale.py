@@ -191,9 +191,7 @@ def test_newsbot_vector_index_is_read_into_the_settings() -> None:
 
 
 def test_the_engine_answers_through_a_forced_ivf_index_and_keeps_it(tmp_path: Path) -> None:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "derna.txt").write_bytes(SEED.read_bytes())
+    corpus = _seed_corpus(tmp_path)
     exact_settings = Settings(data_dir=tmp_path / "data", progress=False, ranker=False)
     with Engine.open(exact_settings, encoder=FakeEncoder()) as engine:
         engine.index_paths([corpus])
@@ -212,9 +210,7 @@ def test_the_engine_answers_through_a_forced_ivf_index_and_keeps_it(tmp_path: Pa
 def test_opening_an_index_that_matches_the_store_does_not_read_every_stored_vector(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "derna.txt").write_bytes(SEED.read_bytes())
+    corpus = _seed_corpus(tmp_path)
     settings = Settings(data_dir=tmp_path / "data", progress=False, ranker=False)
     with Engine.open(settings, encoder=FakeEncoder()) as engine:
         engine.index_paths([corpus])
@@ -226,3 +222,11 @@ def test_opening_an_index_that_matches_the_store_does_not_read_every_stored_vect
     monkeypatch.setattr(Store, "all_vectors", every_vector)
     with Engine.open(settings, encoder=FakeEncoder()) as engine:
         assert engine.vectors.count == n
+
+
+def _seed_corpus(tmp_path: Path) -> Path:
+    """Return a corpus folder holding the seed article."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "derna.txt").write_bytes(SEED.read_bytes())
+    return corpus
