@@ -82,9 +82,6 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"
 
-bench: $(STAMP)
-	$(BIN)/python -m bench.run
-
 # News first (polnear-qa: every ranking side by side over one index, with the unanswerable questions), then SQuAD.
 NEWS := ../shared/eval/polnear-qa
 SQUAD := ../shared/eval/squad-dev-a
@@ -113,6 +110,11 @@ bench-txtai: $(STAMP) $(TXTAI_STAMP)
 	$(BIN)/python -m bench.txtai_bench export --docs $(SQUAD)/docs.jsonl --questions $(SQUAD)/questions.jsonl --out $(TXTAI_OUT)/txtai-squad-dev-a
 	$(TXTAI_VENV)/bin/python bench/txtai_bench.py search --dir $(TXTAI_OUT)/txtai-squad-dev-a --model "$(MINILM_DIR)"
 	$(BIN)/python -m bench.txtai_bench score --dir $(TXTAI_OUT)/txtai-squad-dev-a
+
+# newsbot, txtai's hybrid and the bare floor side by side on squad-dev-a (bench/run.py; about 20 minutes). The txtai
+# venv comes first, so the txtai column is filled; BENCH_ARGS passes options, e.g. BENCH_ARGS="--repeats 5 --scale".
+bench: $(STAMP) $(TXTAI_STAMP)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 train-ranker: $(STAMP)
 	$(BIN)/python -m index.evaluation.train --docs ../shared/eval/squad-dev-a/docs.jsonl --questions ../shared/eval/squad-dev-a/questions.jsonl

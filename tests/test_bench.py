@@ -1,0 +1,95 @@
+"""`make bench` (bench/run.py): the side-by-side table and its targets with made-up figures, newsbot's parts on a
+small corpus with the fake encoder, and (slow) a whole tiny run with the real model and no txtai venv. Nothing
+here asserts a timing: the figures are only checked to be there and positive."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bench.run import (
+    TARGETS,
+    _questions,
+    format_table,
+    main,
+    part_answer_newsbot,
+    part_index_newsbot,
+    ratio,
+    target_met,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures"
+DOCS = FIXTURES / "news_docs.jsonl"
+QUESTIONS = FIXTURES / "news_questions.jsonl"
+
+FIGURES = {
+    "newsbot": {"p50": 10.0, "p95": 20.0, "serial_aps": 90.0, "batch_aps": 300.0, "cold_s": 1.0,
+                "index_sps": 150.0, "answer_rss": 200.0, "index_rss": 900.0},
+    "txtai": {"p50": 25.0, "p95": 30.0, "serial_aps": 40.0, "batch_aps": 100.0, "cold_s": 5.0,
+              "index_sps": 100.0, "answer_rss": 500.0, "index_rss": 600.0},
+    "floor": {"p50": 9.0, "p95": 12.0, "serial_aps": 100.0, "batch_aps": 400.0, "cold_s": 8.0,
+              "index_sps": 90.0, "answer_rss": 600.0, "index_rss": 700.0},
+}
+
+
+def _row(table: str, label: str) -> list[str]:
+    line = next(line for line in table.splitlines() if line.startswith(f"| {label} |"))
+    return [c.strip() for c in line.strip("|").split("|")]
+
+
+def test_ratios_and_targets_follow_issue_12() -> None:
+    assert ratio(10.0, 25.0) == pytest.approx(0.4)
+    assert ratio(10.0, None) is None and ratio(None, 3.0) is None and ratio(1.0, 0.0) is None
+    assert target_met("p50", 0.5) is True and target_met("p50", 0.51) is False
+    assert target_met("batch_aps", 1.5) is True and target_met("batch_aps", 1.49) is False
+    assert target_met("cold_s", 0.15) is True and target_met("cold_s", 0.2) is False
+    assert target_met("index_sps", 2.0) is True and target_met("index_sps", 1.9) is False
+    assert target_met("answer_rss", 0.6) is True and target_met("answer_rss", 0.61) is False
+    assert target_met("p95", 9.0) is None and target_met("p50", None) is None
+    assert set(TARGETS) == {"p50", "batch_aps", "cold_s", "index_sps", "answer_rss"}
+
+
+def test_the_table_shows_each_side_the_ratio_and_whether_the_target_is_met() -> None:
+    table = format_table(FIGURES)
+    assert table.splitlines()[0].startswith("| figure | newsbot | txtai 9.14 hybrid | floor")
+    assert _row(table, "warm answer, median (ms)") == ["warm answer, median (ms)", "10.0", "25.0", "9.0", "0.40×",
+                                                       "≤ 0.5×", "yes"]
+    assert _row(table, "answers a second, batched")[4:] == ["3.00×", "≥ 1.5×", "yes"]
+    assert _row(table, "cold start to first answer (s)")[4:] == ["0.20×", "≤ 0.15×", "no"]
+    assert _row(table, "sentences indexed a second")[4:] == ["1.50×", "≥ 2×", "no"]
+    assert _row(table, "peak memory while answering (MB)")[4:] == ["0.40×", "≤ 0.6×", "yes"]
+    assert _row(table, "peak memory while indexing (MB)")[4:] == ["1.50×", "", ""]
+
+
+def test_the_table_says_when_txtai_is_missing_or_newsbot_cannot_batch() -> None:
+    figures = {"newsbot": FIGURES["newsbot"], "floor": FIGURES["floor"]}
+    table = format_table(figures, txtai_note="not run: its virtualenv is missing", batched=False)
+    assert _row(table, "warm answer, median (ms)")[2:] == ["—", "9.0", "—", "≤ 0.5×", "—"]
+    assert _row(table, "answers a second, batched")[1] == "n/a (serial 300.0)"
+    assert table.endswith("txtai: not run: its virtualenv is missing")
+    # with txtai there, a serial loop still gives no batched ratio
+    assert _row(format_table(FIGURES, batched=False), "answers a second, batched")[4:] == ["—", "≥ 1.5×", "—"]
+
+
+def test_newsbots_parts_index_and_answer_a_small_corpus(tmp_path: Path, fake_encoder) -> None:
+    data = tmp_path / "data"
+    indexed = part_index_newsbot(DOCS, data, encoder=fake_encoder)
+    assert indexed["sentences"] > 0 and indexed["seconds"] > 0 and indexed["rss_mb"] > 0
+    questions = _questions(QUESTIONS, 3)
+    assert len(questions) == 3
+    answered = part_answer_newsbot(data, questions, encoder=fake_encoder)
+    assert len(answered["times_ms"]) == 3 and answered["rss_mb"] > 0
+    # answer_many when the engine has it; else the bench marks the batched row n/a
+    assert answered["batched"] == (answered["batch_s"] is not None)
+
+
+@pytest.mark.slow
+def test_a_tiny_run_prints_the_table_without_txtai(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--docs", str(DOCS), "--questions", str(QUESTIONS), "--limit-docs", "3", "--questions-n", "2",
+                 "--repeats", "1", "--txtai-venv", str(tmp_path / "no-venv")]) == 0
+    out = capsys.readouterr().out
+    assert "| warm answer, median (ms) |" in out
+    assert "txtai: not run: its virtualenv" in out
+    newsbot, txtai, floor = _row(out, "cold start to first answer (s)")[1:4]
+    assert txtai == "—" and float(newsbot) > 0 and float(floor) > 0
