@@ -22,7 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -107,7 +107,10 @@ def format_table(figures: Mapping[str, Mapping[str, float]], txtai_note: str = "
         n = figures.get("newsbot", {}).get(key)
         r = None if key == "batch_aps" and not batched else ratio(n, figures.get("txtai", {}).get(key))
         met = target_met(key, r)
-        target = f"{TARGETS[key][0].replace('<=', '≤').replace('>=', '≥')} {TARGETS[key][1]:g}×" if key in TARGETS else ""
+        target = ""
+        if key in TARGETS:
+            op, bound = TARGETS[key]
+            target = f"{'≤' if op == '<=' else '≥'} {bound:g}×"
         out.append(
             f"| {label} | {' | '.join(cells)} | {'—' if r is None else f'{r:.2f}×'} | {target} | "
             f"{'' if key not in TARGETS else '—' if met is None else 'yes' if met else 'no'} |"
@@ -230,7 +233,7 @@ def part_cold_floor(data: Path, question: str) -> dict:
     return {"first": int(ids[0][0])}
 
 
-PARTS = {
+PARTS: dict[str, Callable[..., dict]] = {
     "index-newsbot": part_index_newsbot,
     "index-floor": part_index_floor,
     "answer-newsbot": part_answer_newsbot,
