@@ -16,6 +16,7 @@ from bench.run import (
     part_answer_newsbot,
     part_index_newsbot,
     ratio,
+    run_scale,
     target_met,
 )
 
@@ -93,3 +94,17 @@ def test_a_tiny_run_prints_the_table_without_txtai(tmp_path: Path, capsys: pytes
     assert "txtai: not run: its virtualenv" in out
     newsbot, txtai, floor = _row(out, "cold start to first answer (s)")[1:4]
     assert txtai == "—" and float(newsbot) > 0 and float(floor) > 0
+
+
+def test_the_scale_section_runs_bench_scale_when_it_is_there(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import bench.run
+
+    monkeypatch.setattr(bench.run, "ROOT", tmp_path)
+    assert "bench/scale.py is not there yet" in run_scale(None)
+    (tmp_path / "bench").mkdir()
+    (tmp_path / "bench" / "__init__.py").write_text("")
+    (tmp_path / "bench" / "scale.py").write_text(
+        "import sys\nprint('| vectors | ms |')\nprint('|---|---:|')\nprint('| ' + sys.argv[-1] + ' | 1.0 |')\n"
+    )
+    assert run_scale("100000").splitlines() == ["| vectors | ms |", "|---|---:|", "| 100000 | 1.0 |"]
