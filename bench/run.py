@@ -424,7 +424,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--repeats", type=int, default=3, help="repeats of each part (default 3; medians reported)")
     p.add_argument("--txtai-venv", type=Path, default=TXTAI_VENV, help="txtai's virtualenv (default: %(default)s)")
     p.add_argument("--scale", action="store_true", help="also run bench/scale.py (minutes)")
-    p.add_argument("--scale-sizes", metavar="SIZES", help="passed to bench/scale.py as --sizes (its default: 100000), e.g. 100000,1000000")
+    p.add_argument("--scale-sizes", metavar="SIZES", help="bench/scale.py's --sizes (its default 100000)")
     p.add_argument("--part", help=argparse.SUPPRESS)
     p.add_argument("--args", help=argparse.SUPPRESS)
     a = p.parse_args(argv)
