@@ -3,9 +3,9 @@ questions with attributed sentences. The CLI and the bot are thin layers over it
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
-import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,8 +38,8 @@ from index.vectors import VectorIndex, manifest_signature, read_manifest
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "ArticleClaims", "Claim", "Context", "CorpusStats", "EncodedQuestion", "Engine", "IndexReport", "SourceSummary", "SpeakerClaims",
-    "SpeakerTally",
+    "ArticleClaims", "Claim", "Context", "CorpusStats", "EncodedQuestion", "Engine", "IndexReport", "SourceSummary",
+    "SpeakerClaims", "SpeakerTally",
 ]
 
 COPY_SIMILARITY = 0.8  # word-set Jaccard above which two sentences count as copies of one another

@@ -2,11 +2,12 @@
 candidates, with 95 % intervals, by question type, and the "nothing relevant" figures.
 
 Each question is asked once through `Engine.answer`, the function `newsbot ask` and the bot call (by way of
-`Engine.answers`, which encodes the questions in batches as `ask -` does), with the default ranker; that answer is the `default` row. A `RecordingRanker` keeps the candidates the answer path gathered, and
-each fixed ranking (`BASELINES`: bm25, dense, rrf, fusion) and the default ranker's own scores (`ranking`: no
-"nothing relevant", no speaker boost) order those same candidates, copies collapsed as `ask` collapses them. The
-candidates are the top 50 by cosine and the top 50 by BM25 (`NEWSBOT_CANDIDATES`), so the bm25 and dense rows are
-exactly plain BM25 and plain dense search over the stored sentences, cut at 50."""
+`Engine.answers`, which encodes the questions in batches as `ask -` does), with the default ranker; that answer is the
+`default` row. A `RecordingRanker` keeps the candidates the answer path gathered, and each fixed ranking (`BASELINES`:
+bm25, dense, rrf, fusion) and the default ranker's own scores (`ranking`: no "nothing relevant", no speaker boost) order
+those same candidates, copies collapsed as `ask` collapses them. The candidates are the top 50 by cosine and the top 50
+by BM25 (`NEWSBOT_CANDIDATES`), so the bm25 and dense rows are exactly plain BM25 and plain dense search over the stored
+sentences, cut at 50."""
 
 from __future__ import annotations
 

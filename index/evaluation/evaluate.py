@@ -1,12 +1,13 @@
 """Evaluation on JSONL docs and questions (the format of shared/eval): P@1, R@5, MRR@10, candidate recall and
 milliseconds per question, overall and by question type, in a temporary index.
 
-Each question goes through `Engine.answer`, the function `newsbot ask` and the bot call (small-talk guard,
-speaker candidates and boost, no-answer decision, copies collapsed), by way of `Engine.answers`, which encodes the
-questions in batches as `ask -` does; its hits are scored; a fixed ranking (`--ranker fusion|rrf|bm25|dense`) is swapped in through the engine's constructor. `--compare` measures every
-ranking in one run over one index (`index.evaluation.compare`). With `--folds`, the learned ranker is
-cross-validated by article instead (`index.evaluation.crossval`). `--unanswerable` takes a fraction of paragraphs to
-remove, or a file of questions their article does not answer (polnear-qa's unanswerable.jsonl)."""
+Each question goes through `Engine.answer`, the function `newsbot ask` and the bot call (small-talk guard, speaker
+candidates and boost, no-answer decision, copies collapsed), by way of `Engine.answers`, which encodes the questions in
+batches as `ask -` does; its hits are scored; a fixed ranking (`--ranker fusion|rrf|bm25|dense`) is swapped in through
+the engine's constructor. `--compare` measures every ranking in one run over one index (`index.evaluation.compare`).
+With `--folds`, the learned ranker is cross-validated by article instead (`index.evaluation.crossval`). `--unanswerable`
+takes a fraction of paragraphs to remove, or a file of questions their article does not answer (polnear-qa's
+unanswerable.jsonl)."""
 
 from __future__ import annotations
 
