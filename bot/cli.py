@@ -152,11 +152,11 @@ def _ask_lines(engine, questions: list[str], k: int, as_json: bool) -> int:
     except Exception:  # noqa: BLE001 - one question's failure must not cost the others: ask one at a time
         answers = None
     status = 0
-    for q in checked:
+    for item in checked:
         try:
-            if isinstance(q, Exception):
-                raise q
-            answer = next(answers) if answers is not None else engine.answer(q, k=k)
+            if isinstance(item, Exception):
+                raise item
+            answer = next(answers) if answers is not None else engine.answer(item, k=k)
         except Exception as e:  # noqa: BLE001 - one bad line never ends the session
             print(f"{PROG}: {one_line(e)}", file=sys.stderr, flush=True)
             status = 1
