@@ -4,6 +4,7 @@ together, with the same output as asking one at a time."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import sys
@@ -13,11 +14,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bot.batching import AnswerBatcher
 from bot.cli import main
 from bot.terminal import arrived_lines
 from index.encoder import Encoder, TextKind
 from index.engine import Engine
 from index.errors import QuestionError
+from index.model import Answer
 from index.settings import Settings
 from index.vectors import VectorIndex
 
@@ -162,3 +165,83 @@ def test_ask_stdin_prints_what_asking_one_at_a_time_prints(
     assert main(["ask", "-", "--json", "--data", str(data)]) == 0
     batched = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert batched == singly
+
+
+# --- the bot's micro-batcher ------------------------------------------------------------------------------
+
+
+async def test_batcher_answers_questions_asked_together_in_one_encoder_call(counting_engine: Engine) -> None:
+    encoder = counting_engine.encoder
+    assert isinstance(encoder, CountingEncoder)
+    asked = [q for q in QUESTIONS if q not in {"hello", "thanks!"}]
+    singly = [counting_engine.answer(q, k=3).to_json() for q in asked]
+    encoder.calls.clear()
+    batcher = AnswerBatcher(lambda: counting_engine)
+    answers = await asyncio.gather(*(batcher.answer(q, 3) for q in asked))
+    assert [a.to_json() for a in answers] == singly
+    assert [len(c) for c in encoder.calls] == [len(asked)]
+
+
+async def test_batcher_answers_at_most_its_bound_together(counting_engine: Engine) -> None:
+    encoder = counting_engine.encoder
+    assert isinstance(encoder, CountingEncoder)
+    encoder.calls.clear()
+    batcher = AnswerBatcher(lambda: counting_engine, most=4)
+    answers = await asyncio.gather(*(batcher.answer(f"how far is Derna from Crete {i}", 2) for i in range(10)))
+    assert [a.question for a in answers] == [f"how far is Derna from Crete {i}" for i in range(10)]
+    assert sorted(len(c) for c in encoder.calls) == [2, 4, 4]
+
+
+async def test_batcher_keeps_each_question_its_own_k_and_error(counting_engine: Engine) -> None:
+    batcher = AnswerBatcher(lambda: counting_engine)
+    one, bad, three = await asyncio.gather(
+        batcher.answer("how far is Derna from Crete", 1),
+        batcher.answer("   ", 3),
+        batcher.answer("Who controls the city of Derna?", 3),
+        return_exceptions=True,
+    )
+    assert isinstance(bad, QuestionError)
+    assert isinstance(one, Answer)
+    assert one.to_json() == counting_engine.answer("how far is Derna from Crete", 1).to_json()
+    assert isinstance(three, Answer) and len(three.hits) == 3
+
+
+@pytest.mark.slow
+async def test_questions_sent_at_once_each_get_their_own_answer_on_telegram(
+    tmp_path: Path, fake_encoder: Encoder, seed_corpus: Path
+) -> None:
+    from fake_telegram import running_fake
+    from telegram import Update
+    from telegram_html import parse_html
+
+    from bot.settings import BotSettings
+    from bot.telegram_app import build_application
+
+    engine = Engine.open(Settings(data_dir=tmp_path / "data", progress=False), encoder=fake_encoder)
+    engine.index_paths([seed_corpus])
+    asked = ["how far is Derna from Crete", "How many ISIS fighters are in Derna?", "Where is Derna?",
+             "Where are the ISIS fighters training new recruits?", "What did Noman Benotman say?",
+             "Who controls the city of Derna?", "according to CNN"]
+    questions = [q for q in asked if engine.answer(q).hits]  # the fake model does not answer every one
+    assert len(questions) >= 3
+    expected = [engine.answer(q).hits[0].sentence for q in questions]
+    async with running_fake() as fake:
+        settings = BotSettings(token=fake.token, api_base_url=fake.base_url, api_file_url=fake.base_file_url)
+        app = build_application(engine.settings, settings, engine=engine)
+        async with app:
+            assert app.post_init is not None and app.updater is not None
+            await app.post_init(app)
+            await app.start()
+            await app.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=Update.ALL_TYPES)
+            try:
+                users = [fake.add_user(f"User{i}") for i in range(len(questions))]
+                since = fake.mark()
+                for user, q in zip(users, questions, strict=True):
+                    fake.user_says(user, q)  # all queued before the bot polls: handled concurrently
+                replies = [await fake.wait_for_reply(fake.chats[u["id"]], since=since) for u in users]
+            finally:
+                await app.updater.stop()
+                await app.stop()
+    engine.close()
+    for reply, sentence in zip(replies, expected, strict=True):
+        assert sentence[:40] in parse_html(str(reply.params["text"]))[0]
