@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--questions", type=Path, default=SQUAD / "questions.jsonl")
     p.add_argument("--articles", type=int, default=40, help="articles of the slice (default 40)")
     p.add_argument("-n", type=int, default=200, help="questions asked (default 200)")
-    p.add_argument("--batch", type=int, default=64, help="questions answer_many encodes together (default 64)")
+    p.add_argument("--batch", type=int, default=16, help="questions answer_many encodes together (default 16)")
     p.add_argument("--repeats", type=int, default=3, help="repeats (default 3; medians reported)")
     a = p.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")

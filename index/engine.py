@@ -47,7 +47,7 @@ COPY_SIMILARITY = 0.8  # word-set Jaccard above which two sentences count as cop
 # share of the spread of the best scores: evidence that a much better sentence can still overcome, not an override.
 SPEAKER_BONUS = 0.5
 SPEAKER_SPREAD_OVER = 10  # the best scores the spread is measured over
-ANSWER_BATCH = 64  # questions answer_many encodes (and searches) together
+ANSWER_BATCH = 16  # questions encoded (and searched) together: bigger batches gained nothing on 2 cores
 EXAMPLE_CANDIDATES = 12  # example questions tried, in order, for the `n` a greeting suggests
 
 
