@@ -17,7 +17,7 @@ from typing import NoReturn
 from bot.redaction import redact
 from bot.render import answer_text, claims_text, count, small_talk_text, source_line
 from bot.settings import BotSettings
-from bot.terminal import PROG, clean_text, one_line, tolerant_stdin
+from bot.terminal import PROG, arrived_lines, clean_text, one_line, tolerant_stdin
 from index.errors import NewsbotError
 from index.settings import Settings
 
@@ -121,26 +121,48 @@ def cmd_reset(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    """Answer one question, or one a line from stdin with `-`, each as soon as its line arrives."""
+    """Answer one question, or one a line from stdin with `-`, each as soon as its line arrives (the lines that
+    have arrived are encoded together)."""
     with _open(args) as engine:
         _require_index(engine)
         if args.question != "-":
             _print_answer(engine, engine.answer(clean_text(args.question), k=args.k), args.json, echo=False)
             return 0
-        stdin = tolerant_stdin()
         status = 0
-        while line := stdin.readline():
-            q = clean_text(line).strip()
-            if not q:
-                continue
-            try:
-                answer = engine.answer(q, k=args.k)
-            except Exception as e:  # noqa: BLE001 - one bad line never ends the session
-                print(f"{PROG}: {one_line(e)}", file=sys.stderr, flush=True)
-                status = 1
-                continue
-            _print_answer(engine, answer, args.json, echo=True)
+        for lines in arrived_lines(tolerant_stdin(), ASK_BATCH):
+            questions = [q for q in (clean_text(line).strip() for line in lines) if q]
+            status = max(status, _ask_lines(engine, questions, args.k, args.json))
         return status
+
+
+ASK_BATCH = 64  # lines of `ask -` answered together (those that have arrived)
+
+
+def _ask_lines(engine, questions: list[str], k: int, as_json: bool) -> int:
+    """Print the answer to each question (or its error, one line on stderr), the questions encoded together;
+    return 1 when some question failed, else 0."""
+    checked: list[str | Exception] = []
+    for q in questions:
+        try:
+            checked.append(engine.check_question(q))
+        except Exception as e:  # noqa: BLE001 - one bad line never ends the session
+            checked.append(e)
+    try:
+        answers = iter(engine.answer_many([q for q in checked if isinstance(q, str)], k=k))
+    except Exception:  # noqa: BLE001 - one question's failure must not cost the others: ask one at a time
+        answers = None
+    status = 0
+    for item in checked:
+        try:
+            if isinstance(item, Exception):
+                raise item
+            answer = next(answers) if answers is not None else engine.answer(item, k=k)
+        except Exception as e:  # noqa: BLE001 - one bad line never ends the session
+            print(f"{PROG}: {one_line(e)}", file=sys.stderr, flush=True)
+            status = 1
+            continue
+        _print_answer(engine, answer, as_json, echo=True)
+    return status
 
 
 def _print_answer(engine, answer, as_json: bool, echo: bool) -> None:

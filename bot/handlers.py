@@ -1,6 +1,7 @@
 """The Telegram handlers for what people send: commands, questions (in private, in groups, /ask), and inline
-queries. Each parses the update, calls one engine method off the event loop (`asyncio.to_thread`) and renders the
-result with `bot.cards`."""
+queries. Each parses the update, calls one engine method off the event loop (`asyncio.to_thread`; a question by
+way of the runtime's `AnswerBatcher`, which answers questions asked together in one call) and renders the result
+with `bot.cards`."""
 
 from __future__ import annotations
 
@@ -119,7 +120,7 @@ async def answer_question(update: Update, context: Context, question: str) -> No
     engine = rt.ready_engine
     async with typing(context, chat.id):
         try:
-            answer = await asyncio.to_thread(engine.answer, question, rt.bot.answers_per_message)
+            answer = await rt.answers.answer(question, rt.bot.answers_per_message)
         except QuestionError as e:
             await message.reply_text(str(e))
             return
@@ -304,7 +305,7 @@ async def inline_query(update: Update, context: Context) -> None:
         return
     rt = runtime(context)
     try:
-        answer = await asyncio.to_thread(rt.ready_engine.answer, question, rt.bot.inline_results)
+        answer = await rt.answers.answer(question, rt.bot.inline_results)
     except QuestionError:
         await query.answer([], cache_time=5)
         return

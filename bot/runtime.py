@@ -11,6 +11,7 @@ from typing import cast
 
 from telegram.ext import ContextTypes
 
+from bot.batching import AnswerBatcher
 from bot.settings import BotSettings
 from index.engine import Engine
 from index.settings import Settings
@@ -57,7 +58,7 @@ class QuestionLimiter:
 
 @dataclass
 class Runtime:
-    """What the handlers share: settings, the engine (loaded in post_init), the limiter."""
+    """What the handlers share: settings, the engine (loaded in post_init), the limiter, the answer batcher."""
 
     settings: Settings
     bot: BotSettings
@@ -65,9 +66,11 @@ class Runtime:
     owns_engine: bool = False
     limiter: QuestionLimiter = field(init=False)
     adding: asyncio.Lock = field(default_factory=asyncio.Lock)
+    answers: AnswerBatcher = field(init=False)  # questions asked together are encoded together
 
     def __post_init__(self) -> None:
         self.limiter = QuestionLimiter(self.bot.questions_per_minute)
+        self.answers = AnswerBatcher(lambda: self.ready_engine)
 
     @property
     def ready_engine(self) -> Engine:

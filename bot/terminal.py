@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import io
 import logging
+import queue
 import sys
+import threading
+from collections.abc import Iterator
 from typing import TextIO
 
 from bot.redaction import redact
@@ -28,6 +31,39 @@ def tolerant_stdin() -> TextIO:
     if buffer is None:  # already text (a test's StringIO)
         return sys.stdin
     return io.TextIOWrapper(buffer, encoding="utf-8", errors="replace", line_buffering=False)
+
+
+def arrived_lines(stream: TextIO, most: int) -> Iterator[list[str]]:
+    """Yield the stream's lines in lists, each of the lines that have arrived (one at least, `most` at most): a
+    line typed alone comes at once, lines piped in come together. A thread reads ahead, `most` * 4 lines at most."""
+    lines: queue.Queue[str | BaseException | None] = queue.Queue(maxsize=max(1, most) * 4)
+
+    def read() -> None:
+        try:
+            while line := stream.readline():
+                lines.put(line)
+        except BaseException as e:  # noqa: BLE001 - raised where the lines are taken, as a plain read would raise
+            lines.put(e)
+        lines.put(None)  # the end
+
+    threading.Thread(target=read, name="stdin-reader", daemon=True).start()
+    while True:
+        batch: list[str] = []
+        item = lines.get()
+        while isinstance(item, str):
+            batch.append(item)
+            if len(batch) >= most:
+                break
+            try:
+                item = lines.get_nowait()
+            except queue.Empty:
+                break
+        if batch:
+            yield batch
+        if isinstance(item, BaseException):
+            raise item
+        if item is None:
+            return
 
 
 def one_line(e: BaseException) -> str:

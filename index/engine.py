@@ -3,9 +3,10 @@ questions with attributed sentences. The CLI and the bot are thin layers over it
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
@@ -37,8 +38,8 @@ from index.vectors import VectorIndex, manifest_signature, read_manifest
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "ArticleClaims", "Claim", "Context", "CorpusStats", "Engine", "IndexReport", "SourceSummary", "SpeakerClaims",
-    "SpeakerTally",
+    "ArticleClaims", "Claim", "Context", "CorpusStats", "EncodedQuestion", "Engine", "IndexReport", "SourceSummary",
+    "SpeakerClaims", "SpeakerTally",
 ]
 
 COPY_SIMILARITY = 0.8  # word-set Jaccard above which two sentences count as copies of one another
@@ -46,6 +47,7 @@ COPY_SIMILARITY = 0.8  # word-set Jaccard above which two sentences count as cop
 # share of the spread of the best scores: evidence that a much better sentence can still overcome, not an override.
 SPEAKER_BONUS = 0.5
 SPEAKER_SPREAD_OVER = 10  # the best scores the spread is measured over
+ANSWER_BATCH = 16  # questions encoded (and searched) together: bigger batches gained nothing on 2 cores
 EXAMPLE_CANDIDATES = 12  # example questions tried, in order, for the `n` a greeting suggests
 
 
@@ -108,6 +110,16 @@ class SpeakerTally:
     total_speakers: int
     total_claims: int
     source: Source | None = None
+
+
+@dataclass(frozen=True)
+class EncodedQuestion:
+    """A question ready to rank: its ranked form, its vector, and its dense hits in the vector index searched."""
+
+    ranked: str
+    qvec: np.ndarray
+    vectors: VectorIndex
+    dense: list[tuple[int, float]]
 
 
 @dataclass(frozen=True)
@@ -424,12 +436,27 @@ class Engine:
 
     def candidates(self, question: str, qvec: np.ndarray) -> list[Candidate]:
         """Return the union of the dense and lexical candidates for a question, with their scores."""
-        n = self.settings.candidates
         vectors = self.vectors  # one index for the whole question, even if a newer one is swapped in meanwhile
-        dense = vectors.search(qvec, n)
-        lexical = self.store.lexical(question, n)
+        return self._candidates(question, qvec, vectors, vectors.search(qvec, self.settings.candidates))
+
+    def _candidates(self, question: str, qvec: np.ndarray, vectors: VectorIndex,
+                    dense: list[tuple[int, float]]) -> list[Candidate]:
+        """Return the union of the dense hits (found in `vectors`) and the lexical candidates."""
+        lexical = self.store.lexical(question, self.settings.candidates)
         stored = self.store.sentences({sid for sid, _ in dense} | {sid for sid, _ in lexical})
         return merge_candidates(dense, lexical, stored, vectors, qvec, store=self.store)
+
+    def encoded_questions(self, questions: Sequence[str]) -> list[EncodedQuestion]:
+        """Return each checked question in its ranked form with its vector and dense hits: the questions are
+        encoded in one encoder call and searched in one FAISS call (looks for a newer saved index first)."""
+        if not questions:
+            return []
+        self.refresh()
+        ranked = [self.ranked_question(q) for q in questions]
+        qvecs = self.encoder.encode(ranked, "query")
+        vectors = self.vectors  # one index for the whole batch, even if a newer one is swapped in meanwhile
+        dense = vectors.search_many(qvecs, self.settings.candidates)
+        return [EncodedQuestion(r, v, vectors, d) for r, v, d in zip(ranked, qvecs, dense, strict=True)]
 
     def ranked_question(self, question: str) -> str:
         """Return the form of a question that is ranked: `normalized_question` with the corpus's word cases, so
@@ -441,16 +468,18 @@ class Engine:
                 self._words_last_id = int(rows[-1][0])
             return normalized_question(question, self._words)
 
-    def ranked(self, question: str) -> tuple[list[Candidate], np.ndarray, bool]:
+    def ranked(self, question: str, encoded: EncodedQuestion | None = None
+               ) -> tuple[list[Candidate], np.ndarray, bool]:
         """Return the candidates and their scores, best first, and whether the best is relevant at all.
 
         The question is ranked in its normalised form (ranked_question). When it asks what someone said ("What
         did Noman Benotman say?") and names a speaker the articles attribute claims to, that speaker's sentences
-        join the candidates and get a bounded bonus (SPEAKER_BONUS), which a much better sentence overcomes."""
-        self.refresh()
-        question = self.ranked_question(question)
-        qvec = self.encoder.encode([question], "query")[0]
-        cands = self.candidates(question, qvec)
+        join the candidates and get a bounded bonus (SPEAKER_BONUS), which a much better sentence overcomes.
+        `encoded` is the question as `encoded_questions` returned it (encoded with others); None: encode it."""
+        if encoded is None:
+            encoded = self.encoded_questions([question])[0]
+        question, qvec, vectors = encoded.ranked, encoded.qvec, encoded.vectors
+        cands = self._candidates(question, qvec, vectors, encoded.dense)
         speakers = self.speakers_asked_about(question)
         if speakers:
             known = {c.id for c in cands}
@@ -458,7 +487,7 @@ class Engine:
                      if sid not in known]
             if extra:
                 stored = self.store.sentences(extra)
-                cos = cosines([sid for sid in extra if sid in stored], self.vectors, qvec, self.store)
+                cos = cosines([sid for sid in extra if sid in stored], vectors, qvec, self.store)
                 cands += [Candidate(sid, stored[sid], cos[sid], 0.0, None, None) for sid in extra if sid in cos]
         if not cands:
             return [], np.zeros(0), False
@@ -484,12 +513,13 @@ class Engine:
             return []
         return speakers_named(question, self.store.speakers())
 
-    def answer(self, question: str, k: int = 3, offset: int = 0) -> Answer:
-        """Return the best k attributed sentences after `offset`, or an Answer with no_answer set."""
+    def answer(self, question: str, k: int = 3, offset: int = 0, encoded: EncodedQuestion | None = None) -> Answer:
+        """Return the best k attributed sentences after `offset`, or an Answer with no_answer set; `encoded`:
+        the question already encoded (`encoded_questions`), as answer_many passes it."""
         q = self.check_question(question)
         if is_chitchat(q):
             return Answer(question=q, hits=[], no_answer=True, small_talk=True)
-        cands, scores, relevant = self.ranked(q)
+        cands, scores, relevant = self.ranked(q, encoded)
         if not cands or not relevant:
             return Answer(question=q, hits=[], no_answer=True)
         groups = collapse_copies(cands, scores, limit=offset + k + 1)
@@ -503,6 +533,23 @@ class Engine:
             hit.matched = matched_words(hit.sentence, q)
             hits.append(hit)
         return Answer(question=q, hits=hits, no_answer=False, offset=offset, more=len(groups) > offset + k)
+
+    def answer_many(self, questions: Sequence[str], k: int = 3, offset: int = 0) -> list[Answer]:
+        """Return the answer to each question, as `answer` gives it, the questions encoded together (one encoder
+        and one FAISS call for every ANSWER_BATCH of them); raise QuestionError when one is empty or too long."""
+        return list(self.answers(questions, k, offset))
+
+    def answers(self, questions: Iterable[str], k: int = 3, offset: int = 0,
+                batch: int = ANSWER_BATCH) -> Iterator[Answer]:
+        """Yield the answer to each question in order, as `answer` gives it; the questions are checked, encoded
+        and searched `batch` at a time, then each is ranked when its answer is asked for."""
+        pending = iter(questions)
+        while chunk := list(itertools.islice(pending, max(1, batch))):
+            checked = [self.check_question(q) for q in chunk]
+            talk = [is_chitchat(q) for q in checked]
+            encoded = iter(self.encoded_questions([q for q, t in zip(checked, talk, strict=True) if not t]))
+            for q, t in zip(checked, talk, strict=True):
+                yield self.answer(q, k, offset, encoded=None if t else next(encoded))
 
     def _hit(self, s: StoredSentence, score: float) -> Hit:
         before, after = self.store.neighbours(s.article_id, s.position)

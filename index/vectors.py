@@ -132,6 +132,16 @@ class VectorIndex:
             scores, ids = self._index.search(q, min(k, self.count))
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i != -1]
 
+    def search_many(self, queries: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
+        """Return, for each row of `queries`, what `search` returns for it, in one FAISS call."""
+        q = np.ascontiguousarray(queries, dtype=np.float32).reshape(-1, self.dimension)
+        if self.count == 0 or k <= 0:
+            return [[] for _ in range(len(q))]
+        with self._lock:
+            scores, ids = self._index.search(q, min(k, self.count))
+        return [[(int(i), float(s)) for i, s in zip(row_ids, row, strict=True) if i != -1]
+                for row_ids, row in zip(ids, scores, strict=True)]
+
     def reconstruct(self, ids: Sequence[int]) -> np.ndarray:
         """Return the stored vectors of these ids."""
         with self._lock:

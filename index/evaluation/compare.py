@@ -1,12 +1,13 @@
 """Side by side (`newsbot eval --compare`): every ranking measured in one run, over one index, on the same
 candidates, with 95 % intervals, by question type, and the "nothing relevant" figures.
 
-Each question is asked once through `Engine.answer`, the function `newsbot ask` and the bot call, with the default
-ranker; that answer is the `default` row. A `RecordingRanker` keeps the candidates the answer path gathered, and
-each fixed ranking (`BASELINES`: bm25, dense, rrf, fusion) and the default ranker's own scores (`ranking`: no
-"nothing relevant", no speaker boost) order those same candidates, copies collapsed as `ask` collapses them. The
-candidates are the top 50 by cosine and the top 50 by BM25 (`NEWSBOT_CANDIDATES`), so the bm25 and dense rows are
-exactly plain BM25 and plain dense search over the stored sentences, cut at 50."""
+Each question is asked once through `Engine.answer`, the function `newsbot ask` and the bot call (by way of
+`Engine.answers`, which encodes the questions in batches as `ask -` does), with the default ranker; that answer is the
+`default` row. A `RecordingRanker` keeps the candidates the answer path gathered, and each fixed ranking (`BASELINES`:
+bm25, dense, rrf, fusion) and the default ranker's own scores (`ranking`: no "nothing relevant", no speaker boost) order
+those same candidates, copies collapsed as `ask` collapses them. The candidates are the top 50 by cosine and the top 50
+by BM25 (`NEWSBOT_CANDIDATES`), so the bm25 and dense rows are exactly plain BM25 and plain dense search over the stored
+sentences, cut at 50."""
 
 from __future__ import annotations
 
@@ -100,9 +101,10 @@ def compare_rankings(
     times: list[float] = []
     refused = lost = declined = elsewhere = asked_unanswerable = 0
     asked = [(q, q.doc_id in removed_docs) for q in questions] + [(q, True) for q in unanswerable]
+    answers = probe.answers([q.question for q, _ in asked], k=EVAL_K)  # encoded in batches, ranked one by one
     for q, unanswerable_here in asked:
         t0 = time.perf_counter()
-        answer = probe.answer(q.question, k=EVAL_K)
+        answer = next(answers)
         times.append((time.perf_counter() - t0) * 1000)
         seen = recorder.take()
         if on_answer:

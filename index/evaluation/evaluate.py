@@ -1,12 +1,13 @@
 """Evaluation on JSONL docs and questions (the format of shared/eval): P@1, R@5, MRR@10, candidate recall and
 milliseconds per question, overall and by question type, in a temporary index.
 
-Each question goes through `Engine.answer`, the function `newsbot ask` and the bot call (small-talk guard,
-speaker candidates and boost, no-answer decision, copies collapsed), and its hits are scored; a fixed ranking
-(`--ranker fusion|rrf|bm25|dense`) is swapped in through the engine's constructor. `--compare` measures every
-ranking in one run over one index (`index.evaluation.compare`). With `--folds`, the learned ranker is
-cross-validated by article instead (`index.evaluation.crossval`). `--unanswerable` takes a fraction of paragraphs to
-remove, or a file of questions their article does not answer (polnear-qa's unanswerable.jsonl)."""
+Each question goes through `Engine.answer`, the function `newsbot ask` and the bot call (small-talk guard, speaker
+candidates and boost, no-answer decision, copies collapsed), by way of `Engine.answers`, which encodes the questions in
+batches as `ask -` does; its hits are scored; a fixed ranking (`--ranker fusion|rrf|bm25|dense`) is swapped in through
+the engine's constructor. `--compare` measures every ranking in one run over one index (`index.evaluation.compare`).
+With `--folds`, the learned ranker is cross-validated by article instead (`index.evaluation.crossval`). `--unanswerable`
+takes a fraction of paragraphs to remove, or a file of questions their article does not answer (polnear-qa's
+unanswerable.jsonl)."""
 
 from __future__ import annotations
 
@@ -138,7 +139,7 @@ def _answer_all(
     on_answer: Callable[[Question, Answer], None] | None,
     extra: list[Question] | None = None,
 ) -> dict[str, Any]:
-    """Return the report of every question answered by `Engine.answer` with the chosen ranker; the `extra`
+    """Return the report of every question answered by `Engine.answers` with the chosen ranker; the `extra`
     questions are unanswerable ones (their article does not answer them), scored by 'nothing relevant' alone."""
     recorder = RecordingRanker(eval_ranker(opts.ranker, base))
     engine = with_ranker(base, recorder)
@@ -148,9 +149,11 @@ def _answer_all(
     times: list[float] = []
     no_answers = unanswerable_n = lost = refused = 0
     unanswerable_ids = {id(q) for q in extra or []}
-    for q in [*questions, *(extra or [])]:
+    asked = [*questions, *(extra or [])]
+    answers = engine.answers([q.question for q in asked], k=EVAL_K)  # encoded in batches, ranked one by one
+    for q in asked:
         t0 = time.perf_counter()
-        answer = engine.answer(q.question, k=EVAL_K)
+        answer = next(answers)
         times.append((time.perf_counter() - t0) * 1000)
         seen = recorder.take()  # what the ranker was asked to score, for candidate recall
         if on_answer:
