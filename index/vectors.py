@@ -125,12 +125,7 @@ class VectorIndex:
 
     def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
         """Return up to k (id, cosine) pairs, best first, for one query vector."""
-        if self.count == 0 or k <= 0:
-            return []
-        q = np.ascontiguousarray(query, dtype=np.float32).reshape(1, -1)
-        with self._lock:
-            scores, ids = self._index.search(q, min(k, self.count))
-        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i != -1]
+        return self.search_many(np.asarray(query).reshape(1, -1), k)[0]
 
     def search_many(self, queries: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
         """Return, for each row of `queries`, what `search` returns for it, in one FAISS call."""
