@@ -211,11 +211,8 @@ async def test_questions_sent_at_once_each_get_their_own_answer_on_telegram(
     tmp_path: Path, fake_encoder: Encoder, seed_corpus: Path
 ) -> None:
     from fake_telegram import running_fake
-    from telegram import Update
     from telegram_html import parse_html
-
-    from bot.settings import BotSettings
-    from bot.telegram_app import build_application
+    from test_telegram import serving  # the real Application against the fake, as the bot tests run it
 
     engine = Engine.open(Settings(data_dir=tmp_path / "data", progress=False), encoder=fake_encoder)
     engine.index_paths([seed_corpus])
@@ -225,23 +222,12 @@ async def test_questions_sent_at_once_each_get_their_own_answer_on_telegram(
     questions = [q for q in asked if engine.answer(q).hits]  # the fake model does not answer every one
     assert len(questions) >= 3
     expected = [engine.answer(q).hits[0].sentence for q in questions]
-    async with running_fake() as fake:
-        settings = BotSettings(token=fake.token, api_base_url=fake.base_url, api_file_url=fake.base_file_url)
-        app = build_application(engine.settings, settings, engine=engine)
-        async with app:
-            assert app.post_init is not None and app.updater is not None
-            await app.post_init(app)
-            await app.start()
-            await app.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=Update.ALL_TYPES)
-            try:
-                users = [fake.add_user(f"User{i}") for i in range(len(questions))]
-                since = fake.mark()
-                for user, q in zip(users, questions, strict=True):
-                    fake.user_says(user, q)  # all queued before the bot polls: handled concurrently
-                replies = [await fake.wait_for_reply(fake.chats[u["id"]], since=since) for u in users]
-            finally:
-                await app.updater.stop()
-                await app.stop()
+    async with running_fake() as fake, serving(fake, engine):
+        users = [fake.add_user(f"User{i}") for i in range(len(questions))]
+        since = fake.mark()
+        for user, q in zip(users, questions, strict=True):
+            fake.user_says(user, q)  # all queued before the bot polls: handled concurrently
+        replies = [await fake.wait_for_reply(fake.chats[u["id"]], since=since) for u in users]
     engine.close()
     for reply, sentence in zip(replies, expected, strict=True):
         assert sentence[:40] in parse_html(str(reply.params["text"]))[0]
