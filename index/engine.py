@@ -22,7 +22,6 @@ from index.errors import (
     QuestionError,
 )
 from index.examples import candidate_questions
-from index.fetching import FetchPolicy, fetch_url
 from index.indexer import Embedder, Indexer, IndexReport, rebuild_vectors, sync_vectors
 from index.model import Answer, ContextView, FeedbackEntry, Hit, Source, SourceView, Summary
 from index.questions import CorpusWords, asks_what_someone_said, is_chitchat, normalized_question, speakers_named
@@ -276,6 +275,8 @@ class Engine:
     def add_url(self, url: str) -> IndexReport:
         """Fetch an article from the web and index it; raise ReadError and change nothing if it fails, or if
         the URL (or a redirect) leads to an internal address the settings do not allow."""
+        from index.fetching import FetchPolicy, fetch_url  # lazy: httpx and the HTML reader, only for /add
+
         policy = FetchPolicy.parse_allow(self.settings.fetch_allow, deadline=self.settings.fetch_deadline)
         article = fetch_url(url, policy)
         with self._write_lock:

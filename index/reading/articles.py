@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import trafilatura
 import yaml
 
 from index.errors import ReadError
@@ -149,6 +148,8 @@ def _text_article(text: str, doc_id: str, path: str | None, markdown: bool) -> A
 
 def _html_article(html: str | bytes, url: str | None, doc_id: str | None, path: str | None) -> Article:
     """Return the main text and metadata of an HTML page as an article; raise ValueError when it has none."""
+    import trafilatura  # lazy: 0.3 s and lxml, needed only for HTML; a question never reads HTML
+
     try:
         result = trafilatura.extract(
             html, url=url, output_format="json", with_metadata=True, favor_recall=True, include_comments=False
