@@ -139,29 +139,17 @@ ASK_BATCH = 64  # lines of `ask -` answered together (those that have arrived)
 
 
 def _ask_lines(engine, questions: list[str], k: int, as_json: bool) -> int:
-    """Print the answer to each question (or its error, one line on stderr), the questions encoded together;
-    return 1 when some question failed, else 0."""
-    checked: list[str | Exception] = []
-    for q in questions:
-        try:
-            checked.append(engine.check_question(q))
-        except Exception as e:  # noqa: BLE001 - one bad line never ends the session
-            checked.append(e)
-    try:
-        answers = iter(engine.answer_many([q for q in checked if isinstance(q, str)], k=k))
-    except Exception:  # noqa: BLE001 - one question's failure must not cost the others: ask one at a time
-        answers = None
+    """Print the answer to each question (or its error, one line on stderr), the questions encoded together as
+    the bot's batches are (`answer_together`); return 1 when some question failed, else 0."""
+    from bot.batching import answer_together
+
     status = 0
-    for item in checked:
-        try:
-            if isinstance(item, Exception):
-                raise item
-            answer = next(answers) if answers is not None else engine.answer(item, k=k)
-        except Exception as e:  # noqa: BLE001 - one bad line never ends the session
-            print(f"{PROG}: {one_line(e)}", file=sys.stderr, flush=True)
+    for result in answer_together(engine, [(q, k) for q in questions]):
+        if isinstance(result, Exception):  # one bad line never ends the session
+            print(f"{PROG}: {one_line(result)}", file=sys.stderr, flush=True)
             status = 1
-            continue
-        _print_answer(engine, answer, as_json, echo=True)
+        else:
+            _print_answer(engine, result, as_json, echo=True)
     return status
 
 
