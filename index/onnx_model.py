@@ -116,7 +116,8 @@ def usable_export(onnx: Path, described: Path, model_id: str, weights_sha256: st
         return False
     if d.get("stat") == _stat(onnx) and d.get("weights_stat") == _stat(weights):
         return True
-    return not verify or (sha256_file(onnx), sha256_file(weights)) == (d.get("onnx_sha256"), d.get("weights_file_sha256"))
+    recorded = (d.get("onnx_sha256"), d.get("weights_file_sha256"))
+    return not verify or (sha256_file(onnx), sha256_file(weights)) == recorded
 
 
 def sha256_file(path: Path) -> str:
