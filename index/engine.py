@@ -28,7 +28,6 @@ from index.questions import CorpusWords, asks_what_someone_said, is_chitchat, no
 from index.ranking import Candidate, FusionRanker, Ranker, cosines, mark_articles, merge_candidates
 from index.ranking.features import CorpusView
 from index.ranking.learned import load_ranker
-from index.reading import read_document
 from index.settings import DEFAULT_MODEL, MPNET_MODEL, Settings
 from index.store import SourceSummary, Store, StoredAnswer, StoredSentence
 from index.terms import matched_words, plain_words
@@ -268,6 +267,8 @@ class Engine:
 
     def add_document(self, name: str, data: bytes) -> IndexReport:
         """Read an uploaded document and index its articles; raise ReadError and change nothing if unreadable."""
+        from index.reading import read_document  # reading is for indexing: a question never imports it
+
         articles = read_document(name, data)
         with self._write_lock:
             return self._indexer().index_articles(articles, origin="upload")

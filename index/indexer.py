@@ -14,14 +14,16 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from index.encoder import Encoder, document_text
+
+if TYPE_CHECKING:
+    from index.reading import ReadProblem
 from index.errors import IndexMismatchError
 from index.model import Article, Attribution, Sentence
-from index.reading import ReadProblem, absolute_name, attribute, read_paths, split_sentences
-from index.reading.attribution import RULES_VERSION
 from index.store import Store
 from index.vectors import VectorIndex
 
@@ -30,7 +32,6 @@ VECTOR_MODEL_KEY = "vector_model"  # the store's meta key naming the model that 
 # The version of the attribution rules (index.reading.attribution): raise it whenever they change what they store,
 # and the next indexing run re-attributes every stored article from its stored sentences. Version 2: the speaker
 # normalised, with as_written, role, via and vague (issue 10). A store that records none was attributed by version 1.
-ATTRIBUTION_VERSION = RULES_VERSION  # bumped with the attribution rules, so stored attributions follow them
 ATTRIBUTION_KEY = "attribution_rules"  # the store's meta key naming the rules version its attributions follow
 
 # Turns document texts (document_text of each sentence) into the encoder's vectors, somewhere else than in this
@@ -94,6 +95,8 @@ class Indexer:
 
         Files inside `home` (the corpus folder) are named relative to it, whichever path inside it is given;
         articles indexed before their file was recorded count as read from `home` / their path."""
+        from index.reading import absolute_name, read_paths
+
         started = time.perf_counter()
         reading = read_paths([Path(p) for p in paths], home=home)
         folders = [absolute_name(Path(p)) for p in paths if Path(p).is_dir()]
@@ -123,6 +126,8 @@ class Indexer:
         """Index these articles (new and changed ones embedded, unchanged ones skipped) in committed batches, and
         remove the articles named in `remove`; `files` records the file each article was read from. With
         show_progress, a bar of articles done is shown on stderr from the start."""
+        from index.reading import attribute, split_sentences  # only indexing reads: answering never imports them
+
         started = time.perf_counter()
         report = IndexReport(reattributed=self.reattribute_stale())
         files = files or {}
@@ -173,9 +178,12 @@ class Indexer:
 
     def reattribute_stale(self) -> int:
         """Re-attribute every stored article from its stored sentences (no re-embedding) when the store's
-        attributions follow other rules than ATTRIBUTION_VERSION, in one transaction that also records the
+        attributions follow older or newer rules (RULES_VERSION), in one transaction that also records the
         version; return how many articles were re-attributed (0 when the rules are the same)."""
-        if self.store.meta(ATTRIBUTION_KEY) == str(ATTRIBUTION_VERSION):
+        from index.reading import attribute
+        from index.reading.attribution import RULES_VERSION  # bumped with the rules, so stored attributions follow
+
+        if self.store.meta(ATTRIBUTION_KEY) == str(RULES_VERSION):
             return 0
         with self.store.transaction() as db:  # read inside it too: another process may be indexing
             articles = self.store.split_articles()
@@ -183,7 +191,7 @@ class Indexer:
             for stored in articles.values():
                 rows.extend(zip((sid for sid, _ in stored), attribute([s for _, s in stored]), strict=True))
             self.store.set_attributions(db, rows)
-            self.store.set_meta(db, ATTRIBUTION_KEY, str(ATTRIBUTION_VERSION))
+            self.store.set_meta(db, ATTRIBUTION_KEY, str(RULES_VERSION))
         return len(articles)
 
     def _check_model(self) -> None:
@@ -257,6 +265,8 @@ def _legacy_file(path: str, root: Path | None) -> str | None:
     """Return where an article indexed before files were recorded came from: root / its path, or None."""
     if os.path.isabs(path):
         return path
+    from index.reading import absolute_name
+
     return None if root is None else absolute_name(root / path)
 
 

@@ -152,6 +152,7 @@ def lexical_terms(question: str) -> set[str]:
     return {t for t in terms if len(t) > 1 or t.isdigit()}
 
 
+@lru_cache(maxsize=20_000)  # every answer groups ~100 candidates: the same sentences, question after question
 def plain_words(text: str) -> frozenset[str]:
     """Return the set of the text's lowercased ASCII letter-and-digit runs, for telling copies of a sentence."""
     return frozenset(_PLAIN.sub(" ", text.lower()).split())

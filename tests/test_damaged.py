@@ -145,3 +145,24 @@ def test_the_cli_heals_a_damaged_index_with_one_warning_line(
     warned = [line for line in run.stderr.splitlines() if "damaged" in line]
     assert len(warned) == 1 and warned[0].startswith("WARNING"), run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_an_unchanged_index_is_opened_without_hashing_it_and_a_rewritten_one_is_checked(
+    data: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import index.vectors
+
+    hashed: list[str] = []
+    real = index.vectors._file_checksum
+
+    def counting(f):  # type: ignore[no-untyped-def]
+        hashed.append(f.name)
+        return real(f)
+
+    monkeypatch.setattr(index.vectors, "_file_checksum", counting)
+    Engine.open(data, encoder=FakeEncoder()).close()
+    assert hashed == []  # size and time as saved: a start never reads the whole file to hash it
+    raw = data.vectors_path.read_bytes()
+    data.vectors_path.write_bytes(raw)  # the same bytes written again, right away: the time moved, so it is hashed
+    Engine.open(data, encoder=FakeEncoder()).close()
+    assert hashed == [str(data.vectors_path)]

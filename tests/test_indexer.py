@@ -18,6 +18,7 @@ from conftest import FakeEncoder
 
 import index.engine
 import index.indexer
+import index.reading.attribution
 from bot.cli import main
 from index.encoder import MiniLMEncoder, TextKind
 from index.engine import Engine
@@ -438,7 +439,7 @@ def test_stored_articles_are_re_attributed_once_when_the_rules_change(
     assert report.reattributed == 7 and not report.changed
     stored = {s.id: s.attribution for d in doc_ids(engine) for s in engine.attributions(d)}
     assert stored == wanted and "Old Rules" not in engine.store.speakers()
-    assert engine.store.meta(index.indexer.ATTRIBUTION_KEY) == str(index.indexer.ATTRIBUTION_VERSION)
+    assert engine.store.meta(index.indexer.ATTRIBUTION_KEY) == str(index.reading.attribution.RULES_VERSION)
     again_ids, again_vectors = engine.store.all_vectors(engine.vectors.dimension)  # vectors untouched
     assert encoder.encoded == 0 and np.array_equal(again_ids, ids) and np.array_equal(again_vectors, vectors)
     assert settings.vectors_path.read_bytes() == saved
@@ -449,7 +450,7 @@ def test_stored_articles_are_re_attributed_once_when_the_rules_change(
 def test_a_new_store_records_the_attribution_rules_and_re_attributes_nothing(settings: Settings, corpus: Path) -> None:
     engine = open_engine(settings)
     assert engine.index_paths([corpus]).reattributed == 0
-    assert engine.store.meta(index.indexer.ATTRIBUTION_KEY) == str(index.indexer.ATTRIBUTION_VERSION)
+    assert engine.store.meta(index.indexer.ATTRIBUTION_KEY) == str(index.reading.attribution.RULES_VERSION)
     engine.close()
 
 

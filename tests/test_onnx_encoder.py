@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -82,7 +83,11 @@ def test_the_export_describes_itself_and_passed_its_probe_check(minilm: Encoder,
     minilm.load()
     onnx, described = minilm.export_paths()  # type: ignore[attr-defined]
     assert onnx.parent == onnx_dir and onnx.is_file()
+    weights = index.onnx_model.weights_file(onnx)
+    assert weights.name == "all-MiniLM-L6-v2.onnx.data" and weights.stat().st_size > 80_000_000
+    assert onnx.stat().st_size < 1_000_000  # the graph alone: the weights are mapped from their own file
     d = json.loads(described.read_text())
+    assert d["weights_file"] == weights.name and d["weights_file_sha256"] == index.onnx_model.sha256_file(weights)
     assert d["model_id"] == "sentence-transformers/all-MiniLM-L6-v2" and d["int8"] is False
     assert d["weights_sha256"] == MiniLMEncoder.sha256 and d["max_seq_length"] == 256
     assert d["probe_min_cosine"] >= 0.9999 and d["probes"] == len(index.onnx_model.PROBES)
@@ -104,17 +109,17 @@ def test_onnx_vectors_match_sentence_transformers_row_by_row(minilm: Encoder, mi
 
 
 def copy_export(source: Encoder, folder: Path) -> tuple[Path, Path]:
-    """Copy the shared export (the .onnx and its JSON) into `folder`; return their new paths."""
+    """Copy the shared export (the .onnx, its weights and its JSON) into `folder`; return the .onnx and JSON's new
+    paths."""
     folder.mkdir(parents=True, exist_ok=True)
-    copies = []
-    for path in source.export_paths():  # type: ignore[attr-defined]
-        copies.append(folder / path.name)
-        shutil.copy2(path, copies[-1])
-    return copies[0], copies[1]
+    onnx, described = source.export_paths()  # type: ignore[attr-defined]
+    for path in (onnx, index.onnx_model.weights_file(onnx), described):
+        shutil.copy2(path, folder / path.name)
+    return folder / onnx.name, folder / described.name
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("damage", ["stale JSON", "half-written .onnx"])
+@pytest.mark.parametrize("damage", ["stale JSON", "half-written .onnx", "half-written weights", "no weights"])
 def test_a_stale_or_damaged_export_is_made_again(minilm: Encoder, tmp_path: Path, damage: str) -> None:
     minilm.load()
     onnx, described = copy_export(minilm, tmp_path)
@@ -122,15 +127,17 @@ def test_a_stale_or_damaged_export_is_made_again(minilm: Encoder, tmp_path: Path
     assert index.onnx_model.usable_export(onnx, described, d["model_id"], d["weights_sha256"], False)
     if damage == "stale JSON":  # made from other weights
         described.write_text(json.dumps({**d, "weights_sha256": "0" * 64}))
+    elif damage == "no weights":
+        index.onnx_model.weights_file(onnx).unlink()
     else:  # cut short, as by a crash (the JSON still describes the whole file)
-        with open(onnx, "r+b") as f:
+        with open(onnx if damage == "half-written .onnx" else index.onnx_model.weights_file(onnx), "r+b") as f:
             f.truncate(1000)
     assert not index.onnx_model.usable_export(onnx, described, d["model_id"], d["weights_sha256"], False)
     again = MiniLMEncoder(runtime="onnx", export_dir=tmp_path)
     vectors = again.encode(SENTENCES[:3], "query")
     fresh = json.loads(described.read_text())
     assert fresh["weights_sha256"] == MiniLMEncoder.sha256 and fresh["created"] >= d["created"]
-    assert onnx.stat().st_size > 1_000_000
+    assert index.onnx_model.weights_file(onnx).stat().st_size > 80_000_000
     assert (vectors * minilm.encode(SENTENCES[:3], "query")).sum(axis=1).min() >= 0.9999
 
 
@@ -139,10 +146,16 @@ def test_an_export_failing_its_probe_check_is_refused_and_not_kept(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(index.onnx_model, "MIN_COSINE", 1.5)  # no export can pass: as if it were wrong
+    killed = tmp_path / "all-MiniLM-L6-v2.onnx.export-killed.tmp"  # left two days ago by a process killed mid-export
+    running = tmp_path / "all-MiniLM-L6-v2.onnx.export-running.tmp"  # another process's, exporting now
+    for folder in (killed, running):
+        folder.mkdir()
+        (folder / "fp32.onnx").write_bytes(b"partial")
+    os.utime(killed, (time.time() - 2 * 24 * 3600,) * 2)
     encoder = MiniLMEncoder(runtime="onnx", export_dir=tmp_path)
     with pytest.raises(ModelError, match=r"does not match sentence-transformers .*NEWSBOT_ENCODER=torch"):
         encoder.encode(["How far is Derna from Crete?"], "query")
-    assert list(tmp_path.iterdir()) == []  # nothing kept, nothing half-written
+    assert list(tmp_path.iterdir()) == [running]  # nothing kept, nothing half-written; the killed one's gone
 
 
 @pytest.mark.slow
@@ -189,15 +202,15 @@ def test_asking_a_question_imports_neither_torch_nor_transformers_nor_sklearn(
         "import sys; from bot.cli import main; "
         "code = main(['ask', 'How far is Crete from Derna?']); "
         "print(code, *(m in sys.modules for m in ('torch', 'transformers', 'sentence_transformers', 'sklearn', "
-        "'pandas', 'trafilatura')), 'lightgbm' in sys.modules)"
+        "'pandas', 'trafilatura', 'pysbd', 'index.reading')), 'lightgbm' in sys.modules)"
     )
     env = {k: v for k, v in os.environ.items() if k != "NEWSBOT_ONNX_DIR"} | {"NEWSBOT_DATA": str(data)}
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env=env)
     assert run.returncode == 0, run.stderr
     assert "211 miles northeast of Derna" in run.stdout
     # the learned ranker answered (lightgbm loaded) without lightgbm's optional sklearn and pandas interfaces, and
-    # without the HTML reader (trafilatura: only uploads and /add read HTML)
-    assert run.stdout.strip().splitlines()[-1] == "0 False False False False False False True", run.stdout
+    # without the HTML reader (trafilatura: only uploads and /add read HTML) or anything else that reads articles
+    assert run.stdout.strip().splitlines()[-1] == "0 False False False False False False False False True", run.stdout
 
 
 @pytest.mark.slow
