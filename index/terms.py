@@ -173,8 +173,9 @@ class SentenceCounts:
     word of a sentence is no evidence of how a word is written), and how many sentences there are."""
 
     terms: Counter[str] = field(default_factory=Counter)
-    forms: dict[str, Counter[str]] = field(default_factory=dict)  # lowercased word -> form as written -> n
+    forms: Counter[str] = field(default_factory=Counter)  # form as written -> occurrences inside a sentence
     sentences: int = 0
+    _by_word: dict[str, dict[str, int]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def add(self, texts: Iterable[str]) -> SentenceCounts:
         """Count these sentences too; return self."""
@@ -182,19 +183,14 @@ class SentenceCounts:
         for text in texts:
             self.sentences += 1
             terms.update(set(content_terms(text)))
-            for word in CASE_WORD.findall(text)[1:]:
-                key = word.lower()
-                written = forms.get(key)
-                if written is None:
-                    written = forms[key] = Counter()
-                written[word] += 1
+            forms.update(CASE_WORD.findall(text)[1:])
+        self._by_word = None
         return self
 
     def form_rows(self) -> Iterator[tuple[str, str, int]]:
         """Yield (lowercased word, form as written, occurrences) of every counted form."""
-        for word, written in self.forms.items():
-            for form, n in written.items():
-                yield word, form, n
+        for form, n in self.forms.items():
+            yield form.lower(), form, n
 
     def term_counts(self, terms: Iterable[str]) -> dict[str, int]:
         """Return how many counted sentences hold each of these content terms (terms held by none left out)."""
@@ -203,7 +199,12 @@ class SentenceCounts:
     def word_forms(self, words: Iterable[str]) -> dict[str, str]:
         """Return how the counted sentences mostly write each of these lowercased words (best_form; words never
         written inside a sentence left out)."""
-        return {w: best_form(w, self.forms[w]) for w in set(words) if self.forms.get(w)}
+        if self._by_word is None:
+            self._by_word = {}
+            for word, form, n in self.form_rows():
+                self._by_word.setdefault(word, {})[form] = n
+        by_word = self._by_word
+        return {w: best_form(w, by_word[w]) for w in set(words) if w in by_word}
 
     def sentence_count(self) -> int:
         """Return how many sentences were counted."""
