@@ -446,11 +446,6 @@ class Store:
             ).fetchall()
         return [r[0] for r in rows]
 
-    def sentences_after(self, last_id: int) -> list[tuple[int, str]]:
-        """Return (id, text) of the stored sentences with an id above last_id, in id order."""
-        with self._lock:
-            return self._db.execute("SELECT id, text FROM sentences WHERE id > ? ORDER BY id", (last_id,)).fetchall()
-
     def speakers(self, most: int | None = None) -> list[str]:
         """Return the distinct speakers the articles attribute claims to; with `most`, only that many, the most
         often attributed first."""
