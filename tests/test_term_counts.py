@@ -193,3 +193,14 @@ def test_counting_as_if_sentences_were_not_stored_adjusts_the_stored_counts(engi
         assert corpus.sentences() == n - 2 and corpus.df("harbour") == df - 2
         assert corpus.idf("harbour") == math.log((n - 2 + 1) / (df - 2 + 0.5))
     assert corpus.sentences() == n and corpus.df("harbour") == df
+
+
+def test_a_change_that_fails_midway_leaves_the_counts_as_they_were(engine: Engine) -> None:
+    store = engine.store
+    before = (store.sentence_count(), store.term_counts(["harbour", "dredge"]), store.word_forms(["harbour"]))
+    with pytest.raises(RuntimeError), store.transaction() as db:
+        store.delete_article(db, "harbour.txt")
+        assert store.sentence_count() < before[0]  # counted inside the transaction...
+        raise RuntimeError("the indexer fails")
+    assert (store.sentence_count(), store.term_counts(["harbour", "dredge"]), store.word_forms(["harbour"])) == before
+    assert_counts_match(store)  # ...and rolled back with it
