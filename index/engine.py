@@ -144,9 +144,9 @@ class Engine:
         self._write_lock = threading.Lock()
         # The saved index's manifest as last seen (see refresh); None: not known, look at the next question.
         self._vectors_seen: tuple[int, int, int] | None = None
-        self._words = CorpusWords()  # how the corpus writes its words and how often, for the question as ranked
-        self._words_last_id = 0
-        self._words_lock = threading.Lock()
+        # how the corpus writes its words and how often, for the question as ranked: read from the store's counts
+        # for the question's own words, so another process's indexing is seen at the next question
+        self._words = CorpusWords(store)
         # example questions the corpus answers: (corpus state, the questions, whether every candidate was tried)
         self._examples: tuple[tuple[object, ...], list[str], bool] | None = None
 
@@ -463,12 +463,7 @@ class Engine:
     def ranked_question(self, question: str) -> str:
         """Return the form of a question that is ranked: `normalized_question` with the corpus's word cases, so
         that "how far is crete from derna" and "How far is Crete from Derna?" get one answer."""
-        with self._words_lock:
-            rows = self.store.sentences_after(self._words_last_id)
-            if rows:
-                self._words.count(text for _, text in rows)
-                self._words_last_id = int(rows[-1][0])
-            return normalized_question(question, self._words)
+        return normalized_question(question, self._words)
 
     def ranked(self, question: str, encoded: EncodedQuestion | None = None
                ) -> tuple[list[Candidate], np.ndarray, bool]:
@@ -498,8 +493,7 @@ class Engine:
         best = int(np.argmax(scores))
         relevant = self.ranker.is_relevant(float(scores[best]), cands[best])
         if not relevant and not speakers:  # a broad question on what the corpus is about is answered
-            with self._words_lock:
-                relevant = self._words.about_the_corpus(question)
+            relevant = self._words.about_the_corpus(question)
         if speakers:
             wanted = {s.lower() for s in speakers}
             said = np.array([(c.sentence.attribution.speaker or "").lower() in wanted for c in cands])

@@ -20,8 +20,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import Protocol
 
-from index.terms import STOPWORDS, content_terms, word_set
+from index.terms import CASE_WORD, STOPWORDS, SentenceCounts, content_terms, word_set
 
 QUESTION_TYPES: tuple[str, ...] = ("who", "when", "where", "how_many", "how_far", "why", "what", "other")
 
@@ -250,7 +251,6 @@ def is_chitchat(text: str) -> bool:
 
 # --- the question as ranked ---------------------------------------------------------------------------------
 
-_CASE_WORD = re.compile(r"[^\W_]+")
 _EDGE_MARKS = " \t?!.,;:¿¡…"
 
 
@@ -263,49 +263,67 @@ BROAD_TERMS: frozenset[str] = frozenset(
 FREQUENT_SHARE = 0.02  # a term in at least this share of the sentences (and in 3) is one the corpus is about
 
 
+class CorpusCounts(Protocol):
+    """Where the corpus's word counts are read, for a question's own words: the store (index.store.Store) or an
+    in-memory count of some sentences (index.terms.SentenceCounts)."""
+
+    def term_counts(self, terms: Iterable[str]) -> dict[str, int]:
+        """Return how many sentences hold each of these content terms (terms held by none left out)."""
+        ...
+
+    def word_forms(self, words: Iterable[str]) -> dict[str, str]:
+        """Return how the sentences mostly write each of these lowercased words (unwritten words left out)."""
+        ...
+
+    def sentence_count(self) -> int:
+        """Return how many sentences there are."""
+        ...
+
+
 class CorpusWords:
     """How the corpus writes each word inside a sentence ("crete" -> "Crete", "isis" -> "ISIS", "the" -> "the"),
-    the first word of a sentence being no evidence, and how many sentences hold each content term; counted from
-    sentence texts fed in with `count`."""
+    the first word of a sentence being no evidence, and how many sentences hold each content term: read from
+    `counts` (the store keeps them as sentences are added and removed) for a question's own words only; without
+    `counts`, from the sentence texts fed in with `count`."""
 
-    def __init__(self) -> None:
-        self._forms: dict[str, dict[str, int]] = {}
-        self._best: dict[str, str] = {}
-        self._df: dict[str, int] = {}
-        self.sentences = 0
+    def __init__(self, counts: CorpusCounts | None = None) -> None:
+        self._memory: SentenceCounts | None = None
+        if counts is None:
+            counts = self._memory = SentenceCounts()
+        self.counts: CorpusCounts = counts
 
     def count(self, texts: Iterable[str]) -> None:
-        """Count the written forms of the words of these sentences and the sentences holding each term."""
-        touched: set[str] = set()
-        for text in texts:
-            self.sentences += 1
-            for term in set(content_terms(text)):
-                self._df[term] = self._df.get(term, 0) + 1
-            for m in list(_CASE_WORD.finditer(text))[1:]:
-                word = m.group(0)
-                key = word.lower()
-                forms = self._forms.setdefault(key, {})
-                forms[word] = forms.get(word, 0) + 1
-                touched.add(key)
-        for key in touched:
-            forms = self._forms[key]
-            # the most frequent form; a tie goes to the lowercase form, then to the alphabetically first
-            self._best[key] = min(forms, key=lambda f: (-forms[f], f != key, f))
+        """Count the written forms of the words of these sentences and the sentences holding each term (only for
+        words counted in memory: a store counts its own sentences)."""
+        if self._memory is None:
+            raise TypeError("these words are counted by the store they are read from")
+        self._memory.add(texts)
+
+    def forms(self, words: Iterable[str]) -> dict[str, str]:
+        """Return how the corpus mostly writes each of these words, by the word lowercased (words it never writes
+        inside a sentence left out)."""
+        return self.counts.word_forms(w.lower() for w in words)
 
     def form(self, word: str) -> str | None:
         """Return how the corpus mostly writes `word`, or None when it never writes it inside a sentence."""
-        return self._best.get(word.lower())
+        return self.forms([word]).get(word.lower())
 
     def frequent(self, term: str) -> bool:
         """Return whether the content term is one the corpus is about: held by FREQUENT_SHARE of its sentences."""
-        return self._df.get(term, 0) >= max(3.0, FREQUENT_SHARE * self.sentences)
+        return self._all_frequent([term])
+
+    def _all_frequent(self, terms: list[str]) -> bool:
+        """Return whether every one of these content terms is held by FREQUENT_SHARE of the sentences (and 3)."""
+        df = self.counts.term_counts(terms)
+        least = max(3.0, FREQUENT_SHARE * self.counts.sentence_count())
+        return all(df.get(t, 0) >= least for t in terms)
 
     def about_the_corpus(self, question: str) -> bool:
         """Return whether every content word of the question, the words of a broad question left aside
         (BROAD_TERMS: "happening", "articles", "say"), is one the corpus is about: "What is happening in Libya?"
         over articles on Libya."""
         terms = [t for t in content_terms(question) if t not in BROAD_TERMS]
-        return bool(terms) and all(self.frequent(t) for t in terms)
+        return bool(terms) and self._all_frequent(terms)
 
 
 def normalized_question(question: str, cases: CorpusWords | None = None) -> str:
@@ -316,16 +334,17 @@ def normalized_question(question: str, cases: CorpusWords | None = None) -> str:
     q = " ".join(question.replace("’", "'").split()).strip(_EDGE_MARKS)
     if not q:
         return question
-    first = _CASE_WORD.search(q)
+    first = CASE_WORD.search(q)
+    known = cases.forms(CASE_WORD.findall(q)) if cases is not None else {}
 
     def recased(m: re.Match[str]) -> str:
         word = m.group(0)
-        known = cases.form(word) if cases is not None else None
-        if known is not None:
-            return known
+        form = known.get(word.lower())
+        if form is not None:
+            return form
         return word.lower() if first is not None and m.start() == first.start() else word
 
-    q = _CASE_WORD.sub(recased, q)
+    q = CASE_WORD.sub(recased, q)
     return q[0].upper() + q[1:] + "?"
 
 

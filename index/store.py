@@ -15,7 +15,7 @@ import numpy as np
 
 from index.errors import StoreError
 from index.model import Article, Attribution, Sentence, Source
-from index.terms import lexical_terms
+from index.terms import SentenceCounts, best_form, lexical_terms
 
 # Numbered migrations: MIGRATIONS[n] takes the schema from version n to n + 1. Never edit a released one; append.
 MIGRATIONS: tuple[str, ...] = (
@@ -108,6 +108,17 @@ MIGRATIONS: tuple[str, ...] = (
         INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
     END;
     INSERT INTO articles_fts(articles_fts) VALUES ('rebuild');
+    """,
+    # 6: the corpus's word counts, kept as sentences come and go (issue 12), so that a question reads the counts of
+    # its own words instead of every sentence: how many sentences hold each content term, and how often each
+    # written form of a word occurs inside a sentence (index.terms.SentenceCounts). The sentences stored before
+    # are counted once in Python right after migrating (Store._fill_counts, meta key 'counts_filled'); the total
+    # is meta key 'counted_sentences'.
+    """
+    CREATE TABLE term_counts (term TEXT PRIMARY KEY, sentences INTEGER NOT NULL) WITHOUT ROWID;
+    CREATE TABLE word_forms (
+        word TEXT NOT NULL, form TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (word, form)
+    ) WITHOUT ROWID;
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -205,6 +216,22 @@ class Store:
                     if self._db.in_transaction:
                         self._db.execute("ROLLBACK")
                     raise StoreError(f"cannot migrate {self.path} to schema version {n + 1}: {e}") from None
+            self._fill_counts()
+
+    def _fill_counts(self) -> None:
+        """Count the stored sentences' words into the count tables once (migration 6 created them empty); a
+        crash before the end counts them all again at the next open."""
+        if self.meta("counts_filled") == "1":
+            return
+        with self.transaction() as db:
+            if db.execute("SELECT value FROM meta WHERE key = 'counts_filled'").fetchone() is not None:
+                return  # another process filled them meanwhile
+            db.execute("DELETE FROM term_counts")
+            db.execute("DELETE FROM word_forms")
+            db.execute("DELETE FROM meta WHERE key = 'counted_sentences'")
+            counts = SentenceCounts().add(str(r[0]) for r in db.execute("SELECT text FROM sentences"))
+            _apply_counts(db, counts, 1)
+            self.set_meta(db, "counts_filled", "1")
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -267,6 +294,7 @@ class Store:
             db.execute(f"INSERT INTO attributions ({_ATTRIBUTION_COLS}) VALUES (?,?,?,?,?,?,?,?)",
                        _attribution_row(sid, attr))
             ids.append(sid)
+        _apply_counts(db, SentenceCounts().add(sent.text for sent in sentences), 1)
         return ids
 
     def delete_article(self, db: sqlite3.Connection, doc_id: str) -> list[int]:
@@ -274,7 +302,9 @@ class Store:
         row = db.execute("SELECT id FROM articles WHERE doc_id = ?", (doc_id,)).fetchone()
         if row is None:
             return []
-        ids = [r[0] for r in db.execute("SELECT id FROM sentences WHERE article_id = ?", (row[0],))]
+        rows = db.execute("SELECT id, text FROM sentences WHERE article_id = ?", (row[0],)).fetchall()
+        ids = [r[0] for r in rows]
+        _apply_counts(db, SentenceCounts().add(str(r[1]) for r in rows), -1)
         db.execute(
             "DELETE FROM attributions WHERE sentence_id IN (SELECT id FROM sentences WHERE article_id = ?)",
             (row[0],),
@@ -294,6 +324,36 @@ class Store:
             a = self._db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
             s = self._db.execute("SELECT COUNT(*) FROM sentences").fetchone()[0]
         return int(a), int(s)
+
+    def sentence_count(self) -> int:
+        """Return how many sentences are stored, as the word counts keep it (no scan of the sentences)."""
+        return int(self.meta("counted_sentences") or 0)
+
+    def term_counts(self, terms: Iterable[str]) -> dict[str, int]:
+        """Return how many stored sentences hold each of these content terms (terms held by none left out)."""
+        terms = sorted(set(terms))
+        if not terms:
+            return {}
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT term, sentences FROM term_counts WHERE term IN ({','.join('?' * len(terms))})", terms
+            ).fetchall()
+        return {str(r[0]): int(r[1]) for r in rows}
+
+    def word_forms(self, words: Iterable[str]) -> dict[str, str]:
+        """Return how the stored sentences mostly write each of these lowercased words inside a sentence
+        (index.terms.best_form; words never written there left out)."""
+        words = sorted(set(words))
+        if not words:
+            return {}
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT word, form, n FROM word_forms WHERE word IN ({','.join('?' * len(words))})", words
+            ).fetchall()
+        forms: dict[str, dict[str, int]] = {}
+        for word, form, n in rows:
+            forms.setdefault(str(word), {})[str(form)] = int(n)
+        return {word: best_form(word, written) for word, written in forms.items()}
 
     def sources(self, offset: int = 0, limit: int = -1) -> list[SourceSummary]:
         """Return the indexed articles' sources with their sentence counts, newest first."""
@@ -385,11 +445,6 @@ class Store:
                 (doc_id,),
             ).fetchall()
         return [r[0] for r in rows]
-
-    def sentences_after(self, last_id: int) -> list[tuple[int, str]]:
-        """Return (id, text) of the stored sentences with an id above last_id, in id order."""
-        with self._lock:
-            return self._db.execute("SELECT id, text FROM sentences WHERE id > ? ORDER BY id", (last_id,)).fetchall()
 
     def speakers(self, most: int | None = None) -> list[str]:
         """Return the distinct speakers the articles attribute claims to; with `most`, only that many, the most
@@ -620,6 +675,29 @@ class Store:
         vecs = np.ascontiguousarray(vectors, dtype=np.float32)
         db.executemany("UPDATE sentences SET vector = ? WHERE id = ?",
                        [(v.tobytes(), int(i)) for i, v in zip(ids, vecs, strict=True)])
+
+
+def _apply_counts(db: sqlite3.Connection, counts: SentenceCounts, sign: int) -> None:
+    """Add (sign 1) or subtract (sign -1) sentences' word counts inside `db`'s transaction; a count that reaches
+    0 loses its row."""
+    terms = [(t, sign * n) for t, n in counts.terms.items()]
+    forms = [(w, f, sign * n) for w, f, n in counts.form_rows()]
+    db.executemany(
+        "INSERT INTO term_counts (term, sentences) VALUES (?, ?)"
+        " ON CONFLICT(term) DO UPDATE SET sentences = sentences + excluded.sentences", terms
+    )
+    db.executemany(
+        "INSERT INTO word_forms (word, form, n) VALUES (?, ?, ?)"
+        " ON CONFLICT(word, form) DO UPDATE SET n = n + excluded.n", forms
+    )
+    db.execute(
+        "INSERT INTO meta (key, value) VALUES ('counted_sentences', ?)"
+        " ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + CAST(excluded.value AS INTEGER)",
+        (sign * counts.sentences,),
+    )
+    if sign < 0:
+        db.executemany("DELETE FROM term_counts WHERE term = ? AND sentences <= 0", [(t,) for t, _ in terms])
+        db.executemany("DELETE FROM word_forms WHERE word = ? AND form = ? AND n <= 0", [(w, f) for w, f, _ in forms])
 
 
 # SQLite's primary result codes for a damaged file: SQLITE_CORRUPT ("database disk image is malformed", also FTS5's

@@ -7,6 +7,9 @@ and the ranker's features, the lexical (FTS5) query, the collapsing of copies, a
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 
@@ -156,3 +159,60 @@ def lexical_terms(question: str) -> set[str]:
 def plain_words(text: str) -> frozenset[str]:
     """Return the set of the text's lowercased ASCII letter-and-digit runs, for telling copies of a sentence."""
     return frozenset(_PLAIN.sub(" ", text.lower()).split())
+
+
+# --- what the corpus counts of its sentences ----------------------------------------------------------------
+
+# A word as it is written, for learning how the corpus writes each word ("crete" -> "Crete").
+CASE_WORD = re.compile(r"[^\W_]+")
+
+
+@dataclass
+class SentenceCounts:
+    """What the corpus counts of some sentences, defined once for the store and for an in-memory count: how many
+    sentences hold each content term, how often each written form of a word occurs inside a sentence (the first
+    word of a sentence is no evidence of how a word is written), and how many sentences there are."""
+
+    terms: Counter[str] = field(default_factory=Counter)
+    forms: Counter[str] = field(default_factory=Counter)  # form as written -> occurrences inside a sentence
+    sentences: int = 0
+    _by_word: dict[str, dict[str, int]] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def add(self, texts: Iterable[str]) -> SentenceCounts:
+        """Count these sentences too; return self."""
+        terms, forms = self.terms, self.forms
+        for text in texts:
+            self.sentences += 1
+            terms.update(set(content_terms(text)))
+            forms.update(CASE_WORD.findall(text)[1:])
+        self._by_word = None
+        return self
+
+    def form_rows(self) -> Iterator[tuple[str, str, int]]:
+        """Yield (lowercased word, form as written, occurrences) of every counted form."""
+        for form, n in self.forms.items():
+            yield form.lower(), form, n
+
+    def term_counts(self, terms: Iterable[str]) -> dict[str, int]:
+        """Return how many counted sentences hold each of these content terms (terms held by none left out)."""
+        return {t: self.terms[t] for t in set(terms) if self.terms.get(t)}
+
+    def word_forms(self, words: Iterable[str]) -> dict[str, str]:
+        """Return how the counted sentences mostly write each of these lowercased words (best_form; words never
+        written inside a sentence left out)."""
+        if self._by_word is None:
+            self._by_word = {}
+            for word, form, n in self.form_rows():
+                self._by_word.setdefault(word, {})[form] = n
+        by_word = self._by_word
+        return {w: best_form(w, by_word[w]) for w in set(words) if w in by_word}
+
+    def sentence_count(self) -> int:
+        """Return how many sentences were counted."""
+        return self.sentences
+
+
+def best_form(word: str, forms: Mapping[str, int]) -> str:
+    """Return how the corpus mostly writes a lowercased word, given how often it writes each form: the most
+    frequent form; a tie goes to the lowercase form, then to the alphabetically first."""
+    return min(forms, key=lambda f: (-forms[f], f != word, f))

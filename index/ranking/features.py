@@ -30,7 +30,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -48,7 +48,7 @@ from index.ranking.spans import (
     title_terms,
 )
 from index.store import Store
-from index.terms import STOPWORDS, content_terms, name_terms, stem
+from index.terms import STOPWORDS, SentenceCounts, content_terms, name_terms, stem
 
 FEATURE_GROUPS: dict[str, tuple[str, ...]] = {
     "retrieval": (
@@ -126,57 +126,66 @@ class SentenceContext:
 
 
 class CorpusView:
-    """The corpus as the features see it: sentence contexts (from the store's vectors) and term IDF, cached.
-
-    IDF follows the store incrementally (sentences added since the last look are counted; removed ones are
-    not subtracted, which only matters after large deletions)."""
+    """The corpus as the features see it: sentence contexts (from the store's vectors), cached, and term IDF, read
+    from the store's term counts for the question's terms only (so indexing meanwhile, in this process or
+    another, is seen at the next question)."""
 
     def __init__(self, store: Store, dimension: int) -> None:
         self.store = store
         self.dimension = dimension
         self._contexts: dict[int, SentenceContext] = {}
-        self._df: dict[str, int] = {}
-        self._docs = 0
-        self._last_id = 0
         self._lock = threading.Lock()
         self._zeros = np.zeros(dimension, dtype=np.float32)
+        # sentences to count as not stored (see `without`): their terms' counts and how many they are
+        self._minus: Counter[str] = Counter()
+        self._minus_docs = 0
 
     # -- IDF ---------------------------------------------------------------------------------------------
 
     def refresh_idf(self) -> None:
-        """Count the terms of the sentences stored since the last refresh."""
+        """Do nothing: the store keeps the term counts as sentences come and go (kept for its callers)."""
+
+    def dfs(self, terms: Iterable[str]) -> dict[str, int]:
+        """Return how many stored sentences hold each of these terms (0 for none), in the order given."""
+        terms = list(dict.fromkeys(terms))
+        found = self.store.term_counts(terms)
         with self._lock:
-            rows = self.store.sentences_after(self._last_id)
-            df = self._df
-            for sid, text in rows:
-                for term in set(content_terms(text)):
-                    df[term] = df.get(term, 0) + 1
-                self._last_id = max(self._last_id, sid)
-            self._docs += len(rows)
+            minus = self._minus
+            return {t: found.get(t, 0) - minus[t] for t in terms}
+
+    def sentences(self) -> int:
+        """Return how many sentences are stored (less those counted as not stored)."""
+        total = self.store.sentence_count()
+        with self._lock:
+            return total - self._minus_docs
+
+    def idfs(self, terms: Iterable[str]) -> dict[str, float]:
+        """Return each term's smoothed inverse document frequency over the stored sentences."""
+        df = self.dfs(terms)
+        docs = self.sentences()
+        return {t: math.log((docs + 1) / (n + 0.5)) for t, n in df.items()}
 
     def idf(self, term: str) -> float:
         """Return the term's smoothed inverse document frequency over the stored sentences."""
-        return math.log((self._docs + 1) / (self._df.get(term, 0) + 0.5))
+        return self.idfs([term])[term]
 
     def df(self, term: str) -> int:
         """Return how many stored sentences hold the term."""
-        return self._df.get(term, 0)
+        return self.dfs([term])[term]
 
     @contextmanager
     def without(self, texts: Sequence[str]) -> Iterator[None]:
         """Count terms as if these sentences were not stored (training simulates a removed paragraph)."""
-        counts = Counter(term for text in texts for term in set(content_terms(text)))
+        counts = SentenceCounts().add(texts)
         with self._lock:
-            for term, k in counts.items():
-                self._df[term] -= k
-            self._docs -= len(texts)
+            self._minus.update(counts.terms)
+            self._minus_docs += counts.sentences
         try:
             yield
         finally:
             with self._lock:
-                for term, k in counts.items():
-                    self._df[term] += k
-                self._docs += len(texts)
+                self._minus.subtract(counts.terms)
+                self._minus_docs -= counts.sentences
 
     # -- sentence contexts -------------------------------------------------------------------------------
 
@@ -293,8 +302,7 @@ def candidate_features(
     qtype = question_type(question)
     q_terms, q_set, q_bigrams = question_terms(question)
     qwords = question_words(question)
-    corpus_idf = corpus.idf
-    q_idf = {t: corpus_idf(t) for t in q_set}
+    q_idf = corpus.idfs(q_set)
     idf_total = sum(q_idf.values()) or 1.0
     q_positions: dict[str, list[int]] = {}
     for i, t in enumerate(q_terms):
@@ -346,7 +354,7 @@ def candidate_features(
     else:
         X[:, f["type_match"]] = X[:, f[type_col]]
     X[:, f["type_near"]] = near
-    X[:, f["q_unseen_names"]] = sum(1 for t in name_terms(question) if corpus.df(t) == 0)
+    X[:, f["q_unseen_names"]] = sum(1 for n in corpus.dfs(name_terms(question)).values() if n == 0)
     X[:, f[f"qtype_{qtype}"]] = 1.0
     return X
 
