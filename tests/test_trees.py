@@ -251,3 +251,32 @@ def test_predict_refuses_rows_of_another_width(shipped: tuple[TreeEnsemble, obje
     with pytest.raises(ValueError, match="38 features"):
         trees.predict(np.zeros((2, 5)))
     assert trees.predict(np.zeros((0, 38))).shape == (0,)
+
+
+class LightGBMScores:
+    """The shipped model scored by LightGBM itself, as answering did before index.ranking.trees."""
+
+    def __init__(self, path: Path) -> None:
+        self.booster = lgb.Booster(model_file=str(path))
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Return LightGBM's scores of the rows of X."""
+        return np.asarray(self.booster.predict(X, num_threads=1), dtype=np.float64)
+
+
+@pytest.mark.slow
+def test_seed_answers_are_the_same_as_with_lightgbm(seed_engine: Engine) -> None:
+    from test_seed_questions import SEED_QUESTIONS
+
+    unanswered = ["Who is the president of France?", "How many soldiers does Egypt have?"]
+    questions = [q for q, _ in SEED_QUESTIONS] + unanswered
+    ranker = seed_engine.ranker
+    assert isinstance(ranker, LearnedRanker) and isinstance(ranker.booster, TreeEnsemble)
+
+    def answers() -> list[tuple[bool, list[tuple[int, float]]]]:
+        return [(a.no_answer, [(h.sentence_id, h.score) for h in a.hits]) for a in map(seed_engine.answer, questions)]
+
+    ours = answers()
+    ranker.booster = LightGBMScores(SHIPPED)  # type: ignore[assignment]
+    assert answers() == ours  # the same sentences, in the same order, with the same scores (exactly)
+    assert sum(not no_answer for no_answer, _ in ours) == len(SEED_QUESTIONS)
