@@ -211,6 +211,8 @@ def test_a_truncated_model_is_refused(tmp_path: Path) -> None:
         ("split_feature=7 ", "split_feature=77 ", "does not name"),
         ("num_leaves=15\n", "", "no num_leaves"),
         ("tree\n", "forest\n", "not a LightGBM text model"),
+        ("\nTree=1\n", "\nTreeless=1\n", "names 300 trees and holds 299"),
+        ("objective=lambdarank\n", "objective=lambdarank\naverage_output\n", "averages its trees"),
     ],
 )
 def test_a_malformed_model_is_refused(tmp_path: Path, old: str, new: str, message: str) -> None:

@@ -22,7 +22,6 @@ from index.errors import RankerError
 ZERO_THRESHOLD = float(np.float32(1e-35))
 _CATEGORICAL, _DEFAULT_LEFT = 1, 2
 _MISSING_ZERO, _MISSING_NAN = 1, 2
-_TREE_KEYS = ("num_leaves", "split_feature", "threshold", "decision_type", "left_child", "right_child", "leaf_value")
 RETRAIN = "retrain: make train-ranker"
 
 
@@ -135,7 +134,7 @@ class TreeEnsemble:
             if not line:
                 continue
             key, eq, value = line.partition("=")
-            if not eq:
+            if not eq and line != "average_output":  # the one header line that is a bare word
                 raise RankerError(f"the model has a line that is not key=value ({line[:60]!r}); {RETRAIN}")
             if key == "Tree":
                 blocks.append({})
@@ -153,6 +152,9 @@ class TreeEnsemble:
         names = header["feature_names"].split()
         if not blocks:
             raise RankerError(f"the model has no trees; {RETRAIN}")
+        sizes = header.get("tree_sizes", "").split()
+        if sizes and len(sizes) != len(blocks):
+            raise RankerError(f"the model names {len(sizes)} trees and holds {len(blocks)}; {RETRAIN}")
         trees = [_parse_tree(k, b, len(names)) for k, b in enumerate(blocks)]
         return cls(names, trees, objective=header["objective"], version=header["version"])
 
