@@ -74,11 +74,7 @@ class LearnedRanker:
     name = "learned"
 
     def __init__(
-        self,
-        booster: TreeEnsemble,
-        meta: dict[str, Any],
-        corpus: CorpusView,
-        features: Sequence[str] = RANKER_FEATURES,
+        self, booster: TreeEnsemble, meta: dict[str, Any], corpus: CorpusView, features: Sequence[str] = RANKER_FEATURES
     ) -> None:
         self.booster = booster
         self.meta = meta
