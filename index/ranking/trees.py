@@ -190,8 +190,9 @@ class TreeEnsemble:
                 missing = (self._z_missing_zero[z] & (x == 0.0)) | (self._z_missing_nan[z] & nan_flat[at])
                 go_right = np.where(missing, self._z_default_right[z], go_right)
             z = self._z_child[z + go_right]
-            live = np.flatnonzero(z < self._z_first_leaf)
-            if 2 * len(live) <= len(z):
+            walking = z < self._z_first_leaf
+            if 2 * np.count_nonzero(walking) <= len(z):
+                live = np.flatnonzero(walking)
                 if pair is None:
                     leaf_z[:] = z
                     pair = live
