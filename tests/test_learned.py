@@ -390,7 +390,7 @@ def test_ablation_scores_every_row_on_news_too(tmp_path: Path, capsys: pytest.Ca
 
 def test_lightgbm_is_imported_without_its_sklearn_and_pandas_interfaces_which_stay_importable() -> None:
     code = (
-        "import sys; from index.ranking.learned import import_lightgbm, load_ranker; lgb = import_lightgbm(); "
+        "import sys; from index.evaluation.crossval import import_lightgbm; lgb = import_lightgbm(); "
         "hidden = [m in sys.modules for m in ('sklearn', 'pandas')]; "
         "import sklearn, pandas; print(lgb.__name__, *hidden, import_lightgbm() is lgb)"
     )

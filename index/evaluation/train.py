@@ -31,6 +31,7 @@ from index.evaluation.crossval import (
     NUM_ROUNDS,
     P_AT_1_BUDGET,
     calibrate_no_answer,
+    import_lightgbm,
     out_of_fold_scores,
     ranked_correct,
     report,
@@ -182,7 +183,7 @@ def train(
     items: Sequence[Collected], folds: int, seed: int, out: Path, command: str, index_seconds: float
 ) -> dict[str, Any]:
     """Cross-validate, calibrate the no-answer model, train on all, write the ranker; return its meta."""
-    import lightgbm as lgb  # lazy: the optional heavy dependency, only for its version here
+    lgb = import_lightgbm()  # only for its version here
 
     oof, _ = out_of_fold_scores(items, folds, seed, log=_log)
     cv = report(items, "learned", folds, seed, index_seconds, oof=oof)

@@ -2,8 +2,9 @@
 `index.ranking.features`, shipped as `index/ranking/shipped/model.txt` with `meta.json` beside it, and the
 no-answer decision calibrated on its scores.
 
-Nothing is trained at run time: `load_ranker()` reads the shipped files and refuses (RankerError) a file made
-for other features or another format; the engine then falls back to score fusion with a warning. Training and
+Nothing is trained at run time, and lightgbm is not imported: `load_ranker()` reads the trees with
+`index.ranking.trees` (numpy alone, LightGBM's own decisions) and refuses (RankerError) a file made for other
+features or another format; the engine then falls back to score fusion with a warning. Training and
 cross-validation live in `index.evaluation` (the lab), which imports this module, never the other way round.
 """
 
@@ -21,6 +22,7 @@ import numpy as np
 from index.errors import RankerError
 from index.ranking.base import Candidate, FusionRanker, fuse
 from index.ranking.features import FEATURE_INDEX, FEATURE_NAMES, RANKER_FEATURES, CorpusView, candidate_features
+from index.ranking.trees import TreeEnsemble
 
 FORMAT_VERSION = 1
 RANKER_DIR = Path(__file__).resolve().parent / "shipped"
@@ -72,7 +74,7 @@ class LearnedRanker:
     name = "learned"
 
     def __init__(
-        self, booster: Any, meta: dict[str, Any], corpus: CorpusView, features: Sequence[str] = RANKER_FEATURES
+        self, booster: TreeEnsemble, meta: dict[str, Any], corpus: CorpusView, features: Sequence[str] = RANKER_FEATURES
     ) -> None:
         self.booster = booster
         self.meta = meta
@@ -106,7 +108,7 @@ class LearnedRanker:
         )
         short = shortlist(fusion)
         X = self.features(question, qvec, [candidates[i] for i in short])
-        learned = np.asarray(self.booster.predict(X[:, self.columns], num_threads=1), dtype=np.float64)
+        learned = self.booster.predict(X[:, self.columns])
         top = int(np.argmax(learned))
         best = candidates[short[top]]
         best.features = {name: float(v) for name, v in zip(FEATURE_NAMES, X[top], strict=True)}
@@ -200,14 +202,8 @@ def load_ranker(corpus: CorpusView, path: Path | None = None) -> LearnedRanker:
             f"the ranker at {folder} has no-answer bounds that do not fit its evidence; retrain it with: "
             "make train-ranker"
         )
-    try:
-        lgb = import_lightgbm()
-        booster = lgb.Booster(model_file=str(model_path))
-    except ImportError:
-        raise RankerError("the learned ranker needs lightgbm: pip install lightgbm") from None
-    except Exception as e:  # noqa: BLE001 - lightgbm raises its own error types for unreadable files
-        raise RankerError(f"cannot read the ranker model {model_path} ({e}); retrain: make train-ranker") from None
-    if booster.feature_name() != [_lgb_name(f) for f in features]:
+    booster = TreeEnsemble.from_file(model_path)
+    if booster.feature_names() != [_lgb_name(f) for f in features]:
         raise RankerError(
             f"the ranker model {model_path} does not match its metadata's features; retrain it with: make train-ranker"
         )
@@ -237,29 +233,3 @@ class NoAnswerModel:
         if self.bounds is not None:
             row = np.clip(row, self.bounds[0], self.bounds[1])
         return answerable_probability(row, self.weights)
-
-
-# What lightgbm imports only to offer its scikit-learn and DataFrame interfaces, which predicting from a saved
-# Booster on a numpy matrix never uses: 2.3 s of a cold `newsbot ask` on a quiet 2-core machine (sklearn and pandas
-# are installed beside newsbot for its tests and Ray). scipy is a hard dependency of lightgbm and stays.
-_LIGHTGBM_EXTRAS: tuple[str, ...] = ("sklearn", "pandas", "pyarrow", "dask", "matplotlib", "graphviz", "datatable")
-
-
-def import_lightgbm() -> Any:
-    """Return the lightgbm module, importing it (the first time) without its optional extras: while it imports,
-    they are made unimportable (lightgbm checks each in a try/except ImportError), then importable again for
-    anyone else. A process that already imported lightgbm, or an extra, is left as it is."""
-    import sys
-
-    if "lightgbm" in sys.modules:
-        return sys.modules["lightgbm"]
-    hidden = [m for m in _LIGHTGBM_EXTRAS if m not in sys.modules]
-    for m in hidden:
-        sys.modules[m] = None  # type: ignore[assignment]  # None there: `import m` raises ImportError
-    try:
-        import lightgbm  # lazy: an optional heavy dependency; without it the engine falls back to fusion
-    finally:
-        for m in hidden:
-            if sys.modules.get(m, 0) is None:
-                del sys.modules[m]
-    return lightgbm
