@@ -29,10 +29,19 @@ def _settings(args: argparse.Namespace) -> Settings:
     )
 
 
-def _open(args: argparse.Namespace):  # -> Engine; imported lazily so `--help` stays fast
+def _open(args: argparse.Namespace, answering: bool = False):  # -> Engine; imported lazily so `--help` stays fast
+    """Open the engine; `answering`: a question is coming, so the model starts loading on a thread before the
+    engine's own imports and files (a cold `ask` overlaps the two)."""
+    settings = _settings(args)
+    encoder = None
+    if answering:
+        from index.encoder import build_encoder
+
+        encoder = build_encoder(settings)
+        encoder.load_in_background()
     from index.engine import Engine
 
-    return Engine.open(_settings(args))
+    return Engine.open(settings, encoder=encoder)
 
 
 def _require_index(engine) -> None:
@@ -123,7 +132,7 @@ def cmd_reset(args: argparse.Namespace) -> int:
 def cmd_ask(args: argparse.Namespace) -> int:
     """Answer one question, or one a line from stdin with `-`, each as soon as its line arrives (the lines that
     have arrived are encoded together)."""
-    with _open(args) as engine:
+    with _open(args, answering=True) as engine:
         _require_index(engine)
         if args.question != "-":
             _print_answer(engine, engine.answer(clean_text(args.question), k=args.k), args.json, echo=False)
@@ -173,7 +182,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
     """Talk to newsbot in the terminal."""
     from bot.chat import chat_loop  # imports the engine: lazily, so `--help` stays fast
 
-    with _open(args) as engine:
+    with _open(args, answering=True) as engine:
         _require_index(engine)
         return chat_loop(engine, tolerant_stdin(), sys.stdout, k=args.k)
 
@@ -204,7 +213,7 @@ def cmd_claims(args: argparse.Namespace) -> int:
     """List an article's claims grouped by speaker (the article named by doc_id, title or file name)."""
     from index.engine import Engine
 
-    with Engine.open(replace(_settings(args), ranker=False)) as engine:  # nothing is ranked: no LightGBM to load
+    with Engine.open(replace(_settings(args), ranker=False)) as engine:  # nothing is ranked: no ranker to load
         _require_index(engine)
         claims = engine.claims(clean_text(args.article))
         if args.json:

@@ -12,12 +12,13 @@ import threading
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 
-from index.errors import ModelError
+from index.errors import ConfigError, ModelError
 from index.onnx_model import sha256_file  # one definition; onnx_model needs it and cannot import this module
+from index.settings import DEFAULT_MODEL, MPNET_MODEL, Settings
 
 TextKind = Literal["query", "document"]
 Runtime = Literal["torch", "onnx", "onnx-int8"]  # NEWSBOT_ENCODER: what runs the model
@@ -45,6 +46,11 @@ class Encoder(ABC):
 
     def load(self) -> None:
         """Load what `encode` needs now rather than on its first call (a server does it at start-up)."""
+        return None
+
+    def load_in_background(self) -> None:
+        """Start loading what `encode` needs on a thread, when that is cheap and certain to be needed soon (a
+        process about to answer a question); `encode` waits for it. Nothing by default."""
         return None
 
 
@@ -108,6 +114,27 @@ class SentenceTransformerEncoder(Encoder):
             self._model  # noqa: B018 - the property loads
         else:
             self._onnx_model()
+
+    def load_in_background(self) -> None:
+        """Open the ONNX session and tokenizer on a thread while the process goes on starting (importing FAISS,
+        opening the store and the ranker), when an export is ready: never an export, which would need torch, and
+        nothing for torch. A failure there is left for `encode` to meet and report."""
+        if self.runtime == "torch" or self._onnx is not None:
+            return
+        from index import onnx_model
+
+        onnx, described = self.export_paths()
+        int8 = self.runtime == "onnx-int8"
+        if onnx_model.missing_runtime() is None and onnx_model.usable_export(
+            onnx, described, self.model_id, self.sha256, int8, self._verify
+        ):
+            threading.Thread(target=self._load_quietly, name="newsbot-model-load").start()
+
+    def _load_quietly(self) -> None:
+        try:
+            self._onnx_model()
+        except Exception:  # noqa: BLE001 - encode meets the same problem and says it to the user
+            log.debug("loading the ONNX model ahead failed", exc_info=True)
 
     @property
     def loaded(self) -> bool:
@@ -251,3 +278,19 @@ def _load(model_dir: Path):  # -> SentenceTransformer
             raise ModelError(f"cannot load the embedding model from {model_dir}: {e}") from None
         _MODELS[model_dir] = model
         return model
+
+
+def build_encoder(settings: Settings) -> Encoder:
+    """Return the embedding model `settings.model` names (all-MiniLM-L6-v2, the default, or all-mpnet-base-v2),
+    run as `settings.encoder` says (ONNX, exported into the data folder, by default); any other name is refused
+    with a ConfigError."""
+    runtime = cast(Runtime, settings.encoder)
+    if settings.model == MPNET_MODEL:
+        return MPNetEncoder(batch_size=settings.batch_size, threads=settings.threads, runtime=runtime,
+                            export_dir=settings.export_dir)
+    if settings.model != DEFAULT_MODEL:
+        raise ConfigError(
+            f"unknown embedding model {settings.model!r}: newsbot has {DEFAULT_MODEL} and {MPNET_MODEL}"
+        )
+    return MiniLMEncoder(batch_size=settings.batch_size, threads=settings.threads, runtime=runtime,
+                         export_dir=settings.export_dir)

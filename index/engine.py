@@ -9,14 +9,12 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
 
 import numpy as np
 
-from index.encoder import Encoder, MiniLMEncoder, MPNetEncoder, Runtime
+from index.encoder import Encoder, build_encoder
 from index.errors import (
     ArticleNotFoundError,
-    ConfigError,
     IndexDamagedError,
     IndexMismatchError,
     QuestionError,
@@ -28,7 +26,7 @@ from index.questions import CorpusWords, asks_what_someone_said, is_chitchat, no
 from index.ranking import Candidate, FusionRanker, Ranker, cosines, mark_articles, merge_candidates
 from index.ranking.features import CorpusView
 from index.ranking.learned import load_ranker
-from index.settings import DEFAULT_MODEL, MPNET_MODEL, Settings
+from index.settings import Settings
 from index.store import SourceSummary, Store, StoredAnswer, StoredSentence
 from index.terms import matched_words, plain_words
 from index.vectors import VectorIndex, manifest_signature, read_manifest
@@ -622,22 +620,6 @@ def collapse_copies(
                 groups.append([(c, float(s))])
                 shingles.append(words)
     return groups
-
-
-def build_encoder(settings: Settings) -> Encoder:
-    """Return the embedding model `settings.model` names (all-MiniLM-L6-v2, the default, or all-mpnet-base-v2),
-    run as `settings.encoder` says (ONNX, exported into the data folder, by default); any other name is refused
-    with a ConfigError."""
-    runtime = cast(Runtime, settings.encoder)
-    if settings.model == MPNET_MODEL:
-        return MPNetEncoder(batch_size=settings.batch_size, threads=settings.threads, runtime=runtime,
-                            export_dir=settings.export_dir)
-    if settings.model != DEFAULT_MODEL:
-        raise ConfigError(
-            f"unknown embedding model {settings.model!r}: newsbot has {DEFAULT_MODEL} and {MPNET_MODEL}"
-        )
-    return MiniLMEncoder(batch_size=settings.batch_size, threads=settings.threads, runtime=runtime,
-                         export_dir=settings.export_dir)
 
 
 def open_vectors(store: Store, path: Path, dimension: int, model_id: str, kind: str = "auto") -> VectorIndex:

@@ -132,9 +132,11 @@ def test_ask_stdin_reports_a_bad_line_in_its_place_and_answers_the_others(
     tmp_path: Path, fake_encoder: Encoder, seed_corpus: Path, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    import index.encoder
     import index.engine
 
-    monkeypatch.setattr(index.engine, "build_encoder", lambda settings: fake_encoder)
+    for module in (index.engine, index.encoder):  # `ask` builds its encoder before importing the engine
+        monkeypatch.setattr(module, "build_encoder", lambda settings: fake_encoder)
     data = tmp_path / "data"
     assert main(["index", str(seed_corpus), "--data", str(data)]) == 0
     capsys.readouterr()

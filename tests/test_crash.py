@@ -36,8 +36,8 @@ class SlowFake(FakeEncoder):
         time.sleep(0.05)
         return super().encode(texts, kind, progress)
 
-import index.engine, index.indexer
-index.engine.MiniLMEncoder = lambda **_: SlowFake()
+import index.encoder, index.indexer
+index.encoder.MiniLMEncoder = lambda **_: SlowFake()
 index.indexer.BATCH_SENTENCES = 40
 from bot.cli import main
 sys.exit(main(sys.argv[1:]))

@@ -8,6 +8,7 @@ import os
 import pytest
 from conftest import FakeEncoder
 
+import index.encoder
 import index.engine
 from index.encoder import MiniLMEncoder
 from index.engine import Engine, build_encoder
@@ -26,7 +27,7 @@ def test_settings_model_selects_the_encoder_and_an_unknown_name_is_refused(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     built: list[dict[str, object]] = []
-    monkeypatch.setattr(index.engine, "MiniLMEncoder", lambda **kw: built.append(kw) or FakeEncoder())
+    monkeypatch.setattr(index.encoder, "MiniLMEncoder", lambda **kw: built.append(kw) or FakeEncoder())
     Engine.open(Settings(data_dir=settings.data_dir, threads=2)).close()
     assert built == [{"batch_size": 64, "threads": 2, "runtime": "onnx", "export_dir": settings.data_dir}]
     with pytest.raises(ConfigError, match="unknown embedding model 'e5-small'"):

@@ -94,7 +94,7 @@ def test_eval_scores_what_ask_answers(
 ) -> None:
     from bot.cli import main
 
-    monkeypatch.setattr("index.engine.MiniLMEncoder", lambda **_: fake_encoder)  # the model is not the point
+    monkeypatch.setattr("index.encoder.MiniLMEncoder", lambda **_: fake_encoder)  # the model is not the point
     docs, qs = write_eval(tmp_path)
     report, evaluated = eval_answers(docs, qs, Settings(data_dir=tmp_path / "unused", progress=False))
     data = str(tmp_path / "data")
@@ -127,7 +127,7 @@ def expected(asked: dict[str, dict]) -> dict[str, float]:
 def test_a_fixed_ranking_goes_through_the_same_answer_path(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_encoder: Encoder
 ) -> None:
-    monkeypatch.setattr("index.engine.MiniLMEncoder", lambda **_: fake_encoder)
+    monkeypatch.setattr("index.encoder.MiniLMEncoder", lambda **_: fake_encoder)
     docs, qs = write_eval(tmp_path)
     report, evaluated = eval_answers(docs, qs, Settings(progress=False), ranker="bm25")
     assert report["ranker"] == "bm25"

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from conftest import FakeEncoder
 
+import index.encoder
 import index.engine
 import index.indexer
 import index.reading.attribution
@@ -116,7 +117,7 @@ def test_articles_indexed_before_files_were_recorded_are_kept_by_a_file_run(
 def test_a_run_removing_many_articles_names_each(
     settings: Settings, corpus: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(index.engine, "MiniLMEncoder", lambda **_: FakeEncoder())
+    monkeypatch.setattr(index.encoder, "MiniLMEncoder", lambda **_: FakeEncoder())
     data = str(settings.data_dir)
     assert main(["index", str(corpus), "--data", data]) == 0
     capsys.readouterr()
@@ -209,7 +210,7 @@ def test_a_file_name_that_is_not_utf8_is_read_and_the_rest_indexed(
     bad = os.path.join(os.fsencode(corpus), b"caf\xe9.txt")
     with open(bad, "wb") as f:
         f.write(b"The cafe on the corner of the harbour reopened on Monday.\n")
-    monkeypatch.setattr(index.engine, "MiniLMEncoder", lambda **_: FakeEncoder())
+    monkeypatch.setattr(index.encoder, "MiniLMEncoder", lambda **_: FakeEncoder())
     assert main(["index", str(corpus), "--data", str(settings.data_dir)]) == 0
     assert "Indexed 7 new" in capsys.readouterr().out
     engine = open_engine(settings)
@@ -331,7 +332,7 @@ def test_cli_rebuild_keeps_uploads(
     settings: Settings, corpus: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     indexed_with_extras(settings, corpus).close()
-    monkeypatch.setattr(index.engine, "MiniLMEncoder", lambda **_: FakeEncoder())
+    monkeypatch.setattr(index.encoder, "MiniLMEncoder", lambda **_: FakeEncoder())
     assert main(["index", str(corpus), "--rebuild", "--data", str(settings.data_dir)]) == 0
     out = capsys.readouterr().out
     assert "Rebuilt the vector index (from the stored vectors)" in out and "Nothing to do" in out
@@ -461,7 +462,7 @@ def test_cli_index_says_it_re_attributed(
     engine.index_paths([corpus])
     stale_attributions(engine, "1")
     engine.close()
-    monkeypatch.setattr(index.engine, "MiniLMEncoder", lambda **_: FakeEncoder())
+    monkeypatch.setattr(index.encoder, "MiniLMEncoder", lambda **_: FakeEncoder())
     assert main(["index", str(corpus), "--data", str(settings.data_dir)]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "re-attributed 6 articles: attribution rules changed" and out[1].startswith("Nothing to do")

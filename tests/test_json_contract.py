@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import FakeEncoder
 
+import index.encoder
 import index.engine
 from bot.cli import main
 from index.engine import Engine
@@ -43,7 +44,7 @@ def test_a_hit_carries_who_says_it_in_detail() -> None:
 def test_ask_json_gives_the_stored_attribution_in_full(
     tmp_path: Path, seed_corpus: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(index.engine, "MiniLMEncoder", lambda **_: FakeEncoder())
+    monkeypatch.setattr(index.encoder, "MiniLMEncoder", lambda **_: FakeEncoder())
     data = tmp_path / "data"
     assert main(["index", str(seed_corpus), "--data", str(data)]) == 0
     with Engine.open(Settings(data_dir=data, progress=False), encoder=FakeEncoder()) as engine:

@@ -43,7 +43,7 @@ def test_newsbot_model_is_read_once_into_the_settings() -> None:
 
 def test_settings_model_mpnet_builds_the_mpnet_encoder(monkeypatch: pytest.MonkeyPatch) -> None:
     built: list[dict[str, object]] = []
-    monkeypatch.setattr(index.engine, "MPNetEncoder", lambda **kw: built.append(kw) or FakeEncoder())
+    monkeypatch.setattr(index.encoder, "MPNetEncoder", lambda **kw: built.append(kw) or FakeEncoder())
     build_encoder(Settings(model=MPNET_MODEL, threads=2, batch_size=8, encoder="torch", data_dir=Path("d")))
     assert built == [{"batch_size": 8, "threads": 2, "runtime": "torch", "export_dir": Path("d")}]
     assert type(build_encoder(Settings())) is MiniLMEncoder  # MiniLM stays the default
@@ -117,8 +117,8 @@ def test_an_index_made_by_one_model_is_refused_by_the_other_until_rebuilt(
 def test_the_cli_refuses_an_index_of_the_other_model_in_one_line_and_rebuild_fixes_it(
     tmp_path: Path, seed_corpus: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(index.engine, "MiniLMEncoder", lambda **kw: MiniLMLike())
-    monkeypatch.setattr(index.engine, "MPNetEncoder", lambda **kw: MPNetLike())
+    monkeypatch.setattr(index.encoder, "MiniLMEncoder", lambda **kw: MiniLMLike())
+    monkeypatch.setattr(index.encoder, "MPNetEncoder", lambda **kw: MPNetLike())
     data = str(tmp_path / "data")
     assert main(["index", str(seed_corpus), "--data", data]) == 0
     monkeypatch.setenv("NEWSBOT_MODEL", "mpnet")

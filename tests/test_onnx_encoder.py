@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -224,3 +225,27 @@ def test_mpnet_runs_as_onnx_too(tmp_path: Path) -> None:
     assert vectors.shape == (6, 768)
     assert (vectors * reference.encode(SENTENCES[:6], "document")).sum(axis=1).min() >= 0.9999
     assert json.loads(onnx.export_paths()[1].read_text())["inputs"] == ["input_ids", "attention_mask"]
+
+
+@pytest.mark.slow
+def test_the_model_loads_on_a_thread_only_when_its_export_is_ready(minilm: Encoder, tmp_path: Path) -> None:
+    def loading() -> list[threading.Thread]:
+        return [t for t in threading.enumerate() if t.name == "newsbot-model-load"]
+
+    unexported = MiniLMEncoder(runtime="onnx", export_dir=tmp_path / "none")
+    unexported.load_in_background()  # an export would need torch: left for the first encode, in the foreground
+    assert not loading() and not unexported.loaded and not (tmp_path / "none").exists()
+    torch_run = MiniLMEncoder(runtime="torch", export_dir=tmp_path / "none")
+    torch_run.load_in_background()
+    assert not loading() and not torch_run.loaded
+
+    minilm.load()
+    copy_export(minilm, tmp_path / "ready")
+    ready = MiniLMEncoder(runtime="onnx", export_dir=tmp_path / "ready")
+    ready.load_in_background()
+    vectors = ready.encode(SENTENCES[:3], "query")  # waits for the thread's session, or makes it if first
+    assert ready.loaded
+    for thread in loading():
+        thread.join(timeout=60)
+    assert not loading()
+    assert np.allclose(vectors, minilm.encode(SENTENCES[:3], "query"), atol=1e-6)
