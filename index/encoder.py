@@ -192,8 +192,10 @@ class SentenceTransformerEncoder(Encoder):
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         # A question is a handful of tokens: one thread does it as fast as two and never stalls on a busy
-        # machine; batches of sentences use every core.
-        threads = 1 if len(texts) <= 4 else self._cores
+        # machine. Questions encoded together stay on that one thread too, so a process answering holds one
+        # session (each session keeps its own prepacked copy of the weights, ~90 MB for MiniLM); batches of
+        # sentences use every core.
+        threads = 1 if kind == "query" or len(texts) <= 4 else self._cores
         if self.runtime != "torch":
             model = self._onnx_model()
             if model is not None:

@@ -249,3 +249,16 @@ def test_the_model_loads_on_a_thread_only_when_its_export_is_ready(minilm: Encod
         thread.join(timeout=60)
     assert not loading()
     assert np.allclose(vectors, minilm.encode(SENTENCES[:3], "query"), atol=1e-6)
+
+
+@pytest.mark.slow
+def test_questions_alone_or_together_share_one_session(minilm: Encoder, tmp_path: Path) -> None:
+    minilm.load()
+    copy_export(minilm, tmp_path)
+    encoder = MiniLMEncoder(runtime="onnx", export_dir=tmp_path, threads=2)
+    one = encoder.encode(SENTENCES[:1], "query")
+    together = encoder.encode(SENTENCES * 3, "query")  # a batch of questions, as answer_many sends them
+    assert encoder._onnx._sessions.keys() == {1}  # type: ignore[attr-defined]  # one copy of the weights
+    assert np.allclose(one, together[:1], atol=1e-5)
+    encoder.encode(SENTENCES * 3, "document")  # indexing: every core
+    assert encoder._onnx._sessions.keys() == {1, 2}  # type: ignore[attr-defined]
