@@ -97,6 +97,17 @@ def seed_corpus(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def fake_engine(settings: Settings, fake_encoder: Encoder, seed_corpus: Path) -> Iterator:  # -> Engine
+    """Return an engine over the seed article with the fake encoder and the shipped ranker."""
+    from index.engine import Engine
+
+    engine = Engine.open(settings, encoder=fake_encoder)
+    engine.index_paths([seed_corpus])
+    yield engine
+    engine.close()
+
+
+@pytest.fixture
 def seed_engine(settings: Settings, minilm: Encoder, seed_corpus: Path) -> Iterator:
     """Return a real engine (real model, SQLite, FAISS in tmp_path) over the seed article."""
     from index.engine import Engine

@@ -48,15 +48,6 @@ from index.store import Store
 
 
 @pytest.fixture
-def fake_engine(settings: Settings, fake_encoder: Encoder, seed_corpus: Path) -> Iterator[Engine]:
-    """Return an engine over the seed article with the fake encoder and the shipped ranker."""
-    engine = Engine.open(settings, encoder=fake_encoder)
-    engine.index_paths([seed_corpus])
-    yield engine
-    engine.close()
-
-
-@pytest.fixture
 def corpus(tmp_path: Path) -> Iterator[CorpusView]:
     """Return a view of an empty store, for loading a ranker outside an engine."""
     store = Store(tmp_path / "empty.sqlite3")

@@ -7,19 +7,16 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from index.encoder import Encoder
 from index.engine import Engine
 from index.errors import RankerError
 from index.ranking.features import CorpusView
 from index.ranking.learned import META_FILE, MODEL_FILE, RANKER_DIR, LearnedRanker, load_ranker
 from index.ranking.trees import ZERO_THRESHOLD, TreeEnsemble
-from index.settings import Settings
 from index.store import Store
 
 lgb = pytest.importorskip("lightgbm")
@@ -47,15 +44,6 @@ def assert_same_scores(trees: TreeEnsemble, booster: object, X: np.ndarray) -> N
 def shipped() -> tuple[TreeEnsemble, object]:
     """Return the shipped model read both ways: numpy trees and LightGBM's Booster."""
     return TreeEnsemble.from_file(SHIPPED), lgb.Booster(model_file=str(SHIPPED))
-
-
-@pytest.fixture
-def fake_engine(settings: Settings, fake_encoder: Encoder, seed_corpus: Path) -> Iterator[Engine]:
-    """Return an engine over the seed article with the fake encoder and the shipped ranker."""
-    engine = Engine.open(settings, encoder=fake_encoder)
-    engine.index_paths([seed_corpus])
-    yield engine
-    engine.close()
 
 
 def feature_ranges(path: Path) -> tuple[np.ndarray, np.ndarray]:
