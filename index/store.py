@@ -331,25 +331,21 @@ class Store:
 
     def term_counts(self, terms: Iterable[str]) -> dict[str, int]:
         """Return how many stored sentences hold each of these content terms (terms held by none left out)."""
-        terms = sorted(set(terms))
-        if not terms:
-            return {}
-        with self._lock:
-            rows = self._db.execute(
-                f"SELECT term, sentences FROM term_counts WHERE term IN ({','.join('?' * len(terms))})", terms
-            ).fetchall()
+        rows = self._rows_keyed("SELECT term, sentences FROM term_counts WHERE term", terms)
         return {str(r[0]): int(r[1]) for r in rows}
+
+    def _rows_keyed(self, select_where_key: str, keys: Iterable[str]) -> list[tuple]:
+        """Return the rows of `select_where_key` ("SELECT ... WHERE <key column>") whose key is one of `keys`."""
+        wanted = sorted(set(keys))
+        if not wanted:
+            return []
+        with self._lock:
+            return self._db.execute(f"{select_where_key} IN ({','.join('?' * len(wanted))})", wanted).fetchall()
 
     def word_forms(self, words: Iterable[str]) -> dict[str, str]:
         """Return how the stored sentences mostly write each of these lowercased words inside a sentence
         (index.terms.best_form; words never written there left out)."""
-        words = sorted(set(words))
-        if not words:
-            return {}
-        with self._lock:
-            rows = self._db.execute(
-                f"SELECT word, form, n FROM word_forms WHERE word IN ({','.join('?' * len(words))})", words
-            ).fetchall()
+        rows = self._rows_keyed("SELECT word, form, n FROM word_forms WHERE word", words)
         forms: dict[str, dict[str, int]] = {}
         for word, form, n in rows:
             forms.setdefault(str(word), {})[str(form)] = int(n)

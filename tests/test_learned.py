@@ -121,7 +121,6 @@ def _row(engine: Engine, question: str, starts: str) -> dict[str, float]:
     qvec = engine.encoder.encode([question], "query")[0]
     cands = engine.candidates(question, qvec)
     corpus = CorpusView(engine.store, engine.encoder.dimension)
-    corpus.refresh_idf()
     X = candidate_features(question, qvec, cands, corpus)
     i = next(i for i, c in enumerate(cands) if c.sentence.text.startswith(starts))
     return dict(zip(FEATURE_NAMES, X[i].tolist(), strict=True))
@@ -183,7 +182,6 @@ def test_unseen_names_count_the_question_names_the_corpus_never_mentions(fake_en
 
 def test_corpus_view_can_count_terms_as_if_an_article_were_gone(fake_engine: Engine) -> None:
     corpus = CorpusView(fake_engine.store, fake_engine.encoder.dimension)
-    corpus.refresh_idf()
     before = (corpus.df("crete"), corpus.idf("derna"))
     texts = fake_engine.store.article_sentence_texts(fake_engine.sources()[0].source.doc_id)
     assert len(texts) == 19 and texts[0].startswith("The Islamic State")

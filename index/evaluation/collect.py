@@ -87,7 +87,6 @@ def collect(
     """Return every question's candidates with their features, as `Engine.ranked` gathers them for an answer;
     with `simulate_removal`, also each answerable question's candidates as if its paragraph were not indexed."""
     corpus = CorpusView(engine.store, engine.encoder.dimension)
-    corpus.refresh_idf()
     recorder = RecordingRanker(FusionRanker())
     probe = with_ranker(engine, recorder)
     out = []

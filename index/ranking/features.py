@@ -142,9 +142,6 @@ class CorpusView:
 
     # -- IDF ---------------------------------------------------------------------------------------------
 
-    def refresh_idf(self) -> None:
-        """Do nothing: the store keeps the term counts as sentences come and go (kept for its callers)."""
-
     def dfs(self, terms: Iterable[str]) -> dict[str, int]:
         """Return how many stored sentences hold each of these terms (0 for none), in the order given."""
         terms = list(dict.fromkeys(terms))

@@ -94,7 +94,6 @@ class LearnedRanker:
 
     def features(self, question: str, qvec: np.ndarray, candidates: list[Candidate]) -> np.ndarray:
         """Return the feature matrix of the candidates (all of FEATURE_NAMES)."""
-        self.corpus.refresh_idf()
         return candidate_features(question, qvec, candidates, self.corpus)
 
     def score(self, question: str, qvec: np.ndarray, candidates: list[Candidate]) -> np.ndarray:
