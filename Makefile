@@ -116,8 +116,11 @@ bench-txtai: $(STAMP) $(TXTAI_STAMP)
 bench: $(STAMP) $(TXTAI_STAMP)
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
+# The trees and the no-answer model are trained on SQuAD only; then the "nothing relevant" threshold for news is
+# tuned on polnear-qa (index/evaluation/calibrate.py: one number kept, no model fitted to it).
 train-ranker: $(STAMP)
 	$(BIN)/python -m index.evaluation.train --docs ../shared/eval/squad-dev-a/docs.jsonl --questions ../shared/eval/squad-dev-a/questions.jsonl
+	$(BIN)/python -m index.evaluation.calibrate --docs ../shared/eval/polnear-train/docs.jsonl --questions $(NEWS)/questions.jsonl --unanswerable $(NEWS)/unanswerable.jsonl
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot index tests bench

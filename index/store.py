@@ -15,7 +15,7 @@ import numpy as np
 
 from index.errors import StoreError
 from index.model import Article, Attribution, Sentence, Source
-from index.terms import SentenceCounts, best_form, lexical_terms
+from index.terms import TERMS_VERSION, SentenceCounts, best_form, lexical_terms
 
 # Numbered migrations: MIGRATIONS[n] takes the schema from version n to n + 1. Never edit a released one; append.
 MIGRATIONS: tuple[str, ...] = (
@@ -219,19 +219,21 @@ class Store:
             self._fill_counts()
 
     def _fill_counts(self) -> None:
-        """Count the stored sentences' words into the count tables once (migration 6 created them empty); a
+        """Count the stored sentences' words into the count tables (migration 6 created them empty), and again
+        when words are made into terms another way (meta 'counts_filled' holds index.terms.TERMS_VERSION); a
         crash before the end counts them all again at the next open."""
-        if self.meta("counts_filled") == "1":
+        if self.meta("counts_filled") == TERMS_VERSION:
             return
         with self.transaction() as db:
-            if db.execute("SELECT value FROM meta WHERE key = 'counts_filled'").fetchone() is not None:
+            row = db.execute("SELECT value FROM meta WHERE key = 'counts_filled'").fetchone()
+            if row is not None and row[0] == TERMS_VERSION:
                 return  # another process filled them meanwhile
             db.execute("DELETE FROM term_counts")
             db.execute("DELETE FROM word_forms")
             db.execute("DELETE FROM meta WHERE key = 'counted_sentences'")
             counts = SentenceCounts().add(str(r[0]) for r in db.execute("SELECT text FROM sentences"))
             _apply_counts(db, counts, 1)
-            self.set_meta(db, "counts_filled", "1")
+            self.set_meta(db, "counts_filled", TERMS_VERSION)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

@@ -37,6 +37,10 @@ STOPWORDS: frozenset[str] = word_set(
 )
 
 
+# How words are made into terms: the store keeps its sentences' term counts (Store._fill_counts) and counts them
+# again when this changes. 2: a typographic apostrophe reads as a typed one.
+TERMS_VERSION = "2"
+
 # --- tokens and content terms -------------------------------------------------------------------------------
 
 # Words (with inner apostrophes, hyphens, dots, commas and colons: "Levi's", "3,837", "10:30", "al-Baghdadi")
@@ -52,9 +56,9 @@ _STEM_CACHE_LIMIT = 200_000
 
 def _light_stem(word: str) -> str:
     """Return the lowercased word without a plural, possessive, -ed or -ing ending (conservatively)."""
-    if word.endswith(("'s", "’s")):
+    if word.endswith("'s"):
         word = word[:-2]
-    elif word.endswith(("'", "’")):
+    elif word.endswith("'"):
         word = word[:-1]
     if word in _NO_STEM or len(word) <= 3:
         return word
@@ -79,15 +83,17 @@ def _undouble(stem: str) -> str:
 
 
 def stem(lowered: str) -> str:
-    """Return the light stem of a lowercased word, memoised ("" for a stopword)."""
+    """Return the light stem of a lowercased word, memoised ("" for a stopword); a typographic apostrophe is
+    the typed one ("d’souza" and "d'souza" are one term: articles print the first, readers type the second)."""
     term = _stem_cache.get(lowered)
     if term is None:
-        if lowered[0].isdigit():
-            term = lowered.replace(",", "")
-        elif lowered in STOPWORDS:
+        word = lowered.replace("’", "'")
+        if word[0].isdigit():
+            term = word.replace(",", "")
+        elif word in STOPWORDS:
             term = ""
         else:
-            term = _light_stem(lowered)
+            term = _light_stem(word)
             if term in STOPWORDS:
                 term = ""
         if len(_stem_cache) < _STEM_CACHE_LIMIT:

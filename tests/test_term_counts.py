@@ -19,7 +19,7 @@ from index.questions import CorpusWords, normalized_question
 from index.ranking.features import CorpusView
 from index.settings import Settings
 from index.store import SCHEMA_VERSION, Store
-from index.terms import content_terms
+from index.terms import TERMS_VERSION, content_terms
 
 HARBOUR = """The Harbour Council met on Tuesday. The council voted to dredge the harbour before spring.
 
@@ -125,7 +125,7 @@ def test_an_index_made_before_the_counts_gets_them_when_opened(engine: Engine, s
                      " PRAGMA user_version=5; COMMIT;")
     db.close()
     store = Store(settings.db_path)
-    assert store.schema_version == SCHEMA_VERSION >= 6 and store.meta("counts_filled") == "1"
+    assert store.schema_version == SCHEMA_VERSION >= 6 and store.meta("counts_filled") == TERMS_VERSION
     assert_counts_match(store)
     store.close()
     store = Store(settings.db_path)  # counted once: reopening keeps the counts and counts nothing again
@@ -140,6 +140,21 @@ def test_counts_filled_halfway_are_counted_again(engine: Engine, settings: Setti
     db.close()
     store = Store(settings.db_path)
     assert_counts_match(store)
+
+
+def test_counts_made_another_way_are_counted_again(engine: Engine, settings: Settings) -> None:
+    engine.add_document("dsouza.txt", "Dinesh D’Souza spoke. D’Souza was sentenced in 2014.".encode())
+    engine.close()
+    db = sqlite3.connect(settings.db_path)  # as counted before TERMS_VERSION 2: the typographic apostrophe kept
+    db.executescript("BEGIN; DELETE FROM term_counts WHERE term = 'd''souza';"
+                     " INSERT INTO term_counts VALUES ('d’souza', 2);"
+                     " UPDATE meta SET value = '1' WHERE key = 'counts_filled'; COMMIT;")
+    db.close()
+    store = Store(settings.db_path)
+    assert store.meta("counts_filled") == TERMS_VERSION
+    assert store.term_counts(["d'souza", "d’souza"]) == {"d'souza": 2}
+    assert_counts_match(store)
+    store.close()
 
 
 QUESTIONS = ["how far is crete from derna", "What did the harbour council vote?", "what does nato say about isis",

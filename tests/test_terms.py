@@ -23,3 +23,10 @@ def test_matched_words_follow_the_stemmer_of_content_terms() -> None:
 def test_the_plainer_cuts() -> None:
     assert lexical_terms("What did a 5 km wall do?") == {"5", "km", "wall"}
     assert plain_words("It's 3,000 km!") == frozenset({"it", "s", "3", "000", "km"})
+
+
+def test_a_typographic_apostrophe_reads_as_a_typed_one() -> None:
+    # articles print "D’Souza" and "O’Neill"; readers type "D'Souza"
+    assert content_terms("Dinesh D’Souza met O’Neill’s aides") == content_terms("Dinesh D'Souza met O'Neill's aides")
+    assert content_terms("D’Souza") == ["d'souza"]
+    assert matched_words("Dinesh D’Souza was sentenced.", "What was D'Souza convicted of?") == ["D’Souza"]
