@@ -24,6 +24,7 @@ from index.evaluation.crossval import article_folds, fit_logistic
 from index.evaluation.dataset import Question, article_of
 from index.questions import question_type
 from index.ranking import FusionRanker
+from index.ranking.base import Candidate
 from index.ranking.features import (
     FEATURE_GROUPS,
     FEATURE_NAMES,
@@ -386,3 +387,23 @@ def test_lightgbm_is_imported_without_its_sklearn_and_pandas_interfaces_which_st
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == ["lightgbm", "False", "False", "True"]
+
+
+def test_cached_sentence_contexts_share_their_paragraph_vectors(fake_engine: Engine) -> None:
+    store = fake_engine.store
+    corpus = CorpusView(store, fake_engine.encoder.dimension)
+    rows = next(iter(store.article_rows([1]).values()))
+    by_para: dict[int, list[int]] = {}
+    for sid, _pos, para, _text, _blob in rows:
+        by_para.setdefault(para, []).append(sid)
+    para = next(ids for ids in by_para.values() if len(ids) >= 3)  # a paragraph of three sentences or more
+    stored = store.sentences(para)
+    cands = [Candidate(sid, stored[sid], 0.0, 0.0, None, None) for sid in para]
+    ctx = corpus.contexts(cands)
+    vecs = store.vectors(para, fake_engine.encoder.dimension)
+    # the neighbours are the stored vectors, the mean their unit mean; a paragraph holds one copy of each vector
+    assert np.array_equal(ctx[0].next, vecs[para[1]]) and np.array_equal(ctx[2].prev, vecs[para[1]])
+    assert np.shares_memory(ctx[0].next, ctx[2].prev) and ctx[0].mean is ctx[1].mean
+    assert not ctx[0].prev.any() and not ctx[-1].next.any()  # none before the first, none after the last
+    mean = np.mean([vecs[s] for s in para], axis=0)
+    assert np.allclose(ctx[0].mean, mean / np.linalg.norm(mean), atol=1e-6)

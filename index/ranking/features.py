@@ -118,8 +118,12 @@ _CACHE_LIMIT = 200_000  # sentences whose context is cached before the cache sta
 class SentenceContext:
     """The question-independent facts about one stored sentence that the features read."""
 
-    vectors: np.ndarray  # (3, dim): the unit mean of its paragraph's vectors, the previous and the next
-    # sentence's vector in the paragraph (zeros when there is none)
+    # the unit mean of its paragraph's vectors, the previous and the next sentence's vector in the paragraph (a
+    # shared zero vector when there is none): rows of arrays shared by the paragraph, so that a cached sentence
+    # costs about one vector, not three
+    mean: np.ndarray
+    prev: np.ndarray
+    next: np.ndarray
     window_terms: frozenset[str]  # content terms of the sentence and its neighbours in the paragraph
     position_in_paragraph: int
     paragraph_sentences: int
@@ -200,7 +204,7 @@ class CorpusView:
         for c in candidates:
             ctx = cache.get(c.id)
             if ctx is None:  # the sentence vanished between retrieval and ranking
-                ctx = SentenceContext(np.vstack([zero, zero, zero]), frozenset(), 0, 1)
+                ctx = SentenceContext(zero, zero, zero, frozenset(), 0, 1)
             out.append(ctx)
         return out
 
@@ -227,9 +231,9 @@ class CorpusView:
                 if i + 1 < n:
                     window = window | terms[i + 1]
                 self._contexts[sid] = SentenceContext(
-                    vectors=np.vstack(
-                        [mean, mat[i - 1] if i > 0 else self._zeros, mat[i + 1] if i + 1 < n else self._zeros]
-                    ),
+                    mean=mean,
+                    prev=mat[i - 1] if i > 0 else self._zeros,
+                    next=mat[i + 1] if i + 1 < n else self._zeros,
                     window_terms=window,
                     position_in_paragraph=i,
                     paragraph_sentences=n,
@@ -273,12 +277,11 @@ def candidate_features(
     # context
     contexts = corpus.contexts(candidates)
     q = np.asarray(qvec, dtype=np.float32)
-    around = np.stack([c.vectors for c in contexts]) @ q  # (n, 3): paragraph, previous, next
-    para_cos = around[:, 0]
+    para_cos = np.stack([c.mean for c in contexts]) @ q
     X[:, f["para_cos"]] = para_cos
     X[:, f["para_cos_gap"]] = para_cos.max() - para_cos
-    X[:, f["prev_cos"]] = around[:, 1]
-    X[:, f["next_cos"]] = around[:, 2]
+    X[:, f["prev_cos"]] = np.stack([c.prev for c in contexts]) @ q
+    X[:, f["next_cos"]] = np.stack([c.next for c in contexts]) @ q
     articles = [c.sentence.article_id for c in candidates]
     best_cos: dict[int, float] = {}
     best_bm: dict[int, float] = {}
