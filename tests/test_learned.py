@@ -407,3 +407,15 @@ def test_cached_sentence_contexts_share_their_paragraph_vectors(fake_engine: Eng
     assert not ctx[0].prev.any() and not ctx[-1].next.any()  # none before the first, none after the last
     mean = np.mean([vecs[s] for s in para], axis=0)
     assert np.allclose(ctx[0].mean, mean / np.linalg.norm(mean), atol=1e-6)
+
+
+def test_a_sentences_facts_are_cached_once_not_beside_its_profile() -> None:
+    from index.ranking.features import sentence_facts
+    from index.ranking.spans import profile
+
+    text = "Crete, Greece's most populous island, is 211 miles northeast of Derna across the sea, officials said."
+    before = profile.cache_info().currsize
+    facts = sentence_facts(text)
+    assert sentence_facts(text) is facts  # cached by its text
+    assert profile.cache_info().currsize == before  # the profile it was made from is not kept as well
+    assert "crete" in facts.terms and facts.n_words > 10

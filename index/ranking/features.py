@@ -42,7 +42,7 @@ from index.ranking.spans import (
     ANSWER_TYPE_FEATURES,
     NEUTRAL_TYPE_MATCH,
     TYPE_FEATURE,
-    profile,
+    Profile,
     question_terms,
     question_words,
     title_terms,
@@ -395,7 +395,7 @@ def sentence_facts(text: str) -> SentenceFacts:
     """Return the facts of a sentence, cached by its text."""
     facts = _facts_cache.get(text)
     if facts is None:
-        p = profile(text)
+        p = Profile(text)  # not spans.profile's cache: what the features read of it is kept here
 
         def placed(spans: list[tuple[str, ...]]) -> tuple[tuple[tuple[tuple[str, str], ...], tuple[int, ...]], ...]:
             return tuple(
