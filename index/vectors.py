@@ -169,8 +169,8 @@ class VectorIndex:
                 for row_ids, row in zip(ids, scores, strict=True)]
 
     def _rescored(self, q: np.ndarray, ids: np.ndarray, k: int, hook: ExactVectors) -> list[list[tuple[int, float]]]:
-        """Return, for each query, the best k of its candidates by exact cosine with their full vectors (one hook
-        call for all of them); candidates the hook does not know (gone from the store) are left out."""
+        """Return, for each query, the best k of its candidates by exact cosine with their full vectors (the hook
+        asked once for the whole batch); candidates the hook does not know (gone from the store) are left out."""
         known = self._known(hook, sorted({int(i) for i in ids.ravel() if i != -1}))
         out: list[list[tuple[int, float]]] = []
         for qv, row in zip(q, ids, strict=True):
@@ -184,9 +184,14 @@ class VectorIndex:
         return out
 
     def _known(self, hook: ExactVectors, ids: Sequence[int]) -> dict[int, np.ndarray]:
-        """Return the hook's vectors of these ids, those of this index's dimension only."""
-        return {int(i): np.asarray(v, dtype=np.float32) for i, v in hook(ids).items()
-                if np.shape(v) == (self.dimension,)}
+        """Return the hook's vectors of these ids, those of this index's dimension only (asked HOOK_BATCH ids at
+        a time: a batch of questions, or a rebuild, may want more than SQLite takes in one query)."""
+        known: dict[int, np.ndarray] = {}
+        for start in range(0, len(ids), HOOK_BATCH):
+            got = hook(ids[start : start + HOOK_BATCH])
+            known.update((int(i), np.asarray(v, dtype=np.float32)) for i, v in got.items()
+                         if np.shape(v) == (self.dimension,))
+        return known
 
     def reconstruct(self, ids: Sequence[int]) -> np.ndarray:
         """Return the stored vectors of these ids (ivf8: the full vectors, through the exact_vectors hook)."""
@@ -439,7 +444,7 @@ class VectorIndex:
         ids = np.concatenate(id_parts) if id_parts else np.zeros(0, dtype=np.int64)
         vecs = np.vstack(vec_parts) if vec_parts else np.zeros((0, self.dimension), dtype=np.float32)
         if vectors and self.kind == "ivf8" and self.exact_vectors is not None:
-            for start in range(0, len(ids), HOOK_BATCH):
+            for start in range(0, len(ids), HOOK_BATCH):  # not all at once: at a million sentences, 1.5 GB twice
                 chunk = ids[start : start + HOOK_BATCH].tolist()
                 known = self._known(self.exact_vectors, chunk)
                 for row, sid in enumerate(chunk, start):
