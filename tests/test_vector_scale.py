@@ -367,3 +367,9 @@ def test_the_engine_answers_through_a_forced_ivf8_index_as_through_exact(tmp_pat
         ids, stored = engine.store.all_vectors(engine.vectors.dimension)
         assert np.array_equal(engine.vectors.lookup(ids.tolist())[1], stored)  # full vectors, not the codes
         assert engine.answer(question).hits[0].sentence == want.sentence
+        with Engine.open(ivf8_settings, encoder=FakeEncoder()) as other:  # another process indexes and saves
+            other.add_document("crete.txt", b"Crete lies in the Mediterranean Sea, south of mainland Greece.")
+        held = engine.vectors
+        assert engine.refresh() and engine.vectors is not held  # swapped in, with the store's vectors as its hook
+        ids, stored = engine.store.all_vectors(engine.vectors.dimension)
+        assert engine.vectors.kind == "ivf8" and np.array_equal(engine.vectors.lookup(ids.tolist())[1], stored)
