@@ -171,14 +171,14 @@ class VectorIndex:
     def _rescored(self, q: np.ndarray, ids: np.ndarray, k: int, hook: ExactVectors) -> list[list[tuple[int, float]]]:
         """Return, for each query, the best k of its candidates by exact cosine with their full vectors (the hook
         asked once for the whole batch); candidates the hook does not know (gone from the store) are left out."""
-        known = self._known(hook, sorted({int(i) for i in ids.ravel() if i != -1}))
+        known = self._known(hook, sorted(set(ids.ravel().tolist()) - {-1}))
         out: list[list[tuple[int, float]]] = []
         for qv, row in zip(q, ids, strict=True):
-            cand = list(dict.fromkeys(int(i) for i in row if int(i) in known))
+            cand = [i for i in dict.fromkeys(row.tolist()) if i in known]
             if not cand:
                 out.append([])
                 continue
-            scores = np.vstack([known[i] for i in cand]) @ qv
+            scores = np.array([known[i] for i in cand]) @ qv
             best = np.argsort(-scores, kind="stable")[:k]
             out.append([(cand[j], float(scores[j])) for j in best])
         return out
@@ -188,9 +188,10 @@ class VectorIndex:
         a time: a batch of questions, or a rebuild, may want more than SQLite takes in one query)."""
         known: dict[int, np.ndarray] = {}
         for start in range(0, len(ids), HOOK_BATCH):
-            got = hook(ids[start : start + HOOK_BATCH])
-            known.update((int(i), np.asarray(v, dtype=np.float32)) for i, v in got.items()
-                         if np.shape(v) == (self.dimension,))
+            for i, v in hook(ids[start : start + HOOK_BATCH]).items():
+                vec = np.asarray(v, dtype=np.float32)
+                if vec.shape == (self.dimension,):
+                    known[int(i)] = vec
         return known
 
     def reconstruct(self, ids: Sequence[int]) -> np.ndarray:
