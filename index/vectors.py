@@ -89,7 +89,8 @@ def lists_for(count: int) -> int:
 
 
 class VectorIndex:
-    """Inner-product search over unit vectors (cosine), keyed by sentence id: exact or IVF (see the module)."""
+    """Inner-product search over unit vectors (cosine), keyed by sentence id: exact, IVF or IVF over 8-bit codes
+    re-scored exactly (see the module)."""
 
     def __init__(self, dimension: int, model_id: str, kind: str = "auto", *,
                  exact_vectors: ExactVectors | None = None) -> None:
