@@ -8,6 +8,10 @@ noise (uniform random vectors have no clusters, which makes an IVF index's recal
 real MiniLM question vectors, none of them in the index. Both come from .npy caches (--sentences, --questions);
 without them a clustered Gaussian mixture stands in. Each index is loaded and searched in its own process, so
 that its memory is its own. Prints a Markdown table; the machine may be shared, so figures are medians.
+
+The kind column says what each size got and the policy asked (auto: exact, ivf or ivf8 by size, as newsbot picks).
+An ivf8 index re-scores its candidates from full vectors, which newsbot reads from its store: here from an SQLite
+table of (id, vector) rows read with the store's query, so its search time includes that read.
 """
 
 from __future__ import annotations
@@ -15,10 +19,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -63,14 +69,38 @@ def _rss_mb() -> float:
     return float("nan")
 
 
-def measure_loaded(path: Path, questions: Path, truth: Path, depth: int) -> dict[str, float]:
-    """Load the index at `path` and search each question once (one thread); return times, recall and RSS."""
+def write_full_vectors(path: Path, ids: np.ndarray, vecs: np.ndarray) -> None:
+    """Write the full vectors into an SQLite table of (id, vector) rows, as newsbot's store keeps them."""
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE sentences (id INTEGER PRIMARY KEY, vector BLOB NOT NULL)")
+    for start in range(0, len(ids), 100_000):
+        db.executemany("INSERT INTO sentences VALUES (?, ?)", zip(
+            ids[start : start + 100_000].tolist(), (v.tobytes() for v in vecs[start : start + 100_000]), strict=True))
+    db.commit()
+    db.close()
+
+
+def full_vectors(path: Path) -> Callable[[Sequence[int]], dict[int, np.ndarray]]:
+    """Return an exact_vectors hook reading the table `write_full_vectors` wrote, with the store's query."""
+    db = sqlite3.connect(path, check_same_thread=False)
+
+    def exact_vectors(ids: Sequence[int]) -> dict[int, np.ndarray]:
+        marks = ",".join("?" * len(ids))
+        rows = db.execute(f"SELECT id, vector FROM sentences WHERE id IN ({marks})", list(ids)).fetchall()
+        return {r[0]: np.frombuffer(r[1], dtype=np.float32) for r in rows}
+
+    return exact_vectors
+
+
+def measure_loaded(path: Path, questions: Path, truth: Path, depth: int, full: Path | None = None) -> dict[str, float]:
+    """Load the index at `path` (an ivf8 one re-scoring from the full vectors at `full`) and search each question
+    once (one thread); return times, recall and RSS."""
     from index.vectors import VectorIndex
 
     qs = np.load(questions)
     exact = np.load(truth)
     before = _rss_mb()
-    vi = VectorIndex.load(path, DIMENSION, MODEL)
+    vi = VectorIndex.load(path, DIMENSION, MODEL, exact_vectors=full_vectors(full) if full else None)
     loaded = _rss_mb()
     cold, times, cpu, recalls = [], [], [], []
     for q in qs:  # first pass: a mapped index's pages come in from the page cache (or the disk)
@@ -100,7 +130,7 @@ def run(sizes: list[int], kinds: list[str], depth: int, sentences: Path, questio
     """Return the Markdown table of every size and kind."""
     import faiss
 
-    from index.vectors import VectorIndex
+    from index.vectors import RESCORE, VectorIndex
 
     rng = np.random.default_rng(0)
     base, qs, origin = real_vectors(sentences, questions, rng)
@@ -119,6 +149,7 @@ def run(sizes: list[int], kinds: list[str], depth: int, sentences: Path, questio
             _, rows_found = faiss.knn(qs, vecs, depth, metric=faiss.METRIC_INNER_PRODUCT)
             truth = Path(tmp) / f"truth-{n}.npy"
             np.save(truth, ids[rows_found])
+            full = Path(tmp) / f"full-{n}.db"
             for kind in kinds:
                 vi = VectorIndex(DIMENSION, MODEL, kind)
                 t = time.perf_counter()
@@ -128,15 +159,21 @@ def run(sizes: list[int], kinds: list[str], depth: int, sentences: Path, questio
                 vi.save(path)
                 manifest = vi.manifest()
                 params = (
-                    f"nlist {manifest['nlist']}, nprobe {manifest['nprobe']}" if vi.kind == "ivf" else "-"
+                    f"nlist {manifest['nlist']}, nprobe {manifest['nprobe']}" if vi.kind in ("ivf", "ivf8") else "-"
                 )
+                if vi.kind == "ivf8":
+                    params += f", re-scores {RESCORE * depth} from the full vectors"
+                    if not full.exists():
+                        write_full_vectors(full, ids, vecs)
                 del vi
                 out = subprocess.run(
-                    [sys.executable, "-m", "bench.scale", "--measure", str(path), str(qpath), str(truth), str(depth)],
+                    [sys.executable, "-m", "bench.scale", "--measure", str(path), str(qpath), str(truth), str(depth),
+                     str(full) if manifest["kind"] == "ivf8" else ""],
                     check=True, capture_output=True, text=True, env={**os.environ, "OMP_NUM_THREADS": "1"},
                 )
                 m = json.loads(out.stdout.strip().splitlines()[-1])
-                beyond = (m["rss_searched"] - m["rss_base"]) * 2**20 / n - 4 * DIMENSION
+                held = DIMENSION if manifest["kind"] == "ivf8" else 4 * DIMENSION  # ivf8: codes, a byte a dimension
+                beyond = (m["rss_searched"] - m["rss_base"]) * 2**20 / n - held
                 rows.append(
                     f"| {n:,} | {manifest['kind']} ({kind}) | {params} | {built:.1f} | {m['cold']:.2f} | "
                     f"{m['p50']:.2f} | {m['p95']:.2f} | {m['cpu']:.2f} | {m['recall']:.3f} | "
@@ -146,11 +183,13 @@ def run(sizes: list[int], kinds: list[str], depth: int, sentences: Path, questio
                 )
                 print(rows[-1], file=sys.stderr, flush=True)
                 path.unlink()
+            full.unlink(missing_ok=True)
             del vecs
     note = (
         f"\n{len(qs)} questions (real, held out), sentences synthetic from {origin}; one search thread "
         "(CPU: its own time, as the machine may be busy); "
-        f"vectors alone are {4 * DIMENSION} bytes a sentence."
+        f"vectors alone are {4 * DIMENSION} bytes a sentence, ivf8's codes {DIMENSION} (its full vectors are read "
+        "from the SQLite table, outside the index)."
     )
     return "\n".join(rows) + "\n" + note
 
@@ -161,11 +200,12 @@ def main(argv: list[str] | None = None) -> None:
         argv = sys.argv[1:]
     if argv and argv[0] == "--measure":
         path, questions, truth, depth = argv[1:5]
-        print(json.dumps(measure_loaded(Path(path), Path(questions), Path(truth), int(depth))))
+        full = Path(argv[5]) if len(argv) > 5 and argv[5] else None
+        print(json.dumps(measure_loaded(Path(path), Path(questions), Path(truth), int(depth), full)))
         return
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sizes", default="100000", help="comma-separated numbers of sentences")
-    p.add_argument("--kinds", default="auto,exact", help="comma-separated kinds: auto, exact, ivf")
+    p.add_argument("--kinds", default="auto,exact", help="comma-separated kinds: auto, exact, ivf, ivf8")
     p.add_argument("--depth", type=int, default=50, help="dense candidates per question (Settings.candidates)")
     p.add_argument("--sentences", type=Path, default=DEFAULT_SENTENCES, help=".npy of real sentence vectors")
     p.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS, help=".npy of real question vectors")

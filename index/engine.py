@@ -20,7 +20,7 @@ from index.errors import (
     QuestionError,
 )
 from index.examples import candidate_questions
-from index.indexer import Embedder, Indexer, IndexReport, rebuild_vectors, sync_vectors
+from index.indexer import Embedder, Indexer, IndexReport, rebuild_vectors, store_vectors, sync_vectors
 from index.model import Answer, ContextView, FeedbackEntry, Hit, Source, SourceView, Summary
 from index.questions import CorpusWords, asks_what_someone_said, is_chitchat, normalized_question, speakers_named
 from index.ranking import Candidate, FusionRanker, Ranker, cosines, mark_articles, merge_candidates
@@ -185,10 +185,11 @@ class Engine:
             self._vectors_seen = seen  # this engine's own save
             return False
         try:
-            fresh = VectorIndex.load(path, held.dimension, held.model_id, held.wanted)
+            fresh = VectorIndex.load(path, held.dimension, held.model_id, held.wanted,
+                                     exact_vectors=held.exact_vectors)
         except IndexDamagedError as e:  # damaged, or read between another process's two renames
             log.warning("%s; rebuilt it in memory from the store's vectors", e.problem)
-            fresh = VectorIndex(held.dimension, held.model_id, held.wanted)
+            fresh = VectorIndex(held.dimension, held.model_id, held.wanted, exact_vectors=held.exact_vectors)
         except IndexMismatchError as e:
             log.warning("%s; keeping the index loaded at start", e)
             self._vectors_seen = seen
@@ -626,16 +627,18 @@ def open_vectors(store: Store, path: Path, dimension: int, model_id: str, kind: 
     """Return the vector index saved at `path`, made to hold exactly the store's sentences: a missing index, a
     missing manifest or bytes that fail their checksum are rebuilt from the store's vectors (with a warning) and
     saved; an index built for another model or format raises IndexMismatchError. An index of another kind than
-    `kind` (NEWSBOT_VECTOR_INDEX) and its size call for is rebuilt as that kind and saved."""
+    `kind` (NEWSBOT_VECTOR_INDEX) and its size call for is rebuilt as that kind and saved. The index reads full
+    vectors from the store (an ivf8 index re-scores its candidates with them)."""
     healed = False
+    exact = store_vectors(store, dimension)
     if path.exists():
         try:
-            vectors = VectorIndex.load(path, dimension, model_id, kind)
+            vectors = VectorIndex.load(path, dimension, model_id, kind, exact_vectors=exact)
         except IndexDamagedError as e:
             log.warning("%s; rebuilding it from the store's vectors", e.problem)
-            vectors, healed = VectorIndex(dimension, model_id, kind), True
+            vectors, healed = VectorIndex(dimension, model_id, kind, exact_vectors=exact), True
     else:
-        vectors = VectorIndex(dimension, model_id, kind)
+        vectors = VectorIndex(dimension, model_id, kind, exact_vectors=exact)
     try:
         if sync_vectors(store, vectors):
             if not healed:

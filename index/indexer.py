@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 from index.errors import IndexMismatchError
 from index.model import Article, Attribution, Sentence
 from index.store import Store
-from index.vectors import VectorIndex
+from index.vectors import ExactVectors, VectorIndex
 
 BATCH_SENTENCES = 2000  # sentences embedded and committed together
 VECTOR_MODEL_KEY = "vector_model"  # the store's meta key naming the model that made its vectors
@@ -275,6 +275,15 @@ def _inside_any(file: str, folders: Sequence[str], or_equal: bool = False) -> bo
     return any(file.startswith(f.rstrip("/") + "/") or (or_equal and file == f) for f in folders)
 
 
+def store_vectors(store: Store, dimension: int) -> ExactVectors:
+    """Return the vector index's exact_vectors hook over the store: the full vectors of the ids it keeps."""
+
+    def exact_vectors(ids: Sequence[int]) -> dict[int, np.ndarray]:
+        return store.vectors(ids, dimension)
+
+    return exact_vectors
+
+
 def sync_vectors(store: Store, vectors: VectorIndex) -> bool:
     """Make the vector index hold exactly the store's sentences (after a crash between the two writes);
     return whether it had to change anything. Raise IndexMismatchError when the store's vectors were made by
@@ -323,7 +332,8 @@ def rebuild_vectors(
                 bar(len(rows))
     with store.transaction() as db:
         store.set_meta(db, VECTOR_MODEL_KEY, encoder.model_id)
-    vectors = VectorIndex(encoder.dimension, encoder.model_id, kind)
+    vectors = VectorIndex(encoder.dimension, encoder.model_id, kind,
+                          exact_vectors=store_vectors(store, encoder.dimension))
     ids, vecs = store.all_vectors(encoder.dimension)
     vectors.index(ids, vecs)
     return vectors, reembedded

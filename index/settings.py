@@ -36,7 +36,7 @@ class Settings:
     ranker: bool = True  # use the learned ranker when its file is present
     fetch_allow: str = ""  # NEWSBOT_FETCH_ALLOW: private hosts and networks `/add URL` may fetch
     fetch_deadline: float = 30.0  # NEWSBOT_FETCH_DEADLINE: seconds a whole `/add URL` fetch may take
-    vector_index: str = "auto"  # NEWSBOT_VECTOR_INDEX: auto (exact, then ivf from 25,000 sentences), exact, ivf
+    vector_index: str = "auto"  # NEWSBOT_VECTOR_INDEX: auto (exact; ivf from 25,000; ivf8 from 200,000) or one
 
     @property
     def db_path(self) -> Path:

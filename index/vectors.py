@@ -1,7 +1,7 @@
 """The FAISS vector index behind a narrow interface (index, append, delete, search, save, load), ids being
 sentence ids, saved with a manifest that describes it.
 
-Two kinds, chosen by size when the index is saved or rebuilt (never in the middle of a question), and recorded
+Three kinds, chosen by size when the index is saved or rebuilt (never in the middle of a question), and recorded
 in the manifest so that a loaded index is searched as it was built:
 
 - ``exact``: IndexIDMap2(IndexFlatIP), brute force; below EXACT_LIMIT sentences it costs at most a few ms.
@@ -11,6 +11,12 @@ in the manifest so that a loaded index is searched as it was built:
   full vectors, so its scores are exact cosines. A saved one is loaded memory-mapped (read-only) and copied
   into memory on its first change. It is re-trained when it has grown (or shrunk) REGROW times past the size
   it was trained for.
+- ``ivf8``: IndexIVFScalarQuantizer, the same lists (trained the same way, on the same sample) holding 8-bit codes
+  of the vectors instead of the vectors: a quarter of the bytes to scan. A search asks the codes for RESCORE times
+  the candidates wanted, then re-scores them exactly from the full vectors, which the store keeps and hands over
+  through the `exact_vectors` hook (set by whoever opens the index over a store), and returns the best by exact
+  cosine; `lookup` and `reconstruct` read the hook too. Without a hook its scores are the codes' approximations.
+  Its nprobe is calibrated on the recall after the re-score.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -40,25 +46,41 @@ faiss.omp_set_num_threads(1)
 
 FORMAT_VERSION = 1
 METRIC = "inner_product"
-KINDS = ("auto", "exact", "ivf")  # NEWSBOT_VECTOR_INDEX's values; auto: exact below EXACT_LIMIT, ivf above
+# NEWSBOT_VECTOR_INDEX's values; auto: exact below EXACT_LIMIT, ivf up to IVF8_LIMIT, ivf8 from there
+KINDS = ("auto", "exact", "ivf", "ivf8")
+IVF_KINDS = ("ivf", "ivf8")
 # Exact search costs ~0.15 ms per 1,000 sentences and question (one thread): 25,000 sentences ~ 4 ms.
 EXACT_LIMIT = 25_000
+# IVF-Flat scans a fixed share of the sentences (nprobe/nlist stays ~4 %), so its cost grows with n: 10.4 ms a
+# question at a million on a quiet machine (bench/RESULTS.md), so ~2 ms at 200,000 and past 5 ms near 500,000.
+# ivf8 scans a quarter of the bytes but adds a store read of the candidates' vectors to every question; below
+# 200,000 sentences that buys nothing (IVF-Flat is well inside 5 ms and its lists under 300 MB), above it ivf8
+# keeps a million sentences near 4.8 ms (recall 0.991 after the re-score) where IVF-Flat takes 10.4 ms.
+IVF8_LIMIT = 200_000
+RESCORE = 2  # ivf8: candidates asked of the codes per one returned (2 x 50: recall 0.991 at 1M, bench.ivf_codes)
 REGROW = 4  # re-train an ivf index once it holds REGROW times more (or fewer) sentences than it was trained on
 CALIBRATION_DEPTH = 50  # Settings.candidates: the dense candidates the ranker sees
 CALIBRATION_RECALL = 0.98  # on synthetic questions, which are harder than real ones (bench/scale.py)
 TRAINING_PER_LIST = 40  # training sample: this many vectors per list (FAISS warns below 39)
 TRAINING_ROUNDS = 10  # k-means rounds (FAISS's default, 25, costs 2.5 times as much for little recall)
-INDEX_TYPES = {"exact": "IndexIDMap2(IndexFlatIP)", "ivf": "IndexIVFFlat"}
+INDEX_TYPES = {"exact": "IndexIDMap2(IndexFlatIP)", "ivf": "IndexIVFFlat", "ivf8": "IndexIVFScalarQuantizer"}
+HOOK_BATCH = 10_000  # ids per exact_vectors call when every vector is wanted (SQLite's limit on parameters)
+
+# Returns the full vectors of the ids it knows (the store's `vectors`); ids it does not know are left out.
+ExactVectors = Callable[[Sequence[int]], dict[int, np.ndarray]]
 
 
 def kind_for(count: int, wanted: str, current: str | None = None) -> str:
-    """Return the kind of index (exact or ivf) that `count` sentences get under the wanted policy; an auto ivf
-    index stays one until it shrinks below half the limit, so a size near the limit does not flip each save."""
+    """Return the kind of index (exact, ivf or ivf8) that `count` sentences get under the wanted policy; an auto
+    index stays of its kind until it shrinks below half that kind's limit, so a size near a limit does not flip
+    each save."""
     if wanted != "auto":
         return wanted
-    if current == "ivf" and count >= EXACT_LIMIT // 2:
+    if count >= IVF8_LIMIT or (current == "ivf8" and count >= IVF8_LIMIT // 2):
+        return "ivf8"
+    if count >= EXACT_LIMIT or (current in IVF_KINDS and count >= EXACT_LIMIT // 2):
         return "ivf"
-    return "ivf" if count >= EXACT_LIMIT else "exact"
+    return "exact"
 
 
 def lists_for(count: int) -> int:
@@ -67,18 +89,22 @@ def lists_for(count: int) -> int:
 
 
 class VectorIndex:
-    """Inner-product search over unit vectors (cosine), keyed by sentence id: exact or IVF (see the module)."""
+    """Inner-product search over unit vectors (cosine), keyed by sentence id: exact, IVF or IVF over 8-bit codes
+    re-scored exactly (see the module)."""
 
-    def __init__(self, dimension: int, model_id: str, kind: str = "auto") -> None:
+    def __init__(self, dimension: int, model_id: str, kind: str = "auto", *,
+                 exact_vectors: ExactVectors | None = None) -> None:
         if kind not in KINDS:
             raise ConfigError(f"NEWSBOT_VECTOR_INDEX must be one of {', '.join(KINDS)}, not {kind!r}")
         self.dimension = dimension
         self.model_id = model_id
         self.wanted = kind  # the policy; self.kind is what the index is
         self.kind = "exact"
-        self.nprobe = 0  # ivf only: lists searched per question
-        self.trained_for = 0  # ivf only: how many sentences it was trained for
-        self._index: Any = _exact_index(dimension)  # faiss.IndexIDMap2 or faiss.IndexIVFFlat
+        self.nprobe = 0  # ivf kinds only: lists searched per question
+        self.trained_for = 0  # ivf kinds only: how many sentences it was trained for
+        # ivf8: where the full vectors come from (the store); called from any thread, outside this index's lock
+        self.exact_vectors = exact_vectors
+        self._index: Any = _exact_index(dimension)  # faiss.IndexIDMap2, IndexIVFFlat or IndexIVFScalarQuantizer
         self._mapped = False  # a loaded ivf index whose lists are still the read-only file mapping
         self._changes = 0  # grows with every write, so that `fit` sees one made while it was building
         self._lock = threading.RLock()
@@ -136,12 +162,46 @@ class VectorIndex:
         if self.count == 0 or k <= 0:
             return [[] for _ in range(len(q))]
         with self._lock:
-            scores, ids = self._index.search(q, min(k, self.count))
-        return [[(int(i), float(s)) for i, s in zip(row_ids, row, strict=True) if i != -1]
+            hook = self.exact_vectors if self.kind == "ivf8" else None
+            scores, ids = self._index.search(q, min(k * RESCORE if hook else k, self.count))
+        if hook is not None:
+            return self._rescored(q, ids, k, hook)
+        return [[(int(i), float(s)) for i, s in zip(row_ids, row, strict=True) if i != -1][:k]
                 for row_ids, row in zip(ids, scores, strict=True)]
 
+    def _rescored(self, q: np.ndarray, ids: np.ndarray, k: int, hook: ExactVectors) -> list[list[tuple[int, float]]]:
+        """Return, for each query, the best k of its candidates by exact cosine with their full vectors (the hook
+        asked once for the whole batch); candidates the hook does not know (gone from the store) are left out."""
+        known = self._known(hook, sorted(set(ids.ravel().tolist()) - {-1}))
+        out: list[list[tuple[int, float]]] = []
+        for qv, row in zip(q, ids, strict=True):
+            cand = [i for i in dict.fromkeys(row.tolist()) if i in known]
+            if not cand:
+                out.append([])
+                continue
+            scores = np.array([known[i] for i in cand]) @ qv
+            best = np.argsort(-scores, kind="stable")[:k]
+            out.append([(cand[j], float(scores[j])) for j in best])
+        return out
+
+    def _known(self, hook: ExactVectors, ids: Sequence[int]) -> dict[int, np.ndarray]:
+        """Return the hook's vectors of these ids, those of this index's dimension only (asked HOOK_BATCH ids at
+        a time: a batch of questions, or a rebuild, may want more than SQLite takes in one query)."""
+        known: dict[int, np.ndarray] = {}
+        for start in range(0, len(ids), HOOK_BATCH):
+            for i, v in hook(ids[start : start + HOOK_BATCH]).items():
+                vec = np.asarray(v, dtype=np.float32)
+                if vec.shape == (self.dimension,):
+                    known[int(i)] = vec
+        return known
+
     def reconstruct(self, ids: Sequence[int]) -> np.ndarray:
-        """Return the stored vectors of these ids."""
+        """Return the stored vectors of these ids (ivf8: the full vectors, through the exact_vectors hook)."""
+        if self.kind == "ivf8" and self.exact_vectors is not None:
+            _, vecs, missing = self.lookup(ids)
+            if missing:
+                raise RuntimeError(f"key {missing[0]} not found")
+            return vecs
         with self._lock:
             return (
                 np.vstack([self._index.reconstruct(int(i)) for i in ids])
@@ -155,6 +215,18 @@ class VectorIndex:
         found: list[int] = []
         rows: list[np.ndarray] = []
         missing: list[int] = []
+        hook = self.exact_vectors if self.kind == "ivf8" else None
+        if hook is not None:  # the codes are approximations: the full vectors of the ids held, from the hook
+            with self._lock:
+                held = [int(i) for i in ids if self._holds(int(i))]
+            known = self._known(hook, held)
+            for i in ids:
+                if int(i) in known:
+                    found.append(int(i))
+                    rows.append(known[int(i)])
+                else:
+                    missing.append(int(i))
+            return found, np.vstack(rows) if rows else np.zeros((0, self.dimension), dtype=np.float32), missing
         with self._lock:
             for i in ids:
                 try:
@@ -165,6 +237,14 @@ class VectorIndex:
                     found.append(int(i))
         vecs = np.vstack(rows) if rows else np.zeros((0, self.dimension), dtype=np.float32)
         return found, vecs, missing
+
+    def _holds(self, sid: int) -> bool:
+        """Return whether the index holds this id (hold the lock)."""
+        try:
+            self._index.reconstruct(sid)
+        except RuntimeError:  # FAISS: "key N not found"
+            return False
+        return True
 
     def manifest(self) -> dict[str, object]:
         """Return the self-description saved beside the index."""
@@ -181,26 +261,27 @@ class VectorIndex:
             "checksum": self.checksum,
             "file_stat": self.file_stat,
         }
-        if self.kind == "ivf":
+        if self.kind in IVF_KINDS:
             described.update(nlist=int(self._index.nlist), nprobe=self.nprobe, trained_for=self.trained_for)
         return described
 
     def fit(self) -> bool:
-        """Rebuild the index into the kind its size now calls for (exact below EXACT_LIMIT, else ivf; an ivf
-        index re-trained once it has grown or shrunk REGROW times past what it was trained for); return whether
-        it did. `save` calls it, so the kind changes at save time, never in the middle of a question: the new
-        index is built beside the one in use, which answers questions meanwhile, and swapped in at the end."""
+        """Rebuild the index into the kind its size now calls for (exact below EXACT_LIMIT, ivf below IVF8_LIMIT,
+        else ivf8; an ivf kind re-trained once it has grown or shrunk REGROW times past what it was trained for);
+        return whether it did. `save` calls it, so the kind changes at save time, never in the middle of a
+        question: the new index is built beside the one in use, which answers questions meanwhile, and swapped in
+        at the end."""
         with self._lock:
             n = self.count
             kind = kind_for(n, self.wanted, self.kind)
-            stale = kind == "ivf" and self.kind == "ivf" and not (
+            stale = kind in IVF_KINDS and kind == self.kind and not (
                 self.trained_for / REGROW <= n <= self.trained_for * REGROW
             )
             if kind == self.kind and not stale:
                 return False
             log.info(
                 "rebuilding the vector index of %d sentences as %s (it was %s%s)", n, kind, self.kind,
-                f" trained for {self.trained_for}" if self.kind == "ivf" else "",
+                f" trained for {self.trained_for}" if self.kind in IVF_KINDS else "",
             )
             changes = self._changes
             ids, vecs = self._contents()
@@ -239,11 +320,12 @@ class VectorIndex:
             _atomic_write(manifest_path(path), json.dumps(self.manifest(), indent=2).encode())
 
     @classmethod
-    def load(cls, path: Path, dimension: int, model_id: str, kind: str = "auto") -> VectorIndex:
+    def load(cls, path: Path, dimension: int, model_id: str, kind: str = "auto", *,
+             exact_vectors: ExactVectors | None = None) -> VectorIndex:
         """Return the saved index, of the kind and with the parameters its manifest records (`kind` is the
         policy for its next save); raise IndexMismatchError when it was built for another model or format, and
         IndexDamagedError (a kind of it) when its manifest is missing or unreadable or its bytes fail their
-        checksum, which the store's vectors can heal."""
+        checksum, which the store's vectors can heal. `exact_vectors`: see the module (ivf8)."""
         path = Path(path)
         try:
             manifest = json.loads(manifest_path(path).read_text())
@@ -267,18 +349,18 @@ class VectorIndex:
             raise IndexMismatchError(
                 f"the index at {path} was built with {said}; rebuild it with: newsbot index --rebuild"
             )
-        vi = cls(dimension, model_id, kind)
+        vi = cls(dimension, model_id, kind, exact_vectors=exact_vectors)
         vi.kind = str(built)
-        if built == "ivf":
+        if built in IVF_KINDS:
             try:
                 vi.nprobe = int(manifest["nprobe"])
                 vi.trained_for = int(manifest["trained_for"])
             except (KeyError, TypeError, ValueError):
-                raise IndexDamagedError(f"the index manifest beside {path} lacks the ivf index's nprobe") from None
+                raise IndexDamagedError(f"the index manifest beside {path} lacks the {built} index's nprobe") from None
         sealed = manifest.get("checksum")
         stat = manifest.get("file_stat")
         vi._index = _read(path, sealed, dimension, str(built), stat if isinstance(stat, list) else None)
-        if built == "ivf":
+        if built in IVF_KINDS:
             vi._index.nprobe = vi.nprobe
             vi._mapped = True
         vi.generation = int(manifest.get("generation") or 0)
@@ -296,12 +378,12 @@ class VectorIndex:
         return vecs
 
     def _build(self, ids: np.ndarray, vecs: np.ndarray, kind: str) -> None:
-        """Replace the index by a new one of this kind holding these vectors (an ivf one trained on them)."""
+        """Replace the index by a new one of this kind holding these vectors (an ivf kind trained on them)."""
         self._install(self._new_index(ids, vecs, kind), kind)
 
     def _new_index(self, ids: np.ndarray, vecs: np.ndarray, kind: str) -> Any:
-        """Return a new FAISS index of this kind holding these vectors (an ivf one trained on them, its nprobe
-        calibrated)."""
+        """Return a new FAISS index of this kind holding these vectors (an ivf kind trained on them, its lists and,
+        for ivf8, its codes on the same sample; its nprobe calibrated)."""
         if kind == "exact":
             exact = _exact_index(self.dimension)
             if len(ids):
@@ -309,7 +391,13 @@ class VectorIndex:
             return exact
         n = len(ids)
         nlist = lists_for(n)
-        ivf = faiss.IndexIVFFlat(faiss.IndexFlatIP(self.dimension), self.dimension, nlist, faiss.METRIC_INNER_PRODUCT)
+        ivf: faiss.IndexIVF
+        if kind == "ivf8":
+            ivf = faiss.IndexIVFScalarQuantizer(faiss.IndexFlatIP(self.dimension), self.dimension, nlist,
+                                                faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT)
+        else:
+            ivf = faiss.IndexIVFFlat(faiss.IndexFlatIP(self.dimension), self.dimension, nlist,
+                                     faiss.METRIC_INNER_PRODUCT)
         ivf.cp.niter = TRAINING_ROUNDS
         rng = np.random.default_rng(n)
         sample = vecs if n <= TRAINING_PER_LIST * nlist else vecs[
@@ -320,19 +408,20 @@ class VectorIndex:
             ivf.train(np.zeros((1, self.dimension), dtype=np.float32))
         ivf.set_direct_map_type(faiss.DirectMap.Hashtable)  # type: ignore[attr-defined]
         ivf.add_with_ids(vecs, ids)
-        ivf.nprobe = _calibrated_nprobe(ivf, ids, vecs, rng)
+        ivf.nprobe = _calibrated_nprobe(ivf, ids, vecs, rng, rescore=kind == "ivf8")
         return ivf
 
     def _install(self, index: Any, kind: str) -> None:
         """Make this FAISS index of this kind the one searched."""
         with self._lock:
             self._index, self.kind, self._mapped = index, kind, False
-            self.nprobe = int(index.nprobe) if kind == "ivf" else 0
-            self.trained_for = int(index.ntotal) if kind == "ivf" else 0
+            self.nprobe = int(index.nprobe) if kind in IVF_KINDS else 0
+            self.trained_for = int(index.ntotal) if kind in IVF_KINDS else 0
             self._changes += 1
 
     def _contents(self, vectors: bool = True) -> tuple[np.ndarray, np.ndarray]:
-        """Return the ids held and (when asked) their vectors, in the index's order."""
+        """Return the ids held and (when asked) their vectors, in the index's order (ivf8: the full vectors from
+        the hook, the codes' approximations of those it does not know)."""
         if self.kind == "exact":
             ids = faiss.vector_to_array(self._index.id_map).astype(np.int64)
             vecs = self._index.index.reconstruct_n(0, len(ids)) if vectors else np.zeros((0, self.dimension))
@@ -347,13 +436,26 @@ class VectorIndex:
             id_parts.append(faiss.rev_swig_ptr(lists.get_ids(no), size).copy())
             if vectors:
                 codes = faiss.rev_swig_ptr(lists.get_codes(no), size * lists.code_size).copy()
-                vec_parts.append(codes.view(np.float32).reshape(size, self.dimension))
+                if self.kind == "ivf8":
+                    decoded = self._index.sq.decode(codes.reshape(size, lists.code_size))
+                    if self._index.by_residual:
+                        decoded += self._index.quantizer.reconstruct(no)
+                    vec_parts.append(np.asarray(decoded, dtype=np.float32))
+                else:
+                    vec_parts.append(codes.view(np.float32).reshape(size, self.dimension))
         ids = np.concatenate(id_parts) if id_parts else np.zeros(0, dtype=np.int64)
         vecs = np.vstack(vec_parts) if vec_parts else np.zeros((0, self.dimension), dtype=np.float32)
+        if vectors and self.kind == "ivf8" and self.exact_vectors is not None:
+            for start in range(0, len(ids), HOOK_BATCH):  # not all at once: at a million sentences, 1.5 GB twice
+                chunk = ids[start : start + HOOK_BATCH].tolist()
+                known = self._known(self.exact_vectors, chunk)
+                for row, sid in enumerate(chunk, start):
+                    if sid in known:
+                        vecs[row] = known[sid]
         return ids.astype(np.int64), vecs
 
     def _own(self) -> None:
-        """Copy a memory-mapped (read-only) ivf index's lists into memory, so that it can change."""
+        """Copy a memory-mapped (read-only) ivf kind's lists into memory, so that it can change."""
         if not self._mapped:
             return
         mapped = self._index.invlists
@@ -373,11 +475,13 @@ def _exact_index(dimension: int) -> faiss.IndexIDMap2:
 
 
 def _calibrated_nprobe(
-    index: faiss.IndexIVFFlat, ids: np.ndarray, vecs: np.ndarray, rng: np.random.Generator
+    index: faiss.IndexIVF, ids: np.ndarray, vecs: np.ndarray, rng: np.random.Generator, rescore: bool = False
 ) -> int:
     """Return the fewest lists to search for CALIBRATION_RECALL of the exact CALIBRATION_DEPTH candidates, on
     synthetic questions: two stored sentences mixed, with noise (a question is near, not on, a sentence; on
-    MiniLM such questions need a few more lists than real ones for the same recall)."""
+    MiniLM such questions need a few more lists than real ones for the same recall). `rescore` (ivf8): recall
+    after re-scoring RESCORE times the candidates exactly, as a search does, from the vectors being indexed
+    (the same the store keeps, and in hand even when the index has no exact_vectors hook yet)."""
     n, nlist = len(vecs), int(index.nlist)
     if n == 0 or nlist == 1:
         return 1
@@ -389,10 +493,18 @@ def _calibrated_nprobe(
     k = min(CALIBRATION_DEPTH, n)
     _, rows = faiss.knn(q, vecs, k, metric=faiss.METRIC_INNER_PRODUCT)
     exact = ids[rows]
+    order = np.argsort(ids)
 
     def recall(nprobe: int) -> float:
         index.nprobe = nprobe
-        _, got = index.search(q, k)
+        if not rescore:
+            _, got = index.search(q, k)
+        else:
+            _, deep = index.search(q, min(RESCORE * k, n))
+            pos = order[np.searchsorted(ids, deep, sorter=order).clip(0, n - 1)]
+            scores = np.where(deep != -1, np.einsum("qd,qkd->qk", q, vecs[pos]), -np.inf)
+            best = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+            got = np.where(np.take_along_axis(deep, best, axis=1) != -1, ids[np.take_along_axis(pos, best, axis=1)], -1)
         return sum(len(set(g.tolist()) & set(e.tolist())) for g, e in zip(got, exact, strict=True)) / exact.size
 
     low, high = 0, 1
@@ -408,7 +520,7 @@ def _calibrated_nprobe(
 
 
 def _read(path: Path, sealed: object, dimension: int, kind: str, saved_stat: list[int] | None = None) -> faiss.Index:
-    """Return the FAISS index saved at `path` (an ivf one memory-mapped), its bytes checked against the
+    """Return the FAISS index saved at `path` (an ivf kind memory-mapped), its bytes checked against the
     manifest's checksum unless the file's size and time are still those it was saved with (`saved_stat`); raise
     IndexDamagedError or IndexMismatchError when it is not one of ours."""
     try:
@@ -420,7 +532,7 @@ def _read(path: Path, sealed: object, dimension: int, kind: str, saved_stat: lis
                 raise IndexDamagedError(
                     f"the index at {path} is damaged (its bytes do not match the checksum in its manifest)"
                 )
-            raw = faiss.read_index(str(path), faiss.IO_FLAG_MMAP if kind == "ivf" else 0)
+            raw = faiss.read_index(str(path), faiss.IO_FLAG_MMAP if kind in IVF_KINDS else 0)
             if os.stat(path).st_ino != inode:  # replaced between the check and the read
                 raise IndexDamagedError(f"the index at {path} changed while it was read")
     except OSError as e:
@@ -432,13 +544,13 @@ def _read(path: Path, sealed: object, dimension: int, kind: str, saved_stat: lis
             f"the index at {path} has dimension {raw.d}, expected {dimension}; "
             "rebuild it with: newsbot index --rebuild"
         )
-    wanted = faiss.IndexIDMap2 if kind == "exact" else faiss.IndexIVFFlat
+    wanted = {"exact": faiss.IndexIDMap2, "ivf": faiss.IndexIVFFlat, "ivf8": faiss.IndexIVFScalarQuantizer}[kind]
     if not isinstance(raw, wanted):
         raise IndexMismatchError(
             f"the index at {path} is a {type(raw).__name__}, not {INDEX_TYPES[kind]}; "
             "rebuild it with: newsbot index --rebuild"
         )
-    if kind == "ivf" and raw.metric_type != faiss.METRIC_INNER_PRODUCT:
+    if kind in IVF_KINDS and raw.metric_type != faiss.METRIC_INNER_PRODUCT:
         raise IndexMismatchError(f"the index at {path} is not an inner-product index; "
                                  "rebuild it with: newsbot index --rebuild")
     return raw

@@ -1,6 +1,7 @@
-"""The vector index that grows: exact below a size, IVF above it (recall against exact, the kind and its
-parameters kept in the manifest, add and delete after building and after loading, the switch at save time), and
-the NEWSBOT_VECTOR_INDEX override. Generated clustered vectors and real FAISS files in tmp_path."""
+"""The vector index that grows: exact below a size, IVF above it and IVF over 8-bit codes re-scored exactly (ivf8)
+above a larger one (recall against exact, the kind and its parameters kept in the manifest, add and delete after
+building and after loading, the switch at save time), and the NEWSBOT_VECTOR_INDEX override. Generated clustered
+vectors and real FAISS files in tmp_path."""
 
 from __future__ import annotations
 
@@ -230,3 +231,145 @@ def _seed_corpus(tmp_path: Path) -> Path:
     corpus.mkdir()
     (corpus / "derna.txt").write_bytes(SEED.read_bytes())
     return corpus
+
+
+# -- ivf8: 8-bit codes in the lists, candidates re-scored exactly from the full vectors (the store's) --------------
+
+
+class FullVectors:
+    """The exact_vectors hook over a dict of full vectors, as the store keeps them (ids it lacks left out)."""
+
+    def __init__(self, ids: np.ndarray, vecs: np.ndarray) -> None:
+        self.table = {int(i): v for i, v in zip(ids, vecs, strict=True)}
+
+    def __call__(self, ids: object) -> dict[int, np.ndarray]:
+        return {int(i): self.table[int(i)] for i in ids if int(i) in self.table}  # type: ignore[attr-defined]
+
+
+def built8(n: int, kind: str = "ivf8", seed: int = 0) -> tuple[VectorIndex, np.ndarray, np.ndarray, FullVectors]:
+    """Return an index of n clustered vectors under ids 1000.. with a hook over their full vectors."""
+    rng = np.random.default_rng(seed)
+    vecs = clustered(rng, n)
+    ids = np.arange(1000, 1000 + n, dtype=np.int64)
+    full = FullVectors(ids, vecs)
+    vi = VectorIndex(DIM, "m", kind, exact_vectors=full)
+    vi.index(ids, vecs)
+    return vi, ids, vecs, full
+
+
+def test_ivf8_re_scores_its_candidates_exactly_and_finds_what_exact_search_finds() -> None:
+    vi, ids, vecs, _ = built8(4000)
+    exact = VectorIndex(DIM, "m", "exact")
+    exact.index(ids, vecs)
+    assert vi.kind == "ivf8" and 1 <= vi.nprobe < vi.manifest()["nlist"]  # type: ignore[operator]
+    assert vi.manifest()["index_type"] == "IndexIVFScalarQuantizer"
+    questions = clustered(np.random.default_rng(1), 60)
+    recall = [len({i for i, _ in vi.search(q, 50)} & {i for i, _ in exact.search(q, 50)}) / 50 for q in questions]
+    assert np.mean(recall) >= 0.98
+    for q in questions[:10]:
+        got = vi.search(q, 50)
+        assert len(got) == 50 and [s for _, s in got] == sorted((s for _, s in got), reverse=True)
+        cosines = vecs[np.asarray([i for i, _ in got]) - 1000] @ q
+        assert np.allclose([s for _, s in got], cosines, atol=1e-5)  # exact cosines, not the codes' guesses
+    assert vi.search_many(questions[:3], 7) == [vi.search(q, 7) for q in questions[:3]]
+    # lookup and reconstruct give the full vectors (the codes only approximate them)
+    found, got_vecs, missing = vi.lookup([1000, 77, 1999])
+    assert found == [1000, 1999] and missing == [77]
+    assert np.array_equal(got_vecs, vecs[[0, 999]]) and np.array_equal(vi.reconstruct([1500]), vecs[[500]])
+
+
+def test_ivf8_save_and_load_give_the_same_results(tmp_path: Path) -> None:
+    vi, _, _, full = built8(3000)
+    path = tmp_path / "v.faiss"
+    vi.save(path)
+    manifest = json.loads(manifest_path(path).read_text())
+    assert manifest["kind"] == "ivf8" and manifest["index_type"] == "IndexIVFScalarQuantizer"
+    assert manifest["nprobe"] == vi.nprobe and manifest["trained_for"] == 3000
+    back = VectorIndex.load(path, DIM, "m", exact_vectors=full)
+    assert back.kind == "ivf8" and back._mapped and back._index.nprobe == vi.nprobe  # memory-mapped, as built
+    for q in clustered(np.random.default_rng(2), 5):
+        assert back.search(q, 20) == vi.search(q, 20)
+    assert sorted(back.ids().tolist()) == list(range(1000, 4000))
+    _edit_manifest(path, kind="ivf")  # says ivf, holds codes
+    with pytest.raises(IndexMismatchError, match="IndexIVFScalarQuantizer, not IndexIVFFlat.*rebuild"):
+        VectorIndex.load(path, DIM, "m")
+
+
+@pytest.mark.parametrize("loaded", [False, True], ids=["built", "loaded"])
+def test_add_and_delete_in_an_ivf8_index(tmp_path: Path, loaded: bool) -> None:
+    vi, ids, vecs, full = built8(3000)
+    path = tmp_path / "v.faiss"
+    if loaded:
+        vi.save(path)
+        vi = VectorIndex.load(path, DIM, "m", exact_vectors=full)
+    gone = ids[:500]
+    assert vi.delete(gone) == 500
+    new_ids = np.arange(50_000, 50_100, dtype=np.int64)
+    new_vecs = clustered(np.random.default_rng(3), 100)
+    full.table.update(zip(new_ids.tolist(), new_vecs, strict=True))  # the store has them before the index
+    vi.append(new_ids, new_vecs)
+    assert vi.count == 2600 and vi.kind == "ivf8" and not vi._mapped
+    for q in vecs[:500:25]:  # a deleted sentence is never found, even by its own vector (the store still has it)
+        assert not {i for i, _ in vi.search(q, 50)} & set(gone.tolist())
+    for sid, v in zip(new_ids[::10], new_vecs[::10], strict=True):  # a new one is found by its vector, exactly
+        assert vi.search(v, 1)[0] == (int(sid), pytest.approx(1.0, abs=1e-5))
+    found, _, missing = vi.lookup([int(gone[0]), int(new_ids[0])])
+    assert found == [int(new_ids[0])] and missing == [int(gone[0])]
+    vi.save(path)
+    back = VectorIndex.load(path, DIM, "m", exact_vectors=full)
+    assert back.count == 2600 and set(back.ids().tolist()) == (set(ids.tolist()) - set(gone.tolist())) | set(
+        new_ids.tolist()
+    )
+
+
+def test_auto_picks_ivf8_above_its_limit_and_keeps_it_until_half(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    limit = index.vectors.IVF8_LIMIT
+    assert limit > index.vectors.EXACT_LIMIT  # LIMIT here; 25,000 < 200,000 in newsbot
+    assert index.vectors.kind_for(limit, "auto") == "ivf8"
+    assert index.vectors.kind_for(limit - 1, "auto") == "ivf"
+    assert index.vectors.kind_for(limit // 2, "auto", "ivf8") == "ivf8"  # no flip-flop near the limit
+    assert index.vectors.kind_for(limit // 2 - 1, "auto", "ivf8") == "ivf"
+    assert index.vectors.kind_for(LIMIT // 2, "auto", "ivf8") == "ivf"
+    assert index.vectors.kind_for(10, "ivf8") == "ivf8"  # forced: any size
+    monkeypatch.setattr(index.vectors, "IVF8_LIMIT", 3000)
+    vi, ids, vecs, full = built8(2500, kind="auto")
+    assert vi.kind == "ivf"
+    more = clustered(np.random.default_rng(5), 1000)
+    full.table.update(zip(range(9000, 10_000), more, strict=True))
+    vi.append(np.arange(9000, 10_000), more)
+    vi.save(tmp_path / "v.faiss")  # crossed the limit: ivf8 from this save on
+    assert vi.kind == "ivf8" and (read_manifest(tmp_path / "v.faiss") or {})["kind"] == "ivf8"
+    assert vi.search(more[0], 1)[0] == (9000, pytest.approx(1.0, abs=1e-5))
+    vi.delete(np.arange(1000, 3500))  # 1,000 left: below half its limit, ivf again, from the full vectors
+    vi.save(tmp_path / "v.faiss")
+    assert vi.kind == "ivf" and np.array_equal(vi.reconstruct([9000]), more[[0]])
+
+
+def test_the_engine_answers_through_a_forced_ivf8_index_as_through_exact(tmp_path: Path) -> None:
+    corpus = _seed_corpus(tmp_path)
+    question = "How far is Crete from Derna?"
+    exact_settings = Settings(data_dir=tmp_path / "data", progress=False, ranker=False)
+    with Engine.open(exact_settings, encoder=FakeEncoder()) as engine:
+        engine.index_paths([corpus])
+        want = engine.answer(question).hits[0]
+    assert Settings.from_env({"NEWSBOT_VECTOR_INDEX": "ivf8"}).vector_index == "ivf8"
+    ivf8_settings = Settings.from_env({"NEWSBOT_VECTOR_INDEX": "ivf8"}, data_dir=tmp_path / "data",
+                                      progress=False, ranker=False)
+    with Engine.open(ivf8_settings, encoder=FakeEncoder()) as engine:  # the saved exact index is rebuilt as ivf8
+        assert engine.vectors.kind == "ivf8"
+        got = engine.answer(question).hits[0]
+        assert got.sentence == want.sentence and got.score == pytest.approx(want.score, abs=1e-5)
+    assert (read_manifest(ivf8_settings.vectors_path) or {})["kind"] == "ivf8"
+    with Engine.open(ivf8_settings, encoder=FakeEncoder()) as engine:  # loaded memory-mapped, the store's hook set
+        assert engine.vectors.kind == "ivf8" and engine.vectors._mapped
+        ids, stored = engine.store.all_vectors(engine.vectors.dimension)
+        assert np.array_equal(engine.vectors.lookup(ids.tolist())[1], stored)  # full vectors, not the codes
+        assert engine.answer(question).hits[0].sentence == want.sentence
+        with Engine.open(ivf8_settings, encoder=FakeEncoder()) as other:  # another process indexes and saves
+            other.add_document("crete.txt", b"Crete lies in the Mediterranean Sea, south of mainland Greece.")
+        held = engine.vectors
+        assert engine.refresh() and engine.vectors is not held  # swapped in, with the store's vectors as its hook
+        ids, stored = engine.store.all_vectors(engine.vectors.dimension)
+        assert engine.vectors.kind == "ivf8" and np.array_equal(engine.vectors.lookup(ids.tolist())[1], stored)
