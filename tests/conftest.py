@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -116,3 +117,15 @@ def seed_engine(settings: Settings, minilm: Encoder, seed_corpus: Path) -> Itera
     engine.index_paths([seed_corpus])
     yield engine
     engine.close()
+
+
+@pytest.fixture
+def ranker_copy(tmp_path: Path) -> Path:
+    """Return a folder holding a copy of the shipped ranker files."""
+    from index.ranking.learned import META_FILE, MODEL_FILE, RANKER_DIR
+
+    folder = tmp_path / "ranker"
+    folder.mkdir()
+    for name in (MODEL_FILE, META_FILE):
+        shutil.copy(RANKER_DIR / name, folder / name)
+    return folder

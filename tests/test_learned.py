@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -54,16 +53,6 @@ def corpus(tmp_path: Path) -> Iterator[CorpusView]:
     store = Store(tmp_path / "empty.sqlite3")
     yield CorpusView(store, 64)
     store.close()
-
-
-@pytest.fixture
-def ranker_copy(tmp_path: Path) -> Path:
-    """Return a folder holding a copy of the shipped ranker files."""
-    folder = tmp_path / "ranker"
-    folder.mkdir()
-    for name in (MODEL_FILE, META_FILE):
-        shutil.copy(RANKER_DIR / name, folder / name)
-    return folder
 
 
 def test_feature_names_are_unique_and_grouped() -> None:

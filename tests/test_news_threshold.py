@@ -6,7 +6,6 @@ SQLite and FAISS files."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ from index.evaluation.calibrate import Evidence, calibrate, main, news_threshold
 from index.evaluation.dataset import Question
 from index.ranking.base import Candidate
 from index.ranking.features import CorpusView
-from index.ranking.learned import META_FILE, MODEL_FILE, RANKER_DIR, load_ranker
+from index.ranking.learned import META_FILE, RANKER_DIR, load_ranker
 from index.store import Store
 
 
@@ -35,16 +34,6 @@ def test_a_question_naming_what_the_corpus_never_mentions_keeps_the_strict_thres
     assert news_threshold(items, strict=0.2, budget=0.0) == 0.0  # the unseen-name question is refused anyway
     assert refused(items, 0.05, strict=0.2) == 1
     assert refused([Evidence(0.1, False)], 0.05, strict=0.2) == 0
-
-
-@pytest.fixture
-def ranker_copy(tmp_path: Path) -> Path:
-    """Return a folder holding a copy of the shipped ranker files."""
-    folder = tmp_path / "ranker"
-    folder.mkdir()
-    for name in (MODEL_FILE, META_FILE):
-        shutil.copy(RANKER_DIR / name, folder / name)
-    return folder
 
 
 def _top(p: float, unseen: float) -> Candidate:
