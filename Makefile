@@ -117,10 +117,13 @@ bench: $(STAMP) $(TXTAI_STAMP)
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 # The trees and the no-answer model are trained on SQuAD only; then the "nothing relevant" threshold for news is
-# tuned on polnear-qa (index/evaluation/calibrate.py: one number kept, no model fitted to it).
+# tuned on polnear-qa (index/evaluation/calibrate.py: one number kept, no model fitted to it). Embedding the 840
+# polnear-train articles takes half an hour: NEWS_DATA=DIR keeps that index in DIR for the next run (or reuses
+# one `newsbot eval --keep-index DIR` made).
+NEWS_DATA ?=
 train-ranker: $(STAMP)
 	$(BIN)/python -m index.evaluation.train --docs ../shared/eval/squad-dev-a/docs.jsonl --questions ../shared/eval/squad-dev-a/questions.jsonl
-	$(BIN)/python -m index.evaluation.calibrate --docs ../shared/eval/polnear-train/docs.jsonl --questions $(NEWS)/questions.jsonl --unanswerable $(NEWS)/unanswerable.jsonl
+	$(BIN)/python -m index.evaluation.calibrate --docs ../shared/eval/polnear-train/docs.jsonl --questions $(NEWS)/questions.jsonl --unanswerable $(NEWS)/unanswerable.jsonl $(if $(NEWS_DATA),--data $(NEWS_DATA))
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot index tests bench

@@ -108,3 +108,13 @@ def test_the_calibrate_command_writes_the_threshold_into_meta(
     assert news["answerable_questions"] == 3 and news["answerable_refused"] == 0.0
     assert news["unanswerable_caught"] is None and "--budget 0" in news["command"]
     assert "news threshold" in capsys.readouterr().out
+
+
+def test_the_calibrate_command_never_indexes_into_the_bots_data_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("NEWSBOT_DATA", str(tmp_path / "bot"))
+    with pytest.raises(SystemExit):
+        main(["--docs", "d.jsonl", "--questions", "q.jsonl", "--data", str(tmp_path / "bot")])
+    assert "the bot's data folder" in capsys.readouterr().err
+    assert not (tmp_path / "bot").exists()

@@ -30,6 +30,7 @@ from index.evaluation.dataset import Question, read_questions
 from index.evaluation.train import _open_corpus
 from index.ranking.features import CorpusView
 from index.ranking.learned import META_FILE, RANKER_DIR, LearnedRanker, load_ranker
+from index.settings import Settings
 
 NEWS_BUDGET = 0.02  # issue 11: at most 2 % of answerable news questions turned down
 
@@ -105,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--meta", type=Path, default=RANKER_DIR / META_FILE, help="the meta.json to write it into")
     args = p.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    if args.data and args.data.resolve() == Settings.from_env().data_dir.resolve():
+        p.error(f"--data {args.data} is the bot's data folder; give an evaluation folder")
     answerable = read_questions(args.questions)
     unanswerable = read_questions(args.unanswerable, answerable=False) if args.unanswerable else []
     with tempfile.TemporaryDirectory(prefix="newsbot-calibrate-") as tmp:
