@@ -130,7 +130,7 @@ def run(sizes: list[int], kinds: list[str], depth: int, sentences: Path, questio
     """Return the Markdown table of every size and kind."""
     import faiss
 
-    from index.vectors import RESCORE, VectorIndex
+    from index.vectors import IVF_KINDS, RESCORE, VectorIndex
 
     rng = np.random.default_rng(0)
     base, qs, origin = real_vectors(sentences, questions, rng)
@@ -159,7 +159,7 @@ def run(sizes: list[int], kinds: list[str], depth: int, sentences: Path, questio
                 vi.save(path)
                 manifest = vi.manifest()
                 params = (
-                    f"nlist {manifest['nlist']}, nprobe {manifest['nprobe']}" if vi.kind in ("ivf", "ivf8") else "-"
+                    f"nlist {manifest['nlist']}, nprobe {manifest['nprobe']}" if vi.kind in IVF_KINDS else "-"
                 )
                 if vi.kind == "ivf8":
                     params += f", re-scores {RESCORE * depth} from the full vectors"

@@ -27,7 +27,7 @@ from typing import Any
 from index.engine import Engine
 from index.evaluation.collect import with_ranker
 from index.evaluation.dataset import Question, read_questions
-from index.evaluation.train import _open_corpus
+from index.evaluation.train import open_corpus
 from index.ranking.features import CorpusView
 from index.ranking.learned import META_FILE, RANKER_DIR, LearnedRanker, load_ranker
 from index.settings import Settings
@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     answerable = read_questions(args.questions)
     unanswerable = read_questions(args.unanswerable, answerable=False) if args.unanswerable else []
     with tempfile.TemporaryDirectory(prefix="newsbot-calibrate-") as tmp:
-        engine = _open_corpus(args.docs, args.data or Path(tmp))
+        engine = open_corpus(args.docs, args.data or Path(tmp))
         try:
             ranker = load_ranker(CorpusView(engine.store, engine.encoder.dimension), args.meta.parent)
             entry = calibrate(engine, ranker, answerable, unanswerable, args.budget)

@@ -71,7 +71,7 @@ def collected_questions(
     questions = read_questions(questions_path, limit)
     with tempfile.TemporaryDirectory(prefix="newsbot-train-") as tmp:
         t0 = time.perf_counter()
-        engine = _open_corpus(docs, data or Path(tmp))
+        engine = open_corpus(docs, data or Path(tmp))
         index_seconds = time.perf_counter() - t0
         _log(f"indexed {engine.stats().sentences} sentences in {index_seconds:.0f} s; gathering candidates")
 
@@ -87,7 +87,7 @@ def collected_questions(
     return items, index_seconds
 
 
-def _open_corpus(docs: Path, data: Path) -> Engine:
+def open_corpus(docs: Path, data: Path) -> Engine:
     """Return an engine over the index in `data` when it holds one, else over a new index of `docs` there."""
     if (data / "newsbot.sqlite3").exists():
         return Engine.open(replace(Settings(progress=False), data_dir=data, ranker=False))
@@ -172,7 +172,7 @@ def collected_news(docs: Path, questions_path: Path, data: Path | None) -> list[
     when it holds one) exactly as for SQuAD."""
     questions = read_questions(questions_path)
     with tempfile.TemporaryDirectory(prefix="newsbot-news-") as tmp:
-        engine = _open_corpus(docs, data or Path(tmp))
+        engine = open_corpus(docs, data or Path(tmp))
         _log(f"news: {engine.stats().sentences} sentences; gathering the candidates of {len(questions)} questions")
         items = collect(engine, questions)
         engine.close()
