@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sqlite3
 import subprocess
 import sys
@@ -147,9 +148,41 @@ def test_the_cli_heals_a_damaged_index_with_one_warning_line(
     assert "Traceback" not in run.stderr
 
 
-def test_an_unchanged_index_is_opened_without_hashing_it_and_a_rewritten_one_is_checked(
-    data: Settings, monkeypatch: pytest.MonkeyPatch
+def _rot(path: Path, share: float = 0.1) -> None:
+    """Flip the bits of `share` of the file's bytes past its header, in place, as a failing disk does: the size and
+    the modification time are left as they were, so nothing but the bytes tells."""
+    st = path.stat()
+    raw = bytearray(path.read_bytes())
+    rng = np.random.default_rng(7)
+    for at in rng.choice(np.arange(64, len(raw)), size=int(len(raw) * share), replace=False):
+        raw[at] ^= 0xFF
+    with open(path, "r+b") as f:  # in place: the same inode, as bit rot leaves it
+        f.write(bytes(raw))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert path.stat().st_size == st.st_size and path.stat().st_mtime_ns == st.st_mtime_ns
+
+
+def test_bit_rot_with_the_time_kept_is_found_on_open_and_healed(
+    data: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
+    ids, vecs = _stored(data)
+    _rot(data.vectors_path)
+    with caplog.at_level(logging.WARNING):
+        engine = Engine.open(data, encoder=FakeEncoder())
+    try:
+        assert [r for r in caplog.records if "damaged" in r.getMessage()], caplog.text
+        assert np.allclose(engine.vectors.lookup(ids.tolist())[1], vecs)
+        answer = engine.answer("Which orchestra performed the symphony?")
+        assert "Vienna orchestra" in answer.hits[0].sentence
+    finally:
+        engine.close()
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):  # healed on disk: the next open is quiet
+        Engine.open(data, encoder=FakeEncoder()).close()
+    assert not caplog.records
+
+
+def test_every_open_reads_the_whole_file_to_check_it(data: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     import index.vectors
 
     hashed: list[str] = []
@@ -161,8 +194,25 @@ def test_an_unchanged_index_is_opened_without_hashing_it_and_a_rewritten_one_is_
 
     monkeypatch.setattr(index.vectors, "_file_checksum", counting)
     Engine.open(data, encoder=FakeEncoder()).close()
-    assert hashed == []  # size and time as saved: a start never reads the whole file to hash it
-    raw = data.vectors_path.read_bytes()
-    data.vectors_path.write_bytes(raw)  # the same bytes written again, right away: the time moved, so it is hashed
     Engine.open(data, encoder=FakeEncoder()).close()
-    assert hashed == [str(data.vectors_path)]
+    assert hashed == [str(data.vectors_path)] * 2  # unchanged size and time are no proof the bytes are
+
+
+@pytest.mark.slow
+def test_the_cli_index_finds_bit_rot_instead_of_nothing_to_do(
+    settings: Settings, minilm: Encoder, seed_corpus: Path
+) -> None:
+    engine = Engine.open(settings, encoder=minilm)
+    engine.index_paths([seed_corpus])
+    engine.close()
+    _rot(settings.vectors_path)
+    cli = [sys.executable, "-m", "bot.cli"]
+    run = subprocess.run([*cli, "index", str(seed_corpus), "--data", str(settings.data_dir)],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert [line for line in run.stderr.splitlines() if "damaged" in line], run.stderr
+    assert "Traceback" not in run.stderr
+    run = subprocess.run([*cli, "ask", "how far is Derna from Crete", "--data", str(settings.data_dir)],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0 and run.stdout.startswith("1. Crete, Greece's most populous island"), run.stdout
+    assert "damaged" not in run.stderr  # healed by the index run
