@@ -3,6 +3,7 @@ feedback, under a schema version with numbered migrations. One file, WAL journal
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -180,6 +181,9 @@ class Store:
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.execute("PRAGMA synchronous=NORMAL")
         except sqlite3.DatabaseError as e:
+            if _no_room(self.path):  # WAL's shared memory file cannot be made: SQLite says "disk I/O error"
+                raise DiskFullError("the disk is full", f"cannot open the store {self.path}", str(e),
+                                    "nothing was changed; free some room") from None
             raise StoreError(f"cannot open the store {self.path}: {e}") from None
         self._lock = threading.RLock()
         self._migrate()
@@ -711,6 +715,17 @@ def _apply_counts(db: sqlite3.Connection, counts: SentenceCounts, sign: int) -> 
 # "corrupt structure") and SQLITE_NOTADB ("file is not a database").
 _DAMAGE_CODES = frozenset({11, 26})
 _FULL_CODE = 13  # SQLITE_FULL: "database or disk is full"
+
+
+NO_ROOM = 64 << 10  # free bytes below which a store that cannot be opened is blamed on a full disk
+
+
+def _no_room(path: Path) -> bool:
+    """Return whether the folder of `path` has less than NO_ROOM bytes free (False when that cannot be known)."""
+    try:
+        return shutil.disk_usage(path.parent).free < NO_ROOM
+    except OSError:
+        return False
 
 
 def _translated(path: Path | None, error: sqlite3.DatabaseError) -> Exception:

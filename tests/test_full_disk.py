@@ -222,3 +222,12 @@ def test_a_transaction_sqlite_already_rolled_back_raises_its_own_error(tmp_path:
         assert store.meta("k") == "v"
     finally:
         store.close()
+
+
+def test_a_store_that_cannot_open_on_a_full_disk_says_the_disk_is_full(disk: Path) -> None:
+    from index.errors import DiskFullError
+
+    Store(disk / "s.sqlite3").close()
+    _fill(disk)
+    with pytest.raises(DiskFullError, match=r"^the disk is full: cannot open the store"):
+        Store(disk / "s.sqlite3")
