@@ -106,7 +106,7 @@ def cmd_index(args: argparse.Namespace) -> int:
         stats = engine.stats()
         print(f"The index holds {count(stats.articles, 'article')} and {count(stats.sentences, 'sentence')} "
               f"({settings.data_dir}).")
-        return 0
+        return 1 if report.unsaved else 0  # the engine warned why the vector index could not be saved
 
 
 def cmd_reset(args: argparse.Namespace) -> int:

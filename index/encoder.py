@@ -16,7 +16,7 @@ from typing import Any, Literal, cast
 
 import numpy as np
 
-from index.errors import ConfigError, ModelError
+from index.errors import ConfigError, ModelError, write_error
 from index.onnx_model import sha256_file  # one definition; onnx_model needs it and cannot import this module
 from index.settings import DEFAULT_MODEL, MPNET_MODEL, Settings
 
@@ -175,6 +175,10 @@ class SentenceTransformerEncoder(Encoder):
                     onnx_model.export(self._model, self._dir, onnx, described, self.model_id, self.sha256, int8)
                 except ModelError:
                     raise
+                except OSError as e:  # a full disk, a read-only folder: the cause first
+                    raise write_error(f"cannot export {self.model_id} to ONNX in {onnx.parent}", e,
+                                      "nothing was changed; free some room, or run with NEWSBOT_ENCODER=torch"
+                                      ) from None
                 except Exception as e:  # noqa: BLE001 - an export that fails is a model problem for the user
                     raise ModelError(
                         f"cannot export {self.model_id} to ONNX in {onnx.parent}: {e}; run with NEWSBOT_ENCODER=torch"

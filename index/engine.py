@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import itertools
 import logging
+import shutil
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +20,7 @@ from index.errors import (
     IndexDamagedError,
     IndexMismatchError,
     QuestionError,
+    WriteError,
 )
 from index.examples import candidate_questions
 from index.indexer import Embedder, Indexer, IndexReport, rebuild_vectors, store_vectors, sync_vectors
@@ -44,6 +47,10 @@ COPY_SIMILARITY = 0.8  # word-set Jaccard above which two sentences count as cop
 SPEAKER_BONUS = 0.5
 SPEAKER_SPREAD_OVER = 10  # the best scores the spread is measured over
 ANSWER_BATCH = 16  # questions encoded (and searched) together: bigger batches gained nothing on 2 cores
+# A vector index that could not be saved (a full disk) is tried again at a question at most this often, and only
+# when the data folder has room for its vectors and SAVE_ROOM more.
+SAVE_RETRY = 60.0
+SAVE_ROOM = 1 << 20
 EXAMPLE_CANDIDATES = 12  # example questions tried, in order, for the `n` a greeting suggests
 
 
@@ -142,6 +149,8 @@ class Engine:
         self._write_lock = threading.Lock()
         # The saved index's manifest as last seen (see refresh); None: not known, look at the next question.
         self._vectors_seen: tuple[int, int, int] | None = None
+        # when a save of self.vectors last failed (a full disk); None: what it holds is saved (see refresh)
+        self._unsaved_since: float | None = None
         # how the corpus writes its words and how often, for the question as ranked: read from the store's counts
         # for the question's own words, so another process's indexing is seen at the next question
         self._words = CorpusWords(store)
@@ -154,26 +163,54 @@ class Engine:
         encoder = encoder or build_encoder(settings)
         store = Store(settings.db_path)
         seen = manifest_signature(settings.vectors_path)  # before loading: a save meanwhile is noticed later
-        vectors = open_vectors(store, settings.vectors_path, encoder.dimension, encoder.model_id,
-                               settings.vector_index)
+        vectors, saved = open_vectors(store, settings.vectors_path, encoder.dimension, encoder.model_id,
+                                      settings.vector_index)
         if ranker is None and settings.ranker:
             ranker = load_default_ranker(CorpusView(store, encoder.dimension))
         engine = cls(settings, store, vectors, encoder, ranker)
         engine._vectors_seen = seen
+        if not saved:
+            engine._unsaved_since = time.monotonic()
         return engine
 
     def refresh(self) -> bool:
         """Swap in the vector index another process (`newsbot index`) saved since this engine loaded its own;
-        return whether it did. Costs one stat of the manifest when nothing changed."""
+        return whether it did. Costs one stat of the manifest when nothing changed. An index this engine could
+        not save (a full disk) is saved here once there is room again, tried at most every SAVE_RETRY seconds."""
         seen = manifest_signature(self.settings.vectors_path)
-        if seen is None or seen == self._vectors_seen:
+        changed = seen is not None and seen != self._vectors_seen
+        if not changed and not self._save_due():
             return False
         if not self._write_lock.acquire(blocking=False):
             return False  # this engine is writing (and saves its own index); look again at the next question
         try:
-            return self._swap_in_saved_vectors(seen)
+            if changed and seen is not None:
+                return self._swap_in_saved_vectors(seen)
+            self._save_unsaved()
+            return False
         finally:
             self._write_lock.release()
+
+    def _save_due(self) -> bool:
+        """Return whether an index this engine could not save should be tried again now: SAVE_RETRY seconds
+        since the last try, and the data folder has room for it (one statvfs)."""
+        if self._unsaved_since is None or time.monotonic() - self._unsaved_since < SAVE_RETRY:
+            return False
+        try:
+            free = shutil.disk_usage(self.settings.data_dir).free
+        except OSError:
+            return False
+        return free > self.vectors.count * (self.vectors.dimension * 4 + 16) + SAVE_ROOM
+
+    def _save_unsaved(self) -> None:
+        """Save the index this engine could not save before (hold _write_lock); on failure, try again later."""
+        if save_vectors(self.vectors, self.settings.vectors_path):
+            self._unsaved_since = None
+            self._vectors_seen = manifest_signature(self.settings.vectors_path)
+            log.warning("saved the vector index at %s: it holds every stored sentence again",
+                        self.settings.vectors_path)
+        else:
+            self._unsaved_since = time.monotonic()
 
     def _swap_in_saved_vectors(self, seen: tuple[int, int, int]) -> bool:
         """Load the saved index when it is not the one held, check it against the store and replace
@@ -197,6 +234,7 @@ class Engine:
         sync_vectors(self.store, fresh)
         self.vectors = fresh
         self._vectors_seen = seen
+        self._unsaved_since = None  # another process saved the index: what this one failed to save is moot
         log.info("swapped in the vector index saved at %s (%d sentences)", path, fresh.count)
         return True
 
@@ -262,7 +300,8 @@ class Engine:
         An embedder (index.distributed's Ray embedder) makes the encoder's vectors elsewhere, `batch_sentences`
         at a time; everything else, the store's rows and the vector index, is the same."""
         with self._write_lock:
-            return self._indexer(embedder, batch_sentences).index_paths(paths, home=self.settings.corpus_dir)
+            return self._saved(self._indexer(embedder, batch_sentences).index_paths(paths,
+                                                                                    home=self.settings.corpus_dir))
 
     def add_document(self, name: str, data: bytes) -> IndexReport:
         """Read an uploaded document and index its articles; raise ReadError and change nothing if unreadable."""
@@ -270,7 +309,7 @@ class Engine:
 
         articles = read_document(name, data)
         with self._write_lock:
-            return self._indexer().index_articles(articles, origin="upload")
+            return self._saved(self._indexer().index_articles(articles, origin="upload"))
 
     def add_url(self, url: str) -> IndexReport:
         """Fetch an article from the web and index it; raise ReadError and change nothing if it fails, or if
@@ -280,7 +319,21 @@ class Engine:
         policy = FetchPolicy.parse_allow(self.settings.fetch_allow, deadline=self.settings.fetch_deadline)
         article = fetch_url(url, policy)
         with self._write_lock:
-            return self._indexer().index_articles([article], origin="url")
+            return self._saved(self._indexer().index_articles([article], origin="url"))
+
+    def _saved(self, report: IndexReport) -> IndexReport:
+        """Return the report of an indexing run, its index saved: when the run's own save failed (a full disk),
+        warn once; the store holds the run's articles and the index in memory answers until a save succeeds (a
+        run that saved, the next start, or `refresh`). A run with nothing to write saves an index still unsaved."""
+        if report.unsaved is not None:
+            log.warning("%s; the articles are stored, and the index in memory answers until it can be saved",
+                        report.unsaved)
+            self._unsaved_since = time.monotonic()
+        elif report.changed:
+            self._unsaved_since = None
+        elif self._save_due():
+            self._save_unsaved()
+        return report
 
     # -- reading what is there ---------------------------------------------------------------------------
 
@@ -623,42 +676,57 @@ def collapse_copies(
     return groups
 
 
-def open_vectors(store: Store, path: Path, dimension: int, model_id: str, kind: str = "auto") -> VectorIndex:
-    """Return the vector index saved at `path`, made to hold exactly the store's sentences: a missing index, a
-    missing manifest or bytes that fail their checksum are rebuilt from the store's vectors (with a warning) and
-    saved; an index built for another model or format raises IndexMismatchError. An index of another kind than
-    `kind` (NEWSBOT_VECTOR_INDEX) and its size call for is rebuilt as that kind and saved. The index reads full
-    vectors from the store (an ivf8 index re-scores its candidates with them)."""
-    healed = False
+def open_vectors(store: Store, path: Path, dimension: int, model_id: str, kind: str = "auto"
+                 ) -> tuple[VectorIndex, bool]:
+    """Return the vector index saved at `path`, made to hold exactly the store's sentences, and whether it is
+    saved: a missing index, a missing manifest or bytes that fail their checksum are rebuilt from the store's
+    vectors (with a warning) and saved; an index built for another model or format raises IndexMismatchError. An
+    index of another kind than `kind` (NEWSBOT_VECTOR_INDEX) and its size call for is rebuilt as that kind and
+    saved. A save that fails (a full disk) is one warning, not an error: the index in memory answers, and
+    `save_vectors` saves it later. The index reads full vectors from the store (an ivf8 index re-scores its
+    candidates with them)."""
+    healed: str | None = None  # why it was rebuilt: said once, with how its save went
     exact = store_vectors(store, dimension)
     if path.exists():
         try:
             vectors = VectorIndex.load(path, dimension, model_id, kind, exact_vectors=exact)
         except IndexDamagedError as e:
-            log.warning("%s; rebuilding it from the store's vectors", e.problem)
-            vectors, healed = VectorIndex(dimension, model_id, kind, exact_vectors=exact), True
+            healed = e.problem
+            vectors = VectorIndex(dimension, model_id, kind, exact_vectors=exact)
     else:
         vectors = VectorIndex(dimension, model_id, kind, exact_vectors=exact)
     try:
         if sync_vectors(store, vectors):
-            if not healed:
-                log.warning("the vector index did not match the store; rebuilt it from the stored vectors")
-            healed = True
+            healed = healed or "the vector index did not match the store"
         elif vectors.checksum is None and vectors.count and not _holds_stored_vectors(store, vectors):
-            log.warning("the vector index at %s is damaged (its vectors differ from the store's); rebuilt it from "
-                        "the stored vectors", path)
+            healed = f"the vector index at {path} is damaged (its vectors differ from the store's)"
             vectors.index(*store.all_vectors(dimension))
-            healed = True
     except ValueError as e:  # a stored vector of another length: the store was filled by another model
         raise IndexMismatchError(
             f"the store's vectors do not fit the model {model_id} (dimension {dimension}: {e}); "
             "rebuild it with: newsbot index --rebuild"
         ) from None
-    if vectors.fit():
-        healed = True
-    if healed or (vectors.checksum is None and vectors.count):
-        vectors.save(path)  # an index saved before manifests carried a checksum gets one
-    return vectors
+    refit = vectors.fit()
+    if not (healed or refit or (vectors.checksum is None and vectors.count)):
+        return vectors, True
+    # an index saved before manifests carried a checksum gets one
+    saved = save_vectors(vectors, path, f"{healed}; rebuilt it from the store's vectors" if healed else None)
+    return vectors, saved
+
+
+def save_vectors(vectors: VectorIndex, path: Path, done: str | None = None) -> bool:
+    """Return whether the vector index could be saved at `path`. `done` (what was done to it) is logged as one
+    warning, with the failure when there is one: a full disk loses nothing, since the store holds every sentence
+    and the index in memory answers until a later save (the next start, or `Engine.refresh`) writes it."""
+    try:
+        vectors.save(path)
+    except WriteError as e:
+        log.warning("%s%s; answering from the index in memory until it can be saved", f"{done} in memory, but " if
+                    done else "", e)
+        return False
+    if done:
+        log.warning("%s", done)
+    return True
 
 
 def _holds_stored_vectors(store: Store, vectors: VectorIndex) -> bool:

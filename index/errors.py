@@ -8,6 +8,8 @@ single line and exit code 1, the bot into a polite reply.
     ├── IndexMismatchError    the saved index was built for another model or format: rebuild it
     │   └── IndexDamagedError the saved index's bytes or manifest are damaged (the engine heals it from the store)
     ├── StoreError            the SQLite store is unreadable or of a newer schema
+    ├── WriteError            a file of the data folder cannot be written; the message names the cause
+    │   └── DiskFullError     ... because the disk (or the quota) is full
     ├── RankerError           the ranker file is missing or does not fit (the engine falls back to fusion)
     ├── ArticleNotFoundError  no stored article, or several, fit the name a person gave
     ├── QuestionError         a question is empty or too long
@@ -15,6 +17,8 @@ single line and exit code 1, the bot into a polite reply.
 """
 
 from __future__ import annotations
+
+import errno
 
 
 class NewsbotError(Exception):
@@ -53,6 +57,34 @@ class IndexDamagedError(IndexMismatchError):
 
 class StoreError(NewsbotError):
     """The SQLite store cannot be opened or has an unknown schema."""
+
+
+class WriteError(NewsbotError):
+    """A file of the data folder cannot be written: `cause` names why (the disk is full, ...), the message also
+    says what could not be written and what was kept."""
+
+    def __init__(self, cause: str, what: str, detail: str, kept: str) -> None:
+        super().__init__(f"{cause}: {what} ({detail}); {kept}")
+        self.cause = cause
+
+
+class DiskFullError(WriteError):
+    """A write failed because the disk (or the user's quota) is full."""
+
+
+# errno values of a full disk: no space left, and the quota exceeded
+_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
+_CAUSES = {errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied",
+           errno.EPERM: "permission denied", errno.EIO: "the disk failed (input/output error)"}
+
+
+def write_error(what: str, error: OSError, kept: str) -> WriteError:
+    """Return the WriteError (a DiskFullError when the disk is full) for an OSError met writing `what`, its
+    message naming the cause first."""
+    detail = error.strerror or str(error)
+    if error.errno in _FULL:
+        return DiskFullError("the disk is full", what, detail, kept)
+    return WriteError(_CAUSES.get(error.errno or 0, "a write failed"), what, detail, kept)
 
 
 class RankerError(NewsbotError):

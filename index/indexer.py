@@ -22,7 +22,7 @@ from index.encoder import Encoder, document_text
 
 if TYPE_CHECKING:
     from index.reading import ReadProblem
-from index.errors import IndexMismatchError
+from index.errors import IndexMismatchError, WriteError
 from index.model import Article, Attribution, Sentence
 from index.store import Store
 from index.vectors import ExactVectors, VectorIndex
@@ -54,6 +54,9 @@ class IndexReport:
     titles: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)  # doc_ids of the removed articles
     seconds: float = 0.0
+    # why the vector index could not be saved at the end of the run (a full disk): the store holds the run's
+    # articles and the index in memory holds their vectors; the next open heals the saved index from the store
+    unsaved: WriteError | None = None
 
     @property
     def changed(self) -> bool:
@@ -172,7 +175,10 @@ class Indexer:
             if batch:
                 self._commit(batch, origin, files, known, report)
                 bar(len(batch))
-        self.vectors.save(self.vectors_path)
+        try:
+            self.vectors.save(self.vectors_path)
+        except WriteError as e:
+            report.unsaved = e
         report.seconds = time.perf_counter() - started
         return report
 

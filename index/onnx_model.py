@@ -205,8 +205,11 @@ def export(st_model: Any, model_dir: Path, onnx: Path, described: Path, model_id
         description["stat"] = _stat(onnx)
         description["weights_stat"] = _stat(weights_file(onnx))
         tmp_json = _tmp(described)
-        tmp_json.write_text(json.dumps(description, indent=2) + "\n", encoding="utf-8")
-        os.replace(tmp_json, described)
+        try:
+            tmp_json.write_text(json.dumps(description, indent=2) + "\n", encoding="utf-8")
+            os.replace(tmp_json, described)
+        finally:
+            tmp_json.unlink(missing_ok=True)  # a write that did not fit (a full disk) leaves no stray file
         return description
     finally:
         shutil.rmtree(work, ignore_errors=True)

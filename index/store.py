@@ -3,17 +3,18 @@ feedback, under a schema version with numbered migrations. One file, WAL journal
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
-from index.errors import StoreError
+from index.errors import DiskFullError, NewsbotError, StoreError
 from index.model import Article, Attribution, Sentence, Source
 from index.terms import TERMS_VERSION, SentenceCounts, best_form, lexical_terms
 
@@ -180,6 +181,9 @@ class Store:
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.execute("PRAGMA synchronous=NORMAL")
         except sqlite3.DatabaseError as e:
+            if _no_room(self.path):  # WAL's shared memory file cannot be made: SQLite says "disk I/O error"
+                raise DiskFullError("the disk is full", f"cannot open the store {self.path}", str(e),
+                                    "nothing was changed; free some room") from None
             raise StoreError(f"cannot open the store {self.path}: {e}") from None
         self._lock = threading.RLock()
         self._migrate()
@@ -212,9 +216,10 @@ class Store:
             for n in range(version, SCHEMA_VERSION):
                 try:  # one migration, one transaction: the schema is at version n or n + 1, never between
                     self._db.executescript(f"BEGIN; {MIGRATIONS[n]}; PRAGMA user_version={n + 1}; COMMIT;")
-                except sqlite3.DatabaseError as e:
-                    if self._db.in_transaction:
-                        self._db.execute("ROLLBACK")
+                except (sqlite3.DatabaseError, NewsbotError) as e:
+                    self._roll_back()
+                    if isinstance(e, NewsbotError):  # a full disk, a damaged file: already says so
+                        raise
                     raise StoreError(f"cannot migrate {self.path} to schema version {n + 1}: {e}") from None
             self._fill_counts()
 
@@ -242,10 +247,18 @@ class Store:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
+                self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                self._roll_back()
                 raise
-            self._db.execute("COMMIT")
+
+    def _roll_back(self) -> None:
+        """Roll back the open transaction unless SQLite already has: on a full disk or an I/O error it may roll
+        back by itself, and a second ROLLBACK's "no transaction is active" must not hide the error that did it."""
+        if not self._db.in_transaction:
+            return
+        with suppress(sqlite3.Error, NewsbotError):  # the error being raised is the one to report
+            self._db.execute("ROLLBACK")
 
     # -- articles ----------------------------------------------------------------------------------------
 
@@ -701,11 +714,26 @@ def _apply_counts(db: sqlite3.Connection, counts: SentenceCounts, sign: int) -> 
 # SQLite's primary result codes for a damaged file: SQLITE_CORRUPT ("database disk image is malformed", also FTS5's
 # "corrupt structure") and SQLITE_NOTADB ("file is not a database").
 _DAMAGE_CODES = frozenset({11, 26})
+_FULL_CODE = 13  # SQLITE_FULL: "database or disk is full"
+
+
+NO_ROOM = 64 << 10  # free bytes below which a store that cannot be opened is blamed on a full disk
+
+
+def _no_room(path: Path) -> bool:
+    """Return whether the folder of `path` has less than NO_ROOM bytes free (False when that cannot be known)."""
+    try:
+        return shutil.disk_usage(path.parent).free < NO_ROOM
+    except OSError:
+        return False
 
 
 def _translated(path: Path | None, error: sqlite3.DatabaseError) -> Exception:
-    """Return a StoreError that says what to do when `error` means the file is damaged, else `error` itself."""
+    """Return a StoreError that says what to do when `error` means the file is damaged, a DiskFullError when the
+    disk is full (the statement, or its transaction, then changed nothing), else `error` itself."""
     code = getattr(error, "sqlite_errorcode", None)
+    if code is not None and code & 0xFF == _FULL_CODE:
+        return DiskFullError("the disk is full", f"cannot write the store {path}", str(error), "nothing was changed")
     if code is None or (code & 0xFF) not in _DAMAGE_CODES:
         return error
     return StoreError(

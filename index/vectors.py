@@ -36,7 +36,7 @@ from typing import Any, BinaryIO
 import faiss
 import numpy as np
 
-from index.errors import ConfigError, IndexDamagedError, IndexMismatchError
+from index.errors import ConfigError, IndexDamagedError, IndexMismatchError, write_error
 
 log = logging.getLogger(__name__)
 
@@ -290,25 +290,33 @@ class VectorIndex:
 
     def save(self, path: Path) -> None:
         """Fit the index to its size (see `fit`), then write it and its manifest (with the index's checksum and
-        the next generation), each to a temporary file renamed into place."""
+        the next generation), each to a temporary file renamed into place once both are written; raise WriteError
+        (DiskFullError when the disk is full) when they cannot be, the index saved before left as it was and no
+        temporary file behind."""
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.fit()
         with self._lock:
             self._own()  # a mapped index's lists name the file they map; write the lists themselves
-            self.generation = max(self.generation, saved_generation(path)) + 1
-            fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-            os.close(fd)
+            before = self.generation, self.checksum
+            temps: list[str] = []
             try:
-                faiss.write_index(self._index, tmp)  # straight to the file: no second copy in memory
-                with open(tmp, "rb") as f:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self.generation = max(self.generation, saved_generation(path)) + 1
+                temps.append(_temp_file(path))
+                _write_index(self._index, temps[0])  # straight to the file: no second copy in memory
+                with open(temps[0], "rb") as f:
                     self.checksum = _file_checksum(f)
-                    os.fsync(f.fileno())
-                os.replace(tmp, path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
+                temps.append(_temp_file(manifest_path(path), json.dumps(self.manifest(), indent=2).encode()))
+                os.replace(temps[0], path)
+                os.replace(temps[1], manifest_path(path))
+            except BaseException as e:
+                for tmp in temps:
+                    Path(tmp).unlink(missing_ok=True)
+                self.generation, self.checksum = before
+                if isinstance(e, OSError):
+                    raise write_error(f"cannot save the vector index {path}", e,
+                                      "the index saved before is kept as it was") from None
                 raise
-            _atomic_write(manifest_path(path), json.dumps(self.manifest(), indent=2).encode())
 
     @classmethod
     def load(cls, path: Path, dimension: int, model_id: str, kind: str = "auto", *,
@@ -591,14 +599,29 @@ def manifest_path(path: Path) -> Path:
     return Path(str(path) + ".json")
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def _temp_file(path: Path, data: bytes = b"") -> str:
+    """Return the name of a new temporary file beside `path` holding `data`, written and synced (removed again
+    when that fails)."""
     fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return tmp
+
+
+def _write_index(index: Any, tmp: str) -> None:
+    """Write a FAISS index into the file `tmp`, synced, through Python's own writes: FAISS's own file writer can
+    lose a failed write of its last bytes when it closes the file, leaving a cut index whose checksum matches."""
+    with open(tmp, "wb") as f:
+        writer = faiss.PyCallbackIOWriter(f.write)  # type: ignore[attr-defined]
+        try:
+            faiss.write_index(index, writer)
+        finally:
+            del writer
+        f.flush()
+        os.fsync(f.fileno())
