@@ -255,14 +255,18 @@ class Engine:
                        progress=self.settings.progress, embedder=embedder, batch_sentences=batch_sentences)
 
     def index_paths(
-        self, paths: Sequence[Path], embedder: Embedder | None = None, batch_sentences: int | None = None
+        self, paths: Sequence[Path], embedder: Embedder | None = None, batch_sentences: int | None = None,
+        follow_links: bool = False,
     ) -> IndexReport:
         """Index files and folders incrementally: new and changed articles embedded; articles whose file lay
         inside a folder given and is gone removed (never for a file given, never uploads or /add articles).
+        Links inside a folder that lead outside it are left unread unless `follow_links` (see read_paths).
         An embedder (index.distributed's Ray embedder) makes the encoder's vectors elsewhere, `batch_sentences`
         at a time; everything else, the store's rows and the vector index, is the same."""
         with self._write_lock:
-            return self._indexer(embedder, batch_sentences).index_paths(paths, home=self.settings.corpus_dir)
+            return self._indexer(embedder, batch_sentences).index_paths(
+                paths, home=self.settings.corpus_dir, follow_links=follow_links
+            )
 
     def add_document(self, name: str, data: bytes) -> IndexReport:
         """Read an uploaded document and index its articles; raise ReadError and change nothing if unreadable."""
