@@ -11,7 +11,7 @@ import os
 import re
 import stat
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -52,10 +52,52 @@ def _failure(e: Exception) -> str:
     return f"{type(e).__name__}: {detail}" if detail else type(e).__name__
 
 
+_DATE_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%Y/%m/%d", "%B %Y", "%b %Y")
+_ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_ISO_MONTH = re.compile(r"\d{4}(-(0[1-9]|1[0-2]))?")
+
+
+def _date_problem(value: str) -> str | None:
+    """Return why a published value is not a date (one that does not exist, or no date at all), or None when it
+    is one: ISO 8601 (a year, a month, a day, a time), RFC 2822 ("Mon, 02 Mar 2015 10:00:00 GMT") or written out
+    ("March 2, 2015", "2 March 2015")."""
+    import email.utils
+
+    try:
+        dt.datetime.fromisoformat(value)
+        return None
+    except ValueError:
+        pass
+    if _ISO_MONTH.fullmatch(value):
+        return None
+    day = _ISO_DAY.match(value)
+    if day:
+        try:
+            dt.date(*map(int, day.groups()))
+        except ValueError:
+            return f"published date {_shown(value)} does not exist; dropped"
+    try:
+        email.utils.parsedate_to_datetime(value)
+        return None
+    except (TypeError, ValueError, IndexError):
+        pass
+    for form in _DATE_FORMATS:
+        try:
+            dt.datetime.strptime(value, form)
+            return None
+        except ValueError:
+            continue
+    return f"published {_shown(value)} is not a date (write it as YYYY-MM-DD); dropped"
+
+
 def _article(source: Source, text: str) -> Article:
-    """Return an article with its metadata within the limits, noting what had to be clipped or dropped."""
+    """Return an article with its metadata within the limits, noting what had to be clipped or dropped (a
+    published date that does not exist or is no date is dropped)."""
+    dropped = _date_problem(source.published) if source.published is not None else None
+    if dropped:
+        source = replace(source, published=None)
     bounded, notes = bounded_source(source)
-    return Article(source=bounded, text=text, notes=tuple(notes))
+    return Article(source=bounded, text=text, notes=tuple(([dropped] if dropped else []) + notes))
 
 
 def _notes(name: str, article: Article) -> list[ReadProblem]:
@@ -107,6 +149,22 @@ def _flow_depth(block: str) -> int:
     return deepest
 
 
+class _FrontMatterLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, except that a timestamp that does not exist (`published: 2015-02-30`) stays the text
+    it is, so that reading notes the date instead of failing on the whole front matter."""
+
+
+def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    """Return a YAML timestamp as a date or datetime, or as its text when no such time exists."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
 def _split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     """Return the YAML front matter (a `---` block at the top) as a dict and the text below it."""
     text = text.lstrip("\ufeff")
@@ -119,7 +177,7 @@ def _split_front_matter(text: str) -> tuple[dict[str, Any], str]:
             if _flow_depth(block) > _MAX_FRONT_MATTER_DEPTH:
                 raise ValueError("malformed YAML front matter (nested too deeply)")
             try:
-                meta = yaml.safe_load(block)
+                meta = yaml.load(block, Loader=_FrontMatterLoader)  # noqa: S506 - a SafeLoader
             except yaml.YAMLError as e:
                 mark = getattr(e, "problem_mark", None)
                 where = f" at line {mark.line + 2}" if mark is not None else ""
