@@ -106,6 +106,7 @@ def cmd_index(args: argparse.Namespace) -> int:
         # indexing never ranks: no LightGBM to load
         engine = stack.enter_context(Engine.open(replace(settings, ranker=False)))
         report = engine.index_paths(paths, embedder=embedder, follow_links=args.follow_links, **batch)
+        stats = engine.stats()  # before anything is printed: a damaged store is the one thing said
         for problem in report.problems:
             what = "skipped" if problem.skipped else "note"
             print(_printable(f"{what} {problem.name}: {problem.reason}"), file=sys.stderr)
@@ -117,7 +118,6 @@ def cmd_index(args: argparse.Namespace) -> int:
             for doc_id in report.removed:
                 print(_printable(f"removed {doc_id}"))
         print(report.summary())
-        stats = engine.stats()
         print(f"The index holds {count(stats.articles, 'article')} and {count(stats.sentences, 'sentence')} "
               f"({settings.data_dir}).")
         return 0

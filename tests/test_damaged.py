@@ -166,3 +166,27 @@ def test_an_unchanged_index_is_opened_without_hashing_it_and_a_rewritten_one_is_
     data.vectors_path.write_bytes(raw)  # the same bytes written again, right away: the time moved, so it is hashed
     Engine.open(data, encoder=FakeEncoder()).close()
     assert hashed == [str(data.vectors_path)]
+
+
+def test_index_on_a_damaged_store_says_so_before_anything_else(
+    data: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import index.encoder
+    from bot.cli import main
+
+    db = sqlite3.connect(data.db_path)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page_size = db.execute("PRAGMA page_size").fetchone()[0]
+    root = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'sentences_by_article'").fetchone()[0]
+    db.close()
+    raw = bytearray(data.db_path.read_bytes())
+    start = (root - 1) * page_size
+    raw[start : start + page_size] = b"\xa5" * page_size  # an index of the sentences only counting reads
+    data.db_path.write_bytes(bytes(raw))
+    monkeypatch.setattr(index.encoder, "MiniLMEncoder", lambda **_: FakeEncoder())
+
+    corpus = data.data_dir.parent / "corpus"
+    assert main(["index", str(corpus), "--data", str(data.data_dir)]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""  # not "Nothing to do" first
+    assert err.startswith("newsbot: the store at") and "is damaged" in err and len(err.splitlines()) == 1
