@@ -37,6 +37,7 @@ import faiss
 import numpy as np
 
 from index.errors import ConfigError, IndexDamagedError, IndexMismatchError
+from index.sharing import temporary_prefix
 
 log = logging.getLogger(__name__)
 
@@ -301,7 +302,7 @@ class VectorIndex:
         with self._lock:
             self._own()  # a mapped index's lists name the file they map; write the lists themselves
             self.generation = max(self.generation, saved_generation(path)) + 1
-            fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+            fd, tmp = tempfile.mkstemp(prefix=temporary_prefix(path), suffix=".tmp", dir=path.parent)
             os.close(fd)
             try:
                 faiss.write_index(self._index, tmp)  # straight to the file: no second copy in memory
@@ -608,7 +609,7 @@ def manifest_path(path: Path) -> Path:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=temporary_prefix(path), suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
