@@ -75,13 +75,19 @@ def leftovers(folder: Path, names: Sequence[str]) -> list[Path]:
 
 
 def clear_leftovers(folder: Path, names: Sequence[str]) -> list[Path]:
-    """Remove what `leftovers` finds (a folder with all it holds); return what was removed."""
-    gone = leftovers(folder, names)
-    for p in gone:
-        if p.is_dir() and not p.is_symlink():
-            shutil.rmtree(p, ignore_errors=True)
-        else:
-            p.unlink(missing_ok=True)
+    """Remove what `leftovers` finds (a folder with all it holds); return what was removed. One that cannot be
+    removed (a read-only folder) is left, never an error: it is only space."""
+    gone: list[Path] = []
+    for p in leftovers(folder, names):
+        try:
+            if p.is_dir() and not p.is_symlink():
+                shutil.rmtree(p)
+            else:
+                p.unlink(missing_ok=True)
+        except OSError as e:
+            log.info("could not remove %s, left by a killed process: %s", p, e)
+            continue
+        gone.append(p)
     if gone:
         log.info("removed %d leftovers of killed processes in %s", len(gone), folder)
     return gone
