@@ -67,6 +67,18 @@ def ray_address(value: str | None, paths: list[str]) -> tuple[str | None, list[s
     return None, [value, *paths]
 
 
+LINKS_NAMED = 5  # the summary of links leading outside the folder names this many
+
+
+def links_outside_line(links: dict[str, list[str]]) -> str:
+    """Return the one line that says which links were left unread because they lead outside the folder given."""
+    names = [name for found in links.values() for name in found]
+    shown = ", ".join(names[:LINKS_NAMED]) + (f" and {len(names) - LINKS_NAMED} more" if len(names) > LINKS_NAMED
+                                               else "")
+    return (f"skipped {count(len(names), 'link')} that lead{'s' if len(names) == 1 else ''} outside "
+            f"{' and '.join(links)} ({shown}); pass --follow-links to read them")
+
+
 def cmd_index(args: argparse.Namespace) -> int:
     """Index files and folders (default: corpus/) incrementally; --rebuild first rebuilds the vector index;
     --ray embeds the sentences on Ray (a local one, or the cluster at an address)."""
@@ -93,17 +105,19 @@ def cmd_index(args: argparse.Namespace) -> int:
             print(f"Rebuilt the vector index ({how}); every article and all feedback kept.")
         # indexing never ranks: no LightGBM to load
         engine = stack.enter_context(Engine.open(replace(settings, ranker=False)))
-        report = engine.index_paths(paths, embedder=embedder, **batch)
+        report = engine.index_paths(paths, embedder=embedder, follow_links=args.follow_links, **batch)
+        stats = engine.stats()  # before anything is printed: a damaged store is the one thing said
         for problem in report.problems:
             what = "skipped" if problem.skipped else "note"
             print(_printable(f"{what} {problem.name}: {problem.reason}"), file=sys.stderr)
+        if report.links_outside:
+            print(_printable(links_outside_line(report.links_outside)), file=sys.stderr)
         if report.reattributed:
             print(f"re-attributed {count(report.reattributed, 'article')}: attribution rules changed")
         if len(report.removed) > LIST_REMOVED_OVER:
             for doc_id in report.removed:
                 print(_printable(f"removed {doc_id}"))
         print(report.summary())
-        stats = engine.stats()
         print(f"The index holds {count(stats.articles, 'article')} and {count(stats.sentences, 'sentence')} "
               f"({settings.data_dir}).")
         return 1 if report.unsaved else 0  # the engine warned why the vector index could not be saved
@@ -344,6 +358,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="first rebuild the vector index from the store (re-embedding when another model made it); "
         "keeps every article and all feedback",
+    )
+    sp.add_argument(
+        "--follow-links",
+        action="store_true",
+        help="also read symlinks inside a folder whose target lies outside it (by default they are skipped, "
+        "with one line naming them); loops are still read once",
     )
     sp.add_argument(
         "--ray",

@@ -30,6 +30,7 @@ from index.ranking import Candidate, FusionRanker, Ranker, cosines, mark_article
 from index.ranking.features import CorpusView
 from index.ranking.learned import load_ranker
 from index.settings import Settings
+from index.sharing import clear_leftovers, index_lock, leftovers
 from index.store import SourceSummary, Store, StoredAnswer, StoredSentence
 from index.terms import matched_words, plain_words
 from index.vectors import VectorIndex, manifest_signature, read_manifest
@@ -161,6 +162,7 @@ class Engine:
     def open(cls, settings: Settings, encoder: Encoder | None = None, ranker: Ranker | None = None) -> Engine:
         """Return an engine over the settings' data folder, loading the model and the saved index."""
         encoder = encoder or build_encoder(settings)
+        _leftovers(settings, clear=True)
         store = Store(settings.db_path)
         seen = manifest_signature(settings.vectors_path)  # before loading: a save meanwhile is noticed later
         vectors, saved = open_vectors(store, settings.vectors_path, encoder.dimension, encoder.model_id,
@@ -246,27 +248,33 @@ class Engine:
         encoder = encoder or build_encoder(settings)
         store = Store(settings.db_path)
         try:
-            vectors, reembedded = rebuild_vectors(store, encoder, progress=settings.progress,
-                                                  kind=settings.vector_index)
-            vectors.save(settings.vectors_path)
+            with index_lock(settings.data_dir):
+                vectors, reembedded = rebuild_vectors(store, encoder, progress=settings.progress,
+                                                      kind=settings.vector_index)
+                vectors.save(settings.vectors_path)
         finally:
             store.close()
         return reembedded
 
     @classmethod
     def data_files(cls, settings: Settings) -> list[Path]:
-        """Return the files of the data folder that newsbot made and `reset` deletes (those that exist)."""
+        """Return the files of the data folder that newsbot made and `reset` deletes (those that exist), with the
+        temporary files and folders killed processes left there and beside the model's export."""
         db, vec = settings.db_path, settings.vectors_path
         named = [db, Path(f"{db}-wal"), Path(f"{db}-shm"), vec, Path(f"{vec}.json")]
-        leftovers = sorted(settings.data_dir.glob(f"{vec.name}*.tmp")) if settings.data_dir.is_dir() else []
-        return [p for p in named + leftovers if p.exists()]
+        return [p for p in named if p.exists()] + _leftovers(settings)
 
     @classmethod
     def reset(cls, settings: Settings) -> list[Path]:
-        """Delete the store (articles, uploads, feedback) and the vector index; return the files deleted."""
-        gone = cls.data_files(settings)
-        for p in gone:
-            p.unlink(missing_ok=True)
+        """Delete the store (articles, uploads, feedback), the vector index and what killed processes left
+        behind, waiting for a run that is indexing; return the files deleted."""
+        with index_lock(settings.data_dir):
+            gone = cls.data_files(settings)
+            for p in gone:
+                if p.is_dir() and not p.is_symlink():
+                    shutil.rmtree(p, ignore_errors=True)
+                else:
+                    p.unlink(missing_ok=True)
         return gone
 
     def close(self) -> None:
@@ -293,22 +301,24 @@ class Engine:
                        progress=self.settings.progress, embedder=embedder, batch_sentences=batch_sentences)
 
     def index_paths(
-        self, paths: Sequence[Path], embedder: Embedder | None = None, batch_sentences: int | None = None
+        self, paths: Sequence[Path], embedder: Embedder | None = None, batch_sentences: int | None = None,
+        follow_links: bool = False,
     ) -> IndexReport:
         """Index files and folders incrementally: new and changed articles embedded; articles whose file lay
         inside a folder given and is gone removed (never for a file given, never uploads or /add articles).
+        Links inside a folder that lead outside it are left unread unless `follow_links` (see read_paths).
         An embedder (index.distributed's Ray embedder) makes the encoder's vectors elsewhere, `batch_sentences`
         at a time; everything else, the store's rows and the vector index, is the same."""
-        with self._write_lock:
-            return self._saved(self._indexer(embedder, batch_sentences).index_paths(paths,
-                                                                                    home=self.settings.corpus_dir))
+        with self._write_lock, index_lock(self.settings.data_dir):
+            return self._saved(self._indexer(embedder, batch_sentences).index_paths(
+                paths, home=self.settings.corpus_dir, follow_links=follow_links))
 
     def add_document(self, name: str, data: bytes) -> IndexReport:
         """Read an uploaded document and index its articles; raise ReadError and change nothing if unreadable."""
         from index.reading import read_document  # reading is for indexing: a question never imports it
 
         articles = read_document(name, data)
-        with self._write_lock:
+        with self._write_lock, index_lock(self.settings.data_dir):
             return self._saved(self._indexer().index_articles(articles, origin="upload"))
 
     def add_url(self, url: str) -> IndexReport:
@@ -318,7 +328,7 @@ class Engine:
 
         policy = FetchPolicy.parse_allow(self.settings.fetch_allow, deadline=self.settings.fetch_deadline)
         article = fetch_url(url, policy)
-        with self._write_lock:
+        with self._write_lock, index_lock(self.settings.data_dir):
             return self._saved(self._indexer().index_articles([article], origin="url"))
 
     def _saved(self, report: IndexReport) -> IndexReport:
@@ -674,6 +684,17 @@ def collapse_copies(
                 groups.append([(c, float(s))])
                 shingles.append(words)
     return groups
+
+
+def _leftovers(settings: Settings, clear: bool = False) -> list[Path]:
+    """Return (or, with clear, remove and return) the temporary files and folders that processes which are gone
+    left in the data folder (a FAISS index or manifest being saved, a model export) and beside the model's export
+    (NEWSBOT_ONNX_DIR)."""
+    found = leftovers if not clear else clear_leftovers
+    left = found(settings.data_dir, [settings.vectors_path.name, "*.onnx"])
+    if settings.export_dir.resolve() != settings.data_dir.resolve():
+        left += found(settings.export_dir, ["*.onnx"])
+    return left
 
 
 def open_vectors(store: Store, path: Path, dimension: int, model_id: str, kind: str = "auto"

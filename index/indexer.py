@@ -53,6 +53,8 @@ class IndexReport:
     problems: list[ReadProblem] = field(default_factory=list)
     titles: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)  # doc_ids of the removed articles
+    # folder given -> the links in it left unread because they lead outside it (see read_paths)
+    links_outside: dict[str, list[str]] = field(default_factory=dict)
     seconds: float = 0.0
     # why the vector index could not be saved at the end of the run (a full disk): the store holds the run's
     # articles and the index in memory holds their vectors; the next open heals the saved index from the store
@@ -92,16 +94,18 @@ class Indexer:
         self.embedder = embedder  # None: self.encoder embeds here; else it makes the encoder's vectors elsewhere
         self.batch_sentences = batch_sentences  # sentences embedded and committed together; None: BATCH_SENTENCES
 
-    def index_paths(self, paths: Sequence[Path], home: Path | None = None) -> IndexReport:
+    def index_paths(self, paths: Sequence[Path], home: Path | None = None, follow_links: bool = False) -> IndexReport:
         """Index files and folders: add and update what they hold, and remove file articles whose file lay
         inside a folder given and is gone (a file given never removes anything; uploads and URLs are kept).
+        A link inside a folder that leads outside it is not read (and what was indexed through it is removed)
+        unless `follow_links`.
 
         Files inside `home` (the corpus folder) are named relative to it, whichever path inside it is given;
         articles indexed before their file was recorded count as read from `home` / their path."""
         from index.reading import absolute_name, read_paths
 
         started = time.perf_counter()
-        reading = read_paths([Path(p) for p in paths], home=home)
+        reading = read_paths([Path(p) for p in paths], home=home, follow_links=follow_links)
         folders = [absolute_name(Path(p)) for p in paths if Path(p).is_dir()]
         keep = reading.unreadable
         gone: list[str] = []
@@ -115,6 +119,7 @@ class Indexer:
             reading.articles, origin="file", remove=gone, files=reading.files, show_progress=self.progress
         )
         report.problems = reading.problems
+        report.links_outside = reading.links_outside
         report.seconds = time.perf_counter() - started
         return report
 

@@ -29,11 +29,11 @@ from typing import Any
 import numpy as np
 
 from index.errors import ModelError
+from index.sharing import clear_leftovers, temporary_path, temporary_prefix
 
 log = logging.getLogger(__name__)
 
 FORMAT = 2  # of the export and its JSON; a new format is exported again (2: the weights in their own file)
-STALE_EXPORT_SECONDS = 24 * 3600  # an export's work folder older than this was left by a killed process
 MIN_COSINE = 0.9999  # every probe, export against sentence-transformers
 # int8 weights are an approximation (MiniLM per-channel: 0.97 at worst on the probes, the other scripts): a looser
 # floor that still refuses a broken quantisation
@@ -138,10 +138,6 @@ def _with_weights_beside(source: Path, graph: Path) -> None:
                         location=weights_file(graph).name, size_threshold=1024)
 
 
-def _tmp(path: Path) -> Path:
-    return path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-
-
 def export(st_model: Any, model_dir: Path, onnx: Path, described: Path, model_id: str, weights_sha256: str,
            int8: bool = False) -> dict[str, Any]:
     """Export a loaded SentenceTransformer to `onnx` (int8: then quantise its weights), check it against the model
@@ -151,11 +147,9 @@ def export(st_model: Any, model_dir: Path, onnx: Path, described: Path, model_id
 
     onnx.parent.mkdir(parents=True, exist_ok=True)
     # made in a folder of its own beside the export (graph, weights and the unquantised graph): moved into place
-    # only once checked, and removed whatever happens; one left by a process killed mid-export a day ago goes too
-    for stale in onnx.parent.glob(f"{onnx.name}.export-*.tmp"):
-        if time.time() - stale.stat().st_mtime > STALE_EXPORT_SECONDS:
-            shutil.rmtree(stale, ignore_errors=True)
-    work = Path(tempfile.mkdtemp(prefix=f"{onnx.name}.export-", suffix=".tmp", dir=onnx.parent))
+    # only once checked, and removed whatever happens; one left by a process killed mid-export goes too
+    clear_leftovers(onnx.parent, [onnx.name])
+    work = Path(tempfile.mkdtemp(prefix=temporary_prefix(onnx, "export"), suffix=".tmp", dir=onnx.parent))
     tmp = work / onnx.name
     fp32 = work / "fp32.onnx"
     try:
@@ -204,7 +198,7 @@ def export(st_model: Any, model_dir: Path, onnx: Path, described: Path, model_id
         os.replace(tmp, onnx)
         description["stat"] = _stat(onnx)
         description["weights_stat"] = _stat(weights_file(onnx))
-        tmp_json = _tmp(described)
+        tmp_json = temporary_path(described)
         try:
             tmp_json.write_text(json.dumps(description, indent=2) + "\n", encoding="utf-8")
             os.replace(tmp_json, described)

@@ -37,6 +37,7 @@ import faiss
 import numpy as np
 
 from index.errors import ConfigError, IndexDamagedError, IndexMismatchError, write_error
+from index.sharing import temporary_prefix
 
 log = logging.getLogger(__name__)
 
@@ -602,7 +603,7 @@ def manifest_path(path: Path) -> Path:
 def _temp_file(path: Path, data: bytes = b"") -> str:
     """Return the name of a new temporary file beside `path` holding `data`, written and synced (removed again
     when that fails)."""
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=temporary_prefix(path), suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)

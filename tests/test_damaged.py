@@ -216,3 +216,27 @@ def test_the_cli_index_finds_bit_rot_instead_of_nothing_to_do(
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 0 and run.stdout.startswith("1. Crete, Greece's most populous island"), run.stdout
     assert "damaged" not in run.stderr  # healed by the index run
+
+
+def test_index_on_a_damaged_store_says_so_before_anything_else(
+    data: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import index.encoder
+    from bot.cli import main
+
+    db = sqlite3.connect(data.db_path)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page_size = db.execute("PRAGMA page_size").fetchone()[0]
+    root = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'sentences_by_article'").fetchone()[0]
+    db.close()
+    raw = bytearray(data.db_path.read_bytes())
+    start = (root - 1) * page_size
+    raw[start : start + page_size] = b"\xa5" * page_size  # an index of the sentences only counting reads
+    data.db_path.write_bytes(bytes(raw))
+    monkeypatch.setattr(index.encoder, "MiniLMEncoder", lambda **_: FakeEncoder())
+
+    corpus = data.data_dir.parent / "corpus"
+    assert main(["index", str(corpus), "--data", str(data.data_dir)]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""  # not "Nothing to do" first
+    assert err.startswith("newsbot: the store at") and "is damaged" in err and len(err.splitlines()) == 1

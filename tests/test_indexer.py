@@ -24,7 +24,7 @@ from bot.cli import main
 from index.encoder import MiniLMEncoder, TextKind
 from index.engine import Engine
 from index.errors import IndexMismatchError
-from index.reading import attribute, read_articles
+from index.reading import attribute, read_paths
 from index.settings import Settings
 
 
@@ -170,7 +170,7 @@ def test_a_chmod_000_subfolder_keeps_its_articles(settings: Settings, corpus: Pa
     assert report.articles_removed == 0 and report.problems[0].name == "private/"
 
 
-def test_symlinked_folders_and_files_are_followed_and_loops_skipped(tmp_path: Path) -> None:
+def test_symlinked_folders_and_files_are_followed_with_follow_links_and_loops_skipped(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     make_corpus(corpus, 1, sub="a")
     elsewhere = tmp_path / "elsewhere"
@@ -180,10 +180,83 @@ def test_symlinked_folders_and_files_are_followed_and_loops_skipped(tmp_path: Pa
     (corpus / "file.md").symlink_to(tmp_path / "single.md")
     (corpus / "a" / "loop").symlink_to(corpus / "a", target_is_directory=True)
     (corpus / "a" / "up").symlink_to(corpus, target_is_directory=True)
-    articles, problems = read_articles([corpus])
-    assert [a.doc_id for a in articles] == ["a/town0.txt", "file.md", "linked/far.txt"]
-    assert {p.name for p in problems} == {"a/loop/", "a/up/"}
-    assert all("symlink loop" in p.reason for p in problems)
+    (elsewhere / "back").symlink_to(corpus, target_is_directory=True)  # out and back in: still read once
+    reading = read_paths([corpus], follow_links=True)
+    assert [a.doc_id for a in reading.articles] == ["a/town0.txt", "file.md", "linked/far.txt"]
+    assert {p.name for p in reading.problems} == {"a/loop/", "a/up/", "linked/back/"}
+    assert all("symlink loop" in p.reason for p in reading.problems)
+    assert reading.links_outside == {}
+
+
+def test_links_that_lead_outside_the_folder_are_skipped_with_one_summary(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    make_corpus(corpus, 2)
+    write(corpus / "sub" / "inner.txt", "Inside the corpus a ferry left the harbour.\n")
+    write(tmp_path / "secret" / "key.txt", "The secret password is swordfish.\n")
+    write(tmp_path / "outside.txt", "A linked file outside the corpus.\n")
+    (corpus / "secretlink").symlink_to(tmp_path / "secret", target_is_directory=True)
+    (corpus / "x.txt").symlink_to(tmp_path / "outside.txt")
+    (corpus / "alias.txt").symlink_to(corpus / "town1.txt")  # inside: fine, but the file is read once
+    (corpus / "also").symlink_to(corpus / "sub", target_is_directory=True)  # inside: read once, by its own path
+    reading = read_paths([corpus])
+    assert [a.doc_id for a in reading.articles] == ["sub/inner.txt", "town0.txt", "town1.txt"]
+    assert reading.links_outside == {f"{corpus.as_posix()}/": ["secretlink", "x.txt"]}
+    assert [p.name for p in reading.problems] == ["also/"]  # the second way to sub/, as for any loop
+
+
+def test_the_cli_skips_links_outside_the_corpus_in_one_line_and_removes_what_came_through_them(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corpus = tmp_path / "corpus"
+    make_corpus(corpus, 2)
+    outside = tmp_path / "etc"
+    for i in range(30):
+        write(outside / f"conf{i}.conf", "not an article\n")
+    write(outside / "passwd.txt", "The root password of the server is hunter2.\n")
+    write(tmp_path / "far.txt", "A linked file outside the corpus says the password is swordfish.\n")
+    (corpus / "etclink").symlink_to(outside, target_is_directory=True)
+    (corpus / "x.txt").symlink_to(tmp_path / "far.txt")
+    monkeypatch.setattr(index.encoder, "MiniLMEncoder", lambda **_: FakeEncoder())
+    data = ["--data", str(settings.data_dir)]
+
+    assert main(["index", str(corpus), *data]) == 0
+    out, err = capsys.readouterr()
+    assert [line for line in err.splitlines() if line.startswith("skipped")] == [
+        f"skipped 2 links that lead outside {corpus.as_posix()}/ (etclink, x.txt); pass --follow-links to read them"
+    ]
+    assert "Indexed 2 new" in out
+    engine = open_engine(settings)
+    assert doc_ids(engine) == {"town0.txt", "town1.txt"}
+    engine.close()
+
+    assert main(["index", str(corpus), "--follow-links", *data]) == 0
+    out, err = capsys.readouterr()
+    assert "Indexed 2 new" in out and "links that lead outside" not in err
+    engine = open_engine(settings)
+    assert doc_ids(engine) == {"town0.txt", "town1.txt", "etclink/passwd.txt", "x.txt"}
+    engine.close()
+
+    assert main(["index", str(corpus), *data]) == 0  # without the flag again: what came through them goes
+    out, _ = capsys.readouterr()
+    assert "removed 2" in out
+    engine = open_engine(settings)
+    assert doc_ids(engine) == {"town0.txt", "town1.txt"}
+    assert all("password" not in h.sentence for h in engine.answer("What is the root password?").hits)
+    engine.close()
+
+
+def test_a_folder_given_through_a_link_is_the_root_of_its_walk(tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    make_corpus(real, 1)
+    write(real / "sub" / "inner.txt", "Inside a ferry left.\n")
+    (real / "again").symlink_to(real / "sub", target_is_directory=True)
+    write(tmp_path / "far.txt", "Far away.\n")
+    (real / "far.txt").symlink_to(tmp_path / "far.txt")
+    given = tmp_path / "given"
+    given.symlink_to(real, target_is_directory=True)
+    reading = read_paths([given])
+    assert [a.doc_id for a in reading.articles] == ["sub/inner.txt", "town0.txt"]
+    assert reading.links_outside == {f"{given.as_posix()}/": ["far.txt"]}
 
 
 def test_a_fifo_does_not_hang_the_run(tmp_path: Path) -> None:
@@ -192,7 +265,12 @@ def test_a_fifo_does_not_hang_the_run(tmp_path: Path) -> None:
     os.mkfifo(corpus / "pipe.txt")
     (corpus / "null.txt").symlink_to(os.devnull)
     done: list = []
-    worker = threading.Thread(target=lambda: done.append(read_articles([corpus])), daemon=True)
+
+    def read() -> None:
+        reading = read_paths([corpus], follow_links=True)  # /dev/null lies outside the corpus
+        done.append((reading.articles, reading.problems))
+
+    worker = threading.Thread(target=read, daemon=True)
     worker.start()
     worker.join(60)  # a liveness bound, not a speed test: on a blocking open it never finishes
     assert done, "reading a folder with a FIFO in it hung"

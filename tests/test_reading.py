@@ -81,6 +81,29 @@ def test_front_matter_datetime_becomes_iso(tmp_path: Path) -> None:
     assert article.source.published == "2024-03-05T10:30:00"
 
 
+def test_a_date_that_does_not_exist_or_is_no_date_is_a_note_and_the_article_kept(tmp_path: Path) -> None:
+    lines = [
+        {"doc_id": "a", "text": "The harbour reopened.", "published": "2015-02-30"},
+        {"doc_id": "b", "text": "The ferry sailed.", "published": "2015-02-20"},
+        {"doc_id": "c", "text": "The quay was rebuilt.", "published": "last Tuesday"},
+        {"doc_id": "d", "text": "The port was closed.", "published": "Mon, 02 Mar 2015 10:00:00 GMT"},
+    ]
+    write(tmp_path / "news.jsonl", "\n".join(json.dumps(r) for r in lines) + "\n")
+    write(tmp_path / "leap.md", "---\ntitle: Leap\npublished: 2015-02-29\n---\nA leap day that never was.\n")
+    write(tmp_path / "month.md", "---\npublished: 2024-13-45\n---\nA thirteenth month.\n")
+    articles, problems = read_articles([tmp_path])
+    assert {a.doc_id: a.source.published for a in articles} == {
+        "leap.md": None, "month.md": None, "a": None, "b": "2015-02-20", "c": None, "d": "Mon, 02 Mar 2015 10:00:00 GMT"
+    }
+    assert [(p.name, p.reason, p.skipped) for p in problems] == [
+        ("leap.md", "published date '2015-02-29' does not exist; dropped (the article is indexed)", False),
+        ("month.md", "published date '2024-13-45' does not exist; dropped (the article is indexed)", False),
+        ("news.jsonl:1", "published date '2015-02-30' does not exist; dropped (the article is indexed)", False),
+        ("news.jsonl:3", "published 'last Tuesday' is not a date (write it as YYYY-MM-DD); dropped "
+         "(the article is indexed)", False),
+    ]
+
+
 def test_txt_without_front_matter_and_with_bom(tmp_path: Path) -> None:
     write(tmp_path / "a.txt", "\ufeffJust a body\r\nwrapped here.\r\n".encode())
     (article,), problems = read_articles([tmp_path])
@@ -279,7 +302,6 @@ def test_one_hostile_jsonl_line_costs_that_line_only(tmp_path: Path) -> None:
     ("front", "reason"),
     [
         ("title: " + "[" * 100_000, "malformed YAML front matter (nested too deeply)"),
-        ("published: 2024-13-45", "malformed YAML front matter (ValueError: month must be in 1..12)"),
     ],
 )
 def test_hostile_front_matter_costs_that_file_only(tmp_path: Path, front: str, reason: str) -> None:
@@ -315,20 +337,21 @@ def test_huge_metadata_is_clipped_with_a_note_and_the_answer_stays_small(tmp_pat
     from index.model import METADATA_LIMITS, NO_ATTRIBUTION, Answer, Hit
 
     huge = {"doc_id": "d" * 100_000, "title": "T " * 500_000, "url": "https://x.example/" + "u" * 500_000}
-    odd = {"doc_id": "odd", "url": "javascript:alert(1)", "published": "9" * 100}
+    odd = {"doc_id": "odd", "url": "javascript:alert(1)", "published": "2015-02-20T10:00:00" + "0" * 100}
     write(tmp_path / "big.jsonl", "\n".join(json.dumps({**r, "text": "Line."}) for r in (huge, odd)) + "\n")
     write(tmp_path / "big.md", f"---\ntitle: {'T' * 10_000}\nauthor: {'A' * 5000}\n---\nBody.\n")
     articles, problems = read_articles([tmp_path])
     big, odd_article, md = articles
     assert len(big.source.title or "") == METADATA_LIMITS["title"] and (big.source.title or "").endswith("…")
     assert big.source.url is None and len(big.doc_id) <= METADATA_LIMITS["doc_id"]
-    assert odd_article.source.url is None and odd_article.source.published == "9" * 63 + "…"
+    assert odd_article.source.url is None and odd_article.source.published is None
     assert len(md.source.title or "") == METADATA_LIMITS["title"] and len(md.source.author or "") == 200
     assert [(p.name, p.reason, p.skipped) for p in problems] == [
         ("big.jsonl:1", "doc_id clipped to 512 characters (the article is indexed)", False),
         ("big.jsonl:1", "title clipped to 300 characters (the article is indexed)", False),
         ("big.jsonl:1", "url dropped (longer than 2048 characters) (the article is indexed)", False),
-        ("big.jsonl:2", "published clipped to 64 characters (the article is indexed)", False),
+        ("big.jsonl:2", "published '2015-02-20T10:00:00" + "0" * 60 + "…' is not a date (write it as YYYY-MM-DD);"
+         " dropped (the article is indexed)", False),
         ("big.jsonl:2", "url dropped (not an http:// or https:// link without spaces) (the article is indexed)", False),
         ("big.md", "title clipped to 300 characters (the article is indexed)", False),
         ("big.md", "author clipped to 200 characters (the article is indexed)", False),

@@ -11,7 +11,7 @@ import os
 import re
 import stat
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -52,10 +52,52 @@ def _failure(e: Exception) -> str:
     return f"{type(e).__name__}: {detail}" if detail else type(e).__name__
 
 
+_DATE_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%Y/%m/%d", "%B %Y", "%b %Y")
+_ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_ISO_MONTH = re.compile(r"\d{4}(-(0[1-9]|1[0-2]))?")
+
+
+def _date_problem(value: str) -> str | None:
+    """Return why a published value is not a date (one that does not exist, or no date at all), or None when it
+    is one: ISO 8601 (a year, a month, a day, a time), RFC 2822 ("Mon, 02 Mar 2015 10:00:00 GMT") or written out
+    ("March 2, 2015", "2 March 2015")."""
+    import email.utils
+
+    try:
+        dt.datetime.fromisoformat(value)
+        return None
+    except ValueError:
+        pass
+    if _ISO_MONTH.fullmatch(value):
+        return None
+    day = _ISO_DAY.match(value)
+    if day:
+        try:
+            dt.date(*map(int, day.groups()))
+        except ValueError:
+            return f"published date {_shown(value)} does not exist; dropped"
+    try:
+        email.utils.parsedate_to_datetime(value)
+        return None
+    except (TypeError, ValueError, IndexError):
+        pass
+    for form in _DATE_FORMATS:
+        try:
+            dt.datetime.strptime(value, form)
+            return None
+        except ValueError:
+            continue
+    return f"published {_shown(value)} is not a date (write it as YYYY-MM-DD); dropped"
+
+
 def _article(source: Source, text: str) -> Article:
-    """Return an article with its metadata within the limits, noting what had to be clipped or dropped."""
+    """Return an article with its metadata within the limits, noting what had to be clipped or dropped (a
+    published date that does not exist or is no date is dropped)."""
+    dropped = _date_problem(source.published) if source.published is not None else None
+    if dropped:
+        source = replace(source, published=None)
     bounded, notes = bounded_source(source)
-    return Article(source=bounded, text=text, notes=tuple(notes))
+    return Article(source=bounded, text=text, notes=tuple(([dropped] if dropped else []) + notes))
 
 
 def _notes(name: str, article: Article) -> list[ReadProblem]:
@@ -107,6 +149,22 @@ def _flow_depth(block: str) -> int:
     return deepest
 
 
+class _FrontMatterLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, except that a timestamp that does not exist (`published: 2015-02-30`) stays the text
+    it is, so that reading notes the date instead of failing on the whole front matter."""
+
+
+def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    """Return a YAML timestamp as a date or datetime, or as its text when no such time exists."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
 def _split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     """Return the YAML front matter (a `---` block at the top) as a dict and the text below it."""
     text = text.lstrip("\ufeff")
@@ -119,7 +177,7 @@ def _split_front_matter(text: str) -> tuple[dict[str, Any], str]:
             if _flow_depth(block) > _MAX_FRONT_MATTER_DEPTH:
                 raise ValueError("malformed YAML front matter (nested too deeply)")
             try:
-                meta = yaml.safe_load(block)
+                meta = yaml.load(block, Loader=_FrontMatterLoader)  # noqa: S506 - a SafeLoader
             except yaml.YAMLError as e:
                 mark = getattr(e, "problem_mark", None)
                 where = f" at line {mark.line + 2}" if mark is not None else ""
@@ -288,42 +346,73 @@ def _os_reason(e: OSError) -> str:
     return f"cannot be read ({e.strerror or e})"
 
 
-def _walk(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
-    """Return the files under a folder sorted by their relative path, without hidden files and folders, and the
-    folders skipped with why (unreadable, or already read by their real path: a symlink loop or a second link).
-    Symlinked files and folders are followed."""
-    found: list[Path] = []
-    skipped: list[tuple[Path, str]] = []
+def _within(real: str, root: str) -> bool:
+    """Return whether a resolved path is the resolved folder `root` or lies inside it."""
+    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
+
+
+@dataclass
+class _Walk:
+    """What walking one folder found: its files, the folders skipped with why, and the links left unread because
+    they lead outside it."""
+
+    files: list[Path] = field(default_factory=list)
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
+    outside: list[Path] = field(default_factory=list)
+
+
+def _walk(folder: Path, follow_links: bool = False) -> _Walk:
+    """Return the files under a folder sorted by their relative path, without hidden files and folders; the folders
+    skipped with why (unreadable, or already read by their real path: a symlink loop or a second link); and the
+    symlinks whose target lies outside the folder (resolved), which are not read unless `follow_links`. Links
+    inside it are followed; real folders are walked before linked ones and a file reached twice is read once, by
+    its own path rather than a link's."""
+    out = _Walk()
+    root = os.path.realpath(folder)
     visited: dict[str, Path] = {}
-    stack = [folder]
-    while stack:
-        current = stack.pop()
+    stack = [folder]  # real folders, walked first
+    linked: list[Path] = []  # folders reached through a link, walked once every real one is
+    found: list[tuple[bool, Path]] = []  # (whether the file is a link, its path), in the order walked
+    while stack or linked:
+        current = stack.pop() if stack else linked.pop(0)
         real = os.path.realpath(current)
         if real in visited:
             first = display_name(visited[real].as_posix())
-            skipped.append((current, f"the same folder as {first} (a symlink loop or a second link); read once"))
+            out.skipped.append((current, f"the same folder as {first} (a symlink loop or a second link); read once"))
             continue
         visited[real] = current
         try:
             with os.scandir(current) as entries:
                 listed = sorted(entries, key=lambda entry: entry.name)
         except OSError as e:
-            skipped.append((current, _os_reason(e) + "; what was indexed from it is kept"))
+            out.skipped.append((current, _os_reason(e) + "; what was indexed from it is kept"))
             continue
         subfolders: list[Path] = []
         for entry in listed:
             if entry.name.startswith("."):
                 continue
+            path = current / entry.name
+            link = entry.is_symlink()
+            if link and not follow_links:
+                target = os.path.realpath(path)
+                if os.path.exists(target) and not _within(target, root):
+                    out.outside.append(path)
+                    continue
             try:
                 is_dir = entry.is_dir()  # follows a symlink
             except OSError:
                 is_dir = False
             if is_dir:
-                subfolders.append(current / entry.name)
+                (linked if link else subfolders).append(path)
             else:
-                found.append(current / entry.name)
+                found.append((link, path))
         stack.extend(reversed(subfolders))
-    return sorted(found, key=lambda p: p.relative_to(folder).parts), skipped
+    by_real: dict[str, Path] = {}
+    for _link, path in sorted(found, key=lambda f: f[0]):  # a file's own path before a link's
+        by_real.setdefault(os.path.realpath(path), path)
+    out.files = sorted(by_real.values(), key=lambda p: p.relative_to(folder).parts)
+    out.outside.sort(key=lambda p: p.relative_to(folder).parts)
+    return out
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -380,6 +469,8 @@ class FolderReading:
     problems: list[ReadProblem] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)  # doc_id -> absolute path of its file (display form)
     unreadable: list[str] = field(default_factory=list)  # absolute paths (display form)
+    # folder given (display form, with a slash) -> the links in it left unread because they lead outside it
+    links_outside: dict[str, list[str]] = field(default_factory=dict)
 
 
 def absolute_name(path: Path) -> str:
@@ -387,9 +478,13 @@ def absolute_name(path: Path) -> str:
     return display_name(Path(os.path.abspath(path)).as_posix())
 
 
-def read_paths(paths: Sequence[Path], root: Path | None = None, home: Path | None = None) -> FolderReading:
-    """Return everything read from the given files and folders (recursively, following symlinks). Names are
-    relative to `root`; without it, to `home` for paths inside home, else to the folder given (a file's folder)."""
+def read_paths(
+    paths: Sequence[Path], root: Path | None = None, home: Path | None = None, follow_links: bool = False
+) -> FolderReading:
+    """Return everything read from the given files and folders (recursively). Inside a folder given, a symlink is
+    followed when its target lies inside that folder too, else left unread and listed in `links_outside` (with
+    `follow_links`, every link is followed); a file given is read wherever it leads. Names are relative to
+    `root`; without it, to `home` for paths inside home, else to the folder given (a file's folder)."""
     out = FolderReading()
     seen: dict[str, str] = {}
     for given in paths:
@@ -400,10 +495,15 @@ def read_paths(paths: Sequence[Path], root: Path | None = None, home: Path | Non
             root_here = root
         if given.is_dir():
             base = root_here if root_here is not None else given
-            files, skipped = _walk(given)
-            for folder, reason in skipped:
+            walk = _walk(given, follow_links)
+            files = walk.files
+            for folder, reason in walk.skipped:
                 out.problems.append(ReadProblem(_relative_name(folder, base) + "/", reason))
                 out.unreadable.append(absolute_name(folder))
+            if walk.outside:
+                out.links_outside[display_name(given.as_posix()).rstrip("/") + "/"] = [
+                    _relative_name(link, base) for link in walk.outside
+                ]
         elif given.exists() or given.is_symlink():
             base = root_here if root_here is not None else given.parent
             files = [given]
