@@ -11,7 +11,7 @@ import os
 import re
 import stat
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ import yaml
 
 from index.errors import ReadError
 from index.model import Article, Source, bounded_source
-from index.reading.repair import repair_text, strip_markdown
+from index.reading.repair import repair_line, repair_text, strip_markdown
 
 TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
@@ -53,8 +53,11 @@ def _failure(e: Exception) -> str:
 
 
 def _article(source: Source, text: str) -> Article:
-    """Return an article with its metadata within the limits, noting what had to be clipped or dropped."""
-    bounded, notes = bounded_source(source)
+    """Return an article with its metadata repaired as its text is (one line each, no bidirectional controls or
+    invisible characters) and within the limits, noting what had to be clipped or dropped."""
+    # doc_id and path are identities (a file's name): kept as they are, cleaned only where they are shown
+    repaired: dict[str, Any] = {name: repair_line(getattr(source, name) or "") or None for name in FRONT_MATTER_KEYS}
+    bounded, notes = bounded_source(replace(source, **repaired))
     return Article(source=bounded, text=text, notes=tuple(notes))
 
 
