@@ -88,7 +88,8 @@ def test_titles_outlets_and_authors_are_repaired_as_text_is_when_read(tmp_path: 
     }
     (tmp_path / "a.jsonl").write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
     (tmp_path / "b.md").write_text(
-        f"---\ntitle: \"{TITLE}\"\noutlet: \"\u2067Al Wasat\u2069\"\nauthor: \"Ann\u200b\u200dSmith\"\n---\n{ARTICLE}\n",
+        f"---\ntitle: \"{TITLE}\"\noutlet: \"\u2067Al Wasat\u2069\"\nauthor: \"Ann\u200b\u200dSmith\"\n"
+        f"---\n{ARTICLE}\n",
         encoding="utf-8",
     )
     articles, problems = read_articles([tmp_path])
