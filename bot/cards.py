@@ -13,13 +13,15 @@ from html import escape
 
 from bot.messages import MAX_MESSAGE, pack
 from bot.render import attribution_line, count
+from index.characters import shown
 from index.model import Answer, Hit, Source
 from index.terms import TOKEN, matched_words
 
 
 def _text(text: str) -> str:
-    """Return text escaped for Telegram HTML outside tags: only <, > and & are replaced."""
-    return escape(text, quote=False)
+    """Return text escaped for Telegram HTML outside tags (only <, > and & are replaced) and `shown`: no
+    bidirectional control or invisible character, from an older store or a file name, reaches a card."""
+    return escape(shown(text), quote=False)
 
 
 # --- emphasis of the question's words -------------------------------------------------------------------
@@ -70,7 +72,8 @@ def source_line(source: Source) -> str:
 
 
 def _link(url: str | None) -> str | None:
-    """Return the URL when it is one Telegram links (http or https), else None."""
+    """Return the URL when it is one Telegram links (http or https), `shown`, else None."""
+    url = shown(url) if url else None
     return url if url and re.match(r"https?://\S+$", url) else None
 
 

@@ -6,6 +6,7 @@ from typing import TextIO
 
 from bot.render import answer_text, small_talk_text
 from bot.terminal import clean_text, one_line
+from index.characters import shown
 from index.engine import Engine
 
 
@@ -20,7 +21,7 @@ def chat_loop(engine: Engine, stdin: TextIO, stdout: TextIO, k: int = 3) -> int:
             file=stdout,
         )
         if summary.examples:
-            print("Try: " + " / ".join(summary.examples), file=stdout)
+            print(shown("Try: " + " / ".join(summary.examples)), file=stdout)
     while True:
         if interactive:
             print("> ", end="", file=stdout, flush=True)

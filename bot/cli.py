@@ -18,6 +18,7 @@ from bot.redaction import redact
 from bot.render import answer_text, claims_text, count, small_talk_text, source_line
 from bot.settings import BotSettings
 from bot.terminal import PROG, arrived_lines, clean_text, one_line, tolerant_stdin
+from index.characters import shown
 from index.errors import NewsbotError
 from index.settings import Settings
 
@@ -53,8 +54,9 @@ LIST_REMOVED_OVER = 5  # a run removing more articles than this names each one
 
 
 def _printable(text: str) -> str:
-    """Return text that any terminal encoding accepts (stray surrogates become '?')."""
-    return text.encode("utf-8", errors="replace").decode("utf-8")
+    """Return text that any terminal encoding accepts (stray surrogates become '?'), `shown` (a file name's
+    bidirectional controls or escape sequences never reach the terminal)."""
+    return shown(text).encode("utf-8", errors="replace").decode("utf-8")
 
 
 def ray_address(value: str | None, paths: list[str]) -> tuple[str | None, list[str]]:
@@ -244,7 +246,7 @@ def cmd_feedback(args: argparse.Namespace) -> int:
             if args.bad and entry.helpful:
                 continue
             ids = ",".join(map(str, entry.sentence_ids))
-            print(f"{entry.at}  {'+' if entry.helpful else '-'}  {entry.question}  sentences={ids}")
+            print(_printable(f"{entry.at}  {'+' if entry.helpful else '-'}  {entry.question}  sentences={ids}"))
         return 0
 
 
@@ -510,7 +512,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except NewsbotError as e:
-        print(f"{PROG}: {redact(str(e))}", file=sys.stderr)
+        print(f"{PROG}: {_printable(redact(str(e)))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

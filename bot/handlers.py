@@ -27,6 +27,7 @@ from bot import buttons, cards, messages
 from bot.messages import send_html
 from bot.render import attribution_line
 from bot.runtime import Context, runtime
+from index.characters import shown
 from index.engine import Engine
 from index.errors import QuestionError
 from index.model import Answer
@@ -312,12 +313,12 @@ async def inline_query(update: Update, context: Context) -> None:
     results = []
     for hit in answer.hits:
         card = messages.pack([cards.render_card(hit, question)])[0]
-        said = attribution_line(hit.attribution)
+        sentence, said = shown(hit.sentence), attribution_line(hit.attribution)
         description = messages.html_to_text(cards.source_line(hit.source)).removeprefix("📰 ")
         results.append(
             InlineQueryResultArticle(
                 id=f"s{hit.sentence_id}",
-                title=hit.sentence if len(hit.sentence) <= 200 else hit.sentence[:199] + "…",
+                title=sentence if len(sentence) <= 200 else sentence[:199] + "…",
                 description=f"{said[2:]} · {description}" if said else description,
                 input_message_content=InputTextMessageContent(
                     card, parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)

@@ -1,4 +1,5 @@
-"""Turning the engine's answers into terminal text."""
+"""Turning the engine's answers into terminal text: every field `shown` (no bidirectional control, invisible or
+control character, from an older store or a file name, reaches the terminal)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from index.characters import shown
 from index.model import Answer, Attribution, Hit, Source
 
 if TYPE_CHECKING:  # the engine loads numpy and FAISS: `newsbot --help` must not wait for them
@@ -45,7 +47,7 @@ def attribution_line(attribution: Attribution) -> str | None:
     via = " ".join((attribution.via or "").split())
     if via and via.lower() != speaker.lower():
         line += f", citing {via}"
-    return f"— {line}"
+    return shown(f"— {line}")
 
 
 def _names_speaker(cue: str, names: tuple[str, ...]) -> bool:
@@ -64,12 +66,13 @@ _WORD = re.compile(r"[^\W_]+")
 def source_line(s: Source) -> str:
     """Return "title · outlet · date · url" with what is known."""
     parts = [s.title or s.path or s.doc_id, s.outlet, s.published, s.url]
-    return " · ".join(p for p in parts if p)
+    return shown(" · ".join(p for p in parts if p))
 
 
 def hit_text(hit: Hit, number: int, width: int = 100) -> str:
     """Return one answer as an indented terminal block."""
-    lines = textwrap.wrap(hit.sentence, width=width - 4) or [hit.sentence]
+    sentence = shown(hit.sentence)
+    lines = textwrap.wrap(sentence, width=width - 4) or [sentence]
     out = [f"{number}. {lines[0]}"] + [f"   {line}" for line in lines[1:]]
     who = attribution_line(hit.attribution)
     if who:
@@ -90,7 +93,7 @@ def small_talk_text(articles: int, examples: Sequence[str]) -> str:
         f"Hello! I'm newsbot: ask me a question about the {count(articles, 'article')} I know and I answer with "
         "the sentences that answer it, each with who says it and where it was published."
     )
-    return text + (f"\nFor example: {' / '.join(examples)}" if examples else "")
+    return shown(text + (f"\nFor example: {' / '.join(examples)}" if examples else ""))
 
 
 def answer_text(answer: Answer, width: int = 100) -> str:
@@ -117,7 +120,8 @@ def claims_text(claims: ArticleClaims, width: int = 100) -> str:
     for group in claims.speakers:
         out += ["", f"{group.speaker} ({count(len(group.claims), 'claim')})"]
         for claim in group.claims:
-            lines = textwrap.wrap(claim.sentence, width=width - 4) or [claim.sentence]
+            sentence = shown(claim.sentence)
+            lines = textwrap.wrap(sentence, width=width - 4) or [sentence]
             out += [f"  • {lines[0]}"] + [f"    {line}" for line in lines[1:]]
             out.append(f"    {claim.cue or '(no cue)'} · {claim.kind} · sentence {claim.position + 1}")
-    return "\n".join(out)
+    return shown("\n".join(out))

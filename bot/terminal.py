@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import TextIO
 
 from bot.redaction import redact
+from index.characters import shown
 from index.errors import NewsbotError
 
 PROG = "newsbot"
@@ -69,6 +70,6 @@ def arrived_lines(stream: TextIO, most: int) -> Iterator[list[str]]:
 def one_line(e: BaseException) -> str:
     """Return an error as the one line a person sees: a NewsbotError's own message, else a pointer to -v."""
     if isinstance(e, NewsbotError):
-        return redact(str(e))
+        return shown(redact(str(e)))
     logging.getLogger(PROG).info("unexpected error", exc_info=True)
     return f"unexpected error: {type(e).__name__} (run with -v for details)"

@@ -14,6 +14,7 @@ from telegram.error import BadRequest
 
 from bot import cards
 from bot.runtime import Context, runtime
+from index.characters import shown
 from index.errors import ReadError
 
 DOCUMENT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
@@ -43,12 +44,12 @@ async def add_document(update: Update, context: Context) -> None:
     name = PurePosixPath(document.file_name or "upload.txt").name
     limit = runtime(context).bot.upload_max_bytes
     if not name.lower().endswith(DOCUMENT_SUFFIXES):
-        await message.reply_text(f"I can add .txt, .md, .html and .jsonl files; {name} is none of those.")
+        await message.reply_text(f"I can add .txt, .md, .html and .jsonl files; {shown(name)} is none of those.")
         return
     if document.file_size is not None and document.file_size > limit:
-        await message.reply_text(f"{name} is {_size(document.file_size)}; the limit is {_size(limit)}.")
+        await message.reply_text(f"{shown(name)} is {_size(document.file_size)}; the limit is {_size(limit)}.")
         return
-    progress = await message.reply_text(f"⏳ Adding {name}…")
+    progress = await message.reply_text(f"⏳ Adding {shown(name)}…")
 
     async def index_it() -> bytes:
         file = await context.bot.get_file(document.file_id)
@@ -72,7 +73,7 @@ async def add_url(update: Update, context: Context) -> None:
         )
         return
     progress = await message.reply_text(
-        f"⏳ Fetching {url}…", link_preview_options=LinkPreviewOptions(is_disabled=True)
+        f"⏳ Fetching {shown(url)}…", link_preview_options=LinkPreviewOptions(is_disabled=True)
     )
     context.application.create_task(_add(context, progress, url, None, url), update=update)
 
@@ -96,13 +97,13 @@ async def _add(
                 data = await download()
                 report = await asyncio.to_thread(engine.add_document, name, data)
         except ReadError as e:
-            await progress.edit_text(f"Could not add {e.name}: {e.reason}. Nothing was changed.")
+            await progress.edit_text(shown(f"Could not add {e.name}: {e.reason}. Nothing was changed."))
             return
         except BadRequest as e:  # e.g. "file is too big" from getFile
-            await progress.edit_text(f"Telegram would not let me download {name}: {e.message}.")
+            await progress.edit_text(f"Telegram would not let me download {shown(name)}: {e.message}.")
             return
         except Exception:
-            await progress.edit_text(f"Could not add {name}. Nothing was changed.")
+            await progress.edit_text(f"Could not add {shown(name)}. Nothing was changed.")
             raise
     await progress.edit_text(
         cards.render_added(name, report.sentences_added, report.articles_added, report.titles),

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from index import characters
 from index.encoder import Encoder, build_encoder
 from index.errors import (
     ArticleNotFoundError,
@@ -487,8 +488,9 @@ class Engine:
     # -- answering ---------------------------------------------------------------------------------------
 
     def check_question(self, question: str) -> str:
-        """Return the question cleaned up; raise QuestionError when it is empty or too long."""
-        q = " ".join(question.split())
+        """Return the question cleaned up as it is shown back (no bidirectional control, invisible or control
+        character, single spaces); raise QuestionError when it is empty or too long."""
+        q = " ".join(characters.shown(question).split())
         if not q:
             raise QuestionError("Please ask a question: the message was empty.")
         if len(q) > self.settings.max_question_chars:

@@ -13,12 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.cards import MAX_MESSAGE, render_answer
-from bot.render import answer_text
+from bot.cards import MAX_MESSAGE, render_answer, render_card, render_no_answer, render_sources_page
+from bot.render import answer_text, hit_text, source_line
+from index.characters import without_hidden
 from index.encoder import Encoder
 from index.engine import Engine
 from index.errors import NewsbotError, ReadError
-from index.model import METADATA_LIMITS, Source
+from index.model import METADATA_LIMITS, Attribution, Hit, Source
 from index.reading import read_articles, read_document, read_html
 from index.settings import Settings
 
@@ -44,6 +45,7 @@ PIECES = st.sampled_from(
         "storm", "Derna", "said", "Crete", "the", ".", "!", "?", ",", " ", "  ", "\n", "\n\n", "\r\n", "\t",
         "---", "...", "[", "]", "{", "}", "<div>", "</div>", "<p>", "&amp;", '"', "“", "”", "…", "Mr.", "U.S.",
         "\x00", "\x1b", "\u200b", "\ufeff", "\u2028", "é", "한", "🙂", "\ud800", "**", "_", "#", "> ", "- ",
+        "\u202e", "\u2067", "\u2069", "\u200f", "\u200d", "\u200c", "\u00ad", "\u2060", "قال", "שלום",
         "title:", "url:", "&a", "*a", "http://", "1" * 50,
     ]
 )
@@ -145,6 +147,17 @@ def assert_crete_answerable(engine: Engine) -> None:
     assert CRETE in [h.sentence for h in answer.hits]
 
 
+# Written out from issue 20: the controls that reorder a line and the invisible characters, which nothing
+# stored or shown may hold (nor control characters, bar the newline).
+HIDDEN = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u200b\u2060\ufeff\u180e\u00ad\x00-\x09\x0b-\x1f]")
+
+
+def assert_clean(text: str) -> None:
+    """Fail if the text holds a bidirectional control, an invisible character or a joiner that joins nothing."""
+    assert HIDDEN.search(text) is None, repr(text)
+    assert without_hidden(text) == text, repr(text)
+
+
 def assert_bounded(article_source: Source) -> None:
     """Fail unless every metadata field of a source is within its limit and its URL is a web link."""
     for name, limit in METADATA_LIMITS.items():
@@ -169,6 +182,9 @@ def test_generated_documents_never_crash_the_readers_or_the_index(engine: Engine
         for article in articles:
             assert article.text.strip()
             assert_bounded(article.source)
+            s = article.source
+            for value in (article.text, s.title, s.outlet, s.author, s.published, s.url):
+                assert_clean(value or "")
         assert all(p.name and p.reason for p in problems)
         for i, (suffix, data) in enumerate(files):
             name = f"doc{i}{suffix}"
@@ -197,6 +213,29 @@ def test_generated_questions_get_an_answer_or_a_newsbot_error(engine: Engine) ->
             return
         assert len(answer_text(answer)) < 20_000
         assert len(render_answer(answer)) <= 1 or all(len(m) <= MAX_MESSAGE for m in render_answer(answer))
+        for text in (answer.question, answer_text(answer), *render_answer(answer)):
+            assert_clean(text)
+        assert_clean(render_no_answer(question, 1, [], []))
 
     check()
     assert_crete_answerable(engine)
+
+
+SHOWN_TEXT = st.one_of(st.none(), TEXT)
+
+
+@examples(BOUNDED, max_examples=300)
+@given(TEXT, SHOWN_TEXT, SHOWN_TEXT, SHOWN_TEXT, SHOWN_TEXT, SHOWN_TEXT, TEXT)
+def test_whatever_a_store_holds_is_shown_without_controls(
+    sentence: str, title: str | None, outlet: str | None, url: str | None, path: str | None, speaker: str | None,
+    question: str,
+) -> None:
+    """A store written before the readers dropped these characters, or anything they miss: the card and the
+    terminal show none of them."""
+    source = Source(doc_id="d\u202e", title=title, outlet=outlet, url=url, path=path)
+    hit = Hit(1, sentence, 1.0, Attribution(speaker, "said", "reported"), source, also_in=[source])
+    for text in (
+        render_card(hit, question, 1), hit_text(hit, 1), source_line(source),
+        render_sources_page([(source, 3)], 0, 1), render_no_answer(question, 1, [source], [sentence]),
+    ):
+        assert_clean(text)

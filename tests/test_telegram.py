@@ -8,6 +8,7 @@ import asyncio
 import json
 import logging
 import os
+import re
 import signal
 import socket
 import sys
@@ -626,6 +627,43 @@ async def test_sources_is_paginated(fake: FakeTelegram, fresh_engine: Engine) ->
         edited = await fake.wait_for("editMessageText", since=since)
     assert "Articles 3–4 of 4" in text_of(edited)
     assert "◂ Newer" in buttons(edited)
+
+
+# Written out from issue 20: the controls that reorder a line and the invisible characters.
+HIDDEN = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u200b\u2060\ufeff\u180e\u00ad]")
+DAMS = "Two dams burst above Derna on Sunday night, officials said, and the water swept the city away."
+
+
+@slow
+async def test_bidi_controls_and_invisible_characters_never_reach_a_message(
+    fake: FakeTelegram, fresh_engine: Engine
+) -> None:
+    record = {
+        "doc_id": "floods",
+        "title": "Dams\u200b burst\u2060 in Derna \u202eeht morf",
+        "outlet": "\u202eLibya Observer",
+        "text": DAMS.replace("officials", "\u202eofficials"),
+    }
+    async with serving(fake, fresh_engine):
+        admin = fake.add_user("Operator", user_id=ADMIN)
+        since = fake.mark()
+        data = (json.dumps(record, ensure_ascii=False) + "\n").encode()
+        fake.user_sends_document(admin, "floods\u202elnosj.jsonl", data)
+        await fake.wait_for("editMessageText", since=since, timeout=60)
+        _, answer = await ask(fake, admin, "When did the dams \u202eburst above Derna?")
+        await ask(fake, admin, "/sources")
+        await ask(fake, admin, "/who", reply_to=answer.result)
+        fake.user_asks_inline(admin, "dams burst above \u202eDerna")
+        await fake.wait_for("answerInlineQuery", since=since)
+    sent = []
+    for call in fake.calls[since:]:
+        sent.append(str(call.params.get("text", "")))
+        if "results" in call.params:
+            sent.append(json.dumps(json.loads(call.params["results"]), ensure_ascii=False))
+    everything = "\n".join(sent)
+    assert "Adding floodslnosj.jsonl" in everything
+    assert DAMS in everything and "Dams burst in Derna eht morf" in everything and "Libya Observer" in everything
+    assert HIDDEN.search(everything) is None, HIDDEN.findall(everything)
 
 
 # --- limits and failures --------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ import yaml
 
 from index.errors import ReadError
 from index.model import Article, Source, bounded_source
-from index.reading.repair import repair_text, strip_markdown
+from index.reading.repair import repair_line, repair_text, strip_markdown
 
 TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
@@ -91,8 +91,12 @@ def _date_problem(value: str) -> str | None:
 
 
 def _article(source: Source, text: str) -> Article:
-    """Return an article with its metadata within the limits, noting what had to be clipped or dropped (a
-    published date that does not exist or is no date is dropped)."""
+    """Return an article with its metadata repaired as its text is (one line each, no bidirectional controls or
+    invisible characters) and within the limits, noting what had to be clipped or dropped (a published date that
+    does not exist or is no date is dropped)."""
+    # doc_id and path are identities (a file's name): kept as they are, cleaned only where they are shown
+    repaired: dict[str, Any] = {name: repair_line(getattr(source, name) or "") or None for name in FRONT_MATTER_KEYS}
+    source = replace(source, **repaired)
     dropped = _date_problem(source.published) if source.published is not None else None
     if dropped:
         source = replace(source, published=None)

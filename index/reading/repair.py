@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Characters that carry no text: zero-width spaces and joiners, word joiner, BOM, soft hyphen.
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+from index.characters import without_hidden
+
 # Spaces other than " ": tab, no-break, the typographic spaces, narrow no-break, ideographic.
 _ODD_SPACE = re.compile("[\t\x0b\x0c\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 # Control characters other than newline (tab and friends are already spaces by then).
@@ -29,10 +29,11 @@ _COMPOUND_HEADS = frozenset(_COMPOUND_HEADS_WORDS.split())
 
 
 def _normalise_characters(raw: str) -> str:
-    """Return the text in NFC with "\\n" line breaks, plain spaces and no invisible or control characters."""
+    """Return the text in NFC with "\\n" line breaks, plain spaces and no bidirectional controls, invisible or
+    control characters (`index.characters`)."""
     text = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
     text = text.replace("\x85", "\n")
-    text = _INVISIBLE.sub("", text)
+    text = without_hidden(text)
     text = _ODD_SPACE.sub(" ", text)
     text = _CONTROL.sub("", text)
     return unicodedata.normalize("NFC", text)
@@ -108,6 +109,12 @@ def _ends_paragraph(line: str, following: str) -> bool:
     if not _SENTENCE_END.search(line):
         return False
     return not following[:1].islower()
+
+
+def repair_line(raw: str) -> str:
+    """Return a metadata value (title, outlet, author, date, URL) repaired as text is, on one line: NFC, no
+    bidirectional controls, invisible or control characters, every run of whitespace one space."""
+    return " ".join(_normalise_characters(raw).split())
 
 
 def repair_text(raw: str) -> str:
