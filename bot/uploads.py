@@ -4,6 +4,7 @@ background while a progress message says how it goes."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from collections.abc import Awaitable, Callable
 from pathlib import PurePosixPath
@@ -15,7 +16,9 @@ from telegram.error import BadRequest
 from bot import cards
 from bot.runtime import Context, runtime
 from index.characters import shown
-from index.errors import ReadError
+from index.errors import ReadError, WriteError
+
+log = logging.getLogger(__name__)
 
 DOCUMENT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
 
@@ -98,6 +101,10 @@ async def _add(
                 report = await asyncio.to_thread(engine.add_document, name, data)
         except ReadError as e:
             await progress.edit_text(shown(f"Could not add {e.name}: {e.reason}. Nothing was changed."))
+            return
+        except WriteError as e:  # a full disk: the operator's problem, said once, the reader told plainly
+            log.warning("could not add %s: %s", name, e)
+            await progress.edit_text(shown(f"Could not add {name}: {e}."))
             return
         except BadRequest as e:  # e.g. "file is too big" from getFile
             await progress.edit_text(f"Telegram would not let me download {shown(name)}: {e.message}.")

@@ -5,6 +5,7 @@ sent. The last test starts the real `newsbot serve` process and stops it with SI
 from __future__ import annotations
 
 import asyncio
+import errno
 import json
 import logging
 import os
@@ -35,7 +36,7 @@ from bot.settings import BotSettings
 from bot.telegram_app import APOLOGY, build_application
 from index.encoder import Encoder
 from index.engine import Engine
-from index.errors import ConfigError
+from index.errors import ConfigError, write_error
 from index.settings import Settings
 
 slow = pytest.mark.slow
@@ -539,6 +540,29 @@ async def test_an_admin_upload_makes_a_new_fact_answerable(fake: FakeTelegram, f
         _, after = await ask(fake, admin, question)  # same process, no restart
     assert text_of(after).startswith("1. " + BENGHAZI)
     assert "Benghazi port reopens" in text_of(after).split("\n\n")[0]
+
+
+async def test_an_upload_on_a_full_disk_gets_one_reply_naming_the_cause(
+    fake: FakeTelegram, fresh_engine: Engine, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # the real full disk is tests/test_full_disk.py's; here, what the reader is told when the store says so
+    def full(name: str, data: bytes) -> None:
+        raise write_error("cannot write the store", OSError(errno.ENOSPC, "No space left on device"),
+                          "nothing was changed")
+
+    monkeypatch.setattr(fresh_engine, "add_document", full)
+    async with serving(fake, fresh_engine):
+        admin = fake.add_user("Operator", user_id=ADMIN)
+        since = fake.mark()
+        fake.user_sends_document(admin, "benghazi.md", f"{BENGHAZI}\n".encode())
+        await fake.wait_for_reply(admin, since=since)
+        done = await fake.wait_for("editMessageText", since=since, timeout=30)
+        await asyncio.sleep(0.3)  # an error handler's apology would come now
+    assert text_of(done).startswith("Could not add benghazi.md: the disk is full")
+    assert "nothing was changed" in text_of(done)
+    sent = [text_of(c) for c in fake.calls_of("sendMessage", since=since)]
+    assert len(sent) == 1 and sent[0].startswith("⏳ Adding benghazi.md"), sent  # no apology after it
+    assert "the disk is full" in caplog.text
 
 
 @slow
