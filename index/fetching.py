@@ -24,6 +24,7 @@ import time
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -287,10 +288,27 @@ def checked_url(url: str) -> str:
             netloc = (f"{userinfo}@" if userinfo else "") + str(address) + (f":{port}" if port is not None else "")
             url = parts._replace(netloc=netloc).geturl()
     try:
-        httpx.URL(url)
-    except httpx.InvalidURL as e:  # an invalid international name, a stray character, ...
+        httpx.URL(url).host  # noqa: B018 - its host is decoded (IDNA) when asked for
+    except (httpx.InvalidURL, UnicodeError) as e:  # an invalid international name, a stray character, ...
         raise ReadError(url, f"not a well-formed link ({e})") from e
     return url
+
+
+def _checked_location(url: str, response: httpx.Response) -> None:
+    """Write a redirect's Location as `checked_url` returns it, absolute (httpx parses it before `_download`
+    sees it, and 0177.0.0.1 would be its error); raise ReadError, naming `url`, for one that cannot be fetched.
+    httpx calls this on every response (a response hook)."""
+    if not response.is_redirect:
+        return
+    location = response.headers["location"]
+    try:
+        target = checked_url(urljoin(str(response.request.url), location))
+    except ValueError as e:  # urljoin's
+        raise ReadError(url, f"redirected to {location}: not a well-formed link ({e})") from e
+    except ReadError as e:
+        raise ReadError(url, f"redirected to {e.name}: {e.reason}") from e
+    if target != location:
+        response.headers["location"] = target
 
 
 def _numeric_ipv4(host: str) -> ipaddress.IPv4Address | None:
@@ -343,7 +361,8 @@ def fetch_url(url: str, policy: FetchPolicy | None = None, *, transport: httpx.B
     }
     try:
         with httpx.Client(
-            follow_redirects=False, timeout=policy.timeout, transport=transport, headers=headers, trust_env=False
+            follow_redirects=False, timeout=policy.timeout, transport=transport, headers=headers, trust_env=False,
+            event_hooks={"response": [partial(_checked_location, url)]},
         ) as client:
             body, content_type, charset = _download(client, url, target, policy, deadline)
     except httpx.TimeoutException as e:
@@ -377,13 +396,7 @@ def _download(
         deadline.clamp(None)
         with client.stream("GET", target) as response:
             if response.is_redirect:
-                location = response.headers.get("location", "")
-                try:
-                    target = checked_url(urljoin(target, location))
-                except ValueError as e:
-                    raise ReadError(url, f"redirected to a link that is not well-formed ({e})") from e
-                except ReadError as e:
-                    raise ReadError(url, f"redirected to {e.name}: {e.reason}") from e
+                target = response.headers["location"]  # absolute and checked (`_checked_location`)
                 continue
             if response.status_code >= 400:
                 raise ReadError(url, f"the server answered HTTP {response.status_code}")

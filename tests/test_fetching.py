@@ -19,6 +19,7 @@ import zlib
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import quote, unquote
 
 import httpx
 import pytest
@@ -157,6 +158,9 @@ class _Site(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 - http.server's name
         if self.path.startswith("/to-loopback"):
             self._send(302, b"", location=f"http://127.0.0.1:{self.server.server_address[1]}/secret")
+        elif self.path.startswith("/redirect?to="):
+            location = unquote(self.path.partition("=")[2])
+            self._send(302, b"", location=location.replace("PORT", str(self.server.server_address[1])))
         elif self.path.startswith("/loop"):
             self._send(302, b"", location="/loop")
         elif self.path.startswith("/trickle"):
@@ -206,6 +210,74 @@ def test_internal_addresses_are_refused_before_connecting(site: int, host: str) 
     with pytest.raises(ReadError, match="internal address") as info:
         fetch_url(f"http://{host}:{site}/secret")
     assert "only public web addresses" in info.value.reason
+
+
+@pytest.fixture
+def listener() -> Iterator[socket.socket]:
+    """Yield a listening socket on 127.0.0.1 that nothing should ever connect to."""
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        server.setblocking(False)
+        yield server
+        with pytest.raises(BlockingIOError):
+            server.accept()  # nothing connected
+
+
+# how the loopback address can be spelled in a link (browsers read each as 127.0.0.1) and links that are no link
+INTERNAL_SPELLINGS = [
+    "0177.0.0.1", "127.000.000.001", "0x7f.1", "0X7F.0.0.01", "0x7f000001", "017700000001", "2130706433",
+    "127.1", "127.0.0.1.", "0", "[::ffff:127.0.0.1]", "[::ffff:7f00:1]",
+]
+MALFORMED = [
+    "http://08.0.0.1:PORT/", "http://127.0.0.256:PORT/", "http://1.127.0.0.1:PORT/", "http://a..1:PORT/",
+    "http://x.1:PORT/", "http://127.0.0.1:99999/", "http://127.0.0.1:-1/", "http://127.0.0.1:PORT0000/",
+    "http://127.0.0.1:abc/", "http://127.0.0.1:0/", "http://:PORT/", "http:///secret", "http://",
+    "http://127.0.0.1 :PORT/", "http:// 127.0.0.1:PORT/", "http://127.0.0.1:PORT/a b", "http://127.0.0.1\t:PORT/",
+    "http://127.0.0.1:PORT/\n", "http://[::1:PORT/", "http://[127.0.0.1]:PORT/", "http://exa mple.invalid/",
+    "http://xn--.invalid/", "http://a\x00b.invalid/",
+]
+
+
+@pytest.mark.parametrize("host", INTERNAL_SPELLINGS)
+def test_every_spelling_of_an_internal_address_is_refused(listener: socket.socket, host: str) -> None:
+    port = listener.getsockname()[1]
+    with pytest.raises(ReadError, match="internal address") as info:
+        fetch_url(f"http://{host}:{port}/secret")
+    assert "only public web addresses" in info.value.reason and "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("link", MALFORMED)
+@pytest.mark.parametrize("allow", ["", "127.0.0.1"])
+def test_a_malformed_link_is_refused_in_one_line_before_connecting(
+    listener: socket.socket, link: str, allow: str
+) -> None:
+    url = link.replace("PORT", str(listener.getsockname()[1]))
+    with pytest.raises(ReadError) as info:  # and no other exception
+        fetch_url(url, FetchPolicy.parse_allow(allow))
+    assert info.value.reason and "\n" not in info.value.reason
+    assert "internal address" not in info.value.reason  # refused as malformed, before any address is looked up
+
+
+def test_a_numeric_host_is_read_as_browsers_read_it(site: int) -> None:
+    """An operator who allows 127.0.0.1 allows it in every spelling: the check sees the address reached."""
+    for host in ("0177.0.0.1", "127.000.000.001", "0x7f.1", "2130706433"):
+        article = fetch_url(f"http://{host}:{site}/page", FetchPolicy.parse_allow("127.0.0.1"))
+        assert article.source.title == "Storm hits coast" and article.doc_id == f"http://{host}:{site}/page"
+
+
+@pytest.mark.parametrize(
+    ("location", "reason"),
+    [
+        ("http://0177.0.0.1:PORT/secret", r"127\.0\.0\.1 is an internal address"),
+        ("http://127.0.0.1:99999/secret", "redirected to .*: not a well-formed link"),
+        ("http://08.0.0.1/secret", "redirected to .*: its host 08.0.0.1 ends in a number"),
+        ("http://[::1/secret", "not a well-formed link"),
+        ("ftp://127.0.0.1/secret", "only http"),
+    ],
+)
+def test_a_redirect_to_an_odd_link_is_refused_in_one_line(site: int, location: str, reason: str) -> None:
+    url = f"http://localhost:{site}/redirect?to={quote(location, safe='')}"
+    with pytest.raises(ReadError, match=reason):
+        fetch_url(url, FetchPolicy.parse_allow("localhost"))
 
 
 def test_a_redirect_into_an_internal_address_is_refused(site: int) -> None:
