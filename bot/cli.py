@@ -7,6 +7,7 @@ import io
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Sequence
 from contextlib import ExitStack
@@ -18,7 +19,7 @@ from bot.redaction import redact
 from bot.render import answer_text, claims_text, count, small_talk_text, source_line
 from bot.settings import BotSettings
 from bot.terminal import PROG, arrived_lines, clean_text, one_line, tolerant_stdin
-from index.errors import NewsbotError
+from index.errors import NewsbotError, ReadError
 from index.settings import Settings
 
 
@@ -67,14 +68,38 @@ def ray_address(value: str | None, paths: list[str]) -> tuple[str | None, list[s
     return None, [value, *paths]
 
 
+LINK = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")  # an argument starting so is a link, not a path
+
+
+def paths_and_links(given: list[str]) -> tuple[list[Path], list[str]]:
+    """Return `newsbot index`'s arguments split into paths and links (anything starting SCHEME://); raise
+    NewsbotError for a link newsbot cannot fetch (not http(s), malformed)."""
+    paths: list[Path] = []
+    links: list[str] = []
+    for arg in given:
+        if not LINK.match(arg):
+            paths.append(Path(arg))
+        elif not arg.lower().startswith(("http://", "https://")):
+            raise NewsbotError(f"{_printable(arg)}: only http:// and https:// links can be indexed")
+        else:
+            from index.fetching import checked_url  # imports httpx: only when a link is given
+
+            checked_url(arg)
+            links.append(arg)
+    return paths, links
+
+
 def cmd_index(args: argparse.Namespace) -> int:
-    """Index files and folders (default: corpus/) incrementally; --rebuild first rebuilds the vector index;
-    --ray embeds the sentences on Ray (a local one, or the cluster at an address)."""
+    """Index files and folders (default: corpus/) incrementally, and fetch http(s) links as /add does;
+    --rebuild first rebuilds the vector index; --ray embeds the files' sentences on Ray (a local one, or the
+    cluster at an address)."""
     from index.engine import Engine
 
     settings = _settings(args)
     address, given = ray_address(args.ray, list(args.paths))
-    paths = [Path(p) for p in given] or [settings.corpus_dir]
+    paths, links = paths_and_links(given)
+    if not paths and not links:
+        paths = [settings.corpus_dir]
     for p in paths:
         if not p.exists():
             raise NewsbotError(f"{_printable(str(p))}: no such file or folder")
@@ -93,20 +118,37 @@ def cmd_index(args: argparse.Namespace) -> int:
             print(f"Rebuilt the vector index ({how}); every article and all feedback kept.")
         # indexing never ranks: no LightGBM to load
         engine = stack.enter_context(Engine.open(replace(settings, ranker=False)))
-        report = engine.index_paths(paths, embedder=embedder, **batch)
-        for problem in report.problems:
-            what = "skipped" if problem.skipped else "note"
-            print(_printable(f"{what} {problem.name}: {problem.reason}"), file=sys.stderr)
-        if report.reattributed:
-            print(f"re-attributed {count(report.reattributed, 'article')}: attribution rules changed")
-        if len(report.removed) > LIST_REMOVED_OVER:
-            for doc_id in report.removed:
-                print(_printable(f"removed {doc_id}"))
-        print(report.summary())
+        if paths:
+            report = engine.index_paths(paths, embedder=embedder, **batch)
+            for problem in report.problems:
+                what = "skipped" if problem.skipped else "note"
+                print(_printable(f"{what} {problem.name}: {problem.reason}"), file=sys.stderr)
+            if report.reattributed:
+                print(f"re-attributed {count(report.reattributed, 'article')}: attribution rules changed")
+            if len(report.removed) > LIST_REMOVED_OVER:
+                for doc_id in report.removed:
+                    print(_printable(f"removed {doc_id}"))
+            print(report.summary())
+        failed = _index_links(engine, links)
         stats = engine.stats()
         print(f"The index holds {count(stats.articles, 'article')} and {count(stats.sentences, 'sentence')} "
               f"({settings.data_dir}).")
-        return 0
+        return 1 if failed else 0
+
+
+def _index_links(engine, links: list[str]) -> int:
+    """Fetch and index each link as /add does (the same address rules and limits), one line each; return how
+    many could not be (each named on stderr; the others are still indexed)."""
+    failed = 0
+    for link in links:
+        try:
+            report = engine.add_url(link)
+        except ReadError as e:
+            print(f"{PROG}: {_printable(redact(str(e)))}", file=sys.stderr)
+            failed += 1
+            continue
+        print(_printable(f"Fetched {link}: {report.summary()}"))
+    return failed
 
 
 def cmd_reset(args: argparse.Namespace) -> int:
@@ -335,10 +377,14 @@ def build_parser() -> argparse.ArgumentParser:
     sp = command(
         "index",
         cmd_index,
-        "Index articles (default: corpus/); only new and changed ones are embedded, and articles whose "
-        "files were inside a folder given and are gone are removed (a file given removes nothing).",
+        "Index articles (default: corpus/) and web pages (http(s) links); only new and changed ones are "
+        "embedded, and articles whose files were inside a folder given and are gone are removed (a file given "
+        "removes nothing).",
     )
-    sp.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (.txt .md .html .htm .jsonl)")
+    sp.add_argument(
+        "paths", nargs="*", metavar="PATH",
+        help="files or folders (.txt .md .html .htm .jsonl), or http(s) links fetched as /add fetches them",
+    )
     sp.add_argument(
         "--rebuild",
         action="store_true",
