@@ -1,5 +1,5 @@
-"""Fetching an article from the web for `/add URL`, safely: only public addresses, a deadline for the whole
-fetch, and a size limit.
+"""Fetching an article from the web for `/add URL` and `newsbot index URL`, safely: only public addresses, a
+deadline for the whole fetch, and a size limit.
 
 Every connection, the first and each redirect hop (followed here, at most `MAX_REDIRECTS`), goes through
 `GuardedBackend`: it resolves the host itself, refuses the whole name when any of its addresses is not public
@@ -278,6 +278,7 @@ def checked_url(url: str) -> str:
         raise ReadError(url, "the link has no host name")
     if port == 0:
         raise ReadError(url, "port 0 cannot be fetched")
+    target = url
     if ":" not in host:  # not an IPv6 literal
         try:
             address = _numeric_ipv4(host)
@@ -286,12 +287,12 @@ def checked_url(url: str) -> str:
         if address is not None and str(address) != host:
             userinfo, _, _ = parts.netloc.rpartition("@")
             netloc = (f"{userinfo}@" if userinfo else "") + str(address) + (f":{port}" if port is not None else "")
-            url = parts._replace(netloc=netloc).geturl()
+            target = parts._replace(netloc=netloc).geturl()
     try:
-        httpx.URL(url).host  # noqa: B018 - its host is decoded (IDNA) when asked for
+        httpx.URL(target).host  # noqa: B018 - its host is decoded (IDNA) when asked for
     except (httpx.InvalidURL, UnicodeError) as e:  # an invalid international name, a stray character, ...
         raise ReadError(url, f"not a well-formed link ({e})") from e
-    return url
+    return target
 
 
 def _checked_location(url: str, response: httpx.Response) -> None:
