@@ -7,6 +7,7 @@ import io
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Sequence
 from contextlib import ExitStack
@@ -19,7 +20,7 @@ from bot.render import answer_text, claims_text, count, small_talk_text, source_
 from bot.settings import BotSettings
 from bot.terminal import PROG, arrived_lines, clean_text, one_line, tolerant_stdin
 from index.characters import shown
-from index.errors import NewsbotError
+from index.errors import NewsbotError, ReadError
 from index.settings import Settings
 
 
@@ -75,20 +76,44 @@ LINKS_NAMED = 5  # the summary of links leading outside the folder names this ma
 def links_outside_line(links: dict[str, list[str]]) -> str:
     """Return the one line that says which links were left unread because they lead outside the folder given."""
     names = [name for found in links.values() for name in found]
-    shown = ", ".join(names[:LINKS_NAMED]) + (f" and {len(names) - LINKS_NAMED} more" if len(names) > LINKS_NAMED
+    named = ", ".join(names[:LINKS_NAMED]) + (f" and {len(names) - LINKS_NAMED} more" if len(names) > LINKS_NAMED
                                                else "")
     return (f"skipped {count(len(names), 'link')} that lead{'s' if len(names) == 1 else ''} outside "
-            f"{' and '.join(links)} ({shown}); pass --follow-links to read them")
+            f"{' and '.join(links)} ({named}); pass --follow-links to read them")
+
+
+LINK = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")  # an argument starting so is a link, not a path
+
+
+def paths_and_links(given: list[str]) -> tuple[list[Path], list[str]]:
+    """Return `newsbot index`'s arguments split into paths and links (anything starting SCHEME://); raise
+    NewsbotError for a link newsbot cannot fetch (not http(s), malformed)."""
+    paths: list[Path] = []
+    links: list[str] = []
+    for arg in given:
+        if not LINK.match(arg):
+            paths.append(Path(arg))
+        elif not arg.lower().startswith(("http://", "https://")):
+            raise NewsbotError(f"{_printable(arg)}: only http:// and https:// links can be indexed")
+        else:
+            from index.fetching import checked_url  # imports httpx: only when a link is given
+
+            checked_url(arg)
+            links.append(arg)
+    return paths, links
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    """Index files and folders (default: corpus/) incrementally; --rebuild first rebuilds the vector index;
-    --ray embeds the sentences on Ray (a local one, or the cluster at an address)."""
+    """Index files and folders (default: corpus/) incrementally, and fetch http(s) links as /add does;
+    --rebuild first rebuilds the vector index; --ray embeds the files' sentences on Ray (a local one, or the
+    cluster at an address)."""
     from index.engine import Engine
 
     settings = _settings(args)
     address, given = ray_address(args.ray, list(args.paths))
-    paths = [Path(p) for p in given] or [settings.corpus_dir]
+    paths, links = paths_and_links(given)
+    if not paths and not links:
+        paths = [settings.corpus_dir]
     for p in paths:
         if not p.exists():
             raise NewsbotError(f"{_printable(str(p))}: no such file or folder")
@@ -107,22 +132,44 @@ def cmd_index(args: argparse.Namespace) -> int:
             print(f"Rebuilt the vector index ({how}); every article and all feedback kept.")
         # indexing never ranks: no LightGBM to load
         engine = stack.enter_context(Engine.open(replace(settings, ranker=False)))
-        report = engine.index_paths(paths, embedder=embedder, follow_links=args.follow_links, **batch)
+        report = None
+        if paths:
+            report = engine.index_paths(paths, embedder=embedder, follow_links=args.follow_links, **batch)
         stats = engine.stats()  # before anything is printed: a damaged store is the one thing said
-        for problem in report.problems:
-            what = "skipped" if problem.skipped else "note"
-            print(_printable(f"{what} {problem.name}: {problem.reason}"), file=sys.stderr)
-        if report.links_outside:
-            print(_printable(links_outside_line(report.links_outside)), file=sys.stderr)
-        if report.reattributed:
-            print(f"re-attributed {count(report.reattributed, 'article')}: attribution rules changed")
-        if len(report.removed) > LIST_REMOVED_OVER:
-            for doc_id in report.removed:
-                print(_printable(f"removed {doc_id}"))
-        print(report.summary())
+        if report is not None:
+            for problem in report.problems:
+                what = "skipped" if problem.skipped else "note"
+                print(_printable(f"{what} {problem.name}: {problem.reason}"), file=sys.stderr)
+            if report.links_outside:
+                print(_printable(links_outside_line(report.links_outside)), file=sys.stderr)
+            if report.reattributed:
+                print(f"re-attributed {count(report.reattributed, 'article')}: attribution rules changed")
+            if len(report.removed) > LIST_REMOVED_OVER:
+                for doc_id in report.removed:
+                    print(_printable(f"removed {doc_id}"))
+            print(report.summary())
+        failed = _index_links(engine, links)
+        if links:
+            stats = engine.stats()
         print(f"The index holds {count(stats.articles, 'article')} and {count(stats.sentences, 'sentence')} "
               f"({settings.data_dir}).")
-        return 1 if report.unsaved else 0  # the engine warned why the vector index could not be saved
+        # the engine warned why the vector index could not be saved; each link that failed was named
+        return 1 if failed or (report is not None and report.unsaved) else 0
+
+
+def _index_links(engine, links: list[str]) -> int:
+    """Fetch and index each link as /add does (the same address rules and limits), one line each; return how
+    many could not be (each named on stderr; the others are still indexed)."""
+    failed = 0
+    for link in links:
+        try:
+            report = engine.add_url(link)
+        except ReadError as e:
+            print(f"{PROG}: {_printable(redact(str(e)))}", file=sys.stderr)
+            failed += 1
+            continue
+        print(_printable(f"Fetched {link}: {report.summary()}"))
+    return failed
 
 
 def cmd_reset(args: argparse.Namespace) -> int:
@@ -351,10 +398,14 @@ def build_parser() -> argparse.ArgumentParser:
     sp = command(
         "index",
         cmd_index,
-        "Index articles (default: corpus/); only new and changed ones are embedded, and articles whose "
-        "files were inside a folder given and are gone are removed (a file given removes nothing).",
+        "Index articles (default: corpus/) and web pages (http(s) links); only new and changed ones are "
+        "embedded, and articles whose files were inside a folder given and are gone are removed (a file given "
+        "removes nothing).",
     )
-    sp.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (.txt .md .html .htm .jsonl)")
+    sp.add_argument(
+        "paths", nargs="*", metavar="PATH",
+        help="files or folders (.txt .md .html .htm .jsonl), or http(s) links fetched as /add fetches them",
+    )
     sp.add_argument(
         "--rebuild",
         action="store_true",

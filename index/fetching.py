@@ -1,5 +1,5 @@
-"""Fetching an article from the web for `/add URL`, safely: only public addresses, a deadline for the whole
-fetch, and a size limit.
+"""Fetching an article from the web for `/add URL` and `newsbot index URL`, safely: only public addresses, a
+deadline for the whole fetch, and a size limit.
 
 Every connection, the first and each redirect hop (followed here, at most `MAX_REDIRECTS`), goes through
 `GuardedBackend`: it resolves the host itself, refuses the whole name when any of its addresses is not public
@@ -7,6 +7,12 @@ Every connection, the first and each redirect hop (followed here, at most `MAX_R
 embedded private IPv4) unless the operator's `FetchPolicy.allow` names the host or its network, and then
 connects to the very address it checked, so a name that resolves elsewhere a second time (DNS rebinding)
 cannot slip through. TLS still verifies the certificate for, and sends SNI with, the URL's host name.
+
+A link is checked before anything connects (`checked_url`): a malformed one is refused in newsbot's words, and a
+host that ends in a number is read as browsers read it (0177.0.0.1, 0x7f.1 and 2130706433 are 127.0.0.1), so the
+address check sees the address that would be reached. The body is read raw and its content codings undone here,
+as streams, at most `MAX_CODINGS` layers (gzip, deflate), every layer stopping at the size limit: a page
+compressed twice cannot inflate past it in memory.
 """
 
 from __future__ import annotations
@@ -15,8 +21,10 @@ import ipaddress
 import socket
 import ssl
 import time
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -28,6 +36,9 @@ from index.model import Article
 from index.reading.articles import _decode, _html_article, _text_article
 
 MAX_REDIRECTS = 5
+MAX_CODINGS = 2  # content-coding layers undone (`Content-Encoding: gzip, gzip` is two); more are refused
+ACCEPT_ENCODING = "gzip, deflate"  # what `_Inflater` undoes; br is not asked for (no bounded decoder installed)
+_STEP = 64 * 1024  # the most bytes one layer's decoder produces at a time
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -250,27 +261,119 @@ class GuardedTransport(httpx.HTTPTransport):
         )
 
 
+def checked_url(url: str) -> str:
+    """Return `url` ready to fetch, a host that ends in a number written as the dotted IPv4 address it means
+    (as browsers read 0177.0.0.1, 0x7f.1 or 2130706433); raise ReadError for anything but a well-formed
+    http(s) link."""
+    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):
+        raise ReadError(url, "a link cannot contain spaces or control characters")
+    try:
+        parts = urlsplit(url)
+        port, host = parts.port, parts.hostname
+    except ValueError as e:  # "Port out of range 0-65535", "Invalid IPv6 URL", ...
+        raise ReadError(url, f"not a well-formed link ({e})") from e
+    if parts.scheme.lower() not in ("http", "https"):
+        raise ReadError(url, "only http:// and https:// links can be read")
+    if not host:
+        raise ReadError(url, "the link has no host name")
+    if port == 0:
+        raise ReadError(url, "port 0 cannot be fetched")
+    target = url
+    if ":" not in host:  # not an IPv6 literal
+        try:
+            address = _numeric_ipv4(host)
+        except ValueError:
+            raise ReadError(url, f"its host {host} ends in a number but is no IPv4 address") from None
+        if address is not None and str(address) != host:
+            userinfo, _, _ = parts.netloc.rpartition("@")
+            netloc = (f"{userinfo}@" if userinfo else "") + str(address) + (f":{port}" if port is not None else "")
+            target = parts._replace(netloc=netloc).geturl()
+    try:
+        httpx.URL(target).host  # noqa: B018 - its host is decoded (IDNA) when asked for
+    except (httpx.InvalidURL, UnicodeError) as e:  # an invalid international name, a stray character, ...
+        raise ReadError(url, f"not a well-formed link ({e})") from e
+    return target
+
+
+def _checked_location(url: str, response: httpx.Response) -> None:
+    """Write a redirect's Location as `checked_url` returns it, absolute (httpx parses it before `_download`
+    sees it, and 0177.0.0.1 would be its error); raise ReadError, naming `url`, for one that cannot be fetched.
+    httpx calls this on every response (a response hook)."""
+    if not response.is_redirect:
+        return
+    location = response.headers["location"]
+    try:
+        target = checked_url(urljoin(str(response.request.url), location))
+    except ValueError as e:  # urljoin's
+        raise ReadError(url, f"redirected to {location}: not a well-formed link ({e})") from e
+    except ReadError as e:
+        raise ReadError(url, f"redirected to {e.name}: {e.reason}") from e
+    if target != location:
+        response.headers["location"] = target
+
+
+def _numeric_ipv4(host: str) -> ipaddress.IPv4Address | None:
+    """Return the IPv4 address a URL's host means when it ends in a number (the WHATWG URL rules: up to four
+    decimal, 0-octal or 0x-hex parts, the last filling the remaining bytes); None when it does not end in one;
+    raise ValueError when it does but is no address (256.1.1.1, 08.0.0.1, 1.2.3.4.5, a.1)."""
+    labels = host.split(".")
+    if len(labels) > 1 and not labels[-1]:
+        labels.pop()  # one trailing dot
+    if not (labels[-1].isascii() and labels[-1].isdigit()):
+        try:
+            _ipv4_part(labels[-1])  # 0x7f: a number too
+        except ValueError:
+            return None  # a name
+    if len(labels) > 4:
+        raise ValueError(host)
+    numbers = [_ipv4_part(label) for label in labels]
+    if any(n > 255 for n in numbers[:-1]) or numbers[-1] >= 256 ** (5 - len(numbers)):
+        raise ValueError(host)
+    return ipaddress.IPv4Address(sum(n << (8 * (3 - i)) for i, n in enumerate(numbers[:-1])) + numbers[-1])
+
+
+def _ipv4_part(label: str) -> int:
+    """Return the number one part of a numeric host spells (decimal, 0-octal, 0x-hex); raise ValueError."""
+    if not label:
+        raise ValueError(label)
+    if label[:2].lower() == "0x":
+        digits, base = label[2:] or "0", 16
+    elif len(label) > 1 and label.startswith("0"):
+        digits, base = label[1:], 8
+    else:
+        digits, base = label, 10
+    if not digits.isascii() or not digits.isalnum():
+        raise ValueError(label)
+    return int(digits, base)
+
+
 def fetch_url(url: str, policy: FetchPolicy | None = None, *, transport: httpx.BaseTransport | None = None) -> Article:
     """Return the article at an http(s) URL, downloaded and extracted; raise ReadError when it cannot be, or
     when it (or a redirect) leads to an address the policy does not permit. `transport` replaces the network
-    (and with it the address checks) in tests."""
+    (and with it the address checks) in tests; its responses must be unread streams, as the network's are."""
     policy = policy or FetchPolicy()
-    if urlsplit(url).scheme.lower() not in ("http", "https") or not urlsplit(url).hostname:
-        raise ReadError(url, "only http:// and https:// links can be read")
+    target = checked_url(url)
     deadline = _Deadline(url, policy.deadline)
     transport = transport or GuardedTransport(GuardedBackend(policy, deadline))
-    headers = {"User-Agent": "newsbot/0.1 (+article reader)", "Accept": "text/html,text/plain;q=0.9"}
+    headers = {
+        "User-Agent": "newsbot/0.1 (+article reader)",
+        "Accept": "text/html,text/plain;q=0.9",
+        "Accept-Encoding": ACCEPT_ENCODING,
+    }
     try:
         with httpx.Client(
-            follow_redirects=False, timeout=policy.timeout, transport=transport, headers=headers, trust_env=False
+            follow_redirects=False, timeout=policy.timeout, transport=transport, headers=headers, trust_env=False,
+            event_hooks={"response": [partial(_checked_location, url)]},
         ) as client:
-            body, content_type, charset = _download(client, url, policy, deadline)
+            body, content_type, charset = _download(client, url, target, policy, deadline)
     except httpx.TimeoutException as e:
         if time.monotonic() >= deadline.at:
             raise ReadError(url, f"took longer than {policy.deadline:g} s; gave up") from e
         raise ReadError(url, f"timed out after {policy.timeout:g} s") from e
     except httpx.HTTPError as e:
         raise ReadError(url, f"could not be downloaded ({type(e).__name__}: {e})") from e
+    except httpx.InvalidURL as e:  # checked_url should have refused it; never a traceback either way
+        raise ReadError(url, f"not a well-formed link ({e})") from e
     if not body.strip():
         raise ReadError(url, "the page is empty")
     try:
@@ -286,18 +389,15 @@ def fetch_url(url: str, policy: FetchPolicy | None = None, *, transport: httpx.B
 
 
 def _download(
-    client: httpx.Client, url: str, policy: FetchPolicy, deadline: _Deadline
+    client: httpx.Client, url: str, target: str, policy: FetchPolicy, deadline: _Deadline
 ) -> tuple[bytes, str, str | None]:
-    """Return the body, content type and charset at `url`, following at most MAX_REDIRECTS redirects."""
-    target = url
+    """Return the body, content type and charset at `target` (`url` checked), following at most MAX_REDIRECTS
+    redirects."""
     for _ in range(MAX_REDIRECTS + 1):
         deadline.clamp(None)
         with client.stream("GET", target) as response:
             if response.is_redirect:
-                location = response.headers.get("location", "")
-                target = urljoin(target, location)
-                if urlsplit(target).scheme.lower() not in ("http", "https") or not urlsplit(target).hostname:
-                    raise ReadError(url, "redirected to a link that is not http(s)")
+                target = response.headers["location"]  # absolute and checked (`_checked_location`)
                 continue
             if response.status_code >= 400:
                 raise ReadError(url, f"the server answered HTTP {response.status_code}")
@@ -307,16 +407,91 @@ def _download(
             declared = response.headers.get("content-length")
             if declared and declared.isdigit() and int(declared) > policy.max_bytes:
                 raise ReadError(url, f"too large ({int(declared):,} bytes; the limit is {policy.max_bytes:,})")
-            return b"".join(_chunks(response, url, policy, deadline)), content_type, response.charset_encoding
+            chunks = _raw_chunks(response, url, policy, deadline)
+            for coding in _codings(response, url):
+                chunks = _decoded(chunks, coding, url, policy)
+            return b"".join(chunks), content_type, response.charset_encoding
     raise ReadError(url, f"too many redirects (more than {MAX_REDIRECTS})")
 
 
-def _chunks(response: httpx.Response, url: str, policy: FetchPolicy, deadline: _Deadline) -> Iterator[bytes]:
-    """Yield the body's chunks; raise ReadError past the size limit or the deadline."""
+def _codings(response: httpx.Response, url: str) -> list[str]:
+    """Return the response's content codings in the order to undo them (the last applied first), `identity`
+    left out; raise ReadError for one newsbot cannot undo or for more than MAX_CODINGS."""
+    named = [c.strip().lower() for c in response.headers.get_list("content-encoding", split_commas=True)]
+    codings = [c for c in named if c and c != "identity"]
+    unknown = [c for c in codings if c not in _Inflater.CODINGS]
+    if unknown:
+        raise ReadError(url, f"uses a content encoding newsbot cannot read ({', '.join(unknown)})")
+    if len(codings) > MAX_CODINGS:
+        raise ReadError(
+            url, f"is compressed {len(codings)} times ({', '.join(codings)}); newsbot undoes at most {MAX_CODINGS}"
+        )
+    return codings[::-1]
+
+
+def _raw_chunks(response: httpx.Response, url: str, policy: FetchPolicy, deadline: _Deadline) -> Iterator[bytes]:
+    """Yield the body's bytes as they came (no content coding undone); raise ReadError past the size limit or
+    the deadline."""
     size = 0
-    for chunk in response.iter_bytes():
+    for chunk in response.iter_raw():
         size += len(chunk)
         if size > policy.max_bytes:
             raise ReadError(url, f"too large (over {policy.max_bytes:,} bytes)")
         deadline.clamp(None)
         yield chunk
+
+
+def _decoded(chunks: Iterator[bytes], coding: str, url: str, policy: FetchPolicy) -> Iterator[bytes]:
+    """Yield `chunks` with one content coding undone, at most _STEP bytes at a time; raise ReadError once more
+    than the size limit comes out, or when the compressed data is damaged. Bytes after the end are ignored."""
+    inflater = _Inflater(coding)
+    size = 0
+    try:
+        for chunk in chunks:
+            for piece in inflater.pieces(chunk):
+                size += len(piece)
+                if size > policy.max_bytes:
+                    raise ReadError(url, f"too large (over {policy.max_bytes:,} bytes once decompressed)")
+                yield piece
+            if inflater.ended:
+                return
+    except zlib.error as e:
+        raise ReadError(url, f"its {coding} content is damaged ({e})") from e
+
+
+class _Inflater:
+    """One content coding (gzip, or deflate with or without its zlib wrapper, as browsers accept it) undone as
+    a stream: no step produces more than _STEP bytes, whatever the input."""
+
+    CODINGS = ("gzip", "x-gzip", "deflate")
+
+    def __init__(self, coding: str) -> None:
+        gzip = coding in ("gzip", "x-gzip")
+        self._zlib = zlib.decompressobj(16 + zlib.MAX_WBITS) if gzip else None
+        self._head = b""  # deflate: the first bytes, until two say whether a zlib header wraps the stream
+
+    @property
+    def ended(self) -> bool:
+        """Return whether the compressed stream has ended."""
+        return self._zlib is not None and self._zlib.eof
+
+    def pieces(self, data: bytes) -> Iterator[bytes]:
+        """Yield what `data` decompresses to, at most _STEP bytes at a time."""
+        if self._zlib is None:
+            self._head += data
+            if len(self._head) < 2:
+                return
+            data, self._head = self._head, b""
+            self._zlib = zlib.decompressobj(zlib.MAX_WBITS if _zlib_header(data) else -zlib.MAX_WBITS)
+        while not self._zlib.eof:
+            out = self._zlib.decompress(data, _STEP)
+            data = self._zlib.unconsumed_tail
+            if out:
+                yield out
+            if not data and len(out) < _STEP:  # all input taken and room to spare: nothing is pending
+                return
+
+
+def _zlib_header(data: bytes) -> bool:
+    """Return whether `data` starts with a zlib header (RFC 1950: deflate, a window of at most 32 KB)."""
+    return data[0] & 0x0F == 8 and data[0] >> 4 <= 7 and (data[0] << 8 | data[1]) % 31 == 0

@@ -8,6 +8,9 @@ import os
 import select
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -225,6 +228,71 @@ def _run_cli(args: list[str], data: Path, **kw) -> subprocess.CompletedProcess[b
     env = {**os.environ, "NEWSBOT_DATA": str(data), **kw.pop("env", {})}
     env.pop("TELEGRAM_BOT_TOKEN", None)
     return subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, env=env, timeout=300, **kw)
+
+
+STORM_PAGE = b"""<html><head><title>Storm hits coast</title></head><body><article><h1>Storm hits coast</h1>
+<p>A powerful storm hit the coast of Moravia on Tuesday, officials said. Thousands of homes lost power.</p>
+<p>"We have never seen anything like it," said Mayor Jane Doe.</p></article></body></html>"""
+
+
+@pytest.fixture
+def storm_site() -> Iterator[tuple[str, list[str]]]:
+    """Yield the address of a news page served on 127.0.0.1, and the paths requested so far."""
+    requested: list[str] = []
+
+    class Page(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            requested.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(STORM_PAGE)))
+            self.end_headers()
+            self.wfile.write(STORM_PAGE)
+
+        def log_message(self, format: str, *args: object) -> None:
+            """Keep the test output quiet."""
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/storm", requested
+    server.shutdown()
+    server.server_close()
+
+
+def test_index_fetches_a_link_as_add_does(
+    storm_site: tuple[str, list[str]], seed_corpus: Path, tmp_path: Path, minilm
+) -> None:
+    """`newsbot index URL` in a real process fetches the page under /add's rules (NEWSBOT_FETCH_ALLOW opens
+    127.0.0.1), beside a folder; `ask` then finds its sentence."""
+    url, requested = storm_site
+    data = tmp_path / "data"
+    run = _run_cli(["index", url, str(seed_corpus)], data, env={"NEWSBOT_FETCH_ALLOW": "127.0.0.1"}, text=True)
+    assert run.returncode == 0, run.stderr
+    assert f"Fetched {url}: Indexed 1 new" in run.stdout and "The index holds 2 articles" in run.stdout
+    assert requested == ["/storm"]
+    run = _run_cli(["ask", "when did the storm hit Moravia", "--json"], data, text=True)
+    assert run.returncode == 0, run.stderr
+    best = json.loads(run.stdout)["answers"][0]
+    assert best["sentence"].startswith("A powerful storm hit the coast of Moravia on Tuesday")
+    assert best["source"]["doc_id"] == url and best["source"]["title"] == "Storm hits coast"
+
+
+def test_index_refuses_a_link_as_add_does(
+    storm_site: tuple[str, list[str]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url, requested = storm_site
+    data = tmp_path / "data"
+    assert main(["index", url, "--data", str(data)]) == 1  # 127.0.0.1 is not allowed: nothing is fetched
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "127.0.0.1 is an internal address" in err and "Traceback" not in err
+    for link, reason in (
+        ("ftp://127.0.0.1/storm", "only http:// and https:// links can be indexed"),
+        ("http://0177.0.0.1:99999/storm", "not a well-formed link"),
+    ):
+        assert main(["index", link, str(tmp_path / "missing"), "--data", str(data)]) == 1
+        err = capsys.readouterr().err
+        assert err.startswith(f"newsbot: {link}: {reason}") and err.count("\n") == 1
+    assert requested == []
 
 
 def test_a_question_with_an_invalid_byte_is_answered(indexed: Path, capsys) -> None:
