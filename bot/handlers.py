@@ -29,7 +29,7 @@ from bot.render import attribution_line
 from bot.runtime import Context, runtime
 from index.characters import shown
 from index.engine import Engine
-from index.errors import QuestionError
+from index.errors import QuestionError, WriteError
 from index.model import Answer
 
 log = logging.getLogger(__name__)
@@ -150,7 +150,12 @@ async def send_answer(
     answer showed, and 👍/👎 and More carry its id."""
     if group:
         answer = fit_one_message(answer)
-    answer_id = await asyncio.to_thread(runtime(context).ready_engine.remember_answer, answer, chat_id)
+    try:
+        answer_id = await asyncio.to_thread(runtime(context).ready_engine.remember_answer, answer, chat_id)
+    except WriteError as e:  # a full disk: the answer still goes out, without the buttons that need it kept
+        log.warning("answered without buttons: %s", e)
+        await send_html(context, chat_id, cards.render_answer(answer), reply_to=reply_to)
+        return
     markup = buttons.answer_keyboard(answer, answer_id=answer_id)
     await send_html(context, chat_id, cards.render_answer(answer), reply_to=reply_to, markup=markup)
 

@@ -3,6 +3,7 @@ feedback, under a schema version with numbered migrations. One file, WAL journal
 
 from __future__ import annotations
 
+import logging
 import shutil
 import sqlite3
 import threading
@@ -17,6 +18,8 @@ import numpy as np
 from index.errors import DiskFullError, NewsbotError, StoreError
 from index.model import Article, Attribution, Sentence, Source
 from index.terms import TERMS_VERSION, SentenceCounts, best_form, lexical_terms
+
+log = logging.getLogger(__name__)
 
 # Numbered migrations: MIGRATIONS[n] takes the schema from version n to n + 1. Never edit a released one; append.
 MIGRATIONS: tuple[str, ...] = (
@@ -171,6 +174,7 @@ class Store:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
+        self.read_only = False  # True on a disk too full to open the store for writing (see _read_only)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._db = sqlite3.connect(
@@ -181,12 +185,35 @@ class Store:
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.execute("PRAGMA synchronous=NORMAL")
         except sqlite3.DatabaseError as e:
-            if _no_room(self.path):  # WAL's shared memory file cannot be made: SQLite says "disk I/O error"
-                raise DiskFullError("the disk is full", f"cannot open the store {self.path}", str(e),
-                                    "nothing was changed; free some room") from None
-            raise StoreError(f"cannot open the store {self.path}: {e}") from None
+            if not _no_room(self.path):
+                raise StoreError(f"cannot open the store {self.path}: {e}") from None
+            # WAL's shared memory file cannot be made (SQLite says "disk I/O error"): read the file as it is
+            self._db = self._read_only(e)
         self._lock = threading.RLock()
         self._migrate()
+
+    def _read_only(self, error: sqlite3.DatabaseError) -> _DamageAwareConnection:
+        """Return a read-only connection to the store on a disk too full for WAL's shared memory file, with one
+        warning, so that questions are still answered; raise DiskFullError when the file cannot be read so (a
+        write-ahead log still holds what the file lacks)."""
+        full = DiskFullError("the disk is full", f"cannot open the store {self.path}", str(error),
+                             "nothing was changed; free some room")
+        wal = Path(f"{self.path}-wal")
+        if not self.path.exists() or (wal.exists() and wal.stat().st_size > 0):
+            raise full from None
+        try:
+            db = sqlite3.connect(f"{self.path.resolve().as_uri()}?immutable=1", uri=True, check_same_thread=False,
+                                 isolation_level=None, factory=_DamageAwareConnection)
+            assert isinstance(db, _DamageAwareConnection)
+            db.store_path = self.path
+            db.execute("PRAGMA query_only=ON")
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.DatabaseError:
+            raise full from None
+        log.warning("the disk is full: the store %s is open read-only; questions are answered, nothing can be "
+                    "added or remembered until there is room", self.path)
+        self.read_only = True
+        return db
 
     def close(self) -> None:
         """Close the connection."""
@@ -715,6 +742,7 @@ def _apply_counts(db: sqlite3.Connection, counts: SentenceCounts, sign: int) -> 
 # "corrupt structure") and SQLITE_NOTADB ("file is not a database").
 _DAMAGE_CODES = frozenset({11, 26})
 _FULL_CODE = 13  # SQLITE_FULL: "database or disk is full"
+_READONLY_CODE = 8  # SQLITE_READONLY: a write to the store opened read-only on a full disk
 
 
 NO_ROOM = 64 << 10  # free bytes below which a store that cannot be opened is blamed on a full disk
@@ -732,7 +760,8 @@ def _translated(path: Path | None, error: sqlite3.DatabaseError) -> Exception:
     """Return a StoreError that says what to do when `error` means the file is damaged, a DiskFullError when the
     disk is full (the statement, or its transaction, then changed nothing), else `error` itself."""
     code = getattr(error, "sqlite_errorcode", None)
-    if code is not None and code & 0xFF == _FULL_CODE:
+    if code is not None and (code & 0xFF == _FULL_CODE or (code & 0xFF == _READONLY_CODE and path is not None
+                                                            and _no_room(path))):
         return DiskFullError("the disk is full", f"cannot write the store {path}", str(error), "nothing was changed")
     if code is None or (code & 0xFF) not in _DAMAGE_CODES:
         return error

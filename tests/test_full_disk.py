@@ -228,6 +228,36 @@ def test_a_store_that_cannot_open_on_a_full_disk_says_the_disk_is_full(disk: Pat
     from index.errors import DiskFullError
 
     Store(disk / "s.sqlite3").close()
+    Path(f"{disk / 's.sqlite3'}-wal").write_bytes(b"\0" * 4096)  # a log the file lacks: it cannot be read alone
     _fill(disk)
     with pytest.raises(DiskFullError, match=r"^the disk is full: cannot open the store"):
         Store(disk / "s.sqlite3")
+
+
+def test_ask_on_a_completely_full_disk_answers_from_the_store_read_only(
+    lagging: tuple[Settings, bytes], disk: Path
+) -> None:
+    settings, before = lagging
+    filler = _fill(disk)  # not a byte left: not even WAL's shared memory file can be made
+    run = _run_cli("ask", QUESTION, "--data", str(settings.data_dir))
+    assert run.returncode == 0, run.stderr
+    assert "Vienna orchestra" in run.stdout.splitlines()[0]
+    lines = run.stderr.splitlines()
+    assert len(lines) == 2 and all(line.startswith("WARNING") and "the disk is full" in line for line in lines), lines
+    assert "read-only" in lines[0] and "Traceback" not in run.stderr
+    assert settings.vectors_path.read_bytes() == before and _temp_files(settings) == []
+
+    from index.errors import DiskFullError
+
+    store = Store(settings.db_path)  # a write on it says why it cannot be made
+    try:
+        assert store.read_only
+        with pytest.raises(DiskFullError, match="^the disk is full"), store.transaction() as db:
+            db.execute("INSERT INTO meta (key, value) VALUES ('k', 'v')")
+    finally:
+        store.close()
+    filler.unlink()
+    with Engine.open(settings, encoder=FakeEncoder()) as engine:  # room again: writable, and the index saved
+        assert not engine.store.read_only
+        assert "Vienna orchestra" in engine.answer(QUESTION).hits[0].sentence
+    assert (read_manifest(settings.vectors_path) or {})["count"] == Store(settings.db_path).counts()[1]

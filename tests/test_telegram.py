@@ -282,6 +282,23 @@ async def test_the_derna_crete_question_gets_the_crete_card(fake: FakeTelegram, 
 
 
 @slow
+async def test_an_answer_that_cannot_be_kept_on_a_full_disk_is_sent_without_buttons(
+    fake: FakeTelegram, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full(answer: object, chat_id: int | None = None) -> int:
+        raise write_error("cannot write the store", OSError(errno.ENOSPC, "No space left on device"),
+                          "nothing was changed")
+
+    monkeypatch.setattr(engine, "remember_answer", full)  # the store opened read-only on a full disk
+    async with serving(fake, engine):
+        alice = fake.add_user("Alice")
+        _, reply = await ask(fake, alice, QUESTION)
+    assert parse_html(str(reply.params["text"]))[0].splitlines()[0] == "1. " + CRETE
+    assert buttons(reply) == {}
+    assert not [c for c in fake.calls_of("sendMessage") if APOLOGY[:20] in str(c.params.get("text"))]
+
+
+@slow
 async def test_an_attributed_sentence_says_who_says_it(fake: FakeTelegram, engine: Engine) -> None:
     async with serving(fake, engine):
         _, reply = await ask(
