@@ -43,6 +43,25 @@ def data(tmp_path: Path) -> Settings:
     return settings
 
 
+def _overwrite_root_page(db_path: Path, name: str) -> None:
+    """Overwrite the root page of the table or index `name` in the store's file with garbage."""
+    db = sqlite3.connect(db_path)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page_size = db.execute("PRAGMA page_size").fetchone()[0]
+    root = db.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (name,)).fetchone()[0]
+    db.close()
+    raw = bytearray(db_path.read_bytes())
+    start = (root - 1) * page_size
+    raw[start : start + page_size] = b"\xa5" * page_size
+    db_path.write_bytes(bytes(raw))
+
+
+def _index_seed(settings: Settings, encoder: Encoder, corpus: Path) -> None:
+    """Index the seed corpus into the settings' data folder with the real model, the engine closed again."""
+    with Engine.open(settings, encoder=encoder) as engine:
+        engine.index_paths([corpus])
+
+
 def _stored(settings: Settings, dimension: int = FakeEncoder.dimension) -> tuple[np.ndarray, np.ndarray]:
     store = Store(settings.db_path)
     try:
@@ -108,15 +127,7 @@ def test_a_garbage_store_file_says_what_to_do(tmp_path: Path) -> None:
 
 
 def test_a_damaged_store_page_says_what_to_do(data: Settings) -> None:
-    db = sqlite3.connect(data.db_path)
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    page_size = db.execute("PRAGMA page_size").fetchone()[0]
-    root = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'sentences'").fetchone()[0]
-    db.close()
-    raw = bytearray(data.db_path.read_bytes())
-    start = (root - 1) * page_size
-    raw[start : start + page_size] = b"\xa5" * page_size  # the sentences table's root page, overwritten
-    data.db_path.write_bytes(bytes(raw))
+    _overwrite_root_page(data.db_path, "sentences")
 
     with pytest.raises(StoreError, match=r"damaged.*move it away and re-index, or restore it from a backup"):
         engine = Engine.open(data, encoder=FakeEncoder())
@@ -127,9 +138,7 @@ def test_a_damaged_store_page_says_what_to_do(data: Settings) -> None:
 def test_the_cli_heals_a_damaged_index_with_one_warning_line(
     settings: Settings, minilm: Encoder, seed_corpus: Path
 ) -> None:
-    engine = Engine.open(settings, encoder=minilm)
-    engine.index_paths([seed_corpus])
-    engine.close()
+    _index_seed(settings, minilm, seed_corpus)
     ids, vecs = _stored(settings, minilm.dimension)
     raw = bytearray(settings.vectors_path.read_bytes())
     for v in vecs:
@@ -202,9 +211,7 @@ def test_every_open_reads_the_whole_file_to_check_it(data: Settings, monkeypatch
 def test_the_cli_index_finds_bit_rot_instead_of_nothing_to_do(
     settings: Settings, minilm: Encoder, seed_corpus: Path
 ) -> None:
-    engine = Engine.open(settings, encoder=minilm)
-    engine.index_paths([seed_corpus])
-    engine.close()
+    _index_seed(settings, minilm, seed_corpus)
     _rot(settings.vectors_path)
     cli = [sys.executable, "-m", "bot.cli"]
     run = subprocess.run([*cli, "index", str(seed_corpus), "--data", str(settings.data_dir)],
@@ -224,15 +231,7 @@ def test_index_on_a_damaged_store_says_so_before_anything_else(
     import index.encoder
     from bot.cli import main
 
-    db = sqlite3.connect(data.db_path)
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    page_size = db.execute("PRAGMA page_size").fetchone()[0]
-    root = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'sentences_by_article'").fetchone()[0]
-    db.close()
-    raw = bytearray(data.db_path.read_bytes())
-    start = (root - 1) * page_size
-    raw[start : start + page_size] = b"\xa5" * page_size  # an index of the sentences only counting reads
-    data.db_path.write_bytes(bytes(raw))
+    _overwrite_root_page(data.db_path, "sentences_by_article")  # an index of the sentences only counting reads
     monkeypatch.setattr(index.encoder, "MiniLMEncoder", lambda **_: FakeEncoder())
 
     corpus = data.data_dir.parent / "corpus"
