@@ -1,6 +1,8 @@
 """Check the Wikinews QA set (standard library only).
 
-    python3 datasets/wikinews-qa/verify.py
+    python3 datasets/wikinews-qa/verify.py [FOLDER]
+
+FOLDER (default: this one) holds the questions.jsonl and unanswerable.jsonl to check, e.g. one batch's folder.
 
 Checks that every answer string occurs verbatim (case-sensitive) in its article's text after the same whitespace
 normalisation in both (runs of whitespace become one space), inside one sentence by a rough split; that answers are
@@ -65,10 +67,11 @@ def read_jsonl(path: Path) -> list[dict]:
 
 
 def main() -> int:
+    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE
     docs = {d["doc_id"]: d for d in read_jsonl(DOCS)}
     splits = json.loads((HERE / "splits.json").read_text(encoding="utf-8"))
-    answerable = read_jsonl(HERE / "questions.jsonl")
-    unanswerable = read_jsonl(HERE / "unanswerable.jsonl")
+    answerable = read_jsonl(folder / "questions.jsonl")
+    unanswerable = read_jsonl(folder / "unanswerable.jsonl")
     errors: list[str] = []
     warnings: list[str] = []
     seen: set[str] = set()
