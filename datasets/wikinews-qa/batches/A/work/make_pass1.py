@@ -1,0 +1,16 @@
+"""Batch A: turn work/pass1.txt (index | type | question, written from ../pass1_leads.jsonl only) into pass1.jsonl."""
+import json
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent.parent
+leads = [json.loads(line) for line in (HERE / "pass1_leads.jsonl").open(encoding="utf-8")]
+out = []
+for line in (HERE / "work" / "pass1.txt").open(encoding="utf-8"):
+    if not line.strip() or line.startswith("#"):
+        continue
+    i, kind, question = line.rstrip("\n").split("|", 2)
+    out.append({"pid": f"A1-{len(out) + 1:04d}", "doc_id": leads[int(i)]["doc_id"], "type": kind, "question": question})
+with (HERE / "pass1.jsonl").open("w", encoding="utf-8") as f:
+    for r in out:
+        f.write(json.dumps(r, ensure_ascii=False) + "\n")
+print(len(out), "pass-1 questions over", len({r["doc_id"] for r in out}), "articles")
