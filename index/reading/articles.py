@@ -226,14 +226,15 @@ class _Record:
         """Return the names of the fields not read, sorted."""
         return tuple(sorted(str(k) for k in self.fields if k not in self.read))
 
-    def metadata(self) -> tuple[dict[str, Any], str]:
+    def metadata(self, jsonl: bool) -> tuple[dict[str, Any], str]:
         """Return the Source fields every record has (title, outlet, url, published, author) and the name of the
-        field the date was read from."""
+        field the date was read from; a JSONL title is repaired as text (a front matter one as a value)."""
         date_field, published = self.first(PUBLISHED_FIELDS)
         title = self.first(TITLE_FIELDS)[1]
         author_field, author = self.first(AUTHOR_FIELDS)
         return {
-            "title": repair_text(title) or None if isinstance(title, str) else _metadata_value(title),
+            "title": (repair_text(title) or None if isinstance(title, str) else None) if jsonl
+            else _metadata_value(title),
             "outlet": _named(self.first(OUTLET_FIELDS)[1]) or self._outlet_object(),
             "url": self.value(URL_FIELDS),
             "published": _metadata_value(published),
@@ -273,7 +274,7 @@ def _text_article(text: str, doc_id: str, path: str | None, markdown: bool) -> A
     if not repaired:
         raise ValueError("no text (empty after repair)")
     record = _Record(meta)
-    fields, date_field = record.metadata()
+    fields, date_field = record.metadata(jsonl=False)
     return _article(Source(doc_id=doc_id, path=path, **fields), repaired, date_field, record.ignored())
 
 
@@ -407,7 +408,7 @@ def _jsonl_article(line: str, where: str, path: str | None) -> Article:
         raise ValueError("no non-empty 'text'")
     raw_id = fields.first(ID_FIELDS)[1]
     doc_id = _metadata_value(raw_id) if isinstance(raw_id, str | int) else None
-    metadata, date_field = fields.metadata()
+    metadata, date_field = fields.metadata(jsonl=True)
     source = Source(doc_id=doc_id or where, path=path, **metadata)
     return _article(source, body, date_field, fields.ignored())
 
