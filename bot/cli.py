@@ -154,8 +154,8 @@ def cmd_index(args: argparse.Namespace) -> int:
                 print(_printable(f"{what} {problem.name}: {problem.reason}"), file=sys.stderr)
             if report.links_outside:
                 print(_printable(links_outside_line(report.links_outside)), file=sys.stderr)
-            if report.ignored_fields:
-                print(_printable(ignored_fields_line(report.ignored_fields)), file=sys.stderr)
+            if report.ignored_fields:  # an account, like the summary: on stdout
+                print(_printable(ignored_fields_line(report.ignored_fields)))
             if report.reattributed:
                 print(f"re-attributed {count(report.reattributed, 'article')}: attribution rules changed")
             if len(report.removed) > LIST_REMOVED_OVER:

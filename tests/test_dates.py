@@ -207,10 +207,10 @@ def test_index_names_the_ignored_fields_once(
     )
     (corpus / "d.md").write_text("---\ntitle: Port\nsummary: w\n---\nThe port closed.\n", encoding="utf-8")
     assert main(["index", str(corpus), "--data", str(tmp_path / "data")]) == 0
-    err = capsys.readouterr().err
+    out = capsys.readouterr().out
     # `date` lost to `published` in b: a second spelling of the date is reported, not silently dropped
-    assert err.count("ignored fields") == 1
-    assert "ignored fields: summary (4 articles), date (1 article), keywords (1 article), tags (1 article)\n" in err
+    assert out.count("ignored fields") == 1
+    assert "ignored fields: summary (4 articles), date (1 article), keywords (1 article), tags (1 article)\n" in out
 
 
 def test_index_of_articles_that_use_only_read_fields_says_nothing_of_fields(
@@ -220,7 +220,7 @@ def test_index_of_articles_that_use_only_read_fields_says_nothing_of_fields(
     _jsonl(corpus, {"doc_id": "a", "title": "T", "body": "The harbour reopened.", "link": "https://x.example/a",
                     "source": {"id": "cnn", "name": "CNN"}, "datePublished": "2022-06-21", "byline": "By A"})
     assert main(["index", str(corpus), "--data", str(tmp_path / "data")]) == 0
-    assert "ignored fields" not in capsys.readouterr().err
+    assert "ignored fields" not in capsys.readouterr().out
 
 
 def test_the_card_shows_outlet_and_date() -> None:
