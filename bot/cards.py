@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from html import escape
 
 from bot.messages import MAX_MESSAGE, pack
-from bot.render import attribution_line, count
+from bot.render import attribution_line, count, date_text
 from index.characters import shown
 from index.model import Answer, Hit, Source
 from index.terms import TOKEN, matched_words
@@ -55,19 +55,13 @@ def bold(sentence: str, words: Iterable[str]) -> str:
 # --- cards ----------------------------------------------------------------------------------------------
 
 
-def _date(published: str | None) -> str | None:
-    if not published:
-        return None
-    m = re.match(r"\d{4}-\d{2}-\d{2}", published)
-    return m.group(0) if m else published
-
-
 def source_line(source: Source) -> str:
-    """Return the source as HTML: title (linked when there is a URL), outlet, date."""
+    """Return the source as HTML: title (linked when there is a URL), outlet, date ("📰 Title · CNN · 21 Jun
+    2022")."""
     label = _text(source.label)
     url = _link(source.url)
     title = f'<a href="{escape(url, quote=True)}">{label}</a>' if url else label
-    parts = [title] + [_text(p) for p in (source.outlet, _date(source.published)) if p]
+    parts = [title] + [_text(p) for p in (source.outlet, date_text(source)) if p]
     return "📰 " + " · ".join(parts)
 
 
@@ -225,7 +219,7 @@ def render_article(
 ) -> list[str]:
     """Return the messages with an article's details and its opening."""
     lines = [f"📰 <b>{_text(source.label)}</b>"]
-    facts = [p for p in (source.outlet, _date(source.published)) if p]
+    facts = [p for p in (source.outlet, date_text(source)) if p]
     if source.author:
         facts.append(f"by {source.author}")
     if sentences is not None:

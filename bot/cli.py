@@ -82,6 +82,18 @@ def links_outside_line(links: dict[str, list[str]]) -> str:
             f"{' and '.join(links)} ({named}); pass --follow-links to read them")
 
 
+FIELDS_NAMED = 10  # the ignored fields named on the line, the most common first
+
+
+def ignored_fields_line(ignored: dict[str, int]) -> str:
+    """Return the one line that names the fields of JSONL records and front matter that were not read, with how
+    many articles had each ("ignored fields: summary (120 articles), tags (3 articles)"), the most common first."""
+    ranked = sorted(ignored.items(), key=lambda kv: (-kv[1], kv[0]))
+    named = ", ".join(f"{name} ({count(n, 'article')})" for name, n in ranked[:FIELDS_NAMED])
+    more = f" and {len(ranked) - FIELDS_NAMED} more" if len(ranked) > FIELDS_NAMED else ""
+    return f"ignored fields: {named}{more}"
+
+
 LINK = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")  # an argument starting so is a link, not a path
 
 
@@ -142,6 +154,8 @@ def cmd_index(args: argparse.Namespace) -> int:
                 print(_printable(f"{what} {problem.name}: {problem.reason}"), file=sys.stderr)
             if report.links_outside:
                 print(_printable(links_outside_line(report.links_outside)), file=sys.stderr)
+            if report.ignored_fields:  # an account, like the summary: on stdout
+                print(_printable(ignored_fields_line(report.ignored_fields)))
             if report.reattributed:
                 print(f"re-attributed {count(report.reattributed, 'article')}: attribution rules changed")
             if len(report.removed) > LIST_REMOVED_OVER:

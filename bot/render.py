@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from index.characters import shown
+from index.dates import NotADate, read_date
 from index.model import Answer, Attribution, Hit, Source
 
 if TYPE_CHECKING:  # the engine loads numpy and FAISS: `newsbot --help` must not wait for them
@@ -63,9 +64,27 @@ def _names_speaker(cue: str, names: tuple[str, ...]) -> bool:
 _WORD = re.compile(r"[^\W_]+")
 
 
+def date_text(source: Source) -> str | None:
+    """Return when an article was published as cards and the terminal show it: "21 Jun 2022" (the day as the
+    article wrote it, in its own zone), "Jun 2022" or "2022" when it gave only a month or a year, the text as
+    stored when it is no date (a store from an older version); None when unknown."""
+    if not source.published:
+        return None
+    try:
+        when = read_date(source.published)
+    except NotADate:
+        return source.published
+    moment = when.moment
+    if when.precision == "year":
+        return f"{moment.year}"
+    if when.precision == "month":
+        return f"{moment:%b} {moment.year}"
+    return f"{moment.day} {moment:%b} {moment.year}"
+
+
 def source_line(s: Source) -> str:
-    """Return "title · outlet · date · url" with what is known."""
-    parts = [s.title or s.path or s.doc_id, s.outlet, s.published, s.url]
+    """Return "title · outlet · date · url" with what is known ("derna · CNN · 21 Jun 2022 · https://...")."""
+    parts = [s.title or s.path or s.doc_id, s.outlet, date_text(s), s.url]
     return shown(" · ".join(p for p in parts if p))
 
 

@@ -55,6 +55,8 @@ class IndexReport:
     removed: list[str] = field(default_factory=list)  # doc_ids of the removed articles
     # folder given -> the links in it left unread because they lead outside it (see read_paths)
     links_outside: dict[str, list[str]] = field(default_factory=dict)
+    # a field of JSONL records or front matter that newsbot does not read -> how many articles read had it
+    ignored_fields: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     # why the vector index could not be saved at the end of the run (a full disk): the store holds the run's
     # articles and the index in memory holds their vectors; the next open heals the saved index from the store
@@ -120,6 +122,7 @@ class Indexer:
         )
         report.problems = reading.problems
         report.links_outside = reading.links_outside
+        report.ignored_fields = dict(reading.ignored)
         report.seconds = time.perf_counter() - started
         return report
 

@@ -33,9 +33,10 @@ class Source:
     title: str | None = None
     outlet: str | None = None
     url: str | None = None
-    published: str | None = None
+    published: str | None = None  # as the article wrote it
     path: str | None = None
     author: str | None = None
+    published_ts: float | None = None  # `published` as UTC epoch seconds (index.dates), None when unknown
 
     @property
     def label(self) -> str:
@@ -101,11 +102,13 @@ def bounded_source(source: Source) -> tuple[Source, list[str]]:
 @dataclass(frozen=True)
 class Article:
     """One article as read from the corpus: repaired text (paragraphs separated by a blank line) and metadata;
-    `notes` say what reading had to change in it (a clipped title, a dropped URL), for the operator."""
+    `notes` say what reading had to change in it (a clipped title, a dropped URL), and `ignored` which fields of
+    its JSONL record or front matter newsbot does not read, for the operator."""
 
     source: Source
     text: str
     notes: tuple[str, ...] = field(default=(), compare=False)
+    ignored: tuple[str, ...] = field(default=(), compare=False)  # the fields of its record that were not read
 
     @property
     def doc_id(self) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from index.dates import published_timestamp
 from index.errors import DiskFullError, NewsbotError, StoreError
 from index.model import Article, Attribution, Sentence, Source
 from index.terms import TERMS_VERSION, SentenceCounts, best_form, lexical_terms
@@ -124,6 +125,15 @@ MIGRATIONS: tuple[str, ...] = (
         word TEXT NOT NULL, form TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (word, form)
     ) WITHOUT ROWID;
     """,
+    # 7: when each article was published as a UTC timestamp (issue 22), beside `published` as written, so that
+    # articles order by time whatever way their export wrote the date. Stored rows get theirs from their
+    # `published` text where it is a date (newsbot_published_ts, index.dates.published_timestamp, registered on
+    # every connection), NULL where it is not.
+    """
+    ALTER TABLE articles ADD COLUMN published_ts REAL;
+    UPDATE articles SET published_ts = newsbot_published_ts(published) WHERE published IS NOT NULL;
+    CREATE INDEX articles_by_published_ts ON articles(published_ts);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -189,6 +199,7 @@ class Store:
                 raise StoreError(f"cannot open the store {self.path}: {e}") from None
             # WAL's shared memory file cannot be made (SQLite says "disk I/O error"): read the file as it is
             self._db = self._read_only(e)
+        self._db.create_function("newsbot_published_ts", 1, published_timestamp, deterministic=True)
         self._lock = threading.RLock()
         self._migrate()
 
@@ -307,8 +318,8 @@ class Store:
         delete_article); return the new sentence ids."""
         s = article.source
         cur = db.execute(
-            "INSERT INTO articles (doc_id, title, outlet, url, published, author, path, text, origin,"
-            " content_hash, indexed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO articles (doc_id, title, outlet, url, published, author, path, published_ts, text, origin,"
+            " content_hash, indexed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 s.doc_id,
                 s.title,
@@ -317,6 +328,7 @@ class Store:
                 s.published,
                 s.author,
                 s.path,
+                s.published_ts if s.published_ts is not None else published_timestamp(s.published),
                 article.text,
                 origin,
                 article.content_hash,
@@ -394,18 +406,19 @@ class Store:
         return {word: best_form(word, written) for word, written in forms.items()}
 
     def sources(self, offset: int = 0, limit: int = -1) -> list[SourceSummary]:
-        """Return the indexed articles' sources with their sentence counts, newest first."""
+        """Return the indexed articles' sources with their sentence counts, newest first: by when they were
+        published (UTC), those without a date last, by when they were indexed."""
         with self._lock:
             rows = self._db.execute(
                 f"SELECT {_SOURCE_COLS}, a.indexed_at, (SELECT COUNT(*) FROM sentences s WHERE s.article_id = a.id)"
-                " FROM articles a ORDER BY COALESCE(a.published, '') DESC, a.indexed_at DESC, a.doc_id"
+                " FROM articles a ORDER BY a.published_ts IS NULL, a.published_ts DESC, a.indexed_at DESC, a.doc_id"
                 " LIMIT ? OFFSET ?",
                 (limit, offset),
             ).fetchall()
-        return [SourceSummary(_source(r[:7]), int(r[8]), r[7]) for r in rows]
+        return [SourceSummary(_source(r[:_SOURCE_WIDTH]), int(r[_SOURCE_WIDTH + 1]), r[_SOURCE_WIDTH]) for r in rows]
 
     def newest(self) -> Source | None:
-        """Return the newest article's source: by published date, else by indexing time."""
+        """Return the newest article's source: by when it was published, else by indexing time."""
         found = self.sources(0, 1)
         return found[0].source if found else None
 
@@ -415,7 +428,7 @@ class Store:
             r = self._db.execute(
                 f"SELECT {_SOURCE_COLS}, a.text FROM articles a WHERE doc_id = ?", (doc_id,)
             ).fetchone()
-        return None if r is None else (_source(r[:7]), r[7])
+        return None if r is None else (_source(r[:_SOURCE_WIDTH]), r[_SOURCE_WIDTH])
 
     def article_text(self, article_id: int) -> str:
         """Return an article's text by its row id."""
@@ -441,7 +454,7 @@ class Store:
             ).fetchall()
         return {
             r[0]: StoredSentence(
-                r[0], r[1], r[2], r[3], r[4], r[5], r[6], _attribution(r[7:14]), _source(r[14:21])
+                r[0], r[1], r[2], r[3], r[4], r[5], r[6], _attribution(r[7:14]), _source(r[14:])
             )
             for r in rows
         }
@@ -688,7 +701,7 @@ class Store:
                 " WHERE s.id > ? ORDER BY s.id LIMIT ?",
                 (after_id, limit),
             ).fetchall()
-        return [(int(r[0]), str(r[1]), _source(r[2:9])) for r in rows]
+        return [(int(r[0]), str(r[1]), _source(r[2:])) for r in rows]
 
     def split_articles(self) -> dict[int, list[tuple[int, Sentence]]]:
         """Return every stored article's sentences, as (sentence id, Sentence) in order, by article row id: what
@@ -853,8 +866,14 @@ def _text(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-_SOURCE_COLS = "a.doc_id, a.title, a.outlet, a.url, a.published, a.path, a.author"
+_SOURCE_COLS = "a.doc_id, a.title, a.outlet, a.url, a.published, a.path, a.author, a.published_ts"
+_SOURCE_WIDTH = 8  # the columns of _SOURCE_COLS
 
 
-def _source(r: Sequence[str | None]) -> Source:
-    return Source(doc_id=str(r[0]), title=r[1], outlet=r[2], url=r[3], published=r[4], path=r[5], author=r[6])
+def _source(r: Sequence[object]) -> Source:
+    """Return the Source of the _SOURCE_COLS columns of a row."""
+    ts = r[7]
+    return Source(
+        doc_id=str(r[0]), title=_text(r[1]), outlet=_text(r[2]), url=_text(r[3]), published=_text(r[4]),
+        path=_text(r[5]), author=_text(r[6]), published_ts=None if ts is None else float(ts),  # type: ignore[arg-type]
+    )

@@ -90,7 +90,7 @@ def test_card_has_sentence_speaker_and_linked_source() -> None:
     assert text.splitlines() == [
         "1. " + CRETE,
         "— Noman Benotman, told CNN",
-        "📰 ISIS & Libya · IBTimes · 2015-02-18",
+        "📰 ISIS & Libya · IBTimes · 18 Feb 2015",
     ]
     assert {"type": "text_link", "url": "https://ibt.example/a?b=1&c=2"}.items() <= next(
         e for e in entities if e["type"] == "text_link"
@@ -296,7 +296,7 @@ def test_article_shows_details_and_the_opening_only() -> None:
     )
     messages = render_article(source, "First paragraph.\n\n" + "Second. " * 500, sentences=12)
     text = "\n".join(parse_html(m)[0] for m in messages)
-    assert "ISIS in Derna" in text and "IBTimes · 2015-02-18 · by A. Writer · 12 sentences" in text
+    assert "ISIS in Derna" in text and "IBTimes · 18 Feb 2015 · by A. Writer · 12 sentences" in text
     assert "First paragraph." in text and len(text) < 1200
 
 

@@ -122,6 +122,7 @@ def test_an_index_made_before_the_counts_gets_them_when_opened(engine: Engine, s
     db = sqlite3.connect(settings.db_path)  # as newsbot left the file at schema version 5
     db.executescript("BEGIN; DROP TABLE term_counts; DROP TABLE word_forms;"
                      " DELETE FROM meta WHERE key IN ('counts_filled', 'counted_sentences');"
+                     " DROP INDEX articles_by_published_ts; ALTER TABLE articles DROP COLUMN published_ts;"  # 7
                      " PRAGMA user_version=5; COMMIT;")
     db.close()
     store = Store(settings.db_path)

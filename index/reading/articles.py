@@ -10,13 +10,16 @@ import json
 import os
 import re
 import stat
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from index.dates import PUBLISHED_FIELDS, NotADate, published_timestamp, read_date
 from index.errors import ReadError
 from index.model import Article, Source, bounded_source
 from index.reading.repair import repair_line, repair_text, strip_markdown
@@ -52,56 +55,35 @@ def _failure(e: Exception) -> str:
     return f"{type(e).__name__}: {detail}" if detail else type(e).__name__
 
 
-_DATE_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%Y/%m/%d", "%B %Y", "%b %Y")
-_ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_ISO_MONTH = re.compile(r"\d{4}(-(0[1-9]|1[0-2]))?")
-
-
-def _date_problem(value: str) -> str | None:
-    """Return why a published value is not a date (one that does not exist, or no date at all), or None when it
-    is one: ISO 8601 (a year, a month, a day, a time), RFC 2822 ("Mon, 02 Mar 2015 10:00:00 GMT") or written out
-    ("March 2, 2015", "2 March 2015")."""
-    import email.utils
-
+def _date_problem(value: str, name: str = "published") -> str | None:
+    """Return why the published value of field `name` is not a date (one that does not exist, or no date at
+    all), or None when it is one (see index.dates.read_date)."""
     try:
-        dt.datetime.fromisoformat(value)
+        read_date(value)
         return None
-    except ValueError:
-        pass
-    if _ISO_MONTH.fullmatch(value):
-        return None
-    day = _ISO_DAY.match(value)
-    if day:
-        try:
-            dt.date(*map(int, day.groups()))
-        except ValueError:
-            return f"published date {_shown(value)} does not exist; dropped"
-    try:
-        email.utils.parsedate_to_datetime(value)
-        return None
-    except (TypeError, ValueError, IndexError):
-        pass
-    for form in _DATE_FORMATS:
-        try:
-            dt.datetime.strptime(value, form)
-            return None
-        except ValueError:
-            continue
-    return f"published {_shown(value)} is not a date (write it as YYYY-MM-DD); dropped"
+    except NotADate as e:
+        what = "published" if name == "published" else f"published ({name})"
+        if e.missing:
+            return f"{what} date {_shown(value)} does not exist; dropped"
+        return f"{what} {_shown(value)} is not a date (write it as YYYY-MM-DD); dropped"
 
 
-def _article(source: Source, text: str) -> Article:
+def _article(source: Source, text: str, date_field: str = "published", ignored: Sequence[str] = ()) -> Article:
     """Return an article with its metadata repaired as its text is (one line each, no bidirectional controls or
-    invisible characters) and within the limits, noting what had to be clipped or dropped (a published date that
-    does not exist or is no date is dropped)."""
+    invisible characters) and within the limits, its date read as a UTC timestamp, noting what had to be clipped
+    or dropped (a published date that does not exist or is no date, read from `date_field`, is dropped);
+    `ignored` names the fields of its record that were not read."""
     # doc_id and path are identities (a file's name): kept as they are, cleaned only where they are shown
     repaired: dict[str, Any] = {name: repair_line(getattr(source, name) or "") or None for name in FRONT_MATTER_KEYS}
     source = replace(source, **repaired)
-    dropped = _date_problem(source.published) if source.published is not None else None
+    dropped = _date_problem(source.published, date_field) if source.published is not None else None
     if dropped:
         source = replace(source, published=None)
+    source = replace(source, published_ts=published_timestamp(source.published))
     bounded, notes = bounded_source(source)
-    return Article(source=bounded, text=text, notes=tuple(([dropped] if dropped else []) + notes))
+    return Article(
+        source=bounded, text=text, notes=tuple(([dropped] if dropped else []) + notes), ignored=tuple(ignored)
+    )
 
 
 def _notes(name: str, article: Article) -> list[ReadProblem]:
@@ -196,6 +178,93 @@ def _split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     raise ValueError("malformed YAML front matter (no closing '---' line)")
 
 
+# The fields of a JSONL record or of front matter that are read, each as the spellings tried in order: the first
+# one present with a value is read, and a later spelling of the same field then counts as ignored. (The date's
+# spellings are index.dates.PUBLISHED_FIELDS.)
+ID_FIELDS = ("doc_id", "id")
+TEXT_FIELDS = ("text", "body", "content")
+TITLE_FIELDS = ("title",)
+URL_FIELDS = ("url", "link")
+OUTLET_FIELDS = ("outlet", "site")  # and `source` when it is an object with a name ({"name": "CNN"}, as NewsAPI's):
+# a `source` string is as often where a file came from (the seed's front matter) or a link as an outlet
+AUTHOR_FIELDS = ("author", "authors", "byline")
+_BY = re.compile(r"\s*by\s+", re.IGNORECASE)
+_BYLINE_AND = re.compile(r"\s+(?:and|&)\s+", re.IGNORECASE)
+
+
+class _Record:
+    """A JSONL record's or front matter's fields, and the names of those read."""
+
+    def __init__(self, fields: dict[Any, Any]) -> None:
+        self.fields = fields
+        self.read: set[str] = set()
+
+    def first(self, names: Sequence[str]) -> tuple[str, Any]:
+        """Return (name, value) of the first of these fields present with a value, ("", None) when none is; the
+        fields tried count as read."""
+        for name in names:
+            if name in self.fields:
+                self.read.add(name)
+                value = self.fields[name]
+                if not (value is None or value in ("", [], {}) or (isinstance(value, str) and not value.strip())):
+                    return name, value
+        return "", None
+
+    def value(self, names: Sequence[str]) -> str | None:
+        """Return the first of these fields present with a value as a string (see _metadata_value), or None."""
+        return _metadata_value(self.first(names)[1])
+
+    def _outlet_object(self) -> str | None:
+        """Return the name of a `source` object ({"name": "CNN"}), or None (a `source` string is not read)."""
+        source = self.fields.get("source")
+        if isinstance(source, dict) and _named(source):
+            self.read.add("source")
+            return _named(source)
+        return None
+
+    def ignored(self) -> tuple[str, ...]:
+        """Return the names of the fields not read, sorted."""
+        return tuple(sorted(str(k) for k in self.fields if k not in self.read))
+
+    def metadata(self, jsonl: bool) -> tuple[dict[str, Any], str]:
+        """Return the Source fields every record has (title, outlet, url, published, author) and the name of the
+        field the date was read from; a JSONL title is repaired as text (a front matter one as a value)."""
+        date_field, published = self.first(PUBLISHED_FIELDS)
+        title = self.first(TITLE_FIELDS)[1]
+        author_field, author = self.first(AUTHOR_FIELDS)
+        return {
+            "title": (repair_text(title) or None if isinstance(title, str) else None) if jsonl
+            else _metadata_value(title),
+            "outlet": _named(self.first(OUTLET_FIELDS)[1]) or self._outlet_object(),
+            "url": self.value(URL_FIELDS),
+            "published": _metadata_value(published),
+            "author": _authors(author, byline=author_field == "byline"),
+        }, date_field or "published"
+
+
+def _named(value: Any) -> str | None:
+    """Return a value that names someone or something as a string: a string, or an object's `name` ({"name":
+    "CNN"}), or None."""
+    if isinstance(value, dict):
+        value = value.get("name")
+    return _metadata_value(value) if isinstance(value, str | int | float) and not isinstance(value, bool) else None
+
+
+def _authors(value: Any, byline: bool = False) -> str | None:
+    """Return who wrote an article as one line ("Jane Doe, John Roe") from a string, an object with a `name`, or a
+    list of either; a leading "By" is dropped, and a byline ("By Jane Doe and John Roe") is split at "and"."""
+    items = value if isinstance(value, list) else [value]
+    names: list[str] = []
+    for item in items:
+        name = _named(item)
+        if not name:
+            continue
+        name = _BY.sub("", name, count=1) if _BY.match(name) else name
+        names.extend(_BYLINE_AND.split(name) if byline else [name])
+    names = [n.strip(" ,") for n in names if n.strip(" ,")]
+    return ", ".join(dict.fromkeys(names)) or None
+
+
 def _text_article(text: str, doc_id: str, path: str | None, markdown: bool) -> Article:
     """Return an article from a .txt or .md document; raise ValueError when it cannot be read."""
     meta, body = _split_front_matter(text)
@@ -204,8 +273,9 @@ def _text_article(text: str, doc_id: str, path: str | None, markdown: bool) -> A
     repaired = repair_text(body)
     if not repaired:
         raise ValueError("no text (empty after repair)")
-    fields = {k: _metadata_value(meta.get(k)) for k in FRONT_MATTER_KEYS}
-    return _article(Source(doc_id=doc_id, path=path, **fields), repaired)
+    record = _Record(meta)
+    fields, date_field = record.metadata(jsonl=False)
+    return _article(Source(doc_id=doc_id, path=path, **fields), repaired, date_field, record.ignored())
 
 
 def _html_article(html: str | bytes, url: str | None, doc_id: str | None, path: str | None) -> Article:
@@ -231,16 +301,59 @@ def _html_article(html: str | bytes, url: str | None, doc_id: str | None, path: 
     page_url = url or _metadata_value(data.get("source"))
     if doc_id is None:
         doc_id = page_url or "html:" + hashlib.sha256(repaired.encode("utf-8")).hexdigest()[:16]
+    date_field, published = "published", _metadata_value(data.get("date"))
+    author = _authors((_metadata_value(data.get("author")) or "").split(";"))
+    if published is None or author is None:  # the page's own meta tags, when trafilatura found nothing
+        meta = _meta_tags(html)
+        if published is None:
+            date_field = next((k for k in _META_DATES if meta.get(k)), "published")
+            published = meta.get(date_field)
+        author = author or _authors(next((meta[k] for k in _META_AUTHORS if meta.get(k)), None), byline=True)
     source = Source(
         doc_id=doc_id,
         title=title,
         outlet=_metadata_value(data.get("source-hostname")),
         url=page_url,
-        published=_metadata_value(data.get("date")),
+        published=published,
         path=path,
-        author=_metadata_value(data.get("author")),
+        author=author,
     )
-    return _article(source, repaired)
+    return _article(source, repaired, date_field)
+
+
+# The meta tags (name, property or itemprop) read for a page's date and author when trafilatura finds none, in order.
+_META_DATES = (
+    "article:published_time", "og:published_time", "datepublished", "pubdate", "publishdate", "publish-date",
+    "date", "dc.date", "dc.date.issued", "dcterms.created", "sailthru.date", "parsely-pub-date",
+)
+_META_AUTHORS = ("author", "article:author", "dc.creator", "parsely-author", "sailthru.author", "byl")
+
+
+class _MetaTags(HTMLParser):
+    """Collects a page's <meta> tags: name, property or itemprop (lowercased) -> content; the first one wins."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: dict[str, str] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag != "meta":
+            return
+        found = dict(attrs)
+        key = found.get("name") or found.get("property") or found.get("itemprop")
+        content = found.get("content")
+        if key and content and content.strip():
+            self.tags.setdefault(key.strip().lower(), content.strip())
+
+
+def _meta_tags(html: str | bytes) -> dict[str, str]:
+    """Return the meta tags of a page's head (name, property or itemprop, lowercased -> content)."""
+    text = html.decode("utf-8", errors="replace") if isinstance(html, bytes) else html
+    end = text.lower().find("</head")
+    parser = _MetaTags()
+    parser.feed(text[: end if end >= 0 else 200_000])
+    parser.close()
+    return parser.tags
 
 
 def _jsonl_articles(text: str, name: str, path: str | None) -> tuple[list[Article], list[ReadProblem]]:
@@ -288,23 +401,16 @@ def _jsonl_article(line: str, where: str, path: str | None) -> Article:
         raise ValueError(f"not valid JSON ({_failure(e)})") from e
     if not isinstance(record, dict):
         raise ValueError("not a JSON object")
-    raw_text = record.get("text")
+    fields = _Record(record)
+    raw_text = fields.first(TEXT_FIELDS)[1]
     body = repair_text(raw_text) if isinstance(raw_text, str) else ""
     if not body:
         raise ValueError("no non-empty 'text'")
-    raw_id = record.get("doc_id", record.get("id"))
+    raw_id = fields.first(ID_FIELDS)[1]
     doc_id = _metadata_value(raw_id) if isinstance(raw_id, str | int) else None
-    title = record.get("title")
-    source = Source(
-        doc_id=doc_id or where,
-        title=repair_text(title) or None if isinstance(title, str) else None,
-        outlet=_metadata_value(record.get("outlet")),
-        url=_metadata_value(record.get("url")),
-        published=_metadata_value(record.get("published")),
-        path=path,
-        author=_metadata_value(record.get("author")),
-    )
-    return _article(source, body)
+    metadata, date_field = fields.metadata(jsonl=True)
+    source = Source(doc_id=doc_id or where, path=path, **metadata)
+    return _article(source, body, date_field, fields.ignored())
 
 
 def _articles_from_text(
@@ -475,6 +581,8 @@ class FolderReading:
     unreadable: list[str] = field(default_factory=list)  # absolute paths (display form)
     # folder given (display form, with a slash) -> the links in it left unread because they lead outside it
     links_outside: dict[str, list[str]] = field(default_factory=dict)
+    # a field of JSONL records or front matter that newsbot does not read -> how many articles read had it
+    ignored: Counter[str] = field(default_factory=Counter)
 
 
 def absolute_name(path: Path) -> str:
@@ -531,6 +639,7 @@ def read_paths(
                     continue
                 seen[article.doc_id] = name
                 out.articles.append(article)
+                out.ignored.update(article.ignored)
                 out.files[article.doc_id] = absolute_name(path)
     return out
 
