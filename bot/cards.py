@@ -10,12 +10,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from html import escape
+from typing import TYPE_CHECKING
 
 from bot.messages import MAX_MESSAGE, pack
 from bot.render import attribution_line, count, date_text
 from index.characters import shown
 from index.model import Answer, Hit, Source
 from index.terms import TOKEN, matched_words
+
+if TYPE_CHECKING:
+    from index.engine import Removal
 
 
 def _text(text: str) -> str:
@@ -159,7 +163,8 @@ def render_help(username: str | None, *, admin: bool = False) -> str:
     if admin:
         lines += [
             "",
-            "<b>Operators:</b> send a .txt, .md, .html or .jsonl file, or /add <i>URL</i>, to add articles.",
+            "<b>Operators:</b> send a .txt, .md, .html or .jsonl file, or /add <i>URL</i>, to add articles; "
+            "/remove <i>article</i> (its title or file name, as /sources lists it) removes one.",
         ]
     return "\n".join(lines)
 
@@ -268,6 +273,23 @@ def _clip(text: str, limit: int) -> str:
         return text
     cut = text[:limit].rsplit(" ", 1)[0] or text[:limit]
     return cut.rstrip() + "…"
+
+
+def render_removed(removed: Sequence[Removal]) -> str:
+    """Return the reply to /remove: "Removed <title> (19 sentences)", and how the article could come back."""
+    if not removed:
+        return "Nothing was removed: the article was already gone."
+    lines = []
+    for r in removed:
+        line = f"Removed <b>{_text(r.source.label)}</b> ({count(r.sentences, 'sentence')})."
+        if r.file is not None:
+            line += " Its file is still there: the next <code>newsbot index</code> of its folder adds it back."
+        elif r.origin == "upload":
+            line += " It was uploaded: send the file again to add it back."
+        elif r.origin == "url" and r.source.url:
+            line += f" /add {_text(r.source.url)} adds it back."
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def render_added(name: str, sentences_added: int, articles_added: int, titles: Sequence[str]) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from bot.redaction import redact
-from bot.render import answer_text, claims_text, count, small_talk_text, source_line
+from bot.render import answer_text, claims_text, count, feedback_text, removal_text, small_talk_text, source_line
 from bot.settings import BotSettings
 from bot.terminal import PROG, arrived_lines, clean_text, one_line, tolerant_stdin
 from index.characters import shown
@@ -306,9 +306,32 @@ def cmd_feedback(args: argparse.Namespace) -> int:
         for entry in engine.feedback():
             if args.bad and entry.helpful:
                 continue
-            ids = ",".join(map(str, entry.sentence_ids))
-            print(_printable(f"{entry.at}  {'+' if entry.helpful else '-'}  {entry.question}  sentences={ids}"))
+            print(_printable(feedback_text(entry)))
         return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    """Remove stored articles (named by doc_id, title or file name) from the store and the vector index; an
+    article whose only copy is the store (an upload, an /add page, a file that is gone) only with --yes."""
+    from index.engine import Engine
+
+    with Engine.open(replace(_settings(args), ranker=False)) as engine:  # nothing is ranked: no ranker to load
+        plan = engine.removal([clean_text(name) for name in args.articles])  # every name checked before any removal
+        lost = [r for r in plan if r.only_copy]
+        if lost and not args.yes:
+            named = "; ".join(f"{r.source.label} ({ONLY_COPY.get(r.origin, ONLY_COPY['file'])})" for r in lost)
+            raise NewsbotError(f"nothing removed: the store holds the only copy of {named}; "
+                               "run again with --yes to remove it for good")
+        for removal in engine.remove([r.source.doc_id for r in plan]):
+            print(_printable(removal_text(removal)))
+        stats = engine.stats()
+        print(f"The index holds {count(stats.articles, 'article')} and {count(stats.sentences, 'sentence')} "
+              f"({engine.settings.data_dir}).")
+        return 0
+
+
+# why the store holds an article's only copy, by where the article came from
+ONLY_COPY = {"upload": "uploaded in Telegram", "url": "added with /add", "file": "its file is gone"}
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -493,7 +516,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="print one JSON object: doc_id, title, speakers [{speaker, claims [{sentence, cue, kind, position}]}]",
     )
 
-    sp = command("feedback", cmd_feedback, "List readers' feedback on answers (from the Telegram bot).")
+    sp = command(
+        "remove",
+        cmd_remove,
+        "Remove articles from the store and the vector index. An article whose file is still there comes back "
+        "at the next `newsbot index` of its folder; one whose only copy is the store (an upload, an /add page, "
+        "a file that is gone) is removed only with --yes.",
+    )
+    sp.add_argument("articles", nargs="+", metavar="ARTICLE", help="an article's doc_id, title or file name")
+    sp.add_argument("--yes", action="store_true",
+                    help="also remove articles whose only copy is the store, for good")
+
+    sp = command("feedback", cmd_feedback,
+                 "List readers' feedback on answers (from the Telegram bot), each sentence shown with its text.")
     sp.add_argument("--bad", action="store_true", help="only the answers marked unhelpful")
 
     sp = command(

@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING
 
 from index.characters import shown
 from index.dates import NotADate, read_date
-from index.model import Answer, Attribution, Hit, Source
+from index.model import Answer, Attribution, FeedbackEntry, Hit, Source
 
 if TYPE_CHECKING:  # the engine loads numpy and FAISS: `newsbot --help` must not wait for them
-    from index.engine import ArticleClaims
+    from index.engine import ArticleClaims, Removal
 
 NO_ANSWER = "Nothing relevant in the indexed articles."
 
@@ -144,3 +144,26 @@ def claims_text(claims: ArticleClaims, width: int = 100) -> str:
             out += [f"  • {lines[0]}"] + [f"    {line}" for line in lines[1:]]
             out.append(f"    {claim.cue or '(no cue)'} · {claim.kind} · sentence {claim.position + 1}")
     return shown("\n".join(out))
+
+
+def feedback_text(entry: FeedbackEntry) -> str:
+    """Return one reader's 👍/👎 as terminal text: when, + or -, the question and the sentence ids, then each
+    sentence shown on its own indented line ("[4] Crete, ..."; "(no longer stored)" once removed)."""
+    ids = ",".join(map(str, entry.sentence_ids))
+    lines = [f"{entry.at}  {'+' if entry.helpful else '-'}  {entry.question}  sentences={ids}"]
+    texts = entry.sentences or [None] * len(entry.sentence_ids)
+    for sid, text in zip(entry.sentence_ids, texts, strict=True):
+        lines.append(f"    [{sid}] {' '.join(text.split()) if text is not None else '(no longer stored)'}")
+    return shown("\n".join(lines))
+
+
+def removal_text(removal: Removal) -> str:
+    """Return the line saying an article was removed ("removed <title> (19 sentences)"), and that its file,
+    still there, brings it back at the next `newsbot index` of its folder."""
+    line = f"removed {removal.source.label} ({count(removal.sentences, 'sentence')})"
+    if removal.file is not None:
+        line += (
+            f"; its file {removal.file} is still there: the next `newsbot index` of its folder adds it back "
+            "(delete or move the file to keep it out)"
+        )
+    return shown(line)

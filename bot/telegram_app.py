@@ -36,7 +36,7 @@ from bot.presses import button
 from bot.redaction import keep_out_of_logs, redact
 from bot.runtime import Context, Runtime, runtime
 from bot.settings import BotSettings
-from bot.uploads import add_document, add_url
+from bot.uploads import add_document, add_url, remove
 from index.engine import Engine
 from index.errors import ConfigError, NewsbotError
 from index.settings import Settings
@@ -163,6 +163,7 @@ def build_application(
     application.add_handler(CommandHandler("who", who, filters=new))
     application.add_handler(CommandHandler("ask", ask, filters=new))
     application.add_handler(CommandHandler("add", add_url, filters=new))
+    application.add_handler(CommandHandler("remove", remove, filters=new))
     application.add_handler(
         MessageHandler(new & filters.Document.ALL & filters.ChatType.PRIVATE, add_document)
     )

@@ -1,5 +1,5 @@
-"""Adding articles on Telegram (operators only): a document sent to the bot, or /add URL; indexed in the
-background while a progress message says how it goes."""
+"""Adding and removing articles on Telegram (operators only): a document sent to the bot, or /add URL, indexed
+in the background while a progress message says how it goes; /remove ARTICLE."""
 
 from __future__ import annotations
 
@@ -16,20 +16,20 @@ from telegram.error import BadRequest
 from bot import cards
 from bot.runtime import Context, runtime
 from index.characters import shown
-from index.errors import ReadError, WriteError
+from index.errors import ArticleNotFoundError, ReadError, WriteError
 
 log = logging.getLogger(__name__)
 
 DOCUMENT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
 
 
-async def _refuse_non_admin(update: Update, context: Context) -> bool:
+async def _refuse_non_admin(update: Update, context: Context, what: str = "add") -> bool:
     user, message = update.effective_user, update.effective_message
     if user is not None and user.id in runtime(context).bot.admins:
         return False
     if message is not None:
         await message.reply_text(
-            "Sorry, only the bot's operators can add articles. You can ask questions, though!"
+            f"Sorry, only the bot's operators can {what} articles. You can ask questions, though!"
         )
     return True
 
@@ -116,3 +116,32 @@ async def _add(
         cards.render_added(name, report.sentences_added, report.articles_added, report.titles),
         parse_mode=ParseMode.HTML,
     )
+
+
+async def remove(update: Update, context: Context) -> None:
+    """Remove the article /remove ARTICLE names (its doc_id, title or file name; admins only) from the store and
+    the vector index, and say what was removed."""
+    message = update.effective_message
+    if message is None or await _refuse_non_admin(update, context, "remove"):
+        return
+    name = " ".join(context.args or [])
+    if not name:
+        await message.reply_text(
+            "Send /remove followed by the article's doc_id, title or file name, as /sources lists it, "
+            "e.g. /remove derna.txt"
+        )
+        return
+    rt = runtime(context)
+    engine = rt.ready_engine
+    async with rt.adding:  # one change of the articles at a time
+        try:
+            found = await asyncio.to_thread(engine.removal, [name])
+            removed = await asyncio.to_thread(engine.remove, [r.source.doc_id for r in found])
+        except ArticleNotFoundError as e:
+            await message.reply_text(shown(f"{e}. Nothing was removed."))
+            return
+        except WriteError as e:  # a full disk: nothing was removed (one transaction)
+            log.warning("could not remove %s: %s", name, e)
+            await message.reply_text(shown(f"Could not remove {name}: {e}."))
+            return
+    await message.reply_html(cards.render_removed(removed))

@@ -39,8 +39,8 @@ from index.vectors import VectorIndex, manifest_signature, read_manifest
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "ArticleClaims", "Claim", "Context", "CorpusStats", "EncodedQuestion", "Engine", "IndexReport", "SourceSummary",
-    "SpeakerClaims", "SpeakerTally",
+    "ArticleClaims", "Claim", "Context", "CorpusStats", "EncodedQuestion", "Engine", "IndexReport", "Removal",
+    "SourceSummary", "SpeakerClaims", "SpeakerTally",
 ]
 
 COPY_SIMILARITY = 0.8  # word-set Jaccard above which two sentences count as copies of one another
@@ -53,6 +53,7 @@ ANSWER_BATCH = 16  # questions encoded (and searched) together: bigger batches g
 # when the data folder has room for its vectors and SAVE_ROOM more.
 SAVE_RETRY = 60.0
 SAVE_ROOM = 1 << 20
+FEEDBACK_LOOKUP = 900  # sentence ids looked up together for `feedback`
 EXAMPLE_CANDIDATES = 12  # example questions tried, in order, for the `n` a greeting suggests
 
 
@@ -63,6 +64,24 @@ class CorpusStats:
     articles: int
     sentences: int
     newest: Source | None
+
+
+@dataclass(frozen=True)
+class Removal:
+    """An article to remove, or removed: its source, its sentence count, where it came from (`file`, `upload` or
+    `url`) and, for a file article, the file it was read from when that file is still there (the next `newsbot
+    index` of its folder adds the article back)."""
+
+    source: Source
+    sentences: int
+    origin: str
+    file: str | None
+
+    @property
+    def only_copy(self) -> bool:
+        """Return whether the store holds the article's only copy (an upload, an /add page, an article whose
+        file is gone): removed, it cannot be indexed again from this machine."""
+        return self.file is None
 
 
 @dataclass(frozen=True)
@@ -331,6 +350,37 @@ class Engine:
         article = fetch_url(url, policy)
         with self._write_lock, index_lock(self.settings.data_dir):
             return self._saved(self._indexer().index_articles([article], origin="url"))
+
+    def removal(self, names: Sequence[str]) -> list[Removal]:
+        """Return the articles the names name (see find_article), each once, in the order named, changing
+        nothing; raise ArticleNotFoundError when a name fits none or several."""
+        sources = [self.find_article(name) for name in names]
+        found = {r.source.doc_id: r for r in self._removals([s.doc_id for s in sources])}
+        return [found[d] for d in dict.fromkeys(s.doc_id for s in sources) if d in found]
+
+    def remove(self, doc_ids: Sequence[str]) -> list[Removal]:
+        """Remove these articles as indexing removes an article whose file is gone: their sentences and word
+        counts from the store in one transaction, their vectors from the index, the index saved (under the
+        index lock); return those removed (an id no longer stored is left out)."""
+        with self._write_lock, index_lock(self.settings.data_dir):
+            found = {r.source.doc_id: r for r in self._removals(doc_ids)}  # read under the lock
+            if not found:
+                return []
+            report = self._saved(self._indexer().index_articles([], remove=list(found)))
+        return [found[d] for d in report.removed]
+
+    def _removals(self, doc_ids: Sequence[str]) -> list[Removal]:
+        """Return what removing the stored ones of these articles removes, in the order given."""
+        wanted = set(doc_ids)
+        counts = {r.source.doc_id: r for r in self.store.sources(0, -1) if r.source.doc_id in wanted}
+        out: list[Removal] = []
+        for doc_id, origin, _path, file in self.store.article_files():
+            if doc_id in counts:
+                kept = file if origin == "file" and file and Path(file).is_file() else None
+                row = counts[doc_id]
+                out.append(Removal(row.source, row.sentences, origin, kept))
+        order = {d: i for i, d in enumerate(doc_ids)}
+        return sorted(out, key=lambda r: order[r.source.doc_id])
 
     def _saved(self, report: IndexReport) -> IndexReport:
         """Return the report of an indexing run, its index saved: when the run's own save failed (a full disk),
@@ -652,8 +702,16 @@ class Engine:
         return Summary(a, s, self.store.newest(), shown, asked)
 
     def feedback(self) -> list[FeedbackEntry]:
-        """Return readers' 👍/👎 feedback, oldest first."""
-        return [FeedbackEntry(at, q, list(ids), helpful) for at, q, ids, helpful in self.store.feedback()]
+        """Return readers' 👍/👎 feedback, oldest first, each sentence shown with its text (None once removed)."""
+        rows = self.store.feedback()
+        shown = sorted({sid for _, _, ids, _ in rows for sid in ids})
+        stored: dict[int, StoredSentence] = {}
+        for start in range(0, len(shown), FEEDBACK_LOOKUP):  # under SQLite's limit on a query's parameters
+            stored.update(self.store.sentences(shown[start : start + FEEDBACK_LOOKUP]))
+        return [
+            FeedbackEntry(at, q, list(ids), helpful, [stored[i].text if i in stored else None for i in ids])
+            for at, q, ids, helpful in rows
+        ]
 
 
 def speaker_bonus(scores: np.ndarray) -> float:

@@ -250,9 +250,11 @@ class Summary:
 
 @dataclass(frozen=True)
 class FeedbackEntry:
-    """A reader's 👍/👎: when, on which question, the sentences shown, and whether it helped."""
+    """A reader's 👍/👎: when, on which question, the sentences shown (their ids and, beside each, its text, or
+    None when it is no longer stored), and whether it helped."""
 
     at: str
     question: str
     sentence_ids: list[int]
     helpful: bool
+    sentences: list[str | None] = field(default_factory=list)

@@ -182,10 +182,12 @@ def test_feedback_lists_what_readers_marked(indexed: Path, capsys) -> None:
     engine.close()
     assert main(["feedback", "--data", str(indexed)]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert len(out) == 2 and "+  how far is Derna from Crete  sentences=4" in out[0]
+    assert len(out) == 5 and "+  how far is Derna from Crete  sentences=4" in out[0]
+    assert out[1].startswith("    [4] ") and "-  who runs Derna  sentences=2,3" in out[2]
     assert main(["feedback", "--bad", "--data", str(indexed)]) == 0
-    [bad] = capsys.readouterr().out.splitlines()
-    assert "-  who runs Derna  sentences=2,3" in bad
+    bad = capsys.readouterr().out.splitlines()
+    assert "-  who runs Derna  sentences=2,3" in bad[0]
+    assert [line.split("] ")[0] for line in bad[1:]] == ["    [2", "    [3"]  # each with its sentence's text
 
 
 def test_sources_text(indexed: Path, capsys) -> None:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import numpy as np
 import pytest
 from fake_telegram import TOKEN, ApiCall, FakeTelegram, free_port, running_fake
 from telegram import Update
@@ -650,6 +651,61 @@ async def test_admin_adds_an_article_by_url(fake: FakeTelegram, fresh_engine: En
         assert text_of(done).startswith("Added ") and "Benghazi port reopens" in text_of(done)
         _, after = await ask(fake, admin, "When did the harbour of Benghazi reopen?")
     assert text_of(after).startswith("1. " + BENGHAZI)
+
+
+HARBOUR_MD = (
+    "---\ntitle: Harbour to be dredged\n---\nThe Harbour Council met on Tuesday. The council voted to dredge the "
+    "harbour of Tobruk before spring.\n"
+)
+
+
+@pytest.fixture
+def removable(tmp_path: Path) -> Iterator[Engine]:
+    """An engine of the test's own (the fake encoder, plain fusion) over the Derna and harbour articles."""
+    from conftest import FakeEncoder
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "derna.txt").write_bytes(SEED.read_bytes())
+    (corpus / "harbour.md").write_text(HARBOUR_MD, encoding="utf-8")
+    own = Engine.open(Settings(data_dir=tmp_path / "data", progress=False, ranker=False), encoder=FakeEncoder())
+    own.index_paths([corpus])
+    yield own
+    own.close()
+
+
+async def test_admin_removes_an_article(fake: FakeTelegram, removable: Engine) -> None:
+    async with serving(fake, removable):
+        admin = fake.add_user("Operator", user_id=ADMIN)
+        since = fake.mark()
+        fake.user_says(admin, "/remove Harbour to be dredged")
+        done = await fake.wait_for_reply(admin, since=since)
+        since = fake.mark()
+        fake.user_says(admin, "/remove Atlantis")
+        unknown = await fake.wait_for_reply(admin, since=since)
+        since = fake.mark()
+        fake.user_says(admin, "/help")
+        helped = await fake.wait_for_reply(admin, since=since)
+    assert text_of(done).startswith("Removed Harbour to be dredged (2 sentences). Its file is still there")
+    assert text_of(unknown) == "no article matches 'Atlantis' (see: newsbot sources). Nothing was removed."
+    assert "/remove article" in text_of(helped)
+    assert removable.store.article("harbour.md") is None and removable.stats().articles == 1
+    assert np.array_equal(np.sort(removable.vectors.ids()), removable.store.sentence_ids())
+
+
+async def test_remove_is_refused_to_a_reader(fake: FakeTelegram, removable: Engine) -> None:
+    stats = removable.stats()
+    async with serving(fake, removable):
+        alice = fake.add_user("Alice")
+        since = fake.mark()
+        fake.user_says(alice, "/remove harbour.md")
+        refused = await fake.wait_for_reply(alice, since=since)
+        since = fake.mark()
+        fake.user_says(alice, "/help")
+        helped = await fake.wait_for_reply(alice, since=since)
+    assert text_of(refused) == "Sorry, only the bot's operators can remove articles. You can ask questions, though!"
+    assert "/remove" not in text_of(helped)
+    assert removable.stats() == stats and removable.store.article("harbour.md") is not None
 
 
 @slow

@@ -56,4 +56,5 @@ def test_feedback_lists_what_readers_marked(engine: Engine) -> None:
     engine.record_feedback("who runs Derna", [2, 3], False, user_id=1, chat_id=1)
     [entry] = engine.feedback()
     assert (entry.question, entry.sentence_ids, entry.helpful) == ("who runs Derna", [2, 3], False)
+    assert entry.sentences == [h.sentence for h in (engine.hit(2), engine.hit(3)) if h is not None]
     assert entry.at
