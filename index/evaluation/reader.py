@@ -218,12 +218,14 @@ def load_reader(path: Path) -> Any:
 
 
 def train_reader(pairs: list[Pair], out: Path, seed: int, epochs: int = 2, lr: float = 4e-5,
-                 batch: int = 16, warmup: float = 0.1, log_every: int = 50) -> dict[str, Any]:
-    """Train a new reader on the pairs (binary cross-entropy on the logit, AdamW, linear warm-up and decay,
-    shuffled with `seed`), save it to `out` and return what was done (pairs, steps, seconds)."""
+                 batch: int = 16, warmup: float = 0.1, log_every: int = 50, init: Path | None = None
+                 ) -> dict[str, Any]:
+    """Train a new reader (or continue the one saved at `init`) on the pairs (binary cross-entropy on the logit,
+    AdamW, linear warm-up and decay, shuffled with `seed`), save it to `out` and return what was done (pairs,
+    steps, seconds)."""
     import torch
 
-    reader = new_reader(seed)
+    reader = new_reader(seed) if init is None else load_reader(init)
     model, tok = reader.transformers_model, reader.tokenizer
     model.train()
     steps = epochs * ((len(pairs) + batch - 1) // batch)
@@ -250,7 +252,7 @@ def train_reader(pairs: list[Pair], out: Path, seed: int, epochs: int = 2, lr: f
             sched.step()
             opt.zero_grad()
             step += 1
-            recent.append(float(loss))
+            recent.append(float(loss.detach()))
             if step % log_every == 0:
                 print(f"step {step}/{steps} loss {statistics.fmean(recent):.4f} "
                       f"{time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
@@ -258,7 +260,8 @@ def train_reader(pairs: list[Pair], out: Path, seed: int, epochs: int = 2, lr: f
     model.eval()
     reader.save(str(out))
     done = {"pairs": len(pairs), "positives": int(sum(p[2] for p in pairs)), "epochs": epochs, "lr": lr,
-            "batch": batch, "steps": steps, "seed": seed, "seconds": round(time.perf_counter() - started, 1)}
+            "batch": batch, "steps": steps, "seed": seed, "init": str(init) if init else "all-MiniLM-L6-v2",
+            "seconds": round(time.perf_counter() - started, 1)}
     (out / "training.json").write_text(json.dumps(done, indent=2) + "\n", encoding="utf-8")
     return done
 
@@ -401,6 +404,7 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--lr", type=float, default=4e-5)
     t.add_argument("--batch", type=int, default=16)
     t.add_argument("--seed", type=int, default=21)
+    t.add_argument("--init", type=Path, help="continue training this saved reader (default: a new one)")
     t.add_argument("--out", type=Path, required=True)
     m = sub.add_parser("measure", help="P@1 on the validation split: newsbot, the reader, the two fused")
     m.add_argument("--gathered", type=Path, required=True)
@@ -425,7 +429,7 @@ def main(argv: list[str] | None = None) -> int:
             pairs += squad_pairs(args.squad / "docs.jsonl", args.squad / "questions.jsonl", args.seed,
                                  args.squad_questions)
         args.out.mkdir(parents=True, exist_ok=True)
-        done = train_reader(pairs, args.out, args.seed, args.epochs, args.lr, args.batch)
+        done = train_reader(pairs, args.out, args.seed, args.epochs, args.lr, args.batch, init=args.init)
         print(json.dumps({"data": args.data, **done}))
         return 0
     reader = load_reader(args.reader)
