@@ -187,6 +187,37 @@ def squad_pairs(docs: Path, questions: Path, seed: int, limit: int, neg_per_pos:
     return pairs
 
 
+def squad_held_out(questions: Path) -> set[str]:
+    """Return the SQuAD articles kept out of the reader's training: every fourth, in name order."""
+    from index.evaluation.dataset import article_of
+
+    names = sorted({article_of(q.doc_id) for q in read_questions(questions)})
+    return set(names[::4])
+
+
+def squad_within_paragraph(reader: Any, docs: Path, questions: Path, articles: set[str], limit: int,
+                           seed: int) -> dict[str, float]:
+    """Return how often the reader picks a right sentence of the paragraph for `limit` questions of `articles`
+    (drawn with `seed`), beside the chance of a random pick and the paragraph's first sentence."""
+    from index.evaluation.dataset import article_of
+    from index.reading import read_articles, split_sentences
+
+    found, _ = read_articles([docs], root=docs.parent)
+    sentences = {a.doc_id: [s.text for s in split_sentences(a.text)] for a in found}
+    pool = [q for q in read_questions(questions) if article_of(q.doc_id) in articles
+            and len(sentences.get(q.doc_id, [])) > 1]
+    random.Random(seed).shuffle(pool)
+    picked, chance, first = [], [], []
+    for q in pool[:limit]:
+        texts = sentences[q.doc_id]
+        right = [is_correct(q.doc_id, t, q) for t in texts]
+        picked.append(right[int(np.argmax(reader_scores(reader, q.question, texts)))])
+        chance.append(sum(right) / len(right))
+        first.append(right[0])
+    return {"n": len(picked), "reader": round(float(np.mean(picked)), 4),
+            "random": round(float(np.mean(chance)), 4), "first_sentence": round(float(np.mean(first)), 4)}
+
+
 # -- the reader --------------------------------------------------------------------------------------------------
 
 
@@ -217,49 +248,85 @@ def load_reader(path: Path) -> Any:
     return CrossEncoder(str(path), num_labels=1, max_length=MAX_LENGTH, local_files_only=True)
 
 
+def pair_groups(pairs: Sequence[Pair], seed: int) -> list[list[int]]:
+    """Return the pairs (indices) grouped for the listwise loss: each positive first, then its share of the same
+    question's negatives (dealt round-robin after a seeded shuffle, so each negative is used once)."""
+    rng = random.Random(seed)
+    by_question: dict[str, tuple[list[int], list[int]]] = {}
+    for i, (q, _, y) in enumerate(pairs):
+        by_question.setdefault(q, ([], []))[0 if y > 0.5 else 1].append(i)
+    groups = []
+    for positives, negatives in by_question.values():
+        if not positives:
+            continue
+        rng.shuffle(negatives)
+        groups += [[pos, *negatives[k :: len(positives)]] for k, pos in enumerate(positives)]
+    return [g for g in groups if len(g) > 1]
+
+
 def train_reader(pairs: list[Pair], out: Path, seed: int, epochs: int = 2, lr: float = 4e-5,
-                 batch: int = 16, warmup: float = 0.1, log_every: int = 50, init: Path | None = None
-                 ) -> dict[str, Any]:
-    """Train a new reader (or continue the one saved at `init`) on the pairs (binary cross-entropy on the logit,
-    AdamW, linear warm-up and decay, shuffled with `seed`), save it to `out` and return what was done (pairs,
-    steps, seconds)."""
+                 batch: int = 16, warmup: float = 0.1, log_every: int = 50, init: Path | None = None,
+                 head_lr: float = 1e-3, loss: str = "listwise") -> dict[str, Any]:
+    """Train a new reader (or continue the one saved at `init`) on the pairs, save it to `out` and return what was
+    done (pairs, steps, seconds). `loss` "bce": binary cross-entropy on each pair's logit, batches of `batch`
+    pairs; "listwise": softmax cross-entropy over each positive and its negatives (`pair_groups`), batches of about
+    `batch` pairs. AdamW, linear warm-up and decay, shuffled with `seed`."""
     import torch
 
     reader = new_reader(seed) if init is None else load_reader(init)
     model, tok = reader.transformers_model, reader.tokenizer
     model.train()
-    steps = epochs * ((len(pairs) + batch - 1) // batch)
-    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
+    if loss == "listwise":
+        groups = pair_groups(pairs, seed)
+        per_batch = max(1, round(batch / (1 + NEG_PER_POS)))
+    else:
+        groups, per_batch = [[i] for i in range(len(pairs))], batch
+    steps = epochs * ((len(groups) + per_batch - 1) // per_batch)
+    # The pooler and the head are new to this task (sentence-transformers never trained MiniLM's pooler: its
+    # output barely varies), so at the encoder's rate the logit first collapses to the label prior; they learn at
+    # `head_lr` instead.
+    head = [p for n, p in model.named_parameters() if n.startswith("classifier") or ".pooler." in n]
+    body = [p for n, p in model.named_parameters() if not (n.startswith("classifier") or ".pooler." in n)]
+    opt = torch.optim.AdamW([{"params": body, "lr": lr}, {"params": head, "lr": head_lr}], weight_decay=0.01)
     warm = max(1, int(warmup * steps))
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min((s + 1) / warm, max(0.0, (steps - s) / max(1, steps - warm))))
     loss_fn = torch.nn.BCEWithLogitsLoss()
     rng = random.Random(seed)
     torch.manual_seed(seed)
-    started, step, recent = time.perf_counter(), 0, []
+    started, step, recent, spread = time.perf_counter(), 0, [], []
     for _ in range(epochs):
-        order = list(range(len(pairs)))
+        order = list(range(len(groups)))
         rng.shuffle(order)
-        for i in range(0, len(order), batch):
-            chunk = [pairs[j] for j in order[i : i + batch]]
+        for i in range(0, len(order), per_batch):
+            chosen = [groups[j] for j in order[i : i + per_batch]]
+            chunk = [pairs[k] for g in chosen for k in g]
             enc = tok([c[0] for c in chunk], [c[1] for c in chunk], truncation="longest_first",
                       max_length=MAX_LENGTH, padding=True, return_tensors="pt")
             logits = model(**enc).logits.view(-1)
-            loss = loss_fn(logits, torch.tensor([c[2] for c in chunk], dtype=torch.float32))
-            loss.backward()
+            if loss == "listwise":
+                parts = torch.split(logits, [len(g) for g in chosen])
+                batch_loss = torch.stack([torch.nn.functional.cross_entropy(
+                    part.view(1, -1), torch.zeros(1, dtype=torch.long)) for part in parts]).mean()
+            else:
+                batch_loss = loss_fn(logits, torch.tensor([c[2] for c in chunk], dtype=torch.float32))
+            batch_loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
             sched.step()
             opt.zero_grad()
             step += 1
-            recent.append(float(loss.detach()))
+            recent.append(float(batch_loss.detach()))
+            spread.append(float(logits.detach().std()))
             if step % log_every == 0:
-                print(f"step {step}/{steps} loss {statistics.fmean(recent):.4f} "
-                      f"{time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
-                recent = []
+                print(f"step {step}/{steps} loss {statistics.fmean(recent):.4f} logit spread "
+                      f"{statistics.fmean(spread):.3f} {time.perf_counter() - started:.0f} s", file=sys.stderr,
+                      flush=True)
+                recent, spread = [], []
     model.eval()
     reader.save(str(out))
     done = {"pairs": len(pairs), "positives": int(sum(p[2] for p in pairs)), "epochs": epochs, "lr": lr,
+            "head_lr": head_lr, "loss": loss, "groups": len(groups),
             "batch": batch, "steps": steps, "seed": seed, "init": str(init) if init else "all-MiniLM-L6-v2",
             "seconds": round(time.perf_counter() - started, 1)}
     (out / "training.json").write_text(json.dumps(done, indent=2) + "\n", encoding="utf-8")
@@ -371,6 +438,11 @@ def format_measure(name: str, report: dict[str, Any]) -> str:
         c = report["cost"]
         lines.append(f"\ncost: {c['median_ms']} ms for 10 pairs on one thread (median of {c['sets']}; "
                      f"p90 {c['p90_ms']} ms), torch fp32")
+    if "squad_held_out" in report:
+        q = report["squad_held_out"]
+        lines.append(f"SQuAD dev-a, held-out articles, right sentence of the paragraph at rank 1 ({q['n']} "
+                     f"questions): reader {q['reader']:.3f}, first sentence {q['first_sentence']:.3f}, "
+                     f"random {q['random']:.3f}")
     return "\n".join(lines)
 
 
@@ -402,7 +474,9 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--squad-questions", type=int, default=800, help="SQuAD questions to draw pairs from")
     t.add_argument("--epochs", type=int, default=2)
     t.add_argument("--lr", type=float, default=4e-5)
-    t.add_argument("--batch", type=int, default=16)
+    t.add_argument("--head-lr", type=float, default=1e-3, help="learning rate of the pooler and the head")
+    t.add_argument("--batch", type=int, default=16, help="pairs a step (about)")
+    t.add_argument("--loss", choices=["listwise", "bce"], default="listwise")
     t.add_argument("--seed", type=int, default=21)
     t.add_argument("--init", type=Path, help="continue training this saved reader (default: a new one)")
     t.add_argument("--out", type=Path, required=True)
@@ -411,6 +485,8 @@ def main(argv: list[str] | None = None) -> int:
     m.add_argument("--reader", type=Path, required=True)
     m.add_argument("--split", default="validation")
     m.add_argument("--json", type=Path, help="also write the report here")
+    m.add_argument("--squad", type=Path, default=Path("/work/shared/eval/squad-dev-a"))
+    m.add_argument("--squad-questions", type=int, default=200, help="held-out SQuAD questions (0: none)")
     args = p.parse_args(argv)
 
     if args.step == "gather":
@@ -426,10 +502,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.data in ("pilot", "both"):
             pairs += pilot_pairs(items, args.seed)
         if args.data in ("squad", "both"):
-            pairs += squad_pairs(args.squad / "docs.jsonl", args.squad / "questions.jsonl", args.seed,
-                                 args.squad_questions)
+            sq = args.squad / "questions.jsonl"
+            pairs += squad_pairs(args.squad / "docs.jsonl", sq, args.seed, args.squad_questions,
+                                 exclude_articles=squad_held_out(sq))
         args.out.mkdir(parents=True, exist_ok=True)
-        done = train_reader(pairs, args.out, args.seed, args.epochs, args.lr, args.batch, init=args.init)
+        done = train_reader(pairs, args.out, args.seed, args.epochs, args.lr, args.batch, init=args.init,
+                            head_lr=args.head_lr, loss=args.loss)
         print(json.dumps({"data": args.data, **done}))
         return 0
     reader = load_reader(args.reader)
@@ -437,6 +515,10 @@ def main(argv: list[str] | None = None) -> int:
     report = measure(reader, chosen)
     report["cost"] = cost_ms(reader, chosen)
     report["counts"] = dict(Counter(g.qtype for g in chosen))
+    if args.squad_questions:
+        sq = args.squad / "questions.jsonl"
+        report["squad_held_out"] = squad_within_paragraph(reader, args.squad / "docs.jsonl", sq,
+                                                          squad_held_out(sq), args.squad_questions, seed=5)
     print(format_measure(str(args.reader), report))
     if args.json:
         args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
