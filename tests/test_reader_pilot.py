@@ -16,6 +16,7 @@ from index.evaluation.reader import (
     fused_order,
     gather,
     load_gathered,
+    pair_groups,
     pilot_pairs,
     read_pilot,
     save_gathered,
@@ -125,3 +126,12 @@ def test_fused_order_and_sign_test() -> None:
     assert fused_order(np.array([9.0, 5.0, 1.0, 0.0]))[0] == 0
     assert sign_test(0, 0) == 1.0 and sign_test(5, 5) == 1.0
     assert sign_test(10, 0) == pytest.approx(2 / 1024, abs=1e-4)
+
+
+def test_pair_groups_put_each_positive_first_with_its_share_of_negatives() -> None:
+    pairs = [("q1", "p1", 1.0), ("q1", "p2", 1.0), *[("q1", f"n{i}", 0.0) for i in range(4)],
+             ("q2", "p3", 1.0), ("q2", "m1", 0.0), ("q3", "m2", 0.0)]
+    groups = pair_groups(pairs, seed=2)
+    assert [pairs[g[0]][1] for g in groups] == ["p1", "p2", "p3"]  # q3 has no positive: no group
+    assert all(pairs[i][2] == 0.0 and pairs[i][0] == pairs[g[0]][0] for g in groups for i in g[1:])
+    assert sorted(i for g in groups[:2] for i in g[1:]) == [2, 3, 4, 5] and [len(g) for g in groups] == [3, 3, 2]
