@@ -490,7 +490,7 @@ _RECENCY = re.compile(
     r"|\b(?:recently|lately)\b",
     re.IGNORECASE,
 )
-_BETWEEN = re.compile(rf"\bbetween\s+(?P<a>(?:19|20)\d{{2}})\s+and\s+(?P<b>(?:19|20)\d{{2}})\b", re.IGNORECASE)
+_BETWEEN = re.compile(r"\bbetween\s+(?P<a>(?:19|20)\d{2})\s+and\s+(?P<b>(?:19|20)\d{2})\b", re.IGNORECASE)
 _DATED = (
     re.compile(rf"\b(?:{_PREP}\s+)?(?:(?:early|late|mid)[- ]?)?{_MONTH_NAME}\s+{_YEAR}\b", re.IGNORECASE),
     re.compile(rf"\b{_PREP}\s+(?:(?:early|late|mid)[- ]?)?(?P<month>){_YEAR}\b", re.IGNORECASE),
