@@ -29,7 +29,9 @@ from index.indexer import Embedder, Indexer, IndexReport, rebuild_vectors, store
 from index.model import Answer, ContextView, FeedbackEntry, Hit, Query, Source, SourceView, Summary
 from index.questions import (
     CorpusWords,
+    TimeAsked,
     asks_what_someone_said,
+    frames_time,
     is_chitchat,
     normalized_question,
     read_time,
@@ -656,7 +658,9 @@ class Engine:
             return replace(query, text=text)
         if is_chitchat(text):
             return replace(query, text=text, searched=text)
-        time_asked = read_time(text, self._newest_time)
+        # time words ask for a window only where the question frames itself by time, over a corpus with dates
+        framed = frames_time(text) and self._newest_time() is not None
+        time_asked = read_time(text, self._newest_time) if framed else TimeAsked(text)
         if not time_asked.rest:
             raise QuestionError(f"“{text}”: about what? Name a topic as well, e.g. “latest on Derna”.")
         since, until = query.since, query.until

@@ -17,7 +17,7 @@ from index.encoder import TextKind
 from index.engine import Engine
 from index.errors import QuestionError
 from index.model import Query
-from index.questions import read_time
+from index.questions import frames_time, read_time
 from index.settings import Settings
 from tests.conftest import FakeEncoder
 
@@ -172,3 +172,24 @@ def test_ask_since_until_newest_through_the_cli(tmp_path: Path, minilm, capsys: 
     assert capsys.readouterr().out.startswith("Nothing dated since 2017-01 and until 2017 about “Derna dam”")
     assert main(["ask", "Derna dam", "--since", "last Tuesday", "--data", data]) == 1
     assert "--since 'last Tuesday' is not a date" in capsys.readouterr().err
+
+
+def test_a_question_that_asks_its_own_keeps_its_time_words_as_words(dam_engine: Engine) -> None:
+    # the time such a question names is its answer's, not the articles' publication: read as a window it left
+    # out the very article that answers (one published a month later)
+    for asked in ("How many jobs did U.S. employers add in October 2015?",
+                  "In 2012, how many stadiums were named as finalists?",
+                  "A court ruled in June 2019. Who appealed?",
+                  "By how much could crop production fall by 2050?",
+                  "What percentage of voters back him in the USA TODAY poll?"):
+        assert not frames_time(asked), asked
+        query = dam_engine.asked(asked)
+        assert (query.since, query.until, query.order, query.searched) == (None, None, "relevance", asked)
+    for framed in ("Derna dam in 2019", "latest on the Derna dam", "What happened in Derna yesterday?",
+                   "What's new about Libya?", "floods this week"):
+        assert frames_time(framed), framed
+
+
+def test_an_undated_corpus_reads_no_window(fake_engine: Engine) -> None:
+    query = fake_engine.asked("Derna in 2015")  # the seed has no date: a window would leave nothing
+    assert (query.since, query.until, query.searched) == (None, None, "Derna in 2015")
