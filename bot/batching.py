@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from index.engine import Engine
-from index.model import Answer
+from index.model import Answer, Query
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +20,7 @@ BATCH_MOST = 16  # questions answered together at most
 
 @dataclass
 class _Asked:
-    question: str
+    question: str | Query
     k: int
     reply: asyncio.Future[Answer]
 
@@ -37,7 +37,7 @@ class AnswerBatcher:
     _timer: asyncio.TimerHandle | None = None
     _running: set[asyncio.Task[None]] = field(default_factory=set)
 
-    async def answer(self, question: str, k: int) -> Answer:
+    async def answer(self, question: str | Query, k: int) -> Answer:
         """Return the answer to `question` with k sentences at most, answered together with the questions asked
         meanwhile; raise what `Engine.answer` raises for it."""
         loop = asyncio.get_running_loop()
@@ -80,31 +80,31 @@ class AnswerBatcher:
                 asked.reply.set_result(result)
 
 
-def answer_together(engine: Engine, asked: list[tuple[str, int]]) -> list[Answer | Exception]:
-    """Return the answer (or the error) of each (question, k), the questions with one k answered by one
-    `Engine.answer_many` call; when that fails, each question is answered alone so that its error is its own."""
+def answer_together(engine: Engine, asked: list[tuple[str | Query, int]]) -> list[Answer | Exception]:
+    """Return the answer (or the error) of each (question, k) (a Query keeps its own k), the questions answered
+    by one `Engine.answer_many` call; when that fails, each question is answered alone so that its error is its
+    own."""
     results: list[Answer | Exception | None] = [None] * len(asked)
-    by_k: dict[int, list[int]] = {}
+    queries: dict[int, Query] = {}
     for i, (question, k) in enumerate(asked):
         try:
-            engine.check_question(question)
+            queries[i] = engine.asked(question, k)
         except Exception as e:  # noqa: BLE001 - this question's error, not its companions'
             results[i] = e
-        else:
-            by_k.setdefault(k, []).append(i)
-    for k, idx in by_k.items():
+    if queries:
+        idx = list(queries)
         try:
-            answers: list[Answer | Exception] = list(engine.answer_many([asked[i][0] for i in idx], k=k))
+            answers: list[Answer | Exception] = list(engine.answer_many([queries[i] for i in idx]))
         except Exception:  # noqa: BLE001 - find out whose error it is
             log.info("answering %d questions together failed; answering each alone", len(idx), exc_info=True)
-            answers = [_answer_alone(engine, asked[i][0], k) for i in idx]
+            answers = [_answer_alone(engine, queries[i]) for i in idx]
         for i, answer in zip(idx, answers, strict=True):
             results[i] = answer
     return [r if r is not None else RuntimeError("unanswered") for r in results]
 
 
-def _answer_alone(engine: Engine, question: str, k: int) -> Answer | Exception:
+def _answer_alone(engine: Engine, question: Query) -> Answer | Exception:
     try:
-        return engine.answer(question, k)
+        return engine.answer(question)
     except Exception as e:  # noqa: BLE001 - handed to the question's handler, which replies or apologises
         return e

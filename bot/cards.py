@@ -13,7 +13,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from bot.messages import MAX_MESSAGE, pack
-from bot.render import attribution_line, count, date_text
+from bot.render import attribution_line, count, date_text, nothing_dated_text
 from index.characters import shown
 from index.model import Answer, Hit, Source
 from index.terms import TOKEN, matched_words
@@ -114,6 +114,12 @@ def render_no_answer(question: str, articles: int, covers: Sequence[Source], exa
     return "\n".join(lines)
 
 
+def render_nothing_dated(answer: Answer) -> str:
+    """Return the reply for a question whose date window holds nothing that answers it ("Nothing dated in March
+    2019 about Derna."), not "nothing relevant": there may be answers outside the window."""
+    return _text(nothing_dated_text(answer))
+
+
 def render_small_talk(articles: int, examples: Sequence[str]) -> str:
     """Return the reply to small talk ("hi", "thanks", "who are you"): what newsbot does and a question to try."""
     lines = [
@@ -156,6 +162,8 @@ def render_help(username: str | None, *, admin: bool = False) -> str:
         f"In a group, mention {at}, reply to me, or use /ask <i>question</i>.",
         f"In any chat, type {at} <i>question</i> to pick an answer inline.",
         "",
+        "/latest <i>topic</i> — the latest on a topic, newest article first; time words work in any question "
+        "(<i>in 2019</i>, <i>since March</i>, <i>this week</i>: relative to the newest article I know)",
         "/sources — the articles I know",
         "/who — who is quoted, and how often; reply /who to an answer for the speakers of its article",
         "/about — how answers are found",

@@ -21,6 +21,7 @@ from bot.settings import BotSettings
 from bot.terminal import PROG, arrived_lines, clean_text, one_line, tolerant_stdin
 from index.characters import shown
 from index.errors import NewsbotError, ReadError
+from index.model import Query
 from index.settings import Settings
 
 
@@ -212,11 +213,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
     with _open(args, answering=True) as engine:
         _require_index(engine)
         if args.question != "-":
-            _print_answer(engine, engine.answer(clean_text(args.question), k=args.k), args.json, echo=False)
+            asked = _asked(args, clean_text(args.question))
+            _print_answer(engine, engine.answer(asked), args.json, echo=False)
             return 0
         status = 0
         for lines in arrived_lines(tolerant_stdin(), ASK_BATCH):
-            questions = [q for q in (clean_text(line).strip() for line in lines) if q]
+            questions = [_asked(args, q) for q in (clean_text(line).strip() for line in lines) if q]
             status = max(status, _ask_lines(engine, questions, args.k, args.json))
         return status
 
@@ -224,7 +226,34 @@ def cmd_ask(args: argparse.Namespace) -> int:
 ASK_BATCH = 64  # lines of `ask -` answered together (those that have arrived)
 
 
-def _ask_lines(engine, questions: list[str], k: int, as_json: bool) -> int:
+def _asked(args: argparse.Namespace, question: str) -> Query:
+    """Return the question as `ask`'s flags ask it: k sentences, the --since/--until window (a date as
+    index.dates reads it: --since takes in the start of the period written, --until its end), --newest first."""
+    since = until = None
+    said = []
+    if args.since:
+        since = _date_bound(args.since, "--since")[0]
+        said.append(f"since {args.since}")
+    if args.until:
+        until = _date_bound(args.until, "--until")[1]
+        said.append(f"until {args.until}")
+    return Query(question, args.k, 0, since, until, "newest" if args.newest else "relevance",
+                 " and ".join(said) or None)
+
+
+def _date_bound(value: str, flag: str) -> tuple[float, float]:
+    """Return the UTC span a flag's date covers; raise NewsbotError when it is no date."""
+    from index.dates import NotADate, date_span
+
+    try:
+        return date_span(value)
+    except NotADate:
+        raise NewsbotError(
+            f"{flag} {value!r} is not a date (try 2019, 2019-03, 2019-03-02 or \"March 2, 2019\")"
+        ) from None
+
+
+def _ask_lines(engine, questions: list[Query], k: int, as_json: bool) -> int:
     """Print the answer to each question (or its error, one line on stderr), the questions encoded together as
     the bot's batches are (`answer_together`); return 1 when some question failed, else 0."""
     from bot.batching import answer_together
@@ -488,6 +517,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument(
         "--no-ranker", action="store_true", help="rank by plain score fusion, not the learned ranker"
     )
+    sp.add_argument("--since", metavar="DATE", help="only articles published from DATE on (2019, 2019-03, 2019-03-02)")
+    sp.add_argument("--until", metavar="DATE", help="only articles published up to the end of DATE")
+    sp.add_argument("--newest", action="store_true", help="the relevant sentences newest article first")
 
     sp = command("chat", cmd_chat, "Talk in the terminal: one question a line until the end of input.")
     sp.add_argument(

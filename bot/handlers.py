@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import re
 from collections.abc import AsyncIterator
@@ -30,7 +31,7 @@ from bot.runtime import Context, runtime
 from index.characters import shown
 from index.engine import Engine
 from index.errors import QuestionError, WriteError
-from index.model import Answer
+from index.model import Answer, Query
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +80,7 @@ def fit_one_message(answer: Answer) -> Answer:
     while len(hits) > 1 and len(cards.render_answer(Answer(answer.question, hits, offset=answer.offset))) > 1:
         hits.pop()
     more = answer.more or len(hits) < len(answer.hits)
-    return Answer(answer.question, hits, answer.no_answer, answer.offset, more)
+    return dataclasses.replace(answer, hits=hits, more=more)  # the same question, window and order
 
 
 async def over_limit(update: Update, context: Context) -> bool:
@@ -105,14 +106,14 @@ async def over_limit(update: Update, context: Context) -> bool:
     return True
 
 
-async def answer_question(update: Update, context: Context, question: str) -> None:
-    """Answer `question` (from the update's message) with cards, say that nothing is relevant, or answer small
-    talk with what the bot does and a question to try."""
+async def answer_question(update: Update, context: Context, question: str | Query) -> None:
+    """Answer `question` (from the update's message) with cards, say that nothing is relevant (or nothing dated
+    in its window), or answer small talk with what the bot does and a question to try."""
     message = update.effective_message
     chat = update.effective_chat
     if message is None or chat is None:
         return
-    if not question:
+    if not (question.text if isinstance(question, Query) else question):
         await message.reply_text("Ask me a question, e.g. /ask how far is Derna from Crete")
         return
     if await over_limit(update, context):
@@ -130,9 +131,12 @@ async def answer_question(update: Update, context: Context, question: str) -> No
             text = cards.render_small_talk(summary.articles, summary.examples)
             await send_html(context, chat.id, [text], reply_to=message.id)
             return
+        if answer.no_answer and answer.nothing_dated:
+            await send_html(context, chat.id, [cards.render_nothing_dated(answer)], reply_to=message.id)
+            return
         if answer.no_answer or not answer.hits:
             await send_html(
-                context, chat.id, [await _nothing_relevant(engine, question)], reply_to=message.id
+                context, chat.id, [await _nothing_relevant(engine, answer.question)], reply_to=message.id
             )
             return
     await send_answer(context, chat.id, answer, reply_to=message.id, group=chat.type != ChatType.PRIVATE)
@@ -259,6 +263,19 @@ def _speakers_of_answer(engine: Engine, sentence_ids: list[int], answer_ids: lis
         tally = engine.speakers(source.doc_id, WHO_LIMIT)
         out.append(cards.render_speakers(tally.speakers, tally.total_speakers, tally.total_claims, source))
     return out
+
+
+async def latest(update: Update, context: Context) -> None:
+    """Answer /latest <topic> as "latest on <topic>": the relevant sentences, newest article first."""
+    message = update.effective_message
+    if message is None:
+        return
+    topic = question_text(message.text, context.bot.username)
+    if not topic:
+        await message.reply_text("Name a topic, e.g. /latest Derna")
+        return
+    rt = runtime(context)
+    await answer_question(update, context, Query(topic, rt.bot.answers_per_message, order="newest"))
 
 
 async def ask(update: Update, context: Context) -> None:

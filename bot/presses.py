@@ -22,6 +22,7 @@ from bot.handlers import over_limit, question_text, send_answer, sources_page
 from bot.messages import MAX_ALERT, plain_messages, send_html
 from bot.runtime import Context, runtime
 from index.engine import Engine
+from index.model import Query
 from index.store import StoredAnswer
 
 log = logging.getLogger(__name__)
@@ -49,17 +50,18 @@ async def button(update: Update, context: Context) -> None:
             asked = message.reply_to_message if message is not None else None
             question = question_text(asked.text if asked is not None else None, context.bot.username)
             reply_to = asked.message_id if asked is not None else None
-            await _more(update, context, query, message, question, offset, reply_to)
+            more = Query(question, runtime(context).bot.answers_per_message, offset)
+            await _more(update, context, query, message, more, reply_to)
         case buttons.MoreOf(answer_id):
             sent = await _kept_answer(engine, answer_id, message)
             if sent is None:
                 await query.answer(NO_QUESTION, show_alert=True)
                 return
-            offset = sent.first + len(sent.sentence_ids)
             asked = message.reply_to_message if message is not None else None
             # in reply to the question while it is there, else to the answer it continues
             reply_to = asked.message_id if asked is not None else message.message_id if message else None
-            await _more(update, context, query, message, sent.question, offset, reply_to)
+            more = sent.following(runtime(context).bot.answers_per_message)  # the same window and order
+            await _more(update, context, query, message, more, reply_to)
         case buttons.FeedbackOn(helpful, answer_id):
             sent = await _kept_answer(engine, answer_id, message)
             if sent is None:
@@ -123,18 +125,18 @@ async def _more(
     context: Context,
     query: CallbackQuery,
     message: Message | None,
-    question: str,
-    offset: int,
+    question: Query,
     reply_to: int | None,
 ) -> None:
-    """Send the hits after `offset` for `question`, in reply to `reply_to` (the question or the answer)."""
-    if message is None or not question:
+    """Send the hits the Query asks for (those after its offset), in reply to `reply_to` (the question or the
+    answer)."""
+    if message is None or not question.text:
         await query.answer(NO_QUESTION, show_alert=True)
         return
     if await over_limit(update, context):
         return
     rt = runtime(context)
-    answer = await asyncio.to_thread(rt.ready_engine.answer, question, rt.bot.answers_per_message, offset)
+    answer = await asyncio.to_thread(rt.ready_engine.answer, question)
     if answer.no_answer or not answer.hits:
         await query.answer("That was everything I found.")
         return

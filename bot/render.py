@@ -115,8 +115,19 @@ def small_talk_text(articles: int, examples: Sequence[str]) -> str:
     return shown(text + (f"\nFor example: {' / '.join(examples)}" if examples else ""))
 
 
+def nothing_dated_text(answer: Answer) -> str:
+    """Return what an answer whose date window holds nothing says: "Nothing dated in March 2019 about Derna; ask
+    without the dates to search every article."""
+    asked = answer.query
+    period = asked.period if asked is not None and asked.period else "in that period"
+    topic = asked.searched if asked is not None and asked.searched else answer.question
+    return f"Nothing dated {period} about “{topic.rstrip('?!. ')}”; ask without the dates to search every article."
+
+
 def answer_text(answer: Answer, width: int = 100) -> str:
     """Return a whole answer as terminal text (small talk gets NO_ANSWER here: see small_talk_text)."""
+    if answer.no_answer and answer.nothing_dated:
+        return nothing_dated_text(answer)
     if answer.no_answer or not answer.hits:
         return NO_ANSWER
     return "\n\n".join(hit_text(h, answer.offset + i + 1, width) for i, h in enumerate(answer.hits))

@@ -31,7 +31,18 @@ from telegram.ext import (
 )
 
 from bot import messages
-from bot.handlers import about, ask, group_text, help_command, inline_query, private_text, sources, start, who
+from bot.handlers import (
+    about,
+    ask,
+    group_text,
+    help_command,
+    inline_query,
+    latest,
+    private_text,
+    sources,
+    start,
+    who,
+)
 from bot.presses import button
 from bot.redaction import keep_out_of_logs, redact
 from bot.runtime import Context, Runtime, runtime
@@ -50,6 +61,7 @@ COMMANDS = [
     BotCommand("who", "who is quoted, and how often (reply to an answer: in its article)"),
     BotCommand("about", "how answers are found; what “attributed” means"),
     BotCommand("ask", "ask a question (in groups)"),
+    BotCommand("latest", "the latest on a topic, newest first"),
 ]
 APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
 
@@ -162,6 +174,7 @@ def build_application(
     application.add_handler(CommandHandler("sources", sources, filters=new))
     application.add_handler(CommandHandler("who", who, filters=new))
     application.add_handler(CommandHandler("ask", ask, filters=new))
+    application.add_handler(CommandHandler("latest", latest, filters=new))
     application.add_handler(CommandHandler("add", add_url, filters=new))
     application.add_handler(CommandHandler("remove", remove, filters=new))
     application.add_handler(

@@ -111,3 +111,20 @@ def published_timestamp(value: str | None) -> float | None:
         return read_date(value).timestamp
     except NotADate:
         return None
+
+
+def date_span(value: str) -> tuple[float, float]:
+    """Return the UTC timestamps a written date covers: its start and the start of the next year, month, day (or,
+    for a time of day, the next second), so that `--until 2019` takes in all of 2019; raise NotADate."""
+    read = read_date(value)
+    moment = read.moment.astimezone(dt.UTC)
+    match read.precision:
+        case "year":
+            end = moment.replace(year=moment.year + 1)
+        case "month":
+            end = moment.replace(year=moment.year + (moment.month == 12), month=moment.month % 12 + 1)
+        case "day":
+            end = moment + dt.timedelta(days=1)
+        case _:
+            end = moment + dt.timedelta(seconds=1)
+    return moment.timestamp(), end.timestamp()

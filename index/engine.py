@@ -3,13 +3,14 @@ questions with attributed sentences. The CLI and the bot are thin layers over it
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import logging
 import shutil
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -25,8 +26,17 @@ from index.errors import (
 )
 from index.examples import candidate_questions
 from index.indexer import Embedder, Indexer, IndexReport, rebuild_vectors, store_vectors, sync_vectors
-from index.model import Answer, ContextView, FeedbackEntry, Hit, Source, SourceView, Summary
-from index.questions import CorpusWords, asks_what_someone_said, is_chitchat, normalized_question, speakers_named
+from index.model import Answer, ContextView, FeedbackEntry, Hit, Query, Source, SourceView, Summary
+from index.questions import (
+    CorpusWords,
+    TimeAsked,
+    asks_what_someone_said,
+    frames_time,
+    is_chitchat,
+    normalized_question,
+    read_time,
+    speakers_named,
+)
 from index.ranking import Candidate, FusionRanker, Ranker, cosines, mark_articles, merge_candidates
 from index.ranking.features import CorpusView
 from index.ranking.learned import load_ranker
@@ -55,6 +65,12 @@ SAVE_RETRY = 60.0
 SAVE_ROOM = 1 << 20
 FEEDBACK_LOOKUP = 900  # sentence ids looked up together for `feedback`
 EXAMPLE_CANDIDATES = 12  # example questions tried, in order, for the `n` a greeting suggests
+# A question with a date window searches this many times deeper (dense and lexical), since the candidates outside
+# its window are dropped before ranking.
+WINDOW_DEPTH = 4
+# "Newest first" orders the best NEWEST_POOL candidates that the ranker finds relevant by their article's date
+# (undated last, then by score); the others follow by score.
+NEWEST_POOL = 10
 
 
 @dataclass(frozen=True)
@@ -511,7 +527,7 @@ class Engine:
     def remember_answer(self, answer: Answer, chat_id: int | None = None) -> int:
         """Keep the answer's question, offset and shown sentences server-side; return the id its buttons carry."""
         ids = [h.sentence_id for h in answer.hits]
-        return self.store.add_answer(answer.question, answer.offset, ids, answer.more, chat_id)
+        return self.store.add_answer(answer.question, answer.offset, ids, answer.more, chat_id, asked=answer.query)
 
     def sent_answer(self, answer_id: int) -> StoredAnswer | None:
         """Return an answer kept by `remember_answer`, or None when it is unknown."""
@@ -556,22 +572,23 @@ class Engine:
         return self._candidates(question, qvec, vectors, vectors.search(qvec, self.settings.candidates))
 
     def _candidates(self, question: str, qvec: np.ndarray, vectors: VectorIndex,
-                    dense: list[tuple[int, float]]) -> list[Candidate]:
-        """Return the union of the dense hits (found in `vectors`) and the lexical candidates."""
-        lexical = self.store.lexical(question, self.settings.candidates)
+                    dense: list[tuple[int, float]], depth: int | None = None) -> list[Candidate]:
+        """Return the union of the dense hits (found in `vectors`) and the `depth` best lexical candidates."""
+        lexical = self.store.lexical(question, depth or self.settings.candidates)
         stored = self.store.sentences({sid for sid, _ in dense} | {sid for sid, _ in lexical})
         return merge_candidates(dense, lexical, stored, vectors, qvec, store=self.store)
 
-    def encoded_questions(self, questions: Sequence[str]) -> list[EncodedQuestion]:
-        """Return each checked question in its ranked form with its vector and dense hits: the questions are
-        encoded in one encoder call and searched in one FAISS call (looks for a newer saved index first)."""
+    def encoded_questions(self, questions: Sequence[str], depth: int | None = None) -> list[EncodedQuestion]:
+        """Return each checked question in its ranked form with its vector and `depth` dense hits (default: the
+        settings' candidates): the questions are encoded in one encoder call and searched in one FAISS call
+        (looks for a newer saved index first)."""
         if not questions:
             return []
         self.refresh()
         ranked = [self.ranked_question(q) for q in questions]
         qvecs = self.encoder.encode(ranked, "query")
         vectors = self.vectors  # one index for the whole batch, even if a newer one is swapped in meanwhile
-        dense = vectors.search_many(qvecs, self.settings.candidates)
+        dense = vectors.search_many(qvecs, depth or self.settings.candidates)
         return [EncodedQuestion(r, v, vectors, d) for r, v, d in zip(ranked, qvecs, dense, strict=True)]
 
     def ranked_question(self, question: str) -> str:
@@ -579,18 +596,22 @@ class Engine:
         that "how far is crete from derna" and "How far is Crete from Derna?" get one answer."""
         return normalized_question(question, self._words)
 
-    def ranked(self, question: str, encoded: EncodedQuestion | None = None
+    def ranked(self, question: str, encoded: EncodedQuestion | None = None, window: Query | None = None
                ) -> tuple[list[Candidate], np.ndarray, bool]:
         """Return the candidates and their scores, best first, and whether the best is relevant at all.
 
         The question is ranked in its normalised form (ranked_question). When it asks what someone said ("What
         did Noman Benotman say?") and names a speaker the articles attribute claims to, that speaker's sentences
         join the candidates and get a bounded bonus (SPEAKER_BONUS), which a much better sentence overcomes.
-        `encoded` is the question as `encoded_questions` returned it (encoded with others); None: encode it."""
+        `encoded` is the question as `encoded_questions` returned it (encoded with others); None: encode it. With a
+        `window` (a Query with since/until), only the sentences of articles published in it are candidates, searched
+        WINDOW_DEPTH times deeper."""
+        windowed = window is not None and window.windowed
+        depth = self.settings.candidates * (WINDOW_DEPTH if windowed else 1)
         if encoded is None:
-            encoded = self.encoded_questions([question])[0]
+            encoded = self.encoded_questions([question], depth)[0]
         question, qvec, vectors = encoded.ranked, encoded.qvec, encoded.vectors
-        cands = self._candidates(question, qvec, vectors, encoded.dense)
+        cands = self._candidates(question, qvec, vectors, encoded.dense, depth)
         speakers = self.speakers_asked_about(question)
         if speakers:
             known = {c.id for c in cands}
@@ -600,6 +621,8 @@ class Engine:
                 stored = self.store.sentences(extra)
                 cos = cosines([sid for sid in extra if sid in stored], vectors, qvec, self.store)
                 cands += [Candidate(sid, stored[sid], cos[sid], 0.0, None, None) for sid in extra if sid in cos]
+        if window is not None and windowed:
+            cands = [c for c in cands if window.holds(c.sentence.source.published_ts)]
         if not cands:
             return [], np.zeros(0), False
         mark_articles(cands, self.store.lexical_articles(question, self.settings.candidates))
@@ -623,15 +646,53 @@ class Engine:
             return []
         return speakers_named(question, self.store.speakers())
 
-    def answer(self, question: str, k: int = 3, offset: int = 0, encoded: EncodedQuestion | None = None) -> Answer:
-        """Return the best k attributed sentences after `offset`, or an Answer with no_answer set; `encoded`:
-        the question already encoded (`encoded_questions`), as answer_many passes it."""
-        q = self.check_question(question)
+    def asked(self, question: str | Query, k: int = 3, offset: int = 0) -> Query:
+        """Return the question as a Query (a str asked with k and offset), its text checked (see check_question)
+        and its time words read (questions.read_time, relative to the newest article): the window they name
+        narrows the Query's own (a front end's --since/--until), "latest" makes the order newest first, and
+        `searched` is the text without them. A Query already read (`searched` set) keeps its window and order.
+        Raise QuestionError when only time words are left ("latest news": latest on what?)."""
+        query = question if isinstance(question, Query) else Query(question, k, offset)
+        text = self.check_question(query.text)
+        if query.searched is not None:
+            return replace(query, text=text)
+        if is_chitchat(text):
+            return replace(query, text=text, searched=text)
+        # time words ask for a window only where the question frames itself by time, over a corpus with dates
+        framed = frames_time(text) and self._newest_time() is not None
+        time_asked = read_time(text, self._newest_time) if framed else TimeAsked(text)
+        if not time_asked.rest:
+            raise QuestionError(f"“{text}”: about what? Name a topic as well, e.g. “latest on Derna”.")
+        since, until = query.since, query.until
+        if time_asked.since is not None:
+            since = time_asked.since if since is None else max(since, time_asked.since)
+        if time_asked.until is not None:
+            until = time_asked.until if until is None else min(until, time_asked.until)
+        period = " and ".join(p for p in (query.period, time_asked.period) if p) or _period(since, until)
+        order = "newest" if time_asked.newest or query.order == "newest" else query.order
+        return Query(text, query.k, query.offset, since, until, order, period, time_asked.rest)
+
+    def _newest_time(self) -> float | None:
+        """Return when the newest dated article was published (what "this week" is relative to), or None."""
+        newest = self.store.newest()
+        return newest.published_ts if newest is not None else None
+
+    def answer(self, question: str | Query, k: int = 3, offset: int = 0,
+               encoded: EncodedQuestion | None = None) -> Answer:
+        """Return the best k attributed sentences after `offset` (or as the Query says), or an Answer with
+        no_answer set (and nothing_dated, when the question's window holds nothing that answers); `encoded`: the
+        searched text already encoded (`encoded_questions`), as `answers` passes it."""
+        query = self.asked(question, k, offset)
+        q = query.text
         if is_chitchat(q):
-            return Answer(question=q, hits=[], no_answer=True, small_talk=True)
-        cands, scores, relevant = self.ranked(q, encoded)
+            return Answer(question=q, hits=[], no_answer=True, small_talk=True, query=query)
+        searched = query.searched or q
+        cands, scores, relevant = self.ranked(searched, encoded, window=query)
         if not cands or not relevant:
-            return Answer(question=q, hits=[], no_answer=True)
+            return Answer(question=q, hits=[], no_answer=True, query=query, nothing_dated=query.windowed)
+        if query.order == "newest":
+            cands, scores = newest_first(cands, scores, self.ranker)
+        k, offset = query.k, query.offset
         groups = collapse_copies(cands, scores, limit=offset + k + 1)
         page = groups[offset : offset + k]
         hits = []
@@ -640,26 +701,30 @@ class Engine:
             hit = self._hit(best.sentence, score)
             hit.also_in = [c.sentence.source for c, _ in others if c.sentence.source != hit.source]
             hit.features = dict(best.features)
-            hit.matched = matched_words(hit.sentence, q)
+            hit.matched = matched_words(hit.sentence, searched)
             hits.append(hit)
-        return Answer(question=q, hits=hits, no_answer=False, offset=offset, more=len(groups) > offset + k)
+        return Answer(question=q, hits=hits, no_answer=False, offset=offset, more=len(groups) > offset + k,
+                      query=query)
 
-    def answer_many(self, questions: Sequence[str], k: int = 3, offset: int = 0) -> list[Answer]:
+    def answer_many(self, questions: Sequence[str | Query], k: int = 3, offset: int = 0) -> list[Answer]:
         """Return the answer to each question, as `answer` gives it, the questions encoded together (one encoder
         and one FAISS call for every ANSWER_BATCH of them); raise QuestionError when one is empty or too long."""
         return list(self.answers(questions, k, offset))
 
-    def answers(self, questions: Iterable[str], k: int = 3, offset: int = 0,
+    def answers(self, questions: Iterable[str | Query], k: int = 3, offset: int = 0,
                 batch: int = ANSWER_BATCH) -> Iterator[Answer]:
-        """Yield the answer to each question in order, as `answer` gives it; the questions are checked, encoded
-        and searched `batch` at a time, then each is ranked when its answer is asked for."""
+        """Yield the answer to each question (a str asked with k and offset, or a Query) in order, as `answer`
+        gives it; the questions are checked, encoded and searched `batch` at a time, then each is ranked when its
+        answer is asked for."""
         pending = iter(questions)
         while chunk := list(itertools.islice(pending, max(1, batch))):
-            checked = [self.check_question(q) for q in chunk]
-            talk = [is_chitchat(q) for q in checked]
-            encoded = iter(self.encoded_questions([q for q, t in zip(checked, talk, strict=True) if not t]))
-            for q, t in zip(checked, talk, strict=True):
-                yield self.answer(q, k, offset, encoded=None if t else next(encoded))
+            asked = [self.asked(q, k, offset) for q in chunk]
+            talk = [is_chitchat(a.text) for a in asked]
+            searched = [a for a, t in zip(asked, talk, strict=True) if not t]
+            depth = self.settings.candidates * (WINDOW_DEPTH if any(a.windowed for a in searched) else 1)
+            encoded = iter(self.encoded_questions([a.searched or a.text for a in searched], depth))
+            for a, t in zip(asked, talk, strict=True):
+                yield self.answer(a, encoded=None if t else next(encoded))
 
     def _hit(self, s: StoredSentence, score: float) -> Hit:
         before, after = self.store.neighbours(s.article_id, s.position)
@@ -719,6 +784,35 @@ def speaker_bonus(scores: np.ndarray) -> float:
     spread of the best SPEAKER_SPREAD_OVER scores (at least a tiny amount, so that it breaks ties)."""
     best = np.sort(scores)[::-1][:SPEAKER_SPREAD_OVER]
     return SPEAKER_BONUS * float(best[0] - best[-1]) + 1e-6 if len(best) else 0.0
+
+
+def newest_first(cands: list[Candidate], scores: np.ndarray, ranker: Ranker, pool: int = NEWEST_POOL
+                 ) -> tuple[list[Candidate], np.ndarray]:
+    """Return the ranked candidates reordered newest first: of the best `pool`, the best one and those the ranker
+    finds relevant by their article's publication time, newest first (undated last, then by score); the rest
+    follow by score."""
+    top = [i for i in range(min(pool, len(cands))) if i == 0 or ranker.is_relevant(float(scores[i]), cands[i])]
+    ts = [cands[i].sentence.source.published_ts for i in top]
+    ordered = [i for _, i in sorted(zip(ts, top, strict=True), key=lambda p: (p[0] is None, -(p[0] or 0.0), p[1]))]
+    chosen = set(top)
+    idx = ordered + [i for i in range(len(cands)) if i not in chosen]
+    return [cands[i] for i in idx], scores[idx]
+
+
+def _period(since: float | None, until: float | None) -> str | None:
+    """Return a window in words ("since 1 Mar 2019", "before 1 Jan 2016"), or None when it is open."""
+
+    def day(ts: float) -> str:
+        moment = dt.datetime.fromtimestamp(ts, dt.UTC)
+        return f"{moment.day} {moment:%b %Y}"
+
+    if since is not None and until is not None:
+        return f"between {day(since)} and {day(until - 1)}"
+    if since is not None:
+        return f"since {day(since)}"
+    if until is not None:
+        return f"before {day(until)}"
+    return None
 
 
 def collapse_copies(

@@ -22,6 +22,7 @@ METADATA_LIMITS: dict[str, int] = {
 _WEB_URL = re.compile(r"https?://[^\s/?#]+[^\s]*", re.IGNORECASE)
 
 Kind = Literal["quote", "reported", "according_to", "none"]
+Order = Literal["relevance", "newest"]
 KINDS: tuple[str, ...] = ("quote", "reported", "according_to", "none")
 
 
@@ -192,6 +193,38 @@ class Hit:
         }
 
 
+@dataclass(frozen=True)
+class Query:
+    """A question and how it is asked, passed whole from a front end through the engine and kept behind "More":
+    the text as asked, how many sentences (`k`) after how many better ones (`offset`), a date window (UTC epoch
+    seconds, `since` included, `until` excluded; None: open) and the order of the answers (`relevance`, or
+    `newest`: the relevant ones newest first). `period` says the window in words ("in March 2019") and
+    `searched` is the text searched once the time words are taken out (None: not read yet)."""
+
+    text: str
+    k: int = 3
+    offset: int = 0
+    since: float | None = None
+    until: float | None = None
+    order: Order = "relevance"
+    period: str | None = None
+    searched: str | None = None
+
+    @property
+    def windowed(self) -> bool:
+        """Return whether the question asks for a date window."""
+        return self.since is not None or self.until is not None
+
+    def holds(self, published_ts: float | None) -> bool:
+        """Return whether an article published at `published_ts` lies in the window (an undated one lies in no
+        window, and in the open one)."""
+        if not self.windowed:
+            return True
+        if published_ts is None:
+            return False
+        return (self.since is None or published_ts >= self.since) and (self.until is None or published_ts < self.until)
+
+
 @dataclass
 class Answer:
     """What the engine returns for a question: the hits, best first, or `no_answer` when nothing is relevant;
@@ -203,6 +236,8 @@ class Answer:
     offset: int = 0  # how many better hits came before these (for "More")
     more: bool = False  # whether further hits exist past these
     small_talk: bool = False
+    query: Query | None = None  # the question as answered: its window, order and the text searched
+    nothing_dated: bool = False  # with no_answer: the window holds nothing that answers (see Query.period)
 
     def to_json(self) -> dict[str, Any]:
         """Return the stable JSON object of `newsbot ask --json` (`small_talk: true` added for small talk only)."""

@@ -9,7 +9,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,7 +17,7 @@ import numpy as np
 
 from index.dates import published_timestamp
 from index.errors import DiskFullError, NewsbotError, StoreError
-from index.model import Article, Attribution, Sentence, Source
+from index.model import Article, Attribution, Query, Sentence, Source
 from index.terms import TERMS_VERSION, SentenceCounts, best_form, lexical_terms
 
 log = logging.getLogger(__name__)
@@ -134,6 +134,16 @@ MIGRATIONS: tuple[str, ...] = (
     UPDATE articles SET published_ts = newsbot_published_ts(published) WHERE published IS NOT NULL;
     CREATE INDEX articles_by_published_ts ON articles(published_ts);
     """,
+    # 8: the question behind an answer the bot sent, as it was answered (issue 22): its date window (UTC epoch
+    # seconds), its order, the window in words and the text searched, so that "More" stays in the window even
+    # after newer articles move what "this week" means. Rows written before hold NULL and 'relevance'.
+    """
+    ALTER TABLE answers ADD COLUMN since REAL;
+    ALTER TABLE answers ADD COLUMN until REAL;
+    ALTER TABLE answers ADD COLUMN ordering TEXT NOT NULL DEFAULT 'relevance';
+    ALTER TABLE answers ADD COLUMN period TEXT;
+    ALTER TABLE answers ADD COLUMN searched TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -155,7 +165,8 @@ class StoredSentence:
 
 @dataclass(frozen=True)
 class StoredAnswer:
-    """An answer the bot sent: the question, the offset of its first hit and the sentences it showed."""
+    """An answer the bot sent: the question, the offset of its first hit, the sentences it showed and the
+    question as it was answered (`asked`: its window and order; None for an answer kept before they were)."""
 
     id: int
     question: str
@@ -163,6 +174,14 @@ class StoredAnswer:
     sentence_ids: tuple[int, ...]
     more: bool
     chat_id: int | None
+    asked: Query | None = None
+
+    def following(self, k: int) -> Query:
+        """Return the question that "More" asks: the same window and order, the k hits after those shown."""
+        offset = self.first + len(self.sentence_ids)
+        if self.asked is None:
+            return Query(self.question, k, offset)
+        return replace(self.asked, k=k, offset=offset)
 
 
 @dataclass(frozen=True)
@@ -640,14 +659,17 @@ class Store:
 
     def add_answer(
         self, question: str, first: int, sentence_ids: Sequence[int], more: bool, chat_id: int | None,
-        keep: int = 100_000,
+        keep: int = 100_000, asked: Query | None = None,
     ) -> int:
-        """Record an answer sent (question, offset of its first hit, sentence ids shown); return its id. Only
-        the newest `keep` answers are kept."""
+        """Record an answer sent (question, offset of its first hit, sentence ids shown, and the question as it
+        was answered: its window, order and searched text); return its id. Only the newest `keep` are kept."""
+        a = asked or Query(question)
         with self.transaction() as db:
             cursor = db.execute(
-                "INSERT INTO answers (at, question, first, sentence_ids, more, chat_id) VALUES (?,?,?,?,?,?)",
-                (now_iso(), question, first, ",".join(str(i) for i in sentence_ids), int(more), chat_id),
+                "INSERT INTO answers (at, question, first, sentence_ids, more, chat_id, since, until, ordering,"
+                " period, searched) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (now_iso(), question, first, ",".join(str(i) for i in sentence_ids), int(more), chat_id,
+                 a.since, a.until, a.order, a.period, a.searched),
             )
             answer_id = int(cursor.lastrowid or 0)
             db.execute("DELETE FROM answers WHERE id <= ?", (answer_id - keep,))
@@ -657,12 +679,17 @@ class Store:
         """Return a recorded answer, or None when it is unknown (or too old to be kept)."""
         with self._lock:
             row = self._db.execute(
-                "SELECT id, question, first, sentence_ids, more, chat_id FROM answers WHERE id = ?", (answer_id,)
+                "SELECT id, question, first, sentence_ids, more, chat_id, since, until, ordering, period, searched"
+                " FROM answers WHERE id = ?", (answer_id,)
             ).fetchone()
         if row is None:
             return None
         ids = tuple(int(x) for x in row[3].split(",") if x)
-        return StoredAnswer(int(row[0]), row[1], int(row[2]), ids, bool(row[4]), row[5])
+        asked = None
+        if row[10] is not None:
+            asked = Query(row[1], len(ids), int(row[2]), row[6], row[7], "newest" if row[8] == "newest" else
+                          "relevance", row[9], row[10])
+        return StoredAnswer(int(row[0]), row[1], int(row[2]), ids, bool(row[4]), row[5], asked)
 
     # -- indexing bookkeeping ----------------------------------------------------------------------------
 

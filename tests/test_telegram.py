@@ -1136,3 +1136,29 @@ async def test_small_talk_gets_a_friendly_reply_with_a_question_to_try(
     said = text_of(reply)
     assert "nothing relevant" not in said and "I'm newsbot" in said
     assert engine.example_questions(1)[0] in said and "👍" not in buttons(reply)
+
+
+@slow
+async def test_latest_gives_the_newest_first_and_more_stays_newest_first(
+    fake: FakeTelegram, tmp_path: Path, minilm: Encoder
+) -> None:
+    from tests.test_time_questions import write_dam_corpus
+
+    dated = _engine(tmp_path / "data", minilm, write_dam_corpus(tmp_path / "corpus"))
+    try:
+        async with serving(fake, dated):
+            alice = fake.add_user("Alice")
+            _, reply = await ask(fake, alice, "/latest Derna dam")
+            shown = text_of(reply)
+            assert shown.startswith("1. The Derna dam collapsed during the storm")  # the 2023 article first
+            assert "Sep 2023" in shown or "2023" in shown
+            since = fake.mark()
+            fake.user_presses(alice, reply.result, buttons(reply)["More ▸"])
+            more = await fake.wait_for_reply(alice, since=since)
+            assert text_of(more).startswith("4. ")
+            _, empty = await ask(fake, alice, "Derna dam in March 2017")
+            assert text_of(empty).startswith("Nothing dated in March 2017 about “Derna dam”")
+            _, bare = await ask(fake, alice, "/latest")
+            assert text_of(bare) == "Name a topic, e.g. /latest Derna"
+    finally:
+        dated.close()
