@@ -144,9 +144,12 @@ def out_of_fold_scores(
     seed: int = 13,
     features: Sequence[str] = RANKER_FEATURES,
     log: Callable[[str], None] | None = None,
+    fold_of: dict[str, int] | None = None,
 ) -> tuple[FoldScores, dict[str, int]]:
-    """Return every question's scores from trees trained on the other folds' articles."""
-    fold_of = article_folds([it.question for it in items], folds, seed)
+    """Return every question's scores from trees trained on the other folds' articles (`fold_of`: article ->
+    fold; default `article_folds` of the items' questions)."""
+    if fold_of is None:
+        fold_of = article_folds([it.question for it in items], folds, seed)
     cols = [FEATURE_INDEX[f] for f in features]
     scores: list[np.ndarray] = [np.zeros(0)] * len(items)
     removed: list[np.ndarray | None] = [None] * len(items)
