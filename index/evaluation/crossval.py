@@ -83,18 +83,20 @@ def train_booster(
     features: Sequence[str] = RANKER_FEATURES,
     rounds: int = NUM_ROUNDS,
     params: dict[str, Any] | None = None,
+    weights: Sequence[float] | None = None,
 ) -> Any:
     """Return LightGBM trees trained (lambdarank, grouped by question) on the answerable questions that have a
-    right candidate."""
+    right candidate; `weights` (one an item, default 1) scale each question's share of the gradients."""
     lgb = import_lightgbm()
 
-
     cols = [FEATURE_INDEX[f] for f in features]
-    used = [it for it in items if it.answerable and it.correct[it.short].any()]
+    keep = [i for i, it in enumerate(items) if it.answerable and it.correct[it.short].any()]
+    used = [items[i] for i in keep]
     X = np.vstack([it.X[:, cols] for it in used])
     y = np.concatenate([it.correct[it.short].astype(np.int32) for it in used])
     groups = [len(it.short) for it in used]
-    data = lgb.Dataset(X, y, group=groups, feature_name=list(features), free_raw_data=True)
+    w = None if weights is None else np.concatenate([np.full(len(items[i].short), weights[i]) for i in keep])
+    data = lgb.Dataset(X, y, weight=w, group=groups, feature_name=list(features), free_raw_data=True)
     return lgb.train({**LGB_PARAMS, **(params or {})}, data, num_boost_round=rounds)
 
 

@@ -7,7 +7,10 @@ shipped trees. `--check` asks the questions through `Engine.answers` (what `news
 the shipped ranker and with a candidate folder, to show the gathered figures are the answer path's.
 
     python -m index.evaluation.ranker_news --squad-cache FILE --train-cache FILE \\
-        --set wikinews-val:DOCS:QUESTIONS:SPLIT:DATA:CACHE --set polnear-qa:DOCS:QUESTIONS::DATA:CACHE [--json OUT]
+        --set wikinews-val:DOCS:QUESTIONS:SPLIT:DATA:CACHE --set polnear-qa:DOCS:QUESTIONS::DATA:CACHE \\
+        [--ranker NAME=FOLDER] [--train NAME=squad+wikinews] [--pair A=B] [--check --candidate FOLDER] [--json OUT]
+
+The findings and the exact commands are in index/evaluation/RANKER_NEWS.md.
 """
 
 from __future__ import annotations
@@ -164,6 +167,11 @@ def table(report: dict[str, Any]) -> str:
                 f"| {r} | {m['p_at_1']:.3f} [{m['p_at_1_ci'][0]:.3f}, {m['p_at_1_ci'][1]:.3f}] | "
                 f"{m['r_at_5']:.3f} [{m['r_at_5_ci'][0]:.3f}, {m['r_at_5_ci'][1]:.3f}] | {m['mrr_at_10']:.3f} | "
                 f"{m['wins']} / {m['losses']} | {m['p_at_1_minus_ref']:+.3f} [{d[0]:+.3f}, {d[1]:+.3f}] |")
+        for pair, m in rep.get("pairs", {}).items():
+            d, d5 = m["p_at_1_minus_ref_ci"], m["r_at_5_minus_ref_ci"]
+            lines.append(f"\npaired, {pair}: wins / losses at rank 1 {m['wins']} / {m['losses']}, ΔP@1 "
+                         f"{m['p_at_1_minus_ref']:+.3f} [{d[0]:+.3f}, {d[1]:+.3f}], ΔR@5 95 % CI [{d5[0]:+.3f}, "
+                         f"{d5[1]:+.3f}]")
         rows = list(rep["rows"])
         lines += ["", "P@1 by question type:", "", "| type | n | " + " | ".join(rows) + " |",
                   "| --- | ---: |" + " ---: |" * len(rows)]
@@ -200,6 +208,11 @@ def answer_path_check(s: EvalSet, folders: dict[str, Path | None]) -> dict[str, 
     return out
 
 
+def _one_thread(booster: Any) -> Callable[[np.ndarray], np.ndarray]:
+    """Return the LightGBM trees' predict, on one thread."""
+    return lambda X: np.asarray(booster.predict(X, num_threads=1))
+
+
 def _cached(path: Path) -> list[Collected]:
     if not path.exists():
         raise SystemExit(f"{path}: no collected questions there; gather them with python -m index.evaluation.train")
@@ -214,7 +227,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--squad-cache", required=True, type=Path, help="SQuAD's collected candidates (train --cache)")
     p.add_argument("--train-cache", required=True, type=Path, help="the Wikinews train split's (train --also-cache)")
     p.add_argument("--set", action="append", default=[], help="NAME:DOCS:QUESTIONS:SPLIT:DATA:CACHE, measured")
+    p.add_argument("--ranker", action="append", default=[], metavar="NAME=FOLDER",
+                   help="a saved ranker (model.txt + meta.json) to measure too, e.g. one `train --out` wrote")
+    p.add_argument("--train", action="append", default=[], metavar="NAME=SETS",
+                   help="trees to train here on SETS (squad, wikinews or squad+wikinews); default: all three")
     p.add_argument("--candidate", type=Path, help="with --check: a ranker folder to ask through the answer path")
+    p.add_argument("--pair", action="append", default=[], metavar="A=B",
+                   help="also pair row A against row B (wins, losses, paired intervals) on every set")
+    p.add_argument("--measure-squad", action="store_true",
+                   help="measure the rows on SQuAD too (out of sample only for rows not trained on it)")
     p.add_argument("--check", action="store_true", help="also ask each set through Engine.answers")
     p.add_argument("--json", type=Path, help="write the whole report here")
     args = p.parse_args(argv)
@@ -230,13 +251,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     shipped_features = json.loads((RANKER_DIR / "meta.json").read_text(encoding="utf-8"))["features"]
     scorers: dict[str, Scorer] = {name: fixed_scorer(name) for name in FIXED}
     scorers[REFERENCE] = tree_scorer(shipped.predict, shipped_features)
-    for name, train_items in (("SQuAD (retrained here)", squad), ("SQuAD + Wikinews train", [*squad, *news]),
-                              ("Wikinews train only", news)):
-        booster = train_booster(train_items)
-        scorers[name] = tree_scorer(lambda X, b=booster: b.predict(X, num_threads=1), RANKER_FEATURES)
+    for spec in args.ranker:
+        name, folder = spec.split("=", 1)
+        trees = TreeEnsemble.from_file(Path(folder) / "model.txt")
+        features = json.loads((Path(folder) / "meta.json").read_text(encoding="utf-8"))["features"]
+        scorers[name] = tree_scorer(trees.predict, features)
+    pools = {"squad": squad, "wikinews": news}
+    plans = [spec.split("=", 1) for spec in args.train] or [
+        ["SQuAD (retrained here)", "squad"], ["SQuAD + Wikinews train", "squad+wikinews"],
+        ["Wikinews train only", "wikinews"]]
+    for name, which in plans:  # SETS: parts joined by "+", each optionally weighted ("wikinews*3")
+        parts = [(part.split("*") + ["1"])[:2] for part in which.split("+")]
+        train_items = [it for part, _ in parts for it in pools[part]]
+        weights = [float(w) for part, w in parts for _ in pools[part]]
+        booster = train_booster(train_items, weights=None if set(weights) == {1.0} else weights)
+        scorers[name] = tree_scorer(_one_thread(booster), RANKER_FEATURES)
         _log(f"trained {name}")
     kinds = {s.name: question_kinds(s.questions) for s in sets}
+    if args.measure_squad:
+        collected["squad-dev-a"] = squad
     report = measure(collected, scorers, kinds)
+    pairs = [spec.split("=", 1) for spec in args.pair]
+    for name in collected:
+        rep = report[name]
+        idx = resample_indices(rep["questions"])
+        found = [True] * rep["questions"]  # candidate recall is not what a pair compares
+        rep["pairs"] = {f"{a} vs {b}": row(rep["ranks"][a], found, rep["ranks"][b], idx) for a, b in pairs}
     if args.check:
         folders: dict[str, Path | None] = {REFERENCE: None}
         if args.candidate:
