@@ -367,6 +367,64 @@ def test_ablation_scores_every_row_on_news_too(tmp_path: Path, capsys: pytest.Ca
     assert (news / "data" / "newsbot.sqlite3").exists()  # the news index is kept for the next run
 
 
+def _two_news_articles(folder: Path) -> tuple[Path, Path]:
+    folder.mkdir()
+    docs, qs = folder / "docs.jsonl", folder / "questions.jsonl"
+    articles = {
+        "wikinews:Ferry_pier": ("Harbour council votes to shut ferry pier",
+                                "A harbour council voted to shut its old ferry pier. The pier will close in March. "
+                                "Mayor Ann Holt said the repairs would cost too much."),
+        "wikinews:Mission": ("Space agency names its new mission",
+                             "A space agency launched a probe on Monday. The mission is called Aurora. "
+                             "It will reach Mars in 2031."),
+    }
+    docs.write_text("".join(json.dumps({"doc_id": d, "title": t, "text": x}) + "\n" for d, (t, x) in articles.items()))
+    questions = [
+        ("When will the ferry pier close?", "wikinews:Ferry_pier", "March", "train"),
+        ("Who said the repairs would cost too much?", "wikinews:Ferry_pier", "Ann Holt", "train"),
+        ("What is the new space mission called?", "wikinews:Mission", "Aurora", "validation"),
+    ]
+    qs.write_text("".join(
+        json.dumps({"id": f"wnq-{i}", "question": q, "doc_id": d, "answers": [a], "type": "what", "split": s}) + "\n"
+        for i, (q, d, a, s) in enumerate(questions)))
+    return docs, qs
+
+
+def test_read_questions_keeps_only_the_split_asked_for(tmp_path: Path) -> None:
+    from index.evaluation.dataset import read_questions
+
+    _, qs = _two_news_articles(tmp_path / "news")
+    assert [q.id for q in read_questions(qs, split="train")] == ["wnq-0", "wnq-1"]
+    assert [q.id for q in read_questions(qs, split="validation")] == ["wnq-2"]
+    assert len(read_questions(qs)) == 3
+
+
+@pytest.mark.slow
+def test_trainer_also_trains_on_the_train_split_of_another_corpus(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from index.evaluation.train import main as train_main
+
+    docs, qs = _small_eval(tmp_path)
+    news_docs, news_qs = _two_news_articles(tmp_path / "news")
+    out, cache = tmp_path / "candidate", tmp_path / "news.pkl"
+    argv = ["--docs", str(docs), "--questions", str(qs), "--folds", "2", "--out", str(out),
+            "--also-docs", str(news_docs), "--also-questions", str(news_qs), "--also-split", "train",
+            "--also-data", str(tmp_path / "news-data"), "--also-cache", str(cache)]
+    assert train_main(argv) == 0
+    assert "the --also questions, cross-validated" in capsys.readouterr().out
+    meta = json.loads((out / "meta.json").read_text())
+    assert meta["trained_on"]["also_questions"] == 2  # the validation question is never trained on
+    assert meta["cv"]["questions"] == 4 and meta["cv_also"]["questions"] == 2  # cv: the main set alone
+    assert "split train" in meta["data"] and "--also-split train" in meta["training_command"]
+    assert (out / "model.txt").exists() and cache.exists() and (tmp_path / "news-data" / "newsbot.sqlite3").exists()
+    import pickle
+
+    with open(cache, "rb") as f:
+        items, _ = pickle.load(f)
+    assert all(it.removed is not None for it in items)  # gathered as SQuAD is: with the simulated removal
+
+
 def test_lightgbm_is_imported_without_its_sklearn_and_pandas_interfaces_which_stay_importable() -> None:
     code = (
         "import sys; from index.evaluation.crossval import import_lightgbm; lgb = import_lightgbm(); "

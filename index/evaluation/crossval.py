@@ -83,18 +83,20 @@ def train_booster(
     features: Sequence[str] = RANKER_FEATURES,
     rounds: int = NUM_ROUNDS,
     params: dict[str, Any] | None = None,
+    weights: Sequence[float] | None = None,
 ) -> Any:
     """Return LightGBM trees trained (lambdarank, grouped by question) on the answerable questions that have a
-    right candidate."""
+    right candidate; `weights` (one an item, default 1) scale each question's share of the gradients."""
     lgb = import_lightgbm()
 
-
     cols = [FEATURE_INDEX[f] for f in features]
-    used = [it for it in items if it.answerable and it.correct[it.short].any()]
+    keep = [i for i, it in enumerate(items) if it.answerable and it.correct[it.short].any()]
+    used = [items[i] for i in keep]
     X = np.vstack([it.X[:, cols] for it in used])
     y = np.concatenate([it.correct[it.short].astype(np.int32) for it in used])
     groups = [len(it.short) for it in used]
-    data = lgb.Dataset(X, y, group=groups, feature_name=list(features), free_raw_data=True)
+    w = None if weights is None else np.concatenate([np.full(len(items[i].short), weights[i]) for i in keep])
+    data = lgb.Dataset(X, y, weight=w, group=groups, feature_name=list(features), free_raw_data=True)
     return lgb.train({**LGB_PARAMS, **(params or {})}, data, num_boost_round=rounds)
 
 
@@ -144,9 +146,12 @@ def out_of_fold_scores(
     seed: int = 13,
     features: Sequence[str] = RANKER_FEATURES,
     log: Callable[[str], None] | None = None,
+    fold_of: dict[str, int] | None = None,
 ) -> tuple[FoldScores, dict[str, int]]:
-    """Return every question's scores from trees trained on the other folds' articles."""
-    fold_of = article_folds([it.question for it in items], folds, seed)
+    """Return every question's scores from trees trained on the other folds' articles (`fold_of`: article ->
+    fold; default `article_folds` of the items' questions)."""
+    if fold_of is None:
+        fold_of = article_folds([it.question for it in items], folds, seed)
     cols = [FEATURE_INDEX[f] for f in features]
     scores: list[np.ndarray] = [np.zeros(0)] * len(items)
     removed: list[np.ndarray | None] = [None] * len(items)

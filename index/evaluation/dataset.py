@@ -35,9 +35,12 @@ def answer_forms(answers: list[str]) -> tuple[str, ...]:
     return tuple(forms)
 
 
-def read_questions(path: Path, limit: int | None = None, answerable: bool = True) -> list[Question]:
+def read_questions(
+    path: Path, limit: int | None = None, answerable: bool = True, split: str | None = None
+) -> list[Question]:
     """Return the questions of a questions.jsonl file (the first `limit` of them); with `answerable` False, of an
-    unanswerable.jsonl file (id, question, doc_id; any answers are ignored)."""
+    unanswerable.jsonl file (id, question, doc_id; any answers are ignored); with `split`, only the lines whose
+    "split" is that one (wikinews-qa's train / validation, split by article)."""
     out = []
     try:
         f = open(path, encoding="utf-8")  # noqa: SIM115 - closed below; the error must name the file
@@ -49,6 +52,8 @@ def read_questions(path: Path, limit: int | None = None, answerable: bool = True
                 continue
             try:
                 r = json.loads(line)
+                if split is not None and r.get("split") != split:
+                    continue
                 if answerable and not isinstance(r["answers"], list):
                     raise TypeError("'answers' is not a list")
                 answers = answer_forms(r["answers"]) if answerable else ()

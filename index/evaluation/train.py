@@ -5,6 +5,11 @@ instead.
 
     python -m index.evaluation.train --docs ../shared/eval/squad-dev-a/docs.jsonl \\
                                      --questions ../shared/eval/squad-dev-a/questions.jsonl [--ablation]
+
+`--also-docs` and `--also-questions` (with `--also-split train`) add questions over another corpus to the
+training: they are collected over an index of their own docs exactly as SQuAD's are (with their simulated
+removal, for the no-answer calibration), folded by their own articles beside SQuAD's (SQuAD's folds stay as they
+are, so the cross-validated SQuAD figures pair with today's), and the trees are trained on both.
 """
 
 from __future__ import annotations
@@ -18,18 +23,21 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from index.engine import Engine
+from index.errors import NewsbotError
 from index.evaluation.collect import Collected, collect
 from index.evaluation.crossval import (
     LGB_PARAMS,
     NUM_ROUNDS,
     P_AT_1_BUDGET,
+    FoldScores,
+    article_folds,
     calibrate_no_answer,
     import_lightgbm,
     out_of_fold_scores,
@@ -55,20 +63,39 @@ from index.settings import Settings
 PROVENANCE = "SQuAD v1.1 dev (squad-dev-a), Rajpurkar et al. 2016, CC BY-SA 4.0"
 
 
+@dataclass(frozen=True)
+class ExtraQuestions:
+    """Training questions over another corpus than the main one (`--also-*`): its docs, its questions (only
+    those of `split` when given), where its index is kept (None: a temporary folder) and its cache file."""
+
+    docs: Path
+    questions: Path
+    split: str | None = None
+    data: Path | None = None
+    cache: Path | None = None
+
+
 def _log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
 def collected_questions(
-    docs: Path, questions_path: Path, limit: int | None, cache: Path | None, data: Path | None = None
+    docs: Path,
+    questions_path: Path,
+    limit: int | None,
+    cache: Path | None,
+    data: Path | None = None,
+    split: str | None = None,
+    simulate_removal: bool = True,
 ) -> tuple[list[Collected], float]:
-    """Return the collected questions (from the cache file when it exists) and the indexing time."""
+    """Return the collected questions (only those of `split` when given; from the cache file when it exists) and
+    the indexing time; `simulate_removal` (for training): each also as if its paragraph were not indexed."""
     if cache and cache.exists():
         with open(cache, "rb") as source:
             items, index_seconds = pickle.load(source)
         _log(f"read {len(items)} collected questions from {cache}")
         return items, index_seconds
-    questions = read_questions(questions_path, limit)
+    questions = read_questions(questions_path, limit, split=split)
     with tempfile.TemporaryDirectory(prefix="newsbot-train-") as tmp:
         t0 = time.perf_counter()
         engine = open_corpus(docs, data or Path(tmp))
@@ -79,7 +106,9 @@ def collected_questions(
             if done % 1000 == 0 or done == total:
                 _log(f"  {done}/{total} questions")
 
-        items = collect(engine, questions, simulate_removal=True, keep_candidates=cache is not None, progress=progress)
+        items = collect(
+            engine, questions, simulate_removal=simulate_removal, keep_candidates=cache is not None, progress=progress
+        )
         engine.close()
     if cache:
         with open(cache, "wb") as sink:
@@ -179,17 +208,64 @@ def collected_news(docs: Path, questions_path: Path, data: Path | None) -> list[
     return items
 
 
+def joint_folds(items: Sequence[Collected], also: Sequence[Collected], folds: int, seed: int) -> dict[str, int]:
+    """Return article -> fold over both sets: each set's articles folded on their own (`article_folds`, so the
+    main set's folds are the ones it gets alone), fold k of both together."""
+    main = article_folds([it.question for it in items], folds, seed)
+    extra = article_folds([it.question for it in also], folds, seed)
+    shared = main.keys() & extra.keys()
+    if shared:
+        raise NewsbotError(f"an article is in both training sets: {sorted(shared)[:3]}")
+    return main | extra
+
+
+def _subset(oof: FoldScores, idx: range) -> FoldScores:
+    return FoldScores([oof.scores[i] for i in idx], [oof.removed[i] for i in idx], [oof.rank_ms[i] for i in idx])
+
+
+def _cv_summary(cv: dict[str, Any], seed: int) -> dict[str, Any]:
+    keys = ("folds", "questions", "p_at_1", "r_at_5", "mrr_at_10", "candidate_recall", "ranker_ms_median")
+    return {k: cv[k] for k in keys} | {"by": "article", "seed": seed}
+
+
+def collected_extra(extra: ExtraQuestions) -> list[Collected]:
+    """Return the extra training questions collected over an index of their own docs, as SQuAD's are."""
+    items, _ = collected_questions(extra.docs, extra.questions, None, extra.cache, extra.data, extra.split)
+    if not any(it.correct.any() for it in items):
+        raise NewsbotError(f"{extra.questions}: no question of split {extra.split!r} has a right candidate")
+    return items
+
+
+def _also_provenance(args: argparse.Namespace) -> str:
+    if not args.also_questions:
+        return ""
+    split = f" (split {args.also_split})" if args.also_split else ""
+    return f"{args.also_questions}{split} over {args.also_docs}"
+
+
 def train(
-    items: Sequence[Collected], folds: int, seed: int, out: Path, command: str, index_seconds: float
+    items: Sequence[Collected],
+    folds: int,
+    seed: int,
+    out: Path,
+    command: str,
+    index_seconds: float,
+    also: Sequence[Collected] = (),
+    also_provenance: str = "",
 ) -> dict[str, Any]:
-    """Cross-validate, calibrate the no-answer model, train on all, write the ranker; return its meta."""
+    """Cross-validate, calibrate the no-answer model, train on all, write the ranker; return its meta. With
+    `also` (questions over another corpus), those are folded by their own articles beside `items`, trained on
+    and calibrated on with them; the `cv` figures stay those of `items` alone (`cv_also`: of `also`)."""
     lgb = import_lightgbm()  # only for its version here
 
-    oof, _ = out_of_fold_scores(items, folds, seed, log=_log)
-    cv = report(items, "learned", folds, seed, index_seconds, oof=oof)
-    no_answer = calibrate_no_answer(items, oof)
+    every = [*items, *also]
+    fold_of = joint_folds(items, also, folds, seed) if also else None
+    oof, _ = out_of_fold_scores(every, folds, seed, log=_log, fold_of=fold_of)
+    mine = range(len(items))
+    cv = report(items, "learned", folds, seed, index_seconds, oof=_subset(oof, mine) if also else oof)
+    no_answer = calibrate_no_answer(every, oof)
     _log(f"no-answer calibration (out of fold): {no_answer.calibration}")
-    booster = train_booster(items)
+    booster = train_booster(every)
     out.mkdir(parents=True, exist_ok=True)
     meta = {
         "format_version": FORMAT_VERSION,
@@ -200,24 +276,12 @@ def train(
         "params": LGB_PARAMS,
         "rounds": NUM_ROUNDS,
         "training_command": command,
-        "data": PROVENANCE,
+        "data": PROVENANCE + (f"; {also_provenance}" if also else ""),
         "trained_on": {
-            "questions": sum(1 for it in items if it.answerable and it.correct.any()),
-            "candidates_per_question_median": int(sorted(len(it.correct) for it in items)[len(items) // 2]),
+            "questions": sum(1 for it in every if it.answerable and it.correct.any()),
+            "candidates_per_question_median": int(sorted(len(it.correct) for it in every)[len(every) // 2]),
         },
-        "cv": {
-            k: cv[k]
-            for k in (
-                "folds",
-                "questions",
-                "p_at_1",
-                "r_at_5",
-                "mrr_at_10",
-                "candidate_recall",
-                "ranker_ms_median",
-            )
-        }
-        | {"by": "article", "seed": seed},
+        "cv": _cv_summary(cv, seed),
         "no_answer": {
             "features": list(NO_ANSWER_FEATURES),
             "weights": [round(float(w), 8) for w in no_answer.weights],
@@ -240,6 +304,11 @@ def train(
             "calibration": no_answer.calibration,
         },
     }
+    if also:
+        meta["trained_on"]["also_questions"] = sum(1 for it in also if it.answerable and it.correct.any())
+        also_idx = range(len(items), len(every))
+        cv_also = report(also, "learned", folds, seed, index_seconds, oof=_subset(oof, also_idx))
+        meta["cv_also"] = _cv_summary(cv_also, seed)
     model_tmp = out / (MODEL_FILE + ".tmp")
     booster.save_model(str(model_tmp))
     os.replace(model_tmp, out / MODEL_FILE)
@@ -264,7 +333,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--news-docs", type=Path, help="with --ablation: also score every row on these news docs...")
     p.add_argument("--news-questions", type=Path, help="... and these questions (the ranker is chosen on news)")
     p.add_argument("--news-data", type=Path, help="index the news docs into (or reuse) this data folder")
+    p.add_argument("--also-docs", type=Path, help="train on questions over these docs too (with --also-questions)")
+    p.add_argument("--also-questions", type=Path, help="... these questions (over --also-docs) ...")
+    p.add_argument("--also-split", help="... only those whose \"split\" is this one (e.g. train)")
+    p.add_argument("--also-data", type=Path, help="index the --also-docs into (or reuse) this data folder")
+    p.add_argument("--also-cache", type=Path, help="keep their gathered candidates and features in this file")
     args = p.parse_args(argv)
+    if (args.also_docs is None) != (args.also_questions is None):
+        p.error("--also-docs and --also-questions go together")
+    if args.also_questions and args.ablation:
+        p.error("--also-* trains a ranker; it does not go with --ablation")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -275,13 +353,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     given = argv if argv is not None else sys.argv[1:]
     command = "python -m index.evaluation.train " + " ".join(shlex.quote(a) for a in given)
-    meta = train(items, args.folds, args.seed, args.out, command, index_seconds)
+    also: list[Collected] = []
+    if args.also_questions:
+        extra = ExtraQuestions(args.also_docs, args.also_questions, args.also_split, args.also_data, args.also_cache)
+        also = collected_extra(extra)
+    meta = train(items, args.folds, args.seed, args.out, command, index_seconds, also, _also_provenance(args))
     cv = meta["cv"]
     print(
         f"cross-validated by article over {cv['folds']} folds: P@1 {cv['p_at_1']:.3f}  "
         f"R@5 {cv['r_at_5']:.3f}  "
         f"MRR@10 {cv['mrr_at_10']:.3f}  candidate recall {cv['candidate_recall']:.3f}"
     )
+    if "cv_also" in meta:
+        ca = meta["cv_also"]
+        print(f"the --also questions, cross-validated by their articles: P@1 {ca['p_at_1']:.3f}  "
+              f"R@5 {ca['r_at_5']:.3f}  MRR@10 {ca['mrr_at_10']:.3f}  ({ca['questions']} questions)")
     print(f"no-answer threshold {meta['no_answer']['threshold']:.4f}: {meta['no_answer']['calibration']}")
     print(f"wrote {args.out / MODEL_FILE} and {args.out / META_FILE}")
     return 0
