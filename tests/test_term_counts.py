@@ -123,6 +123,9 @@ def test_an_index_made_before_the_counts_gets_them_when_opened(engine: Engine, s
     db.executescript("BEGIN; DROP TABLE term_counts; DROP TABLE word_forms;"
                      " DELETE FROM meta WHERE key IN ('counts_filled', 'counted_sentences');"
                      " DROP INDEX articles_by_published_ts; ALTER TABLE articles DROP COLUMN published_ts;"  # 7
+                     " ALTER TABLE answers DROP COLUMN since; ALTER TABLE answers DROP COLUMN until;"  # 8
+                     " ALTER TABLE answers DROP COLUMN ordering; ALTER TABLE answers DROP COLUMN period;"
+                     " ALTER TABLE answers DROP COLUMN searched;"
                      " PRAGMA user_version=5; COMMIT;")
     db.close()
     store = Store(settings.db_path)
