@@ -658,9 +658,11 @@ class Engine:
             return replace(query, text=text)
         if is_chitchat(text):
             return replace(query, text=text, searched=text)
-        # time words ask for a window only where the question frames itself by time, over a corpus with dates
-        framed = frames_time(text) and self._newest_time() is not None
-        time_asked = read_time(text, self._newest_time) if framed else TimeAsked(text)
+        # time words ask for a window only where the question frames itself by time, over a corpus with dates;
+        # over an undated one they are still no words to search for ("Derna in 2015" asks what "Derna" does)
+        time_asked = read_time(text, self._newest_time) if frames_time(text) else TimeAsked(text)
+        if time_asked.rest != text and self._newest_time() is None:
+            time_asked = TimeAsked(time_asked.rest)
         if not time_asked.rest:
             raise QuestionError(f"“{text}”: about what? Name a topic as well, e.g. “latest on Derna”.")
         since, until = query.since, query.until

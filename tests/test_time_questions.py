@@ -190,6 +190,9 @@ def test_a_question_that_asks_its_own_keeps_its_time_words_as_words(dam_engine: 
         assert frames_time(framed), framed
 
 
-def test_an_undated_corpus_reads_no_window(fake_engine: Engine) -> None:
-    query = fake_engine.asked("Derna in 2015")  # the seed has no date: a window would leave nothing
-    assert (query.since, query.until, query.searched) == (None, None, "Derna in 2015")
+def test_an_undated_corpus_reads_no_window_but_searches_without_the_time_words(fake_engine: Engine) -> None:
+    for asked, searched in (("Derna in 2015", "Derna"), ("latest on Derna", "Derna"),
+                            ("What's new about ISIS in Libya?", "ISIS in Libya?")):
+        query = fake_engine.asked(asked)  # the seed has no date: a window would leave nothing
+        assert (query.since, query.until, query.order, query.searched) == (None, None, "relevance", searched)
+        assert fake_engine.answer(asked).hits[0].sentence == fake_engine.answer(searched).hits[0].sentence
