@@ -7,6 +7,7 @@ import hashlib
 import os
 import re
 import shutil
+import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -129,3 +130,14 @@ def ranker_copy(tmp_path: Path) -> Path:
     for name in (MODEL_FILE, META_FILE):
         shutil.copy(RANKER_DIR / name, folder / name)
     return folder
+
+
+def store_at_schema(path: Path, version: int) -> sqlite3.Connection:
+    """Return a connection to a new store file at `path` made as newsbot made it at schema `version` (the first
+    `version` migrations), for a test to fill as such a newsbot would have; the caller commits and closes it."""
+    from index.store import MIGRATIONS
+
+    db = sqlite3.connect(path)
+    for n in range(version):
+        db.executescript(f"BEGIN; {MIGRATIONS[n]}; PRAGMA user_version={n + 1}; COMMIT;")
+    return db

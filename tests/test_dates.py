@@ -6,13 +6,12 @@ the migration that fills the timestamp of an older store, the ignored-fields lin
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import FakeEncoder
+from conftest import FakeEncoder, store_at_schema
 from telegram_html import parse_html
 
 import index.encoder
@@ -24,7 +23,7 @@ from index.engine import Engine
 from index.model import Attribution, Hit, Source
 from index.reading import read_articles, read_html
 from index.settings import Settings
-from index.store import MIGRATIONS, Store
+from index.store import Store
 
 JUNE_21 = datetime(2022, 6, 21, 14, 3, tzinfo=UTC).timestamp()  # Tue, 21 Jun 2022 14:03:00 GMT
 
@@ -153,9 +152,7 @@ def test_an_html_page_gives_its_meta_tags_when_trafilatura_finds_no_date_or_auth
 
 def _store_at_schema_6(path: Path) -> None:
     """Write a store as the newsbot before migration 7 made it: articles with their published text only."""
-    db = sqlite3.connect(path)
-    for n in range(6):
-        db.executescript(f"BEGIN; {MIGRATIONS[n]}; PRAGMA user_version={n + 1}; COMMIT;")
+    db = store_at_schema(path, 6)
     for doc_id, published in [("rfc", "Tue, 21 Jun 2022 14:03:00 GMT"), ("iso", "2023-03-02"),
                               ("none", None), ("junk", "last Tuesday"), ("old", "2015-02-20")]:
         db.execute("INSERT INTO articles (doc_id, published, text, content_hash, indexed_at) VALUES (?, ?, 'x', 'h',"

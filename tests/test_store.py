@@ -10,7 +10,8 @@ import pytest
 
 from index.errors import StoreError
 from index.model import Article, Attribution, Sentence, Source
-from index.store import MIGRATIONS, SCHEMA_VERSION, Store
+from index.store import SCHEMA_VERSION, Store
+from tests.conftest import store_at_schema
 
 
 def _article(doc_id: str, sentences: list[str]) -> tuple[Article, list[Sentence]]:
@@ -152,9 +153,7 @@ def test_an_attribution_keeps_its_speaker_as_written_role_via_and_vague_mark(tmp
 
 def _store_at_schema_3(path: Path) -> None:
     """Write a store as the newsbot before migration 4 made it: one article, an attributed and a plain sentence."""
-    db = sqlite3.connect(path)
-    for n in range(3):
-        db.executescript(f"BEGIN; {MIGRATIONS[n]}; PRAGMA user_version={n + 1}; COMMIT;")
+    db = store_at_schema(path, 3)
     db.execute("INSERT INTO articles (doc_id, text, content_hash, indexed_at) VALUES ('old', 'x', 'h', 'now')")
     for i, text in enumerate(["Gen. Martin Dempsey said so.", "The sky is blue."]):
         db.execute("INSERT INTO sentences (article_id, position, paragraph, start, end, text, vector)"
