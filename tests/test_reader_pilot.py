@@ -5,6 +5,7 @@ No reader is trained here."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +23,8 @@ from index.evaluation.reader import (
     save_gathered,
     sign_test,
     squad_pairs,
+    tops,
+    train_questions,
 )
 from index.settings import Settings
 
@@ -135,3 +138,26 @@ def test_pair_groups_put_each_positive_first_with_its_share_of_negatives() -> No
     assert [pairs[g[0]][1] for g in groups] == ["p1", "p2", "p3"]  # q3 has no positive: no group
     assert all(pairs[i][2] == 0.0 and pairs[i][0] == pairs[g[0]][0] for g in groups for i in g[1:])
     assert sorted(i for g in groups[:2] for i in g[1:]) == [2, 3, 4, 5] and [len(g) for g in groups] == [3, 3, 2]
+
+
+def test_measure_only_questions_are_never_trained_on_and_train_questions_subsample(
+    toy: tuple[Engine, Path], tmp_path: Path
+) -> None:
+    engine, questions = toy
+    unsplit = tmp_path / "unsplit.jsonl"
+    unsplit.write_text("".join(json.dumps({k: v for k, v in q.items() if k != "split"}) + "\n" for q in QUESTIONS),
+                       encoding="utf-8")
+    assert [s for _, _, s in read_pilot(unsplit, "test")] == ["test"] * 3
+    assert [s for _, _, s in read_pilot(questions, "test")] == ["train", "train", "validation"]
+    with engine:
+        items = gather(engine, read_pilot(questions), n=5)
+    assert [g.id for g in train_questions(items)] == ["t1", "t2"]
+    one = train_questions(items, limit=1, seed=4)
+    assert len(one) == 1 and one == train_questions(items, limit=1, seed=4)
+    assert {q for q, _, _ in pilot_pairs(items, seed=1, limit=1)} == {one[0].question}
+    polnear = [replace(g, doc_id="polnear/train/x") for g in items]
+    with pytest.raises(ValueError, match="measure-only"):
+        pilot_pairs(polnear, seed=1)
+    # reading only newsbot's top 10 leaves out the orders over 20
+    assert set(tops(items[0], np.zeros(min(10, len(items[0].candidates))), n_max=10)) == {
+        "newsbot", "reader@10", "fused@10"}

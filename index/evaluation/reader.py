@@ -77,14 +77,15 @@ class Gathered:
         return Question(self.id, self.question, self.doc_id, tuple(self.answers))
 
 
-def read_pilot(path: Path) -> list[tuple[Question, str, str]]:
-    """Return each question of a wikinews-qa questions.jsonl with its type and split."""
+def read_pilot(path: Path, default_split: str = "train") -> list[tuple[Question, str, str]]:
+    """Return each question of a wikinews-qa questions.jsonl (or any questions file with a `type`) with its type
+    and split; a question without a `split` gets `default_split` (polnear-qa, measure-only: give it "test")."""
     questions = read_questions(path)
     meta = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip():
             r = json.loads(line)
-            meta[str(r["id"])] = (str(r.get("type", "other")), str(r.get("split", "train")))
+            meta[str(r["id"])] = (str(r.get("type", "other")), str(r.get("split", default_split)))
     return [(q, *meta[q.id]) for q in questions]
 
 
@@ -134,15 +135,31 @@ def load_gathered(path: Path) -> list[Gathered]:
 Pair = tuple[str, str, float]  # (question, sentence, label)
 
 
-def pilot_pairs(items: Sequence[Gathered], seed: int, neg_per_pos: int = NEG_PER_POS) -> list[Pair]:
-    """Return the training pairs of the train-split questions: every right sentence of the article (positives),
-    and about `neg_per_pos` negatives for each: half newsbot's best wrong candidates (hard negatives, best first),
-    the rest other sentences of the article drawn at random (either kind fills in when the other runs short)."""
+MEASURE_ONLY = ("polnear",)  # doc_id prefixes never trained on (issue 21: PolNeAR is measure-only)
+
+
+def train_questions(items: Sequence[Gathered], limit: int | None = None, seed: int = 21) -> list[Gathered]:
+    """Return the train-split questions (all, or `limit` drawn with `seed`, kept in file order); refuse any
+    measure-only question (PolNeAR)."""
+    chosen = [g for g in items if g.split == "train"]
+    bad = [g.id for g in chosen if g.doc_id.startswith(MEASURE_ONLY)]
+    if bad:
+        raise ValueError(f"{len(bad)} train-split questions are measure-only (PolNeAR), e.g. {bad[0]}")
+    if limit is not None and limit < len(chosen):
+        keep = set(random.Random(seed).sample(range(len(chosen)), limit))
+        chosen = [g for i, g in enumerate(chosen) if i in keep]
+    return chosen
+
+
+def pilot_pairs(items: Sequence[Gathered], seed: int, neg_per_pos: int = NEG_PER_POS,
+                limit: int | None = None) -> list[Pair]:
+    """Return the training pairs of the train-split questions (all, or `limit` of them drawn with `seed`): every
+    right sentence of the article (positives), and about `neg_per_pos` negatives for each: half newsbot's best
+    wrong candidates (hard negatives, best first), the rest other sentences of the article drawn at random (either
+    kind fills in when the other runs short)."""
     rng = random.Random(seed)
     pairs: list[Pair] = []
-    for g in items:
-        if g.split != "train":
-            continue
+    for g in train_questions(items, limit, seed):
         positives = list(dict.fromkeys(p.text for p in g.article if p.right))
         if not positives:
             continue
@@ -360,25 +377,37 @@ def fused_order(reader: np.ndarray, k: int = RRF_K) -> np.ndarray:
 ORDERS = ("newsbot", "reader@10", "reader@20", "fused@10", "fused@20")
 
 
-def tops(g: Gathered, scores: np.ndarray) -> dict[str, int | None]:
-    """Return, for each order in ORDERS, the index of the candidate it puts first (None: no candidate)."""
+def orders_for(n: int) -> tuple[str, ...]:
+    """Return the orders measured when the reader scores newsbot's top n."""
+    return ("newsbot", *(o for o in ORDERS[1:] if int(o.split("@")[1]) <= n))
+
+
+def tops(g: Gathered, scores: np.ndarray, n_max: int = TOP_N) -> dict[str, int | None]:
+    """Return, for each order in ORDERS (those over at most `n_max` candidates), the index of the candidate it puts
+    first (None: no candidate)."""
     if not g.candidates:
-        return dict.fromkeys(ORDERS)
+        return dict.fromkeys(orders_for(n_max))
     out: dict[str, int | None] = {"newsbot": 0}
     for n in (10, 20):
+        if n > n_max:
+            continue
         s = scores[:n]
         out[f"reader@{n}"] = int(np.argmax(s))
         out[f"fused@{n}"] = int(fused_order(s)[0])
     return out
 
 
-def measure(reader: Any, items: Sequence[Gathered]) -> dict[str, Any]:
-    """Return P@1 of each order over the items, paired wins and losses against newsbot, and P@1 by type."""
+def measure(reader: Any, items: Sequence[Gathered], n: int = TOP_N,
+            scores_out: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Return P@1 of each order over the items (the reader scoring newsbot's top `n`), paired wins and losses
+    against newsbot, and P@1 by type; each question's reader scores are appended to `scores_out` if given."""
     right: dict[str, list[bool]] = defaultdict(list)
     by_type: dict[str, dict[str, list[bool]]] = defaultdict(lambda: defaultdict(list))
     for g in items:
-        scores = reader_scores(reader, g.question, [p.text for p in g.candidates])
-        firsts = tops(g, scores)
+        scores = reader_scores(reader, g.question, [p.text for p in g.candidates[:n]])
+        if scores_out is not None:
+            scores_out.append({"id": g.id, "scores": [round(float(x), 5) for x in scores]})
+        firsts = tops(g, scores, n)
         for name, i in firsts.items():
             ok = i is not None and g.candidates[i].right
             right[name].append(ok)
@@ -393,9 +422,12 @@ def measure(reader: Any, items: Sequence[Gathered]) -> dict[str, Any]:
         losses = sum(b and not a for a, b in zip(oks, base, strict=True))
         rows[name] = {"p_at_1": round(float(np.mean(oks)), 4), "right": int(sum(oks)), "wins": wins,
                       "losses": losses, "sign_p": sign_test(wins, losses)}
-    types = {t: {"n": len(v["newsbot"]), **{name: int(sum(v[name])) for name in ORDERS}}
+    types = {t: {"n": len(v["newsbot"]), **{name: int(sum(v[name])) for name in orders_for(n)}}
              for t, v in sorted(by_type.items())}
-    return {"n": len(items), "orders": rows, "by_type": types}
+    wl = {t: {name: [sum(a and not b for a, b in zip(v[name], v["newsbot"], strict=True)),
+                     sum(b and not a for a, b in zip(v[name], v["newsbot"], strict=True))]
+              for name in orders_for(n)[1:]} for t, v in sorted(by_type.items())}
+    return {"n": len(items), "candidates_scored": n, "orders": rows, "by_type": types, "by_type_wins_losses": wl}
 
 
 def sign_test(wins: int, losses: int) -> float:
@@ -425,15 +457,18 @@ def cost_ms(reader: Any, items: Sequence[Gathered], sets: int = 40) -> dict[str,
 
 def format_measure(name: str, report: dict[str, Any]) -> str:
     """Return the measurement as text: one row for each order, then P@1 (right counts) by question type."""
-    lines = [f"{name}: {report['n']} validation questions",
+    shown = orders_for(report.get("candidates_scored", TOP_N))
+    lines = [f"{name}: {report['n']} questions",
              f"{'order':<22}{'P@1':>7}{'right':>7}{'wins':>6}{'losses':>8}{'sign p':>8}"]
     for order, r in report["orders"].items():
         lines.append(f"{order:<22}{r['p_at_1']:>7.3f}{r['right']:>7}{r['wins']:>6}{r['losses']:>8}"
                      f"{r['sign_p']:>8.3f}")
     lines.append("")
-    lines.append(f"{'type':<10}{'n':>4}" + "".join(f"{o:>11}" for o in ORDERS))
+    lines.append(f"{'type':<10}{'n':>4}" + "".join(f"{o:>11}" for o in shown) + "   W/L " + " ".join(shown[1:]))
     for t, r in report["by_type"].items():
-        lines.append(f"{t:<10}{r['n']:>4}" + "".join(f"{r[o]:>11}" for o in ORDERS))
+        wl = report.get("by_type_wins_losses", {}).get(t, {})
+        lines.append(f"{t:<10}{r['n']:>4}" + "".join(f"{r[o]:>11}" for o in shown) + "   "
+                     + " ".join(f"{wl[o][0]}/{wl[o][1]}" for o in shown[1:] if o in wl))
     if "cost" in report:
         c = report["cost"]
         lines.append(f"\ncost: {c['median_ms']} ms for 10 pairs on one thread (median of {c['sets']}; "
@@ -467,11 +502,14 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--questions", type=Path, default=Path("datasets/wikinews-qa/questions.jsonl"))
     g.add_argument("--out", type=Path, required=True)
     g.add_argument("-n", type=int, default=TOP_N)
+    g.add_argument("--default-split", default="train",
+                   help='split of questions that name none (polnear-qa: "test", so it is never trained on)')
     t = sub.add_parser("train", help="train a reader on pilot pairs, SQuAD pairs or both")
     t.add_argument("--gathered", type=Path, required=True)
     t.add_argument("--data", choices=["squad", "pilot", "both"], required=True)
     t.add_argument("--squad", type=Path, default=Path("/work/shared/eval/squad-dev-a"))
     t.add_argument("--squad-questions", type=int, default=800, help="SQuAD questions to draw pairs from")
+    t.add_argument("--train-questions", type=int, help="draw this many train-split questions (seeded; default all)")
     t.add_argument("--epochs", type=int, default=2)
     t.add_argument("--lr", type=float, default=4e-5)
     t.add_argument("--head-lr", type=float, default=1e-3, help="learning rate of the pooler and the head")
@@ -483,7 +521,10 @@ def main(argv: list[str] | None = None) -> int:
     m = sub.add_parser("measure", help="P@1 on the validation split: newsbot, the reader, the two fused")
     m.add_argument("--gathered", type=Path, required=True)
     m.add_argument("--reader", type=Path, required=True)
-    m.add_argument("--split", default="validation")
+    m.add_argument("--split", default="validation", help='the split measured ("all": every question)')
+    m.add_argument("-n", type=int, default=TOP_N, choices=[10, 20], help="candidates the reader scores")
+    m.add_argument("--scores", type=Path, help="write each question's reader scores here (JSON lines)")
+    m.add_argument("--cost-sets", type=int, default=40, help="questions timed for the cost of 10 pairs")
     m.add_argument("--json", type=Path, help="also write the report here")
     m.add_argument("--squad", type=Path, default=Path("/work/shared/eval/squad-dev-a"))
     m.add_argument("--squad-questions", type=int, default=200, help="held-out SQuAD questions (0: none)")
@@ -491,7 +532,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.step == "gather":
         with open_kept_index(args.index) as engine:
-            items = gather(engine, read_pilot(args.questions), args.n)
+            items = gather(engine, read_pilot(args.questions, args.default_split), args.n)
         save_gathered(items, args.out)
         print(f"{len(items)} questions gathered into {args.out}")
         return 0
@@ -500,7 +541,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.step == "train":
         pairs: list[Pair] = []
         if args.data in ("pilot", "both"):
-            pairs += pilot_pairs(items, args.seed)
+            pairs += pilot_pairs(items, args.seed, limit=args.train_questions)
         if args.data in ("squad", "both"):
             sq = args.squad / "questions.jsonl"
             pairs += squad_pairs(args.squad / "docs.jsonl", sq, args.seed, args.squad_questions,
@@ -508,12 +549,20 @@ def main(argv: list[str] | None = None) -> int:
         args.out.mkdir(parents=True, exist_ok=True)
         done = train_reader(pairs, args.out, args.seed, args.epochs, args.lr, args.batch, init=args.init,
                             head_lr=args.head_lr, loss=args.loss)
+        done["train_questions"] = len(train_questions(items, args.train_questions, args.seed))
+        (args.out / "training.json").write_text(json.dumps({"data": args.data, "gathered": str(args.gathered),
+                                                            **done}, indent=2) + "\n", encoding="utf-8")
         print(json.dumps({"data": args.data, **done}))
         return 0
     reader = load_reader(args.reader)
-    chosen = [g for g in items if g.split == args.split]
-    report = measure(reader, chosen)
-    report["cost"] = cost_ms(reader, chosen)
+    chosen = [g for g in items if args.split == "all" or g.split == args.split]
+    per_question: list[dict[str, Any]] = []
+    report = measure(reader, chosen, args.n, per_question)
+    report["split"] = args.split
+    if args.cost_sets:
+        report["cost"] = cost_ms(reader, chosen, args.cost_sets)
+    if args.scores:
+        args.scores.write_text("".join(json.dumps(r) + "\n" for r in per_question), encoding="utf-8")
     report["counts"] = dict(Counter(g.qtype for g in chosen))
     if args.squad_questions:
         sq = args.squad / "questions.jsonl"
