@@ -88,7 +88,9 @@ def stem(lowered: str) -> str:
     term = _stem_cache.get(lowered)
     if term is None:
         word = lowered.replace("’", "'")
-        if word[0].isdigit():
+        if not word:  # a span's word can be empty once invisible characters are gone (test_properties found it)
+            term = ""
+        elif word[0].isdigit():
             term = word.replace(",", "")
         elif word in STOPWORDS:
             term = ""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from index.terms import content_terms, lexical_terms, matched_words, plain_words
+from index.terms import content_terms, lexical_terms, matched_words, plain_words, stem
 
 
 def test_matched_words_are_the_sentence_words_sharing_a_question_term() -> None:
@@ -30,3 +30,8 @@ def test_a_typographic_apostrophe_reads_as_a_typed_one() -> None:
     assert content_terms("Dinesh D’Souza met O’Neill’s aides") == content_terms("Dinesh D'Souza met O'Neill's aides")
     assert content_terms("D’Souza") == ["d'souza"]
     assert matched_words("Dinesh D’Souza was sentenced.", "What was D'Souza convicted of?") == ["D’Souza"]
+
+
+def test_an_empty_word_has_an_empty_stem() -> None:
+    # a candidate's span can hold an empty word (test_properties' generated documents found one): never an IndexError
+    assert stem("") == ""
