@@ -507,7 +507,7 @@ def main(argv: list[str] | None = None) -> int:
     t = sub.add_parser("train", help="train a reader on pilot pairs, SQuAD pairs or both")
     t.add_argument("--gathered", type=Path, required=True)
     t.add_argument("--data", choices=["squad", "pilot", "both"], required=True)
-    t.add_argument("--squad", type=Path, default=Path("/work/shared/eval/squad-dev-a"))
+    t.add_argument("--squad", type=Path, default=Path("../shared/eval/squad-dev-a"))
     t.add_argument("--squad-questions", type=int, default=800, help="SQuAD questions to draw pairs from")
     t.add_argument("--train-questions", type=int, help="draw this many train-split questions (seeded; default all)")
     t.add_argument("--epochs", type=int, default=2)
@@ -526,7 +526,7 @@ def main(argv: list[str] | None = None) -> int:
     m.add_argument("--scores", type=Path, help="write each question's reader scores here (JSON lines)")
     m.add_argument("--cost-sets", type=int, default=40, help="questions timed for the cost of 10 pairs")
     m.add_argument("--json", type=Path, help="also write the report here")
-    m.add_argument("--squad", type=Path, default=Path("/work/shared/eval/squad-dev-a"))
+    m.add_argument("--squad", type=Path, default=Path("../shared/eval/squad-dev-a"))
     m.add_argument("--squad-questions", type=int, default=200, help="held-out SQuAD questions (0: none)")
     args = p.parse_args(argv)
 
