@@ -1,6 +1,6 @@
 """Batch B, step 1: write pass1_leads.jsonl with ONLY the headline and first paragraph of each batch-B article.
 
-    python3 datasets/wikinews-qa/batches/B/leads.py [/work/batch-B.json]
+    python3 datasets/wikinews-qa/batches/B/leads.py [BATCH_JSON]
 
 The pass-1 writer reads only this file. The lead is cut the same way as the pilot's select_articles.py.
 """
@@ -13,7 +13,7 @@ QA = HERE.parent.parent
 sys.path.insert(0, str(QA))
 from select_articles import lead_of  # noqa: E402
 
-batch = json.loads(Path(sys.argv[1] if len(sys.argv) > 1 else "/work/batch-B.json").read_text(encoding="utf-8"))
+batch = json.loads(Path(sys.argv[1] if len(sys.argv) > 1 else str(HERE / "batch_articles.json")).read_text(encoding="utf-8"))
 splits = json.loads((QA / "splits.json").read_text(encoding="utf-8"))
 docs = {}
 for line in (QA.parent / "wikinews" / "docs.jsonl").open(encoding="utf-8"):

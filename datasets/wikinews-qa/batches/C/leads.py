@@ -1,4 +1,4 @@
-"""Pass-1 input for batch C: ONLY the headline and first paragraph of each article in /work/batch-C.json.
+"""Pass-1 input for batch C: ONLY the headline and first paragraph of each article in batch_articles.json.
 
     python3 datasets/wikinews-qa/batches/C/leads.py [BATCH_JSON]
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 QA = HERE.parent.parent
-batch = json.loads(Path(sys.argv[1] if len(sys.argv) > 1 else "/work/batch-C.json").read_text(encoding="utf-8"))
+batch = json.loads(Path(sys.argv[1] if len(sys.argv) > 1 else str(HERE / "batch_articles.json")).read_text(encoding="utf-8"))
 splits = json.loads((QA / "splits.json").read_text(encoding="utf-8"))
 docs = {}
 for line in (QA.parent / "wikinews" / "docs.jsonl").open(encoding="utf-8"):
