@@ -42,7 +42,7 @@ SPEECH = frozenset("""
     commented noted claimed confirmed denied warned called described urged insisted argued remarked responded
     answered repeated continued concluded acknowledged admitted declared reiterated promised praised condemned
     criticised criticized accused suggested mentioned disclosed revealed testified pleaded thanked speaking
-    stating informed expressed spoke recalled joked quoted confirming announcing calling telling adding explaining noting claims claim
+    stating informed expressed cited confessed emphasized spoke recalled joked quoted confirming announcing calling telling adding explaining noting claims claim
     reported reports characterised characterized characterizes revealed reveals describing describes denies
     denied insists promised vowed questioned identified indicated suggested urges warns announces confirms
     """.split())
