@@ -35,22 +35,29 @@ BATCHES = HERE / "batches"
 LABELS = HERE / "labels.jsonl"
 SUBSET = HERE / "docs.jsonl"  # the labelled articles' lines of ../wikinews/docs.jsonl, unchanged
 
-PRONOUNS = frozenset("he she they we i you it his her their him them its".split())
+
+def words(text: str) -> frozenset[str]:
+    """Return the words of a whitespace-separated list."""
+    return frozenset(text.split())
+
+
+PRONOUNS = words("he she they we i you it his her their him them its")
 # The cue class of each cue word (its first word, lowercased); anything else must say its class in the flags.
-SPEECH = frozenset("""
+SPEECH = words("""
     said say says saying told tell tells according added adds stated explained announced asked asks replied
     commented noted claimed confirmed denied warned called described urged insisted argued remarked responded
     answered repeated continued concluded acknowledged admitted declared reiterated promised praised condemned
     criticised criticized accused suggested mentioned disclosed revealed testified pleaded thanked speaking
-    stating informed expressed cited confessed emphasized spoke recalled joked quoted confirming announcing calling telling adding explaining noting claims claim
+    stating informed expressed cited confessed emphasized spoke recalled joked quoted confirming announcing
+    calling telling adding explaining noting claims claim
     reported reports characterised characterized characterizes revealed reveals describing describes denies
     denied insists promised vowed questioned identified indicated suggested urges warns announces confirms
-    """.split())
-WRITING = frozenset("wrote writes write tweeted tweets posted published statement".split())
-BELIEF = frozenset("believes believed thinks thought hopes hoped expects expected feels felt fears feared "
-                   "considers considered suspect suspected wants wanted knows knew".split())
-ACTION = frozenset("rejected agreed refused decided plans planned sought ordered approved found ruled "
-                   "declined pledged demanded".split())
+    """)
+WRITING = words("wrote writes write tweeted tweets posted published statement")
+BELIEF = words("believes believed thinks thought hopes hoped expects expected feels felt fears feared "
+               "considers considered suspect suspected wants wanted knows knew")
+ACTION = words("rejected agreed refused decided plans planned sought ordered approved found ruled "
+               "declined pledged demanded")
 QUOTES = re.compile(r"[\"“”]")
 END = re.compile(r"[.!?]+[\"”’')]*(?=\s|$)")
 ABBREV = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|St|Jr|Sr|No|vs|Inc|Co|Corp|Ltd|Mt|"
