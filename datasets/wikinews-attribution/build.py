@@ -133,7 +133,7 @@ def build_label(doc_id: str, text: str, line: str, index: int) -> dict[str, obje
         "doc_id": doc_id,
         "sentence_contains": snippet,
         "speaker": [speaker] if speaker else None,
-        "speaker_is_pronoun": bool(speaker) and speaker.lower() in PRONOUNS,
+        "speaker_is_pronoun": speaker is not None and speaker.lower() in PRONOUNS,
         "cue": cue,
         "content_has_quote_marks": bool(QUOTES.search(text[start:end])),
         "content_span": [start, end],
