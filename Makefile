@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run index model-mpnet test test-fast bench bench-txtai lint train-ranker eval clean lock lock-upgrade check-lock
+.PHONY: run index model-mpnet test test-fast bench bench-txtai lint train-ranker train-reader eval clean lock lock-upgrade check-lock
 
 # The lock pins every package, with hashes, for Python 3.11 on x86_64 Linux. torch is the CPU build that lies on
 # this machine kind's disk (/opt/wheels); from PyPI pip would pull a CUDA build of several GB. Its hash is in the
@@ -124,6 +124,24 @@ NEWS_DATA ?=
 train-ranker: $(STAMP)
 	$(BIN)/python -m index.evaluation.train --docs ../shared/eval/squad-dev-a/docs.jsonl --questions ../shared/eval/squad-dev-a/questions.jsonl
 	$(BIN)/python -m index.evaluation.calibrate --docs ../shared/eval/polnear-train/docs.jsonl --questions $(NEWS)/questions.jsonl --unanswerable $(NEWS)/unanswerable.jsonl $(if $(NEWS_DATA),--data $(NEWS_DATA))
+
+# The reader (index/ranking/reader.py), rebuilt from the repository with a fixed seed (about 50 minutes on 2 cores):
+# the Wikinews articles indexed, every wikinews-qa question's candidates gathered, a cross-encoder from the shipped
+# MiniLM trained on SQuAD dev-a (its held-out articles left out), then on the questions' train split, exported as
+# int8 ONNX into index/ranking/shipped with its sha256 in reader.json.
+READER_WORK := data/reader-build
+READER_RUN := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 NEWSBOT_THREADS=1 $(BIN)/python -m index.evaluation.reader
+train-reader: $(STAMP)
+	rm -rf $(READER_WORK) && mkdir -p $(READER_WORK)
+	NEWSBOT_READER=off $(BIN)/newsbot eval --keep-index $(READER_WORK)/wikinews-index --docs datasets/wikinews/docs.jsonl \
+		--questions datasets/wikinews-qa/all/questions.jsonl
+	NEWSBOT_READER=off $(READER_RUN) gather --index $(READER_WORK)/wikinews-index \
+		--questions datasets/wikinews-qa/all/questions.jsonl --out $(READER_WORK)/gathered.jsonl
+	$(READER_RUN) train --gathered $(READER_WORK)/gathered.jsonl --data squad --squad-questions 800 --epochs 1 \
+		--batch 32 --seed 21 --out $(READER_WORK)/squad
+	$(READER_RUN) train --gathered $(READER_WORK)/gathered.jsonl --data pilot --epochs 1 --batch 16 --seed 21 \
+		--init $(READER_WORK)/squad --out $(READER_WORK)/reader
+	$(READER_RUN) export --reader $(READER_WORK)/reader --out index/ranking/shipped
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot index tests bench

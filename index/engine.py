@@ -39,7 +39,8 @@ from index.questions import (
 )
 from index.ranking import Candidate, FusionRanker, Ranker, cosines, mark_articles, merge_candidates
 from index.ranking.features import CorpusView
-from index.ranking.learned import load_ranker
+from index.ranking.learned import LearnedRanker, load_ranker
+from index.ranking.reader import Reader, load_reader
 from index.settings import Settings
 from index.sharing import clear_leftovers, index_lock, leftovers
 from index.store import SourceSummary, Store, StoredAnswer, StoredSentence
@@ -177,12 +178,13 @@ class Engine:
     """Answers questions over the indexed articles; thread-safe, so a bot may call it from worker threads."""
 
     def __init__(self, settings: Settings, store: Store, vectors: VectorIndex, encoder: Encoder,
-                 ranker: Ranker | None = None) -> None:
+                 ranker: Ranker | None = None, reader: Reader | None = None) -> None:
         self.settings = settings
         self.store = store
         self.vectors = vectors
         self.encoder = encoder
         self.ranker: Ranker = ranker or FusionRanker()
+        self.reader = reader  # rereads the ranker's best candidates (index.ranking.reader); None: the ranker's order
         self._write_lock = threading.Lock()
         # The saved index's manifest as last seen (see refresh); None: not known, look at the next question.
         self._vectors_seen: tuple[int, int, int] | None = None
@@ -205,7 +207,9 @@ class Engine:
                                       settings.vector_index)
         if ranker is None and settings.ranker:
             ranker = load_default_ranker(CorpusView(store, encoder.dimension))
-        engine = cls(settings, store, vectors, encoder, ranker)
+        # the reader's weight is on the learned ranker's scale: with score fusion it stays out
+        reader = load_default_reader() if settings.reader and isinstance(ranker, LearnedRanker) else None
+        engine = cls(settings, store, vectors, encoder, ranker, reader)
         engine._vectors_seen = seen
         if not saved:
             engine._unsaved_since = time.monotonic()
@@ -695,7 +699,12 @@ class Engine:
         if query.order == "newest":
             cands, scores = newest_first(cands, scores, self.ranker)
         k, offset = query.k, query.offset
-        groups = collapse_copies(cands, scores, limit=offset + k + 1)
+        reads = self.reader is not None and query.order != "newest"
+        groups = collapse_copies(cands, scores, limit=max(offset + k + 1, self.reader.read if reads else 0))
+        read: dict[int, float] = {}
+        if reads:
+            assert self.reader is not None
+            groups, read = reread(self.reader, searched, groups)
         page = groups[offset : offset + k]
         hits = []
         for group in page:
@@ -703,6 +712,8 @@ class Engine:
             hit = self._hit(best.sentence, score)
             hit.also_in = [c.sentence.source for c, _ in others if c.sentence.source != hit.source]
             hit.features = dict(best.features)
+            if best.id in read:
+                hit.features["reader"] = read[best.id]
             hit.matched = matched_words(hit.sentence, searched)
             hits.append(hit)
         return Answer(question=q, hits=hits, no_answer=False, offset=offset, more=len(groups) > offset + k,
@@ -786,6 +797,21 @@ def speaker_bonus(scores: np.ndarray) -> float:
     spread of the best SPEAKER_SPREAD_OVER scores (at least a tiny amount, so that it breaks ties)."""
     best = np.sort(scores)[::-1][:SPEAKER_SPREAD_OVER]
     return SPEAKER_BONUS * float(best[0] - best[-1]) + 1e-6 if len(best) else 0.0
+
+
+def reread(reader: Reader, question: str, groups: list[list[tuple[Candidate, float]]]
+           ) -> tuple[list[list[tuple[Candidate, float]]], dict[int, float]]:
+    """Return the groups with the first `reader.read` reordered by their best sentence's ranker score plus
+    `reader.weight` times the reader's logit (the rest after them, in the ranker's order), and each read sentence's
+    logit by its id."""
+    head, tail = groups[: reader.read], groups[reader.read :]
+    if len(head) < 2:
+        return groups, {}
+    logits = reader.scores(question, [g[0][0].sentence.text for g in head])
+    fused = np.array([g[0][1] for g in head]) + reader.weight * logits
+    order = np.argsort(-fused, kind="stable")
+    read = {g[0][0].id: float(x) for g, x in zip(head, logits, strict=True)}
+    return [head[i] for i in order] + tail, read
 
 
 def newest_first(cands: list[Candidate], scores: np.ndarray, ranker: Ranker, pool: int = NEWEST_POOL
@@ -911,6 +937,15 @@ def _holds_stored_vectors(store: Store, vectors: VectorIndex) -> bool:
     ids, stored = store.all_vectors(vectors.dimension)
     found, held, missing = vectors.lookup(ids.tolist())
     return not missing and bool(np.allclose(held, stored, atol=1e-6))
+
+
+def load_default_reader() -> Reader | None:
+    """Return the reader shipped with newsbot, or None (the ranker's order) with a warning when it is unusable."""
+    try:
+        return load_reader()
+    except Exception as e:  # noqa: BLE001 - any problem with the file means: answer without it, and say so
+        log.warning("the reader is unusable (%s); answering in the ranker's order", e)
+        return None
 
 
 def load_default_ranker(corpus: CorpusView) -> Ranker | None:

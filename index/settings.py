@@ -34,6 +34,7 @@ class Settings:
     max_question_chars: int = 1000
     progress: bool = True  # progress bars while embedding
     ranker: bool = True  # use the learned ranker when its file is present
+    reader: bool = True  # NEWSBOT_READER: the reader rereads the learned ranker's best candidates (off: it does not)
     fetch_allow: str = ""  # NEWSBOT_FETCH_ALLOW: private hosts and networks `/add URL` may fetch
     fetch_deadline: float = 30.0  # NEWSBOT_FETCH_DEADLINE: seconds a whole `/add URL` fetch may take
     vector_index: str = "auto"  # NEWSBOT_VECTOR_INDEX: auto (exact; ivf from 25,000; ivf8 from 200,000) or one
@@ -70,6 +71,8 @@ class Settings:
             s = replace(s, onnx_dir=Path(env["NEWSBOT_ONNX_DIR"].strip()).expanduser())
         if env.get("NEWSBOT_RANKER", "").lower() in {"0", "off", "false", "no"}:
             s = replace(s, ranker=False)
+        if env.get("NEWSBOT_READER", "").lower() in {"0", "off", "false", "no"}:
+            s = replace(s, reader=False)
         if env.get("NEWSBOT_PROGRESS", "").lower() in {"0", "off", "false", "no"}:
             s = replace(s, progress=False)
         if env.get("NEWSBOT_CANDIDATES"):

