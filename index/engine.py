@@ -699,12 +699,11 @@ class Engine:
         if query.order == "newest":
             cands, scores = newest_first(cands, scores, self.ranker)
         k, offset = query.k, query.offset
-        reads = self.reader is not None and query.order != "newest"
-        groups = collapse_copies(cands, scores, limit=max(offset + k + 1, self.reader.read if reads else 0))
+        reader = self.reader if query.order != "newest" else None  # newest first: time decides the order
+        groups = collapse_copies(cands, scores, limit=max(offset + k + 1, reader.read if reader else 0))
         read: dict[int, float] = {}
-        if reads:
-            assert self.reader is not None
-            groups, read = reread(self.reader, searched, groups)
+        if reader is not None:
+            groups, read = reread(reader, searched, groups)
         page = groups[offset : offset + k]
         hits = []
         for group in page:
