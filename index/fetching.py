@@ -25,7 +25,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 import httpcore
@@ -34,6 +34,9 @@ import httpx
 from index.errors import ConfigError, ReadError
 from index.model import Article
 from index.reading.articles import _decode, _html_article, _text_article
+
+if TYPE_CHECKING:
+    from index.settings import Settings
 
 MAX_REDIRECTS = 5
 MAX_CODINGS = 2  # content-coding layers undone (`Content-Encoding: gzip, gzip` is two); more are refused
@@ -125,6 +128,11 @@ class FetchPolicy:
                 )
             hosts.add(name)
         return cls(allow_hosts=frozenset(hosts), allow_networks=tuple(networks), **limits)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> FetchPolicy:
+        """Return the policy the settings give (NEWSBOT_FETCH_ALLOW, NEWSBOT_FETCH_DEADLINE)."""
+        return cls.parse_allow(settings.fetch_allow, deadline=settings.fetch_deadline)
 
     def allows(self, host: str, address: IPAddress) -> bool:
         """Return whether a connection to `host` at `address` is permitted."""
@@ -299,7 +307,7 @@ def _checked_location(url: str, response: httpx.Response) -> None:
     """Write a redirect's Location as `checked_url` returns it, absolute (httpx parses it before `_download`
     sees it, and 0177.0.0.1 would be its error); raise ReadError, naming `url`, for one that cannot be fetched.
     httpx calls this on every response (a response hook)."""
-    if not response.is_redirect:
+    if not response.has_redirect_location:  # a 304 (a conditional GET) is a 3xx too, without a Location
         return
     location = response.headers["location"]
     try:
@@ -452,13 +460,13 @@ def _download(
     for _ in range(MAX_REDIRECTS + 1):
         deadline.clamp(None)
         with client.stream("GET", target) as response:
-            if response.is_redirect:
+            if response.has_redirect_location:
                 target = response.headers["location"]  # absolute and checked (`_checked_location`)
                 continue
             etag, modified = response.headers.get("etag"), response.headers.get("last-modified")
             if response.status_code == 304:
                 return Fetched(url, 304, etag=etag, last_modified=modified)
-            if response.status_code >= 400:
+            if response.status_code >= 300:  # an error, or a 3xx that leads nowhere
                 raise ReadError(url, f"the server answered HTTP {response.status_code}")
             content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
             if not wanted.readable(content_type):
