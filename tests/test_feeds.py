@@ -4,16 +4,18 @@ fake clock. Feeds and pages are served from 127.0.0.1 by a test server; the stor
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from fake_telegram import FakeTelegram, running_fake
 
 from bot.cli import main
 from index.encoder import Encoder
@@ -411,5 +413,71 @@ def test_ten_feeds_for_an_hour_with_failures_lose_nothing_and_duplicate_nothing(
         assert by_url[site.url("/feed/3")].last_error is not None and "404" in by_url[site.url("/feed/3")].last_error
         assert by_url[site.url("/feed/0")].last_error is None  # recovered
         assert sum(f.items for f in by_url.values()) == 10 * 7 - 3
+    finally:
+        engine.close()
+
+
+# --- Telegram: /follow, /feeds, /unfollow through the real python-telegram-bot ----------------------------
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    async with running_fake() as server:
+        yield server
+
+
+async def test_admins_follow_list_and_unfollow_feeds_on_telegram(
+    fake: FakeTelegram, site: Site, tmp_path: Path, fake_encoder: Encoder
+) -> None:
+    from test_telegram import ADMIN, serving, text_of
+
+    sentence = "The ferry to Malta resumed on Friday, the port said."
+    site.routes["/feed"] = Route(rss("Harbour News", [
+        {"title": "Ferry resumes", "link": site.url("/ferry"), "guid": "f1", "author": "Ann Lee",
+         "date": "Fri, 08 Mar 2024 08:00:00 +0000"}]), "application/rss+xml")
+    site.routes["/ferry"] = Route(page("Ferry resumes", sentence))
+    site.routes["/page"] = Route(page("A page", "Just a page."))
+    engine = engine_over(tmp_path / "data", fake_encoder)
+    try:
+        async with serving(fake, engine):
+            admin, alice = fake.add_user("Operator", user_id=ADMIN), fake.add_user("Alice")
+            for text in (f"/follow {site.url('/feed')}", "/feeds", f"/unfollow {site.url('/feed')}"):
+                since = fake.mark()
+                fake.user_says(alice, text)
+                refused = await fake.wait_for_reply(alice, since=since)
+                assert text_of(refused).startswith("Sorry, only the bot's operators can")
+            assert Feeds(engine).followed() == []
+
+            since = fake.mark()
+            fake.user_says(admin, f"/follow {site.url('/page')}")
+            no_feed = await fake.wait_for_reply(admin, since=since)
+            assert text_of(no_feed).startswith(f"Could not follow {site.url('/page')}: ")
+            assert "not a feed" in text_of(no_feed) and text_of(no_feed).endswith("Nothing was changed.")
+
+            since = fake.mark()
+            fake.user_says(admin, f"/follow {site.url('/feed')} 15")
+            followed = await fake.wait_for_reply(admin, since=since)
+            assert text_of(followed).startswith("Following Harbour News every 15 min.")
+            for _ in range(200):  # the poll the follow started: the item is indexed in the background
+                if engine.article(site.url("/ferry")) is not None:
+                    break
+                await asyncio.sleep(0.05)
+            assert engine.article(site.url("/ferry")) is not None
+
+            since = fake.mark()
+            fake.user_says(admin, "/feeds")
+            listed = await fake.wait_for_reply(admin, since=since)
+            assert f"Harbour News — {site.url('/feed')}" in text_of(listed)
+            assert "every 15 min · 1 item seen" in text_of(listed)
+
+            since = fake.mark()
+            fake.user_says(admin, f"/unfollow {site.url('/feed')}")
+            gone = await fake.wait_for_reply(admin, since=since)
+            assert text_of(gone).startswith("No longer following Harbour News. The 1 item it brought stay")
+            since = fake.mark()
+            fake.user_says(admin, "/help")
+            helped = await fake.wait_for_reply(admin, since=since)
+            assert "/follow URL [minutes]" in text_of(helped) and "/feeds" in text_of(helped)
+        assert Feeds(engine).followed() == [] and engine.stats().articles == 1
     finally:
         engine.close()
