@@ -360,9 +360,9 @@ class Engine:
     def add_url(self, url: str) -> IndexReport:
         """Fetch an article from the web and index it; raise ReadError and change nothing if it fails, or if
         the URL (or a redirect) leads to an internal address the settings do not allow."""
-        from index.fetching import FetchPolicy, fetch_url  # lazy: httpx and the HTML reader, only for /add
+        from index.fetching import fetch_url  # lazy: httpx and the HTML reader, only for /add
 
-        article = fetch_url(url, FetchPolicy.from_settings(self.settings))
+        article = fetch_url(url, self.settings.fetch_policy())
         return self.add_articles([article], origin="url")
 
     def add_articles(self, articles: Sequence[Article], origin: str) -> IndexReport:

@@ -303,11 +303,11 @@ class Feeds:
     """The followed feeds of an engine's store: follow, unfollow, list, and poll those due (the clock injected)."""
 
     def __init__(self, engine: Engine, clock: Clock = time.time, policy: FetchPolicy | None = None) -> None:
-        from index.fetching import FetchPolicy, Wanted  # lazy: httpx, only for feeds
+        from index.fetching import Wanted  # lazy: httpx, only for feeds
 
         self.engine = engine
         self.clock = clock
-        self.policy = policy or FetchPolicy.from_settings(engine.settings)
+        self.policy = policy or engine.settings.fetch_policy()
         self._wanted = Wanted(
             "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, "
             "text/xml;q=0.9, application/json;q=0.8, */*;q=0.5",

@@ -25,7 +25,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpcore
@@ -34,9 +34,6 @@ import httpx
 from index.errors import ConfigError, ReadError
 from index.model import Article
 from index.reading.articles import _decode, _html_article, _text_article
-
-if TYPE_CHECKING:
-    from index.settings import Settings
 
 MAX_REDIRECTS = 5
 MAX_CODINGS = 2  # content-coding layers undone (`Content-Encoding: gzip, gzip` is two); more are refused
@@ -128,11 +125,6 @@ class FetchPolicy:
                 )
             hosts.add(name)
         return cls(allow_hosts=frozenset(hosts), allow_networks=tuple(networks), **limits)
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> FetchPolicy:
-        """Return the policy the settings give (NEWSBOT_FETCH_ALLOW, NEWSBOT_FETCH_DEADLINE)."""
-        return cls.parse_allow(settings.fetch_allow, deadline=settings.fetch_deadline)
 
     def allows(self, host: str, address: IPAddress) -> bool:
         """Return whether a connection to `host` at `address` is permitted."""
