@@ -481,3 +481,29 @@ async def test_admins_follow_list_and_unfollow_feeds_on_telegram(
         assert Feeds(engine).followed() == [] and engine.stats().articles == 1
     finally:
         engine.close()
+
+
+def test_the_commands_follow_watch_once_list_and_unfollow(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEWSBOT_FETCH_ALLOW", "127.0.0.1")
+    site.routes["/feed"] = Route(json_feed("Wire", [{"title": "Rail strike", "link": site.url("/rail"),
+                                                      "date_iso": "2024-03-01T10:00:00Z"}]), "application/feed+json")
+    site.routes["/rail"] = Route(page("Rail strike", "Train drivers will strike on Monday, the union said."))
+    data = ["--data", str(tmp_path / "data")]
+    assert main(["watch", "--once", *data]) == 0
+    assert capsys.readouterr().out == "No feed is followed; follow one with: newsbot follow URL\n"
+    assert main(["follow", site.url("/feed"), "--every", "20", *data]) == 0
+    assert capsys.readouterr().out.startswith(f"following Wire ({site.url('/feed')}) every 20 min;")
+    assert main(["watch", "--once", *data]) == 0
+    assert capsys.readouterr().out == f"{site.url('/feed')}: 1 new item(s), 0 already seen\n"
+    assert main(["watch", "--once", *data]) == 0  # not due again yet
+    assert capsys.readouterr().out == ""
+    assert main(["feeds", *data]) == 0
+    assert "every 20 min · 1 item seen" in capsys.readouterr().out
+    assert main(["unfollow", site.url("/feed"), *data]) == 0
+    assert capsys.readouterr().out == "no longer following Wire; the 1 item it brought stay indexed\n"
+    assert main(["unfollow", site.url("/feed"), *data]) == 1
+    assert "is not followed" in capsys.readouterr().err
+    assert main(["sources", *data]) == 0
+    assert "Rail strike" in capsys.readouterr().out
