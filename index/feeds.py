@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -308,6 +309,7 @@ class Feeds:
         self.engine = engine
         self.clock = clock
         self.policy = policy or engine.settings.fetch_policy()
+        self._polling = threading.Lock()  # one poll_due at a time
         self._wanted = Wanted(
             "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, "
             "text/xml;q=0.9, application/json;q=0.8, */*;q=0.5",
@@ -370,18 +372,24 @@ class Feeds:
 
     def poll_due(self) -> list[PollReport]:
         """Poll every feed that is due, each on its own: one that fails (whatever the error) is reported and
-        backed off, and the others are polled; return a report per feed polled."""
-        now = self.clock()
-        reports = []
-        for feed in self.followed():
-            if feed.due_at > now:
-                continue
-            try:
-                reports.append(self.poll(feed))
-            except Exception as e:  # a bug must not stop the other feeds, nor the bot: logged, kept, backed off
-                log.error("polling %s failed", feed.url, exc_info=e)
-                reports.append(self._failed(feed, f"internal error ({type(e).__name__}); see the log"))
-        return reports
+        backed off, and the others are polled; return a report per feed polled (none while another call of
+        this object is polling)."""
+        if not self._polling.acquire(blocking=False):
+            return []  # a poll is under way (the bot's tick and a /follow's poll at once): it takes what is due
+        try:
+            now = self.clock()
+            reports = []
+            for feed in self.followed():
+                if feed.due_at > now:
+                    continue
+                try:
+                    reports.append(self.poll(feed))
+                except Exception as e:  # a bug must not stop the other feeds, nor the bot: logged, kept, backed off
+                    log.error("polling %s failed", feed.url, exc_info=e)
+                    reports.append(self._failed(feed, f"internal error ({type(e).__name__}); see the log"))
+            return reports
+        finally:
+            self._polling.release()
 
     def poll(self, feed: Feed) -> PollReport:
         """Poll one feed now: fetch its document (conditional GET), index each new item, record the poll; return

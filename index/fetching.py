@@ -24,7 +24,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from functools import partial
+from functools import cache, partial
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -249,13 +249,20 @@ class GuardedBackend(httpcore.NetworkBackend):
         time.sleep(seconds)
 
 
+@cache
+def _ssl_context() -> ssl.SSLContext:
+    """Return the TLS context every fetch uses (certificates verified), made once: loading the CA bundle costs
+    about 0.1 s, which a poll of many feeds would pay for each feed and each item's page."""
+    return httpx.create_ssl_context(trust_env=False)
+
+
 class GuardedTransport(httpx.HTTPTransport):
     """httpx's transport, its connection pool using `GuardedBackend` and no proxy from the environment."""
 
     def __init__(self, backend: GuardedBackend) -> None:
-        super().__init__(trust_env=False)
+        super().__init__(verify=_ssl_context(), trust_env=False)
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
+            ssl_context=_ssl_context(),
             max_connections=4,
             network_backend=backend,
         )

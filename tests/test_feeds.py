@@ -458,8 +458,8 @@ async def test_admins_follow_list_and_unfollow_feeds_on_telegram(
             fake.user_says(admin, f"/follow {site.url('/feed')} 15")
             followed = await fake.wait_for_reply(admin, since=since)
             assert text_of(followed).startswith("Following Harbour News every 15 min.")
-            for _ in range(200):  # the poll the follow started: the item is indexed in the background
-                if engine.article(site.url("/ferry")) is not None:
+            for _ in range(600):  # the poll the follow started: the item is indexed in the background
+                if [f.items for f in Feeds(engine).followed()] == [1]:
                     break
                 await asyncio.sleep(0.05)
             assert engine.article(site.url("/ferry")) is not None
