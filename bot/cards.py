@@ -13,13 +13,14 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from bot.messages import MAX_MESSAGE, pack
-from bot.render import attribution_line, count, date_text, nothing_dated_text
+from bot.render import attribution_line, count, date_text, feed_text, minutes_text, nothing_dated_text
 from index.characters import shown
 from index.model import Answer, Hit, Source
 from index.terms import TOKEN, matched_words
 
 if TYPE_CHECKING:
     from index.engine import Removal
+    from index.feeds import Feed
 
 
 def _text(text: str) -> str:
@@ -172,7 +173,9 @@ def render_help(username: str | None, *, admin: bool = False) -> str:
         lines += [
             "",
             "<b>Operators:</b> send a .txt, .md, .html or .jsonl file, or /add <i>URL</i>, to add articles; "
-            "/remove <i>article</i> (its title or file name, as /sources lists it) removes one.",
+            "/remove <i>article</i> (its title or file name, as /sources lists it) removes one. "
+            "/follow <i>URL</i> [<i>minutes</i>] follows an RSS, Atom or JSON feed (its new items are added as "
+            "they come), /feeds lists the feeds followed and how their polls went, /unfollow <i>URL</i> stops.",
         ]
     return "\n".join(lines)
 
@@ -294,7 +297,7 @@ def render_removed(removed: Sequence[Removal]) -> str:
             line += " Its file is still there: the next <code>newsbot index</code> of its folder adds it back."
         elif r.origin == "upload":
             line += " It was uploaded: send the file again to add it back."
-        elif r.origin == "url" and r.source.url:
+        elif r.origin in ("url", "feed") and r.source.url:
             line += f" /add {_text(r.source.url)} adds it back."
         lines.append(line)
     return "\n".join(lines)
@@ -312,3 +315,22 @@ def render_added(name: str, sentences_added: int, articles_added: int, titles: S
     else:
         origin = _text(name)
     return f"Added {count(sentences_added, 'sentence')} from {origin}. They can be asked about now."
+
+
+def render_feeds(feeds: Sequence[Feed]) -> list[str]:
+    """Return the reply to /feeds: each followed feed as `newsbot feeds` lists it, or how to follow one."""
+    if not feeds:
+        return ["No feed is followed. /follow <i>URL</i> follows an RSS, Atom or JSON feed."]
+    return pack([f"<b>Followed feeds ({len(feeds)})</b>"] + [_text(feed_text(f)) for f in feeds])
+
+
+def render_followed(feed: Feed) -> str:
+    """Return the reply to /follow: the feed followed, its interval, and that its items come at the next poll."""
+    return (f"Following <b>{_text(feed.title or feed.url)}</b> every {minutes_text(feed.every)}. Its new items "
+            "are indexed at each poll; the first is under way.")
+
+
+def render_unfollowed(feed: Feed) -> str:
+    """Return the reply to /unfollow: the feed no longer polled, what it added still indexed."""
+    return (f"No longer following <b>{_text(feed.title or feed.url)}</b>. The {count(feed.items, 'item')} it "
+            "brought stay indexed (/remove takes one out).")

@@ -16,7 +16,18 @@ from pathlib import Path
 from typing import NoReturn
 
 from bot.redaction import redact
-from bot.render import answer_text, claims_text, count, feedback_text, removal_text, small_talk_text, source_line
+from bot.render import (
+    answer_text,
+    claims_text,
+    count,
+    feed_text,
+    feedback_text,
+    followed_text,
+    poll_text,
+    removal_text,
+    small_talk_text,
+    source_line,
+)
 from bot.settings import BotSettings
 from bot.terminal import PROG, arrived_lines, clean_text, one_line, tolerant_stdin
 from index.characters import shown
@@ -360,7 +371,78 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 
 # why the store holds an article's only copy, by where the article came from
-ONLY_COPY = {"upload": "uploaded in Telegram", "url": "added with /add", "file": "its file is gone"}
+ONLY_COPY = {"upload": "uploaded in Telegram", "url": "added with /add", "file": "its file is gone",
+             "feed": "read from a followed feed"}
+WATCH_NAP = 60.0  # seconds `watch` sleeps at most between looks at what is due
+
+
+def _feeds(args: argparse.Namespace):  # -> (Engine, Feeds); lazily imported, as _open
+    from index.engine import Engine
+    from index.feeds import Feeds
+
+    engine = Engine.open(replace(_settings(args), ranker=False))  # nothing is ranked: no ranker to load
+    return engine, Feeds(engine)
+
+
+def cmd_follow(args: argparse.Namespace) -> int:
+    """Follow a feed: read it once (refused when it is no feed or not reachable), then store it."""
+    from index.feeds import DEFAULT_EVERY
+
+    engine, feeds = _feeds(args)
+    with engine:
+        every = DEFAULT_EVERY if args.every is None else args.every * 60
+        print(_printable(followed_text(feeds.follow(clean_text(args.url), every))))
+    return 0
+
+
+def cmd_unfollow(args: argparse.Namespace) -> int:
+    """Stop following a feed; what it added stays indexed."""
+    engine, feeds = _feeds(args)
+    with engine:
+        feed = feeds.unfollow(clean_text(args.url))
+        print(_printable(f"no longer following {feed.title or feed.url}; the {count(feed.items, 'item')} it "
+                         "brought stay indexed"))
+    return 0
+
+
+def cmd_feeds(args: argparse.Namespace) -> int:
+    """List the followed feeds and how their polls went."""
+    engine, feeds = _feeds(args)
+    with engine:
+        followed = feeds.followed()
+        if not followed:
+            print("No feed is followed; follow one with: newsbot follow URL")
+        for feed in followed:
+            print(_printable(feed_text(feed)))
+    return 0
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    """Poll the followed feeds as they fall due until interrupted (SIGINT, SIGTERM); --once: poll those due
+    now and exit."""
+    import signal
+    import time
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    engine, feeds = _feeds(args)
+    try:
+        with engine:
+            if args.once and feeds.seconds_to_next() is None:
+                print("No feed is followed; follow one with: newsbot follow URL")
+            while True:
+                for report in feeds.poll_due():
+                    print(_printable(poll_text(report)), flush=True)
+                if args.once:
+                    return 0
+                wait = feeds.seconds_to_next()
+                time.sleep(WATCH_NAP if wait is None else min(max(wait, 1.0), WATCH_NAP))
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -558,6 +640,24 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("articles", nargs="+", metavar="ARTICLE", help="an article's doc_id, title or file name")
     sp.add_argument("--yes", action="store_true",
                     help="also remove articles whose only copy is the store, for good")
+
+    sp = command(
+        "follow", cmd_follow,
+        "Follow an RSS, Atom or JSON feed: its new items are fetched and indexed at each poll (`newsbot watch`, "
+        "or `newsbot serve` on Telegram). Following a feed again changes its interval.",
+    )
+    sp.add_argument("url", metavar="URL", help="the feed's http(s) address")
+    sp.add_argument("--every", type=float, metavar="MINUTES",
+                    help="minutes between polls, 1 to 10080 (default 30); after errors, longer (doubling)")
+    sp = command("unfollow", cmd_unfollow, "Stop following a feed; the articles it brought stay indexed.")
+    sp.add_argument("url", metavar="URL", help="the feed's address, as `newsbot feeds` lists it")
+    command("feeds", cmd_feeds,
+            "List the followed feeds: address, title, interval, last poll, next poll, last error, items seen.")
+    sp = command(
+        "watch", cmd_watch,
+        "Poll the followed feeds as they fall due, without Telegram (for a service or cron), until interrupted.",
+    )
+    sp.add_argument("--once", action="store_true", help="poll the feeds due now once and exit (for cron)")
 
     sp = command("feedback", cmd_feedback,
                  "List readers' feedback on answers (from the Telegram bot), each sentence shown with its text.")

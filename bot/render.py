@@ -14,6 +14,7 @@ from index.model import Answer, Attribution, FeedbackEntry, Hit, Source
 
 if TYPE_CHECKING:  # the engine loads numpy and FAISS: `newsbot --help` must not wait for them
     from index.engine import ArticleClaims, Removal
+    from index.feeds import Feed, PollReport
 
 NO_ANSWER = "Nothing relevant in the indexed articles."
 
@@ -178,3 +179,37 @@ def removal_text(removal: Removal) -> str:
             "(delete or move the file to keep it out)"
         )
     return shown(line)
+
+
+def minutes_text(seconds: float) -> str:
+    """Return an interval as an operator reads it: "30 min", "2 h", "1 h 30 min"."""
+    m = round(seconds / 60)
+    if m < 60:
+        return f"{m} min"
+    return f"{m // 60} h" + (f" {m % 60} min" if m % 60 else "")
+
+
+def feed_text(feed: Feed) -> str:
+    """Return a followed feed as `feeds` lists it: its title and address, then its interval, items seen, last
+    poll and next one, then its last error (and the failures in a row behind the backoff) when it has one."""
+    from index.feeds import when
+
+    lines = [f"{feed.title or '(no title yet)'} — {feed.url}",
+             f"  every {minutes_text(feed.every)} · {count(feed.items, 'item')} seen · last poll "
+             f"{when(feed.polled_at)} · next {when(feed.due_at)}"]
+    if feed.last_error:
+        failing = f" ({count(feed.failures, 'failed poll')} in a row: polled again later and later)" if (
+            feed.failures) else ""
+        lines.append(f"  last error{failing}: {feed.last_error}")
+    return shown("\n".join(lines))
+
+
+def followed_text(feed: Feed) -> str:
+    """Return the line saying a feed is now followed, and when its items come."""
+    return shown(f"following {feed.title or feed.url} ({feed.url}) every {minutes_text(feed.every)}; its items "
+                 "are indexed at its first poll (`newsbot watch`, or `newsbot serve` on Telegram)")
+
+
+def poll_text(report: PollReport) -> str:
+    """Return the line `watch` prints for one poll of one feed."""
+    return shown(report.summary())

@@ -14,6 +14,7 @@ from telegram.ext import ContextTypes
 from bot.batching import AnswerBatcher
 from bot.settings import BotSettings
 from index.engine import Engine
+from index.feeds import Feeds
 from index.settings import Settings
 
 Context = ContextTypes.DEFAULT_TYPE
@@ -71,6 +72,15 @@ class Runtime:
     def __post_init__(self) -> None:
         self.limiter = QuestionLimiter(self.bot.questions_per_minute)
         self.answers = AnswerBatcher(lambda: self.ready_engine)
+
+    _feeds: Feeds | None = field(default=None, init=False)
+
+    @property
+    def feeds(self) -> Feeds:
+        """Return the followed feeds of the engine's store (real time)."""
+        if self._feeds is None or self._feeds.engine is not self.ready_engine:
+            self._feeds = Feeds(self.ready_engine)
+        return self._feeds
 
     @property
     def ready_engine(self) -> Engine:

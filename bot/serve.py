@@ -17,7 +17,7 @@ from index.settings import Settings
 
 log = logging.getLogger(__name__)
 
-TELEGRAM_PACKAGE = "python-telegram-bot[rate-limiter,webhooks]"  # the requirement in pyproject.toml
+TELEGRAM_PACKAGE = "python-telegram-bot[job-queue,rate-limiter,webhooks]"  # the requirement in pyproject.toml
 
 
 def serve(settings: Settings, bot_settings: BotSettings) -> int:

@@ -31,6 +31,7 @@ from telegram.ext import (
 )
 
 from bot import messages
+from bot.following import FEED_TICK, feeds, follow, poll_feeds, unfollow
 from bot.handlers import (
     about,
     ask,
@@ -118,6 +119,11 @@ async def post_init(application: Application) -> None:  # type: ignore[type-arg]
         log.warning(
             "setMyCommands failed at %s (%s); serving without an updated command menu", rt.bot.api_base_url, e
         )
+    if application.job_queue is not None:  # followed feeds, polled as they fall due (bot.following)
+        application.job_queue.run_repeating(poll_feeds, interval=FEED_TICK, first=1, name="feeds")
+    else:
+        log.warning("the JobQueue is not installed: followed feeds are not polled (run: pip install "
+                    "'python-telegram-bot[job-queue]', or poll them with newsbot watch)")
     stats = await asyncio.to_thread(rt.engine.stats)
     log.info(
         "serving @%s: %d article(s), %d sentences", application.bot.username, stats.articles, stats.sentences
@@ -177,6 +183,9 @@ def build_application(
     application.add_handler(CommandHandler("latest", latest, filters=new))
     application.add_handler(CommandHandler("add", add_url, filters=new))
     application.add_handler(CommandHandler("remove", remove, filters=new))
+    application.add_handler(CommandHandler("follow", follow, filters=new))
+    application.add_handler(CommandHandler("unfollow", unfollow, filters=new))
+    application.add_handler(CommandHandler("feeds", feeds, filters=new))
     application.add_handler(
         MessageHandler(new & filters.Document.ALL & filters.ChatType.PRIVATE, add_document)
     )

@@ -23,13 +23,14 @@ log = logging.getLogger(__name__)
 DOCUMENT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
 
 
-async def _refuse_non_admin(update: Update, context: Context, what: str = "add") -> bool:
+async def refuse_non_admin(update: Update, context: Context, what: str = "add articles") -> bool:
+    """Return True, after telling them so, when the update's sender is not one of the bot's operators."""
     user, message = update.effective_user, update.effective_message
     if user is not None and user.id in runtime(context).bot.admins:
         return False
     if message is not None:
         await message.reply_text(
-            f"Sorry, only the bot's operators can {what} articles. You can ask questions, though!"
+            f"Sorry, only the bot's operators can {what}. You can ask questions, though!"
         )
     return True
 
@@ -41,7 +42,7 @@ def _size(n: int) -> str:
 async def add_document(update: Update, context: Context) -> None:
     """Index a document an admin sends (in the background, with a progress message)."""
     message = update.effective_message
-    if message is None or message.document is None or await _refuse_non_admin(update, context):
+    if message is None or message.document is None or await refuse_non_admin(update, context):
         return
     document = message.document
     name = PurePosixPath(document.file_name or "upload.txt").name
@@ -67,7 +68,7 @@ async def add_document(update: Update, context: Context) -> None:
 async def add_url(update: Update, context: Context) -> None:
     """Fetch and index the article at /add URL (admins only)."""
     message = update.effective_message
-    if message is None or await _refuse_non_admin(update, context):
+    if message is None or await refuse_non_admin(update, context):
         return
     url = context.args[0] if context.args else ""
     if not re.match(r"https?://\S+$", url):
@@ -122,7 +123,7 @@ async def remove(update: Update, context: Context) -> None:
     """Remove the article /remove ARTICLE names (its doc_id, title or file name; admins only) from the store and
     the vector index, and say what was removed."""
     message = update.effective_message
-    if message is None or await _refuse_non_admin(update, context, "remove"):
+    if message is None or await refuse_non_admin(update, context, "remove articles"):
         return
     name = " ".join(context.args or [])
     if not name:

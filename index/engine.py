@@ -26,7 +26,7 @@ from index.errors import (
 )
 from index.examples import candidate_questions
 from index.indexer import Embedder, Indexer, IndexReport, rebuild_vectors, store_vectors, sync_vectors
-from index.model import Answer, ContextView, FeedbackEntry, Hit, Query, Source, SourceView, Summary
+from index.model import Answer, Article, ContextView, FeedbackEntry, Hit, Query, Source, SourceView, Summary
 from index.questions import (
     CorpusWords,
     TimeAsked,
@@ -364,12 +364,16 @@ class Engine:
     def add_url(self, url: str) -> IndexReport:
         """Fetch an article from the web and index it; raise ReadError and change nothing if it fails, or if
         the URL (or a redirect) leads to an internal address the settings do not allow."""
-        from index.fetching import FetchPolicy, fetch_url  # lazy: httpx and the HTML reader, only for /add
+        from index.fetching import fetch_url  # lazy: httpx and the HTML reader, only for /add
 
-        policy = FetchPolicy.parse_allow(self.settings.fetch_allow, deadline=self.settings.fetch_deadline)
-        article = fetch_url(url, policy)
+        article = fetch_url(url, self.settings.fetch_policy())
+        return self.add_articles([article], origin="url")
+
+    def add_articles(self, articles: Sequence[Article], origin: str) -> IndexReport:
+        """Index articles read elsewhere (a fetched page, a followed feed's items; `origin` says which): new and
+        changed ones embedded, unchanged ones skipped; return the report."""
         with self._write_lock, index_lock(self.settings.data_dir):
-            return self._saved(self._indexer().index_articles([article], origin="url"))
+            return self._saved(self._indexer().index_articles(articles, origin=origin))
 
     def removal(self, names: Sequence[str]) -> list[Removal]:
         """Return the articles the names name (see find_article), each once, in the order named, changing

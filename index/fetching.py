@@ -22,9 +22,9 @@ import socket
 import ssl
 import time
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from functools import partial
+from functools import cache, partial
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -249,13 +249,20 @@ class GuardedBackend(httpcore.NetworkBackend):
         time.sleep(seconds)
 
 
+@cache
+def _ssl_context() -> ssl.SSLContext:
+    """Return the TLS context every fetch uses (certificates verified), made once: loading the CA bundle costs
+    about 0.1 s, which a poll of many feeds would pay for each feed and each item's page."""
+    return httpx.create_ssl_context(trust_env=False)
+
+
 class GuardedTransport(httpx.HTTPTransport):
     """httpx's transport, its connection pool using `GuardedBackend` and no proxy from the environment."""
 
     def __init__(self, backend: GuardedBackend) -> None:
-        super().__init__(trust_env=False)
+        super().__init__(verify=_ssl_context(), trust_env=False)
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
+            ssl_context=_ssl_context(),
             max_connections=4,
             network_backend=backend,
         )
@@ -299,7 +306,7 @@ def _checked_location(url: str, response: httpx.Response) -> None:
     """Write a redirect's Location as `checked_url` returns it, absolute (httpx parses it before `_download`
     sees it, and 0177.0.0.1 would be its error); raise ReadError, naming `url`, for one that cannot be fetched.
     httpx calls this on every response (a response hook)."""
-    if not response.is_redirect:
+    if not response.has_redirect_location:  # a 304 (a conditional GET) is a 3xx too, without a Location
         return
     location = response.headers["location"]
     try:
@@ -347,25 +354,74 @@ def _ipv4_part(label: str) -> int:
     return int(digits, base)
 
 
-def fetch_url(url: str, policy: FetchPolicy | None = None, *, transport: httpx.BaseTransport | None = None) -> Article:
-    """Return the article at an http(s) URL, downloaded and extracted; raise ReadError when it cannot be, or
-    when it (or a redirect) leads to an address the policy does not permit. `transport` replaces the network
-    (and with it the address checks) in tests; its responses must be unread streams, as the network's are."""
+@dataclass(frozen=True)
+class Fetched:
+    """What one fetch brought back: the body (empty when the server said 304 Not Modified), its content type
+    and charset, and the validators a conditional GET sends back next time."""
+
+    url: str
+    status: int
+    body: bytes = b""
+    content_type: str = ""
+    charset: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+
+    @property
+    def not_modified(self) -> bool:
+        """Return whether the server said nothing changed since the validators sent (HTTP 304)."""
+        return self.status == 304
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """What a fetch asks for (`accept`, the Accept header), which content types it reads (`readable`) and what
+    the message calls the kind refused ("a web page or text")."""
+
+    accept: str
+    readable: Callable[[str], bool]
+    name: str
+
+
+def _is_page_type(content_type: str) -> bool:
+    """Return whether a content type is one `/add` reads: HTML or text (or none declared)."""
+    return not content_type or "html" in content_type or content_type.startswith("text/")
+
+
+PAGE = Wanted("text/html,text/plain;q=0.9", _is_page_type, "a web page or text")
+
+
+def fetch(
+    url: str,
+    policy: FetchPolicy | None = None,
+    *,
+    wanted: Wanted = PAGE,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    transport: httpx.BaseTransport | None = None,
+) -> Fetched:
+    """Return the body at an http(s) URL within the policy (public addresses, the deadline, the size limit);
+    with `etag` or `last_modified` the GET is conditional and a 304 comes back as `Fetched.not_modified`. Raise
+    ReadError when it cannot be fetched, when its content type is not what is `wanted`, or when it (or a redirect)
+    leads to an address the policy does not permit. `transport` replaces the network (and with it the address
+    checks) in tests; its responses must be unread streams, as the network's are."""
     policy = policy or FetchPolicy()
     target = checked_url(url)
     deadline = _Deadline(url, policy.deadline)
     transport = transport or GuardedTransport(GuardedBackend(policy, deadline))
     headers = {
-        "User-Agent": "newsbot/0.1 (+article reader)",
-        "Accept": "text/html,text/plain;q=0.9",
-        "Accept-Encoding": ACCEPT_ENCODING,
+        "User-Agent": "newsbot/0.1 (+article reader)", "Accept": wanted.accept, "Accept-Encoding": ACCEPT_ENCODING
     }
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
     try:
         with httpx.Client(
             follow_redirects=False, timeout=policy.timeout, transport=transport, headers=headers, trust_env=False,
             event_hooks={"response": [partial(_checked_location, url)]},
         ) as client:
-            body, content_type, charset = _download(client, url, target, policy, deadline)
+            return _download(client, url, target, policy, deadline, wanted)
     except httpx.TimeoutException as e:
         if time.monotonic() >= deadline.at:
             raise ReadError(url, f"took longer than {policy.deadline:g} s; gave up") from e
@@ -374,6 +430,13 @@ def fetch_url(url: str, policy: FetchPolicy | None = None, *, transport: httpx.B
         raise ReadError(url, f"could not be downloaded ({type(e).__name__}: {e})") from e
     except httpx.InvalidURL as e:  # checked_url should have refused it; never a traceback either way
         raise ReadError(url, f"not a well-formed link ({e})") from e
+
+
+def fetch_url(url: str, policy: FetchPolicy | None = None, *, transport: httpx.BaseTransport | None = None) -> Article:
+    """Return the article at an http(s) URL, downloaded (see `fetch`) and extracted; raise ReadError when it
+    cannot be, or when it (or a redirect) leads to an address the policy does not permit."""
+    fetched = fetch(url, policy, transport=transport)
+    body, content_type, charset = fetched.body, fetched.content_type, fetched.charset
     if not body.strip():
         raise ReadError(url, "the page is empty")
     try:
@@ -389,28 +452,32 @@ def fetch_url(url: str, policy: FetchPolicy | None = None, *, transport: httpx.B
 
 
 def _download(
-    client: httpx.Client, url: str, target: str, policy: FetchPolicy, deadline: _Deadline
-) -> tuple[bytes, str, str | None]:
-    """Return the body, content type and charset at `target` (`url` checked), following at most MAX_REDIRECTS
-    redirects."""
+    client: httpx.Client, url: str, target: str, policy: FetchPolicy, deadline: _Deadline,
+    wanted: Wanted,
+) -> Fetched:
+    """Return what `target` (`url` checked) answers, following at most MAX_REDIRECTS redirects."""
     for _ in range(MAX_REDIRECTS + 1):
         deadline.clamp(None)
         with client.stream("GET", target) as response:
-            if response.is_redirect:
+            if response.has_redirect_location:
                 target = response.headers["location"]  # absolute and checked (`_checked_location`)
                 continue
-            if response.status_code >= 400:
+            etag, modified = response.headers.get("etag"), response.headers.get("last-modified")
+            if response.status_code == 304:
+                return Fetched(url, 304, etag=etag, last_modified=modified)
+            if response.status_code >= 300:  # an error, or a 3xx that leads nowhere
                 raise ReadError(url, f"the server answered HTTP {response.status_code}")
             content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
-            if content_type and "html" not in content_type and not content_type.startswith("text/"):
-                raise ReadError(url, f"not a web page or text (content type {content_type})")
+            if not wanted.readable(content_type):
+                raise ReadError(url, f"not {wanted.name} (content type {content_type})")
             declared = response.headers.get("content-length")
             if declared and declared.isdigit() and int(declared) > policy.max_bytes:
                 raise ReadError(url, f"too large ({int(declared):,} bytes; the limit is {policy.max_bytes:,})")
             chunks = _raw_chunks(response, url, policy, deadline)
             for coding in _codings(response, url):
                 chunks = _decoded(chunks, coding, url, policy)
-            return b"".join(chunks), content_type, response.charset_encoding
+            body = b"".join(chunks)
+            return Fetched(url, response.status_code, body, content_type, response.charset_encoding, etag, modified)
     raise ReadError(url, f"too many redirects (more than {MAX_REDIRECTS})")
 
 

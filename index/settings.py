@@ -6,8 +6,12 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from index.errors import ConfigError
+
+if TYPE_CHECKING:
+    from index.fetching import FetchPolicy
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
@@ -48,6 +52,12 @@ class Settings:
     def vectors_path(self) -> Path:
         """Return the FAISS index file's path (its manifest sits beside it)."""
         return self.data_dir / "sentences.faiss"
+
+    def fetch_policy(self) -> FetchPolicy:
+        """Return what `/add` and followed feeds may fetch (NEWSBOT_FETCH_ALLOW, NEWSBOT_FETCH_DEADLINE)."""
+        from index.fetching import FetchPolicy
+
+        return FetchPolicy.parse_allow(self.fetch_allow, deadline=self.fetch_deadline)
 
     @property
     def export_dir(self) -> Path:

@@ -144,6 +144,33 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE answers ADD COLUMN period TEXT;
     ALTER TABLE answers ADD COLUMN searched TEXT;
     """,
+    # 9: followed feeds (issue 22, part 3): each feed's address, title and interval (seconds), the validators of
+    # its last response (a conditional GET), when it was last polled and is next due (UTC epoch seconds), how many
+    # polls in a row failed (the backoff) and the last error; and every item taken from it, by GUID and by link,
+    # with the article it became, so that a restart never adds an item twice. index.feeds reads and writes them.
+    """
+    CREATE TABLE feeds (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        url TEXT NOT NULL UNIQUE,
+        title TEXT,
+        every REAL NOT NULL,
+        etag TEXT, last_modified TEXT,
+        followed_at REAL NOT NULL,
+        polled_at REAL,
+        due_at REAL NOT NULL,
+        failures INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT
+    );
+    CREATE TABLE feed_items (
+        feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+        guid TEXT NOT NULL,
+        link TEXT,
+        doc_id TEXT NOT NULL,
+        seen_at REAL NOT NULL,
+        PRIMARY KEY (feed_id, guid)
+    );
+    CREATE INDEX feed_items_by_link ON feed_items(link);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
