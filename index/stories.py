@@ -21,6 +21,8 @@ import numpy as np
 
 from index.terms import TOKEN, plain_words, terms_for
 
+from index.model import Report
+
 if TYPE_CHECKING:
     from index.ranking import Candidate
 
@@ -108,14 +110,21 @@ def same_fact(a: str, b: str, cosine: float) -> bool:
     return cosine >= STORY_COSINE and words_agree(a, b)
 
 
-def is_copy(a: frozenset[str], b: frozenset[str], similarity: float = COPY_SIMILARITY) -> bool:
-    """Return whether two sentences' plain word sets (`terms.plain_words`) are copies of one another: equal, or
-    (six words or more) of similar length with a word-set Jaccard of `similarity` or more."""
-    return a == b or (
-        len(a) >= 6
-        and min(len(a), len(b)) >= similarity * max(len(a), len(b))
-        and len(a & b) >= similarity * len(a | b)
-    )
+def is_copy(a: str, b: str, similarity: float = COPY_SIMILARITY) -> bool:
+    """Return whether two sentences are copies of one another: the same plain words (`terms.plain_words`), or (six
+    words or more) of similar length with a word-set Jaccard of `similarity` or more and compatible numbers and
+    names ("killed 12" is no copy of "killed 14")."""
+    wa, wb = plain_words(a), plain_words(b)
+    if wa == wb:
+        return True
+    if not (
+        len(wa) >= 6
+        and min(len(wa), len(wb)) >= similarity * max(len(wa), len(wb))
+        and len(wa & wb) >= similarity * len(wa | wb)
+    ):
+        return False
+    fa, fb = wording(a), wording(b)
+    return _nested(fa.numbers, fb.numbers) and _nested(fa.names, fb.names)
 
 
 Group = list[tuple["Candidate", float]]
@@ -125,20 +134,23 @@ def collapse_copies(
     cands: list[Candidate], scores: np.ndarray, similarity: float = COPY_SIMILARITY, limit: int | None = None
 ) -> list[Group]:
     """Return the ranked candidates grouped so that copies of one sentence (the same wire copy in several
-    articles, give or take a word) form one group, ordered by their best member; with `limit`, only the first
-    `limit` groups are formed (later candidates may still join them)."""
+    articles, give or take a word) form one group, ordered by their best member; two different sentences of one
+    article never join (the same text twice does); with `limit`, only the first `limit` groups are formed (later
+    candidates may still join them)."""
     groups: list[Group] = []
-    shingles: list[frozenset[str]] = []
+    articles: list[set[int]] = []
     for c, s in zip(cands, scores, strict=True):
-        words = plain_words(c.sentence.text)
-        for i, other in enumerate(shingles):
-            if is_copy(words, other, similarity):
-                groups[i].append((c, float(s)))
+        text, article = c.sentence.text, c.sentence.article_id
+        for i, group in enumerate(groups):
+            leader = group[0][0].sentence.text
+            if (text == leader or article not in articles[i]) and is_copy(text, leader, similarity):
+                group.append((c, float(s)))
+                articles[i].add(article)
                 break
         else:
             if limit is None or len(groups) < limit:
                 groups.append([(c, float(s))])
-                shingles.append(words)
+                articles.append({article})
     return groups
 
 
@@ -185,3 +197,19 @@ def group_stories(cands: list[Candidate], scores: np.ndarray, vectors: Vectors |
             articles[target] |= articles[j]
     groups = [copies[i] for i in kept]
     return groups[:limit] if limit is not None else groups
+
+
+def in_report_order(members: Sequence[Candidate]) -> list[Report]:
+    """Return one Report per article among a group's members (its best-ranked sentence), the earliest dated
+    article first (the one that reported it first), then the later ones by date, then the undated ones in rank
+    order."""
+    seen: set[int] = set()
+    reports: list[tuple[float | None, int, Report]] = []
+    for rank, c in enumerate(members):
+        s = c.sentence
+        if s.article_id in seen:
+            continue
+        seen.add(s.article_id)
+        reports.append((s.source.published_ts, rank, Report(s.id, s.text, s.source)))
+    reports.sort(key=lambda r: (r[0] is None, r[0] or 0.0, r[1]))
+    return [r for _, _, r in reports]
