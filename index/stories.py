@@ -19,32 +19,35 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from index.terms import TOKEN, plain_words, terms_for
-
 from index.model import Report
+from index.terms import TOKEN, plain_words, terms_for
 
 if TYPE_CHECKING:
     from index.ranking import Candidate
 
 COPY_SIMILARITY = 0.8  # word-set Jaccard above which two sentences count as copies of one another
-STORY_OVERLAP = 0.5  # content-term Jaccard at or above which two sentences may report one fact
-STORY_COSINE = 0.8  # cosine of the bare sentences' vectors at or above which they may report one fact
+STORY_OVERLAP = 0.4  # content-term Jaccard at or above which two sentences may report one fact
+STORY_COSINE = 0.85  # cosine of the bare sentences' vectors at or above which they may report one fact
 STORY_MIN_TERMS = 6  # a sentence with fewer content terms ("Parker spoke to Wikinews.") is too thin to tell
 
 # Number words read as the numbers they are, so that "three people" and "3 people" agree and "three" and "four"
 # do not.
-_NUMBER_WORDS: dict[str, str] = {
-    w: str(i) for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-        "seventeen eighteen nineteen twenty".split()
-    )
-} | {"thirty": "30", "forty": "40", "fifty": "50", "hundred": "100", "thousand": "1000", "million": "1000000",
-     "billion": "1000000000", "dozen": "12", "dozens": "dozens", "hundreds": "hundreds", "thousands": "thousands",
-     "millions": "millions", "once": "1x", "twice": "2x", "half": "1/2", "quarter": "1/4"} | {
-    w: f"{i}th" for i, w in enumerate(
-        "zeroth first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split()
-    )
-} | {"last": "last", "final": "last"}  # ordinals: "the fourth edition" and "the fifth edition" are two editions
+_CARDINALS = (
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+    "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty",
+)
+_ORDINALS = (
+    "zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
+    "eleventh", "twelfth",
+)
+_NUMBER_WORDS: dict[str, str] = (
+    {w: str(i) for i, w in enumerate(_CARDINALS)}
+    | {w: f"{i}th" for i, w in enumerate(_ORDINALS)}  # "the fourth edition" and "the fifth edition" are two
+    | {"thirty": "30", "forty": "40", "fifty": "50", "hundred": "100", "thousand": "1000", "million": "1000000",
+       "billion": "1000000000", "dozen": "12", "dozens": "dozens", "hundreds": "hundreds",
+       "thousands": "thousands", "millions": "millions", "once": "1x", "twice": "2x", "half": "1/2",
+       "quarter": "1/4", "last": "last", "final": "last"}
+)
 
 Vectors = Callable[[Sequence[str]], np.ndarray]  # bare sentences -> their unit vectors, one row each
 

@@ -131,8 +131,8 @@ def cmd_candidates(args: argparse.Namespace) -> int:
     print(f"{len(sents)} sentences, {len(found)} cross-article pairs with cosine >= {BINS[0]}", file=sys.stderr)
     words: dict[bool, list[tuple[int, int, float]]] = {True: [], False: []}
     for i, j, c in found:
-        a, b = stories.wording(sents[i].text), stories.wording(sents[j].text)
-        loose = len(a.terms & b.terms) >= LOOSE_OVERLAP * len(a.terms | b.terms)
+        wa, wb = stories.wording(sents[i].text), stories.wording(sents[j].text)
+        loose = len(wa.terms & wb.terms) >= LOOSE_OVERLAP * len(wa.terms | wb.terms)
         words[loose].append((i, j, c))
     chosen: list[tuple[int, int, float]] = []
     per_bin = max(1, args.n // (2 * (len(BINS) - 1)))
