@@ -13,7 +13,15 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from bot.messages import MAX_MESSAGE, pack
-from bot.render import attribution_line, count, date_text, feed_text, minutes_text, nothing_dated_text
+from bot.render import (
+    attribution_line,
+    count,
+    date_text,
+    feed_text,
+    minutes_text,
+    nothing_dated_text,
+    reported_text,
+)
 from index.characters import shown
 from index.model import Answer, Hit, Source
 from index.terms import TOKEN, matched_words
@@ -84,7 +92,10 @@ def render_card(hit: Hit, question: str, number: int | None = None) -> str:
     if said:
         lines.append(f"<i>{_text(said)}</i>")
     lines.append(source_line(hit.source))
-    if hit.also_in:
+    reported = reported_text(hit)
+    if reported:
+        lines.append(f"<i>{_text(reported[0].upper() + reported[1:])}</i>")
+    elif hit.also_in:
         others = ", ".join(_text(s.label) for s in hit.also_in[:3])
         more = f" and {len(hit.also_in) - 3} more" if len(hit.also_in) > 3 else ""
         lines.append(f"<i>Also in: {others}{more}</i>")

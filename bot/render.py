@@ -89,6 +89,27 @@ def source_line(s: Source) -> str:
     return shown(" · ".join(p for p in parts if p))
 
 
+def reported_text(hit: Hit) -> str | None:
+    """Return who else reports a hit's fact, as cards and the terminal show it: "reported by 4 outlets: Reuters
+    (first, 20 Feb 2016), CNN, BBC, IBT" (the first dated article is named first; an outlet named once), "in 2
+    articles: ..." when they are not two outlets; None when only the hit's own article reports it."""
+    if len(hit.reported_by) < 2:
+        return None
+    names: list[str] = []
+    for i, report in enumerate(hit.reported_by):
+        name = report.source.outlet or report.source.label
+        if name in names:
+            continue
+        when = date_text(report.source) if i == 0 and report.source.published_ts is not None else None
+        names.append(f"{name} (first, {when})" if when else name)
+    outlets = {r.source.outlet for r in hit.reported_by}
+    if None not in outlets and len(outlets) >= 2:
+        head = f"reported by {len(outlets)} outlets"
+    else:
+        head = f"in {len(hit.reported_by)} articles"
+    return shown(f"{head}: {', '.join(names)}")
+
+
 def hit_text(hit: Hit, number: int, width: int = 100) -> str:
     """Return one answer as an indented terminal block."""
     sentence = shown(hit.sentence)
@@ -98,7 +119,10 @@ def hit_text(hit: Hit, number: int, width: int = 100) -> str:
     if who:
         out.append(f"   {who}")
     out.append(f"   Source: {source_line(hit.source)}")
-    if hit.also_in:
+    reported = reported_text(hit)
+    if reported:
+        out.append(f"   {reported[0].upper()}{reported[1:]}")
+    elif hit.also_in:
         out.append(
             f"   Also in {len(hit.also_in)} more article{'s' if len(hit.also_in) > 1 else ''}: "
             + "; ".join(source_line(s) for s in hit.also_in[:3])

@@ -44,17 +44,17 @@ from index.ranking.reader import Reader, load_reader
 from index.settings import Settings
 from index.sharing import clear_leftovers, index_lock, leftovers
 from index.store import SourceSummary, Store, StoredAnswer, StoredSentence
-from index.terms import matched_words, plain_words
+from index.stories import collapse_copies, group_stories, in_report_order
+from index.terms import matched_words
 from index.vectors import VectorIndex, manifest_signature, read_manifest
 
 log = logging.getLogger(__name__)
 
 __all__ = [
     "ArticleClaims", "Claim", "Context", "CorpusStats", "EncodedQuestion", "Engine", "IndexReport", "Removal",
-    "SourceSummary", "SpeakerClaims", "SpeakerTally",
+    "SourceSummary", "SpeakerClaims", "SpeakerTally", "collapse_copies",
 ]
 
-COPY_SIMILARITY = 0.8  # word-set Jaccard above which two sentences count as copies of one another
 # What a question naming a speaker ("what did Dempsey say") adds to the scores of that speaker's sentences, as a
 # share of the spread of the best scores: evidence that a much better sentence can still overcome, not an override.
 SPEAKER_BONUS = 0.5
@@ -704,7 +704,8 @@ class Engine:
             cands, scores = newest_first(cands, scores, self.ranker)
         k, offset = query.k, query.offset
         reader = self.reader if query.order != "newest" else None  # newest first: time decides the order
-        groups = collapse_copies(cands, scores, limit=max(offset + k + 1, reader.read if reader else 0))
+        groups = group_stories(cands, scores, self._bare_vectors,
+                               limit=max(offset + k + 1, reader.read if reader else 0))
         read: dict[int, float] = {}
         if reader is not None:
             groups, read = reread(reader, searched, groups)
@@ -714,6 +715,7 @@ class Engine:
             (best, score), others = group[0], group[1:]
             hit = self._hit(best.sentence, score)
             hit.also_in = [c.sentence.source for c, _ in others if c.sentence.source != hit.source]
+            hit.reported_by = in_report_order([c for c, _ in group])
             hit.features = dict(best.features)
             if best.id in read:
                 hit.features["reader"] = read[best.id]
@@ -721,6 +723,11 @@ class Engine:
             hits.append(hit)
         return Answer(question=q, hits=hits, no_answer=False, offset=offset, more=len(groups) > offset + k,
                       query=query)
+
+    def _bare_vectors(self, sentences: Sequence[str]) -> np.ndarray:
+        """Return the sentences' vectors without their articles' titles (the stored ones carry them, and two
+        articles on one event share a title's words): what index.stories compares, for a handful of sentences."""
+        return self.encoder.encode(list(sentences), "document")
 
     def answer_many(self, questions: Sequence[str | Query], k: int = 3, offset: int = 0) -> list[Answer]:
         """Return the answer to each question, as `answer` gives it, the questions encoded together (one encoder
@@ -844,31 +851,6 @@ def _period(since: float | None, until: float | None) -> str | None:
     if until is not None:
         return f"before {day(until)}"
     return None
-
-
-def collapse_copies(
-    cands: list[Candidate], scores: np.ndarray, similarity: float = COPY_SIMILARITY, limit: int | None = None
-) -> list[list[tuple[Candidate, float]]]:
-    """Return the ranked candidates grouped so that copies of one sentence (the same wire copy in several
-    articles, give or take a word) form one group, ordered by their best member; with `limit`, only the first
-    `limit` groups are formed (later candidates may still join them)."""
-    groups: list[list[tuple[Candidate, float]]] = []
-    shingles: list[frozenset[str]] = []
-    for c, s in zip(cands, scores, strict=True):
-        words = plain_words(c.sentence.text)
-        for i, other in enumerate(shingles):
-            if words == other or (
-                len(words) >= 6
-                and min(len(words), len(other)) >= similarity * max(len(words), len(other))
-                and len(words & other) >= similarity * len(words | other)
-            ):
-                groups[i].append((c, float(s)))
-                break
-        else:
-            if limit is None or len(groups) < limit:
-                groups.append([(c, float(s))])
-                shingles.append(words)
-    return groups
 
 
 def _leftovers(settings: Settings, clear: bool = False) -> list[Path]:

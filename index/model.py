@@ -1,5 +1,5 @@
 """The news-domain records the engine reads, stores and returns: Article, Sentence, Attribution, Source, Hit,
-Answer."""
+Report, Answer."""
 
 from __future__ import annotations
 
@@ -158,6 +158,27 @@ class Sentence:
     end: int  # offset after the last character: Article.text[start:end] == text
 
 
+@dataclass(frozen=True)
+class Report:
+    """One article's sentence in a story an answer groups (index.stories): the sentence and its article's
+    source."""
+
+    sentence_id: int
+    sentence: str
+    source: Source
+
+    def to_json(self) -> dict[str, Any]:
+        """Return one element of a hit's `reported_by` list in the `ask --json` contract."""
+        return {
+            "doc_id": self.source.doc_id,
+            "title": self.source.title,
+            "outlet": self.source.outlet,
+            "published": self.source.published,
+            "sentence_id": self.sentence_id,
+            "sentence": self.sentence,
+        }
+
+
 @dataclass
 class Hit:
     """One retrieved sentence with its score, attribution, source and neighbours."""
@@ -171,7 +192,9 @@ class Hit:
     after: str | None = None
     paragraph: int = 0
     position: int = 0
-    also_in: list[Source] = field(default_factory=list)  # other articles carrying the same sentence
+    also_in: list[Source] = field(default_factory=list)  # other articles carrying the same sentence or fact
+    # every article reporting it (this one included), the first dated first, the undated last (index.stories)
+    reported_by: list[Report] = field(default_factory=list)
     features: dict[str, float] = field(default_factory=dict)  # ranking evidence, for evaluation only
     matched: list[str] = field(default_factory=list)  # the sentence's words that match the question's (for bold)
 
@@ -190,6 +213,7 @@ class Hit:
             "source": self.source.to_json(),
             "context": {"before": self.before, "after": self.after},
             "also_in": [s.to_json() for s in self.also_in],
+            "reported_by": [r.to_json() for r in self.reported_by],
         }
 
 

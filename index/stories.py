@@ -1,0 +1,218 @@
+"""One story across outlets: which of an answer's candidate sentences say the same thing, in one article or
+several, so that the answer shows them as one card ("reported by 4 outlets").
+
+Two sentences of different articles are one report when they are copies (COPY_SIMILARITY of their plain words),
+or when they pass both tests of `same_fact`: their content words overlap (STORY_OVERLAP) with numbers and names
+that do not contradict each other, and their vectors (the bare sentences, without their articles' titles,
+encoded as documents) are close (STORY_COSINE). The thresholds were chosen on hand-labelled pairs
+(datasets/story-pairs, `python -m index.evaluation.story_pairs`), precision first: two facts wrongly merged
+hide one of them, a missed copy only shows one card too many. Grouping reads only the ranked candidates of one
+answer, never the corpus, and encodes only the few sentences that pass the word test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from index.model import Report
+from index.terms import TOKEN, plain_words, terms_for
+
+if TYPE_CHECKING:
+    from index.ranking import Candidate
+
+COPY_SIMILARITY = 0.8  # word-set Jaccard above which two sentences count as copies of one another
+STORY_OVERLAP = 0.4  # content-term Jaccard at or above which two sentences may report one fact
+STORY_COSINE = 0.85  # cosine of the bare sentences' vectors at or above which they may report one fact
+STORY_MIN_TERMS = 6  # a sentence with fewer content terms ("Parker spoke to Wikinews.") is too thin to tell
+
+# Number words read as the numbers they are, so that "three people" and "3 people" agree and "three" and "four"
+# do not.
+_CARDINALS = (
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+    "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty",
+)
+_ORDINALS = (
+    "zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
+    "eleventh", "twelfth",
+)
+_NUMBER_WORDS: dict[str, str] = (
+    {w: str(i) for i, w in enumerate(_CARDINALS)}
+    | {w: f"{i}th" for i, w in enumerate(_ORDINALS)}  # "the fourth edition" and "the fifth edition" are two
+    | {"thirty": "30", "forty": "40", "fifty": "50", "hundred": "100", "thousand": "1000", "million": "1000000",
+       "billion": "1000000000", "dozen": "12", "dozens": "dozens", "hundreds": "hundreds",
+       "thousands": "thousands", "millions": "millions", "once": "1x", "twice": "2x", "half": "1/2",
+       "quarter": "1/4", "last": "last", "final": "last"}
+)
+
+Vectors = Callable[[Sequence[str]], np.ndarray]  # bare sentences -> their unit vectors, one row each
+
+
+@dataclass(frozen=True)
+class Wording:
+    """What `same_fact` compares of a sentence: its content terms, the numbers it gives and the names it
+    capitalises (after its first word)."""
+
+    terms: frozenset[str]
+    numbers: frozenset[str]
+    names: frozenset[str]
+
+
+@lru_cache(maxsize=20_000)  # the same candidates come back question after question
+def wording(text: str) -> Wording:
+    """Return the sentence's content terms, numbers (digits and number words) and capitalised names."""
+    terms: set[str] = set()
+    numbers: set[str] = set()
+    names: set[str] = set()
+    words = [t for t in TOKEN.findall(text) if t[0].isalnum()]
+    for i, token in enumerate(words):
+        lowered = token.lower()
+        if token[0].isdigit():
+            numbers.add(lowered.replace(",", "").rstrip(".").removesuffix("s"))
+        elif lowered in _NUMBER_WORDS:
+            numbers.add(_NUMBER_WORDS[lowered])
+        found = terms_for(lowered)
+        terms.update(found)
+        if i > 0 and token[0].isupper() and not token[0].isdigit():
+            names.update(found)
+    return Wording(frozenset(terms), frozenset(numbers), frozenset(names))
+
+
+def _asks(text: str) -> bool:
+    """Return whether the sentence is a question (ends with "?", before any closing quote or bracket)."""
+    return text.rstrip().rstrip("\"'”’)]").endswith("?")
+
+
+def _nested(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Return whether one set holds the other (one sentence may say more, neither says otherwise)."""
+    return a <= b or b <= a
+
+
+def words_agree(a: str, b: str) -> bool:
+    """Return whether two sentences pass the word test: both are statements (a question reports nothing: an
+    interviewer asks two people the same one) with enough content terms, their content terms overlap by
+    STORY_OVERLAP (Jaccard) or more, and their numbers and their names are compatible (one sentence's are among
+    the other's: "killed 12" and "killed 14" never agree, nor do "the fourth edition" and "the fifth")."""
+    if _asks(a) or _asks(b):
+        return False
+    wa, wb = wording(a), wording(b)
+    if len(wa.terms) < STORY_MIN_TERMS or len(wb.terms) < STORY_MIN_TERMS:
+        return False
+    if len(wa.terms & wb.terms) < STORY_OVERLAP * len(wa.terms | wb.terms):
+        return False
+    return _nested(wa.numbers, wb.numbers) and _nested(wa.names, wb.names)
+
+
+def same_fact(a: str, b: str, cosine: float) -> bool:
+    """Return whether two sentences of different articles report one fact: the word test (`words_agree`) and
+    the vectors' cosine (of the bare sentences) at STORY_COSINE or more."""
+    return cosine >= STORY_COSINE and words_agree(a, b)
+
+
+def is_copy(a: str, b: str, similarity: float = COPY_SIMILARITY) -> bool:
+    """Return whether two sentences are copies of one another: the same plain words (`terms.plain_words`), or (six
+    words or more) of similar length with a word-set Jaccard of `similarity` or more and compatible numbers and
+    names ("killed 12" is no copy of "killed 14")."""
+    wa, wb = plain_words(a), plain_words(b)
+    if wa == wb:
+        return True
+    if not (
+        len(wa) >= 6
+        and min(len(wa), len(wb)) >= similarity * max(len(wa), len(wb))
+        and len(wa & wb) >= similarity * len(wa | wb)
+    ):
+        return False
+    fa, fb = wording(a), wording(b)
+    return _nested(fa.numbers, fb.numbers) and _nested(fa.names, fb.names)
+
+
+Group = list[tuple["Candidate", float]]
+
+
+def collapse_copies(
+    cands: list[Candidate], scores: np.ndarray, similarity: float = COPY_SIMILARITY, limit: int | None = None
+) -> list[Group]:
+    """Return the ranked candidates grouped so that copies of one sentence (the same wire copy in several
+    articles, give or take a word) form one group, ordered by their best member; two different sentences of one
+    article never join (the same text twice does); with `limit`, only the first `limit` groups are formed (later
+    candidates may still join them)."""
+    groups: list[Group] = []
+    articles: list[set[int]] = []
+    for c, s in zip(cands, scores, strict=True):
+        text, article = c.sentence.text, c.sentence.article_id
+        for i, group in enumerate(groups):
+            leader = group[0][0].sentence.text
+            if (text == leader or article not in articles[i]) and is_copy(text, leader, similarity):
+                group.append((c, float(s)))
+                articles[i].add(article)
+                break
+        else:
+            if limit is None or len(groups) < limit:
+                groups.append([(c, float(s))])
+                articles.append({article})
+    return groups
+
+
+def group_stories(cands: list[Candidate], scores: np.ndarray, vectors: Vectors | None,
+                  limit: int | None = None) -> list[Group]:
+    """Return the ranked candidates grouped by what they report, ordered by their best member (the sentence a
+    card shows): copies first (`collapse_copies`), then a later group joins an earlier one when their best
+    sentences pass `same_fact` and no article is in both (two sentences of one article are never one report).
+    `vectors` encodes the bare sentences that pass the word test, in one call (None: copies only). With `limit`,
+    only the first `limit` groups are returned, and only they take in later ones."""
+    copies = collapse_copies(cands, scores)
+    if vectors is None or len(copies) < 2:
+        return copies[:limit] if limit is not None else copies
+    leaders = [g[0][0].sentence.text for g in copies]
+    articles = [{c.sentence.article_id for c, _ in g} for g in copies]
+    # the pairs that pass the word test, cheap set arithmetic over the groups' best sentences; only they need
+    # vectors. Only the first `bound` groups kept take in later ones (the others are not shown).
+    bound = len(copies) if limit is None else limit
+    pairs: dict[int, list[int]] = {}
+    for j in range(1, len(copies)):
+        for i in range(j):
+            if articles[i].isdisjoint(articles[j]) and words_agree(leaders[i], leaders[j]):
+                pairs.setdefault(j, []).append(i)
+    if not pairs:
+        return copies[:limit] if limit is not None else copies
+    needed = sorted({g for j, found in pairs.items() for g in (j, *found)})
+    vecs = dict(zip(needed, np.asarray(vectors([leaders[g] for g in needed]), dtype=np.float32), strict=True))
+    into: dict[int, int] = {}  # group -> the earlier group it joins (itself kept when absent)
+    kept: list[int] = []
+    for j in range(len(copies)):
+        target = next(
+            (
+                i for i in pairs.get(j, [])
+                if i not in into and kept.index(i) < bound and articles[i].isdisjoint(articles[j])
+                and same_fact(leaders[i], leaders[j], float(vecs[i] @ vecs[j]))
+            ),
+            None,
+        )
+        if target is None:
+            kept.append(j)
+        else:
+            into[j] = target
+            copies[target].extend(copies[j])
+            articles[target] |= articles[j]
+    groups = [copies[i] for i in kept]
+    return groups[:limit] if limit is not None else groups
+
+
+def in_report_order(members: Sequence[Candidate]) -> list[Report]:
+    """Return one Report per article among a group's members (its best-ranked sentence), the earliest dated
+    article first (the one that reported it first), then the later ones by date, then the undated ones in rank
+    order."""
+    seen: set[int] = set()
+    reports: list[tuple[float | None, int, Report]] = []
+    for rank, c in enumerate(members):
+        s = c.sentence
+        if s.article_id in seen:
+            continue
+        seen.add(s.article_id)
+        reports.append((s.source.published_ts, rank, Report(s.id, s.text, s.source)))
+    reports.sort(key=lambda r: (r[0] is None, r[0] or 0.0, r[1]))
+    return [r for _, _, r in reports]
