@@ -913,6 +913,20 @@ def _mask_quotes(text: str, inside: bool) -> tuple[str, bool, bool]:
     return "".join(chars), inside, quoted
 
 
+def in_quotations(sentences: Sequence[Sentence]) -> list[bool]:
+    """Return, for each sentence of an article, whether it holds a quotation or continues one opened before it in
+    its paragraph (the sentences a card must give a speaker or mark as an unattributed quotation)."""
+    out: list[bool] = []
+    inside = False
+    for i, s in enumerate(sentences):
+        if i == 0 or s.paragraph != sentences[i - 1].paragraph:
+            inside = False
+        before = inside
+        _, inside, quoted = _mask_quotes(s.text, inside)
+        out.append(quoted or before)
+    return out
+
+
 # --- the article ------------------------------------------------------------------------------------------------
 
 
