@@ -103,6 +103,8 @@ NON_NAME_ROLES: frozenset[str] = word_set(
     """
 )
 _DATELINE = re.compile(r"^[A-Z][A-Z .,'’-]{2,}$")  # "LOS ANGELES", "WASHINGTON, D.C."
+OUTLETS_IN_CAPITALS = frozenset({"POLITICO", "USA TODAY", "REUTERS", "BREITBART", "HUFFPOST", "MSNBC", "NBC NEWS",
+                                 "CBS NEWS", "ABC NEWS", "FOX NEWS", "CNN", "NPR", "AFP"})
 _ADVERB_ENDINGS = ("ally", "ately", "ously", "ently", "antly", "ively", "edly", "ingly", "fully", "ibly", "ably")
 _MONTHS = word_set("january february march april may june july august september october november december "
                    "jan feb mar apr jun jul aug sep sept oct nov dec")
@@ -117,12 +119,12 @@ def non_name_reason(speaker: str | None) -> str | None:
     words = re.findall(r"[\w.'’/-]+", text.lower())
     if not words:
         return "empty"
-    if _DATELINE.match(text) and (" " in text or len(text) >= 7):
+    if _DATELINE.match(text) and (" " in text or len(text) >= 7) and text not in OUTLETS_IN_CAPITALS:
         return "dateline or heading in capitals"
     if ":" in text or "—" in text or text.endswith((",", ":")):
         return "heading"
     if any(re.fullmatch(r"(?:1[89]|20)\d\d", w) for w in words) or all(w.isdigit() for w in words) or (
-            words[0] in _MONTHS and len(words) <= 2):
+            words[0] in _MONTHS and len(words) == 1):
         return "year or date"
     if len(words) == 1 and (words[0] in SENTENCE_ADVERBS or words[0].endswith(_ADVERB_ENDINGS)):
         return "sentence adverb"

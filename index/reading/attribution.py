@@ -421,6 +421,8 @@ def _speaker_from(words: Sequence[_Tok], text: str) -> _Speaker | None:
             role_toks = role_toks[1:]
         described = bool(cut) or any(not t.cap and t.word for t in role_toks)  # "researcher", not "But"
         role = affiliation or (text[role_toks[0].start : role_toks[-1].end] if role_toks and described else None)
+        if role is not None and all(w.endswith(".") and w[:-1] in _ABBREVIATIONS for w in role.split()):
+            role = None  # "Dr.", "Gen.": a title stays with the name as written, it is not a role
         titles = {t.low.rstrip(".") for t in name_toks[:cut]}
         female = bool(titles & _FEMALE_TITLES) or person_toks[0].low in _FEMALE_NAMES
         male = bool(titles & _MALE_TITLES) or person_toks[0].low in _MALE_NAMES
@@ -913,6 +915,21 @@ def _mask_quotes(text: str, inside: bool) -> tuple[str, bool, bool]:
     return "".join(chars), inside, quoted
 
 
+SCARE_QUOTE_WORDS = 3  # quoted words up to this many, inside the article's own sentence, are a term, not a quotation
+
+
+def _quoted_words(text: str, masked: str) -> int:
+    """Return how many words of a sentence lie inside its quotations."""
+    return len(re.findall(r"\w+", "".join(c for c, m in zip(text, masked, strict=False) if m == "\x00")))
+
+
+def is_quotation(text: str, masked: str, continues: bool) -> bool:
+    """Return whether a sentence is (in part) someone's quoted words: it continues a quotation, opens with one, or
+    quotes more than a scare-quoted term ("the so-called "caliphate"" is the article's own voice)."""
+    opens = text.lstrip()[:1] in ('"', "“") or text.lstrip().startswith(("''", "``"))
+    return continues or opens or _quoted_words(text, masked) > SCARE_QUOTE_WORDS
+
+
 def in_quotations(sentences: Sequence[Sentence]) -> list[bool]:
     """Return, for each sentence of an article, whether it holds a quotation or continues one opened before it in
     its paragraph (the sentences a card must give a speaker or mark as an unattributed quotation)."""
@@ -922,8 +939,8 @@ def in_quotations(sentences: Sequence[Sentence]) -> list[bool]:
         if i == 0 or s.paragraph != sentences[i - 1].paragraph:
             inside = False
         before = inside
-        _, inside, quoted = _mask_quotes(s.text, inside)
-        out.append(quoted or before)
+        masked, inside, quoted = _mask_quotes(s.text, inside)
+        out.append(quoted and is_quotation(s.text, masked, before) or before)
     return out
 
 
@@ -938,10 +955,52 @@ def _plural(s: _Speaker) -> bool:
                             or words[-1] in {"Democrats", "Republicans"} or s.vague and words[-1].endswith("s"))
 
 
+# A turn of a transcript or an interview: "PENCE: ...", "Q: ...", "A: ...", "WN: ..." opening a paragraph.
+_TURN = re.compile(r"\s*((?:[A-Z][A-Z.'’-]+)(?: [A-Z][A-Z.'’-]+){0,2}|Q|A|WN)\s*:\s")
+_TURN_SPEAKERS = {"WN": "Wikinews"}  # who a fixed interviewer label stands for; Q and A name nobody by themselves
+
+
+def _turns(sentences: Sequence[Sentence]) -> dict[int, str]:
+    """Return the paragraphs of an article that are turns of a transcript, each with its speaker's label, when
+    two or more are ("TAPPER:", "FALLIN:"); one label alone is a heading ("BREAKING: ...")."""
+    turns: dict[int, str] = {}
+    for i, s in enumerate(sentences):
+        if i > 0 and s.paragraph == sentences[i - 1].paragraph:
+            continue
+        m = _TURN.match(s.text)
+        if m and m.group(1).lower() not in _NOT_COLON_NAMES - {"q", "a"}:
+            turns[s.paragraph] = m.group(1)
+    return turns if len(turns) >= 2 and len(set(turns.values())) >= 2 else {}
+
+
+def _turn_attribution(label: str, by_surname: dict[str, _Speaker], text: str) -> Attribution:
+    """Return the attribution of a transcript turn: its speaker by the full name the article used ("CLINTON" is
+    Hillary Clinton, "HART" the Tom Hart of "Governor Tom Hart"), or an unattributed quotation for "Q" and "A"."""
+    if label in {"Q", "A"}:
+        return Attribution(None, ":", "quote", as_written=label)
+    if label in _TURN_SPEAKERS:
+        return Attribution(_TURN_SPEAKERS[label], ":", "quote", as_written=label)
+    surname = label.split()[-1].capitalize()
+    full = by_surname.get(surname.lower())
+    if full is not None and full.name:
+        return Attribution(full.name, ":", "quote", as_written=label, role=full.role)
+    for m in re.finditer(rf"\b((?:[A-Z][\w'’-]+\s+){{1,2}}){re.escape(surname)}\b", text):
+        first = [w for w in m.group(1).split() if w.rstrip(".") not in _ABBREVIATIONS and w.lower() not in _TITLES
+                 and w not in _LEADING]
+        if first:  # "Governor Tom Hart" names HART
+            return Attribution(f"{' '.join(first)} {surname}", ":", "quote", as_written=label)
+    return Attribution(" ".join(w.capitalize() for w in label.split()), ":", "quote", as_written=label)
+
+
+PRONOUN_REACH = 4  # "he" and "she" stand for a person named in the last this many sentences, or for nobody
+
+
 class _Resolver:
     """The article's speakers so far: for pronouns, surnames and roles."""
 
     def __init__(self) -> None:
+        self.now = 0  # the sentence being read
+        self.seen: dict[str, int] = {}  # a person's name: the last sentence that named them
         self.people: list[_Speaker] = []  # latest last
         self.groups: list[_Speaker] = []
         self.by_surname: dict[str, _Speaker] = {}
@@ -949,10 +1008,11 @@ class _Resolver:
 
     def note(self, s: _Speaker) -> None:
         """Remember a named speaker (or a person the sentence is about)."""
-        if s.name is None:
+        if s.name is None or not may_speak(s.name):
             return
         if s.person and not s.vague:
             self.people.append(s)
+            self.seen[s.name] = self.now
             words = s.name.split()
             if len(words) >= 2:
                 self.by_surname.setdefault(words[-1].lower(), s)
@@ -972,17 +1032,30 @@ class _Resolver:
             return words[0].lower() in self.by_surname or s.gender is not None
         return not words[0].lower().endswith(("ly", "ous", "ing", "ed", "est", "ive", "al"))
 
+    def _person_for(self, s: _Speaker) -> _Speaker | None:
+        """Return the one person "he" or "she" may stand for: of that gender (or of none known), named in the
+        last PRONOUN_REACH sentences; None when nobody fits or two people fit and no gender tells them apart."""
+        want = "m" if s.pronoun == "he" else "f"
+        fits: list[_Speaker] = []
+        for p in reversed(self.people):
+            if not (p.name and p.name[:1].isupper()) or self.now - self.seen.get(p.name, -PRONOUN_REACH) >= \
+                    PRONOUN_REACH:
+                continue
+            if p.gender in (None, want) and all(f.name != p.name for f in fits):
+                fits.append(p)
+        if not fits:
+            return None
+        best = fits[0]
+        if len(fits) > 1 and (best.gender is None or fits[1].gender == want):
+            return None  # "Lee met Hart. He said ...": either may be "he"
+        return replace(best, as_written=s.as_written, role=best.role)
+
     def resolve(self, s: _Speaker) -> _Speaker | None:
         """Return the speaker a found speaker stands for: a pronoun's antecedent, a surname's full name, a role's
         person; None when a pronoun has no antecedent here."""
         if s.pronoun is not None:
             if s.pronoun in {"he", "she"}:
-                want = "m" if s.pronoun == "he" else "f"
-                for p in reversed(self.people):
-                    g = p.gender
-                    if p.name and p.name[:1].isupper() and (g is None or g == want):
-                        return replace(p, as_written=s.as_written, role=p.role)
-                return None
+                return self._person_for(s)
             if s.pronoun in {"they", "it"}:
                 return replace(self.groups[-1], as_written=s.as_written) if self.groups else None
             return None
@@ -1001,7 +1074,51 @@ class _Resolver:
         return s
 
 
+_OUTLETS = word_set("Politico Today Breitbart Huffpost Msnbc Reuters Bloomberg Axios Vox Slate")
+_ADVERBS = word_set(
+    """
+    conversely unfortunately fortunately however meanwhile moreover furthermore nevertheless nonetheless
+    additionally ultimately similarly likewise instead indeed finally separately overall importantly
+    interestingly notably surprisingly clearly obviously apparently basically essentially frankly honestly
+    regrettably thankfully hopefully sadly happily ironically curiously oddly
+    """
+)
+_ADVERB_ENDINGS = ("ally", "ately", "ously", "ently", "antly", "ively", "edly", "ingly", "fully", "ibly", "ably")
+# Common nouns that name a thing, not someone who speaks ("the company said" names no one a reader can check).
+_THINGS = word_set("company companies firm firms release releases")
+
+
+def may_speak(name: str | None) -> bool:
+    """Return whether a speaker's name may be shown on a card: a person, an organisation, a group or a role noun;
+    never a dateline ("LOS ANGELES"), a sentence adverb, a year, a bare title ("Dr."), a role written as a name
+    ("current Democratic presidential nominee"), a heading or a thing ("company", "release")."""
+    if not name:
+        return False
+    words = name.split()
+    bare = [w.strip(".,:;’'").lower() for w in words]
+    if ":" in name or "—" in name or "," in name:
+        return False  # a heading, a credit line, or a role or place left in the name
+    if re.fullmatch(r"[A-Z][A-Z .,'’&-]+", name) and (len(words) > 1 or len(name) >= 7) and not any(
+            w.capitalize() in _ORG_WORDS or w.capitalize() in _OUTLETS for w in words):
+        return False  # a dateline or a heading in capitals; "NATO", "UNICEF", "POLITICO", "USA TODAY" stay
+    if any(re.fullmatch(r"(?:1[89]|20)\d\d", w) for w in bare):
+        return False  # a year
+    if len(words) == 1 and (bare[0].endswith(_ADVERB_ENDINGS) or words[0] in _LEADING or bare[0] in _ADVERBS):
+        return False  # "Conversely", "Unfortunately"
+    if all(w in _TITLES or w in _PERSON_ROLE or w in {"current", "former", "presidential", "top", "senior"}
+           for w in bare):
+        return bool(name[:1].islower()) and "." not in name  # "the senator" speaks; "Dr." and "Senate Nominee" not
+    if name[:1].islower() and (bare[-1] in _TITLES or bare[-1] in _PERSON_ROLE) and any(
+            w[:1].isupper() for w in words):
+        return False  # "current Democratic presidential nominee": a role written where a name goes
+    if name[:1].islower() and (bare[-1] in _THINGS or bare[-1] in _DOC and len(words) == 1):
+        return False
+    return not (name[:1].islower() and bare[0] in {"according", "to", "by", "of"})
+
+
 def _attribution(s: _Speaker | None, cue: _Cue, kind: str | None = None) -> Attribution:
+    if s is not None and not may_speak(s.name):
+        s = None
     if s is None:
         return Attribution(None, cue.cue, kind or cue.kind, as_written=cue.speaker.as_written if cue.speaker else None,
                            via=cue.via)
@@ -1018,17 +1135,20 @@ def attribute(sentences: Sequence[Sentence]) -> list[Attribution]:
     opens_quote = [False] * n
     ends_colon = [False] * n
     continues = [False] * n  # starts inside a quotation opened by the sentence before
+    quotation = [False] * n  # someone's quoted words, not a scare-quoted term
     resolver = _Resolver()
     subject: list[_Speaker | None] = [None] * n  # the named person a sentence is about, for a quotation after it
     quoted_by: list[_Speaker | None] = [None] * n  # the subject of a sentence that quotes words and has no cue
     inside = False
     for i, s in enumerate(sentences):
+        resolver.now = i
         if i == 0 or s.paragraph != sentences[i - 1].paragraph:
             inside = False
         continues[i] = inside
         masked, inside, quoted[i] = _mask_quotes(s.text, inside)
         opens_quote[i] = s.text.lstrip()[:1] in ('"', "“") or s.text.lstrip().startswith(("''", "``"))
         bare_quote[i] = quoted[i] and not re.search(r"\w", masked)
+        quotation[i] = quoted[i] and is_quotation(s.text, masked, continues[i]) or continues[i]
         ends_colon[i] = s.text.rstrip().endswith(":")
         if not re.search(r"\w", masked):
             continue
@@ -1122,8 +1242,13 @@ def attribute(sentences: Sequence[Sentence]) -> list[Attribution]:
             result.append(Attribution(q.name, None, "quote", as_written=q.as_written, role=q.role))
         elif mine is not None:
             result.append(replace(mine, kind="quote") if quoted[i] else mine)
-        elif bare_quote[i] or quoted[i] and opens_quote[i]:
-            result.append(Attribution(kind="quote"))
+        elif quotation[i]:
+            result.append(Attribution(kind="quote"))  # an unattributed quotation, never the outlet's own voice
         else:
             result.append(NO_ATTRIBUTION)
+    turns = _turns(sentences)
+    article = " ".join(s.text for s in sentences) if turns else ""
+    for i, s in enumerate(sentences):
+        if s.paragraph in turns:  # every sentence of a turn is its speaker's
+            result[i] = _turn_attribution(turns[s.paragraph], resolver.by_surname, article)
     return result
