@@ -20,7 +20,7 @@ from index.model import NO_ATTRIBUTION, Attribution, Sentence
 from index.terms import word_set
 
 # The version of these rules: an index attributed by other rules is re-attributed by the next `newsbot index`.
-RULES_VERSION = 2
+RULES_VERSION = 3  # 3: issue 23 (unattributed quotations, transcript turns, who may speak)
 
 # --- words -------------------------------------------------------------------------------------------------------
 
@@ -992,15 +992,10 @@ def _turn_attribution(label: str, by_surname: dict[str, _Speaker], text: str) ->
     return Attribution(" ".join(w.capitalize() for w in label.split()), ":", "quote", as_written=label)
 
 
-PRONOUN_REACH = 4  # "he" and "she" stand for a person named in the last this many sentences, or for nobody
-
-
 class _Resolver:
     """The article's speakers so far: for pronouns, surnames and roles."""
 
     def __init__(self) -> None:
-        self.now = 0  # the sentence being read
-        self.seen: dict[str, int] = {}  # a person's name: the last sentence that named them
         self.people: list[_Speaker] = []  # latest last
         self.groups: list[_Speaker] = []
         self.by_surname: dict[str, _Speaker] = {}
@@ -1012,7 +1007,6 @@ class _Resolver:
             return
         if s.person and not s.vague:
             self.people.append(s)
-            self.seen[s.name] = self.now
             words = s.name.split()
             if len(words) >= 2:
                 self.by_surname.setdefault(words[-1].lower(), s)
@@ -1032,30 +1026,17 @@ class _Resolver:
             return words[0].lower() in self.by_surname or s.gender is not None
         return not words[0].lower().endswith(("ly", "ous", "ing", "ed", "est", "ive", "al"))
 
-    def _person_for(self, s: _Speaker) -> _Speaker | None:
-        """Return the one person "he" or "she" may stand for: of that gender (or of none known), named in the
-        last PRONOUN_REACH sentences; None when nobody fits or two people fit and no gender tells them apart."""
-        want = "m" if s.pronoun == "he" else "f"
-        fits: list[_Speaker] = []
-        for p in reversed(self.people):
-            if not (p.name and p.name[:1].isupper()) or self.now - self.seen.get(p.name, -PRONOUN_REACH) >= \
-                    PRONOUN_REACH:
-                continue
-            if p.gender in (None, want) and all(f.name != p.name for f in fits):
-                fits.append(p)
-        if not fits:
-            return None
-        best = fits[0]
-        if len(fits) > 1 and (best.gender is None or fits[1].gender == want):
-            return None  # "Lee met Hart. He said ...": either may be "he"
-        return replace(best, as_written=s.as_written, role=best.role)
-
     def resolve(self, s: _Speaker) -> _Speaker | None:
         """Return the speaker a found speaker stands for: a pronoun's antecedent, a surname's full name, a role's
         person; None when a pronoun has no antecedent here."""
         if s.pronoun is not None:
             if s.pronoun in {"he", "she"}:
-                return self._person_for(s)
+                want = "m" if s.pronoun == "he" else "f"
+                for p in reversed(self.people):
+                    g = p.gender
+                    if p.name and p.name[:1].isupper() and (g is None or g == want):
+                        return replace(p, as_written=s.as_written, role=p.role)
+                return None
             if s.pronoun in {"they", "it"}:
                 return replace(self.groups[-1], as_written=s.as_written) if self.groups else None
             return None
@@ -1065,7 +1046,8 @@ class _Resolver:
         if len(words) == 1 and words[0].lower() in self.by_surname:
             full = self.by_surname[words[0].lower()]
             return replace(full, as_written=s.as_written)
-        if not any(w[:1].isupper() for w in words):
+        if all(w[:1].islower() or w.lower().strip(".") in _TITLES for w in words):
+            # "the spokesman", "the Republican candidate": the person the article gave that role
             wanted = {w.lower().strip(".,") for w in words} - _DETERMINERS
             if wanted & _PERSON_ROLE:
                 for role_words, p in reversed(self.roles):
@@ -1085,7 +1067,7 @@ _ADVERBS = word_set(
 )
 _ADVERB_ENDINGS = ("ally", "ately", "ously", "ently", "antly", "ively", "edly", "ingly", "fully", "ibly", "ably")
 # Common nouns that name a thing, not someone who speaks ("the company said" names no one a reader can check).
-_THINGS = word_set("company companies firm firms release releases")
+_THINGS = word_set("company companies firm firms release releases statement statements website email")
 
 
 def may_speak(name: str | None) -> bool:
@@ -1103,7 +1085,7 @@ def may_speak(name: str | None) -> bool:
         return False  # a dateline or a heading in capitals; "NATO", "UNICEF", "POLITICO", "USA TODAY" stay
     if any(re.fullmatch(r"(?:1[89]|20)\d\d", w) for w in bare):
         return False  # a year
-    if len(words) == 1 and (bare[0].endswith(_ADVERB_ENDINGS) or words[0] in _LEADING or bare[0] in _ADVERBS):
+    if len(words) == 1 and (bare[0].endswith(_ADVERB_ENDINGS) or bare[0] in _ADVERBS):
         return False  # "Conversely", "Unfortunately"
     if all(w in _TITLES or w in _PERSON_ROLE or w in {"current", "former", "presidential", "top", "senior"}
            for w in bare):
@@ -1111,7 +1093,7 @@ def may_speak(name: str | None) -> bool:
     if name[:1].islower() and (bare[-1] in _TITLES or bare[-1] in _PERSON_ROLE) and any(
             w[:1].isupper() for w in words):
         return False  # "current Democratic presidential nominee": a role written where a name goes
-    if name[:1].islower() and (bare[-1] in _THINGS or bare[-1] in _DOC and len(words) == 1):
+    if name[:1].islower() and bare[-1] in _THINGS:
         return False
     return not (name[:1].islower() and bare[0] in {"according", "to", "by", "of"})
 
@@ -1141,7 +1123,6 @@ def attribute(sentences: Sequence[Sentence]) -> list[Attribution]:
     quoted_by: list[_Speaker | None] = [None] * n  # the subject of a sentence that quotes words and has no cue
     inside = False
     for i, s in enumerate(sentences):
-        resolver.now = i
         if i == 0 or s.paragraph != sentences[i - 1].paragraph:
             inside = False
         continues[i] = inside
