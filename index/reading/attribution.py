@@ -1227,6 +1227,10 @@ def attribute(sentences: Sequence[Sentence]) -> list[Attribution]:
             result.append(Attribution(kind="quote"))  # an unattributed quotation, never the outlet's own voice
         else:
             result.append(NO_ATTRIBUTION)
+    for i, a in enumerate(result):  # whatever path named it, no dateline, adverb or year speaks
+        if a.speaker is not None and not may_speak(a.speaker):
+            result[i] = Attribution(kind="quote") if quotation[i] else replace(a, speaker=None, role=None, via=None,
+                                                                               vague=False)
     turns = _turns(sentences)
     article = " ".join(s.text for s in sentences) if turns else ""
     for i, s in enumerate(sentences):
