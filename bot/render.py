@@ -19,19 +19,23 @@ if TYPE_CHECKING:  # the engine loads numpy and FAISS: `newsbot --help` must not
 NO_ANSWER = "Nothing relevant in the indexed articles."
 
 
+UNATTRIBUTED = "— unattributed quotation"  # a quotation is never shown as the outlet's own voice
 MAX_ROLE = 60  # longest role a card shows after the speaker's name ("chairman of the Joint Chiefs of Staff")
 
 
 def attribution_line(attribution: Attribution) -> str | None:
     """Return who says it, as plain text, naming the speaker once ("— Noman Benotman, told CNN", "— CNN" for
     "reports CNN", "— according to CNN"), with the speaker's role and whom they cite when known; a vague speaker
-    as the article writes it ("— officials said"); None when the article says it in its own voice."""
+    as the article writes it ("— officials said"); "— unattributed quotation" for quoted words whose speaker
+    newsbot cannot tell; None when the article says it in its own voice."""
+    if attribution.unattributed:
+        return UNATTRIBUTED
     speaker = " ".join((attribution.speaker or "").split())
     if not speaker:
         return None
     cue = " ".join((attribution.cue or "").split())
     written = " ".join((attribution.as_written or "").split())
-    name = (written or speaker) if attribution.vague else speaker
+    name = (written or speaker) if attribution.vague or _titled(written, speaker) else speaker
     if attribution.kind == "according_to" or cue.lower().startswith("according to"):
         line = f"according to {name}"
     elif attribution.vague:
@@ -50,6 +54,13 @@ def attribution_line(attribution: Attribution) -> str | None:
     if via and via.lower() != speaker.lower():
         line += f", citing {via}"
     return shown(f"— {line}")
+
+
+def _titled(written: str, speaker: str) -> bool:
+    """Return whether the speaker as written is their name after a short title ("Dr. Ada Quill", "Gen. Tom
+    Hart"): the card keeps the title with the name."""
+    title = written[: -len(speaker)].strip() if speaker and written.endswith(speaker) else ""
+    return bool(title) and len(title.split()) == 1 and title.endswith(".") and title[:1].isupper()
 
 
 def _names_speaker(cue: str, names: tuple[str, ...]) -> bool:

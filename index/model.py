@@ -143,6 +143,11 @@ class Attribution:
     via: str | None = None
     vague: bool = False
 
+    @property
+    def unattributed(self) -> bool:
+        """Return whether this is a quotation whose speaker newsbot declines to name (a card says so)."""
+        return self.kind == "quote" and self.speaker is None
+
 
 NO_ATTRIBUTION = Attribution()
 
@@ -210,6 +215,7 @@ class Hit:
             "speaker_role": self.attribution.role,
             "via": self.attribution.via,
             "vague": self.attribution.vague,
+            "unattributed": self.attribution.unattributed,
             "source": self.source.to_json(),
             "context": {"before": self.before, "after": self.after},
             "also_in": [s.to_json() for s in self.also_in],

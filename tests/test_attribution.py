@@ -344,3 +344,83 @@ def test_roles_as_the_article_gives_them() -> None:
     assert (got.speaker, got.role) == ("Ana Cruz", "of the Budget Committee")
     got = full('"Nothing changed," said the former top aide to the governor.')
     assert (got.speaker, got.kind) == ("former top aide", "quote")
+
+
+# --- issue 23: a named speaker is right, a quotation is never the outlet's voice, no dateline speaks -------------
+
+
+def test_a_quotation_without_a_speaker_is_marked_unattributed() -> None:
+    text = ("Ferry fares\n\nThe council met on Monday. “Fares will rise for everyone on the island next spring.” "
+            "Nobody at the meeting would say more.")
+    got = attribute(split_sentences(text))
+    assert (got[2].kind, got[2].speaker, got[2].unattributed) == ("quote", None, True)
+    assert not got[3].unattributed and got[3].speaker is None
+
+
+def test_a_sentence_continuing_a_quotation_carries_its_speaker_or_is_unattributed() -> None:
+    text = ("Ferry fares\n\nThe harbour is busy. “We cannot keep the old boats. They leak every winter. "
+            "Nobody wants that,” one worker wrote on a forum.")
+    got = attribute(split_sentences(text))
+    assert [(a.kind, a.speaker) for a in got[2:]] == [("quote", "one worker")] * 3
+    unsigned = "Ferry fares\n\nThe harbour is busy. “We cannot keep the old boats. They leak every winter.”"
+    assert [(a.kind, a.speaker) for a in attribute(split_sentences(unsigned))[2:]] == [("quote", None)] * 2
+
+
+def test_a_scare_quoted_term_stays_the_articles_own_voice() -> None:
+    assert one("The so-called “harbour tax” is back on the table.") == NONE
+
+
+def test_he_stands_for_nobody_when_two_people_fit() -> None:
+    got = attributions("Ferry fares\n\nLee met Hart on Monday. He said the port was late.")
+    assert got[2].speaker is None
+
+
+def test_she_never_stands_for_a_man() -> None:
+    got = attributions("Ferry fares\n\nMr. Tom Hart spoke first. She said the port was late.")
+    assert got[2].speaker is None
+
+
+def test_an_unresolved_pronoun_inside_a_quotation_gives_the_quotation_to_its_owner() -> None:
+    text = ("Ferry fares\n\n“The port is late,” Dana Reyes said. “He said it would open in May, and it did not.”")
+    got = attributions(text)
+    assert got[2].speaker == "Dana Reyes"
+
+
+def test_transcript_turns_are_each_their_speakers() -> None:
+    text = ("Debate night\n\nJane Roe and Governor Tom Hart met on stage.\n\n"
+            "ROE: Tom Hart knows as much about ships as I do about trains. He never built one.\n\n"
+            "HART: That is not true. I built the harbour.\n\nQ: What comes next?\n\nWN: Thank you both.")
+    got = attribute(split_sentences(text))
+    assert [(a.speaker, a.kind) for a in got[2:]] == [
+        ("Jane Roe", "quote"), ("Jane Roe", "quote"), ("Tom Hart", "quote"), ("Tom Hart", "quote"),
+        (None, "quote"), ("Wikinews", "quote")]
+    assert got[6].unattributed
+
+
+def test_one_label_before_a_colon_is_a_heading_not_a_transcript() -> None:
+    got = attributions("Ferry fares\n\nBREAKING: Fares will rise next spring.\n\nThe council voted on Monday.")
+    assert got[1].speaker is None
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["PORTVILLE", "NEW HARBOUR", "Conversely", "Unfortunately", "Corrected, :", "1998", "according to the board's",
+     "company", "release", "Dr.", "current Green Party nominee", "Wharf Manager Ida Pell, Dock"],
+)
+def test_what_is_no_name_never_speaks(name: str) -> None:
+    from index.reading.attribution import may_speak
+
+    assert not may_speak(name)
+
+
+@pytest.mark.parametrize("name", ["Ada Quill", "the Transit Union", "officials", "senator", "NATO", "Beverly Holt",
+                                  "Reuters", "CNN"])
+def test_people_organisations_groups_and_roles_speak(name: str) -> None:
+    from index.reading.attribution import may_speak
+
+    assert may_speak(name)
+
+
+def test_a_title_stays_with_the_name_not_as_the_role() -> None:
+    got = full("Dr. Ada Quill said the port pays.")
+    assert (got.speaker, got.as_written, got.role) == ("Ada Quill", "Dr. Ada Quill", None)

@@ -110,6 +110,7 @@ def test_source_without_url_or_with_an_odd_one_is_not_linked() -> None:
         (Attribution("a CNN report", "according to", "according_to"), "— according to a CNN report"),
         (Attribution("CNN", None, "reported"), "— CNN"),
         (Attribution(None, None, "none"), None),
+        (Attribution(None, None, "quote"), "— unattributed quotation"),  # never the outlet's own voice
     ],
 )
 def test_attribution_line(attribution: Attribution, line: str | None) -> None:
@@ -138,7 +139,7 @@ DEMPSEY_ROLE = "chairman of the Joint Chiefs of Staff"
          "— according to CNN, citing Libyan officials"),
         # the role after the name, without a bare "said"
         (Attribution("Martin Dempsey", "said", "reported", as_written="Gen. Martin Dempsey", role=DEMPSEY_ROLE),
-         f"— Martin Dempsey, {DEMPSEY_ROLE}"),
+         f"— Gen. Martin Dempsey, {DEMPSEY_ROLE}"),
         (Attribution("Noman Benotman", "told CNN", "quote", role="a former jihadist"),
          "— Noman Benotman, a former jihadist, told CNN"),
         # a vague speaker as the article writes it

@@ -39,6 +39,9 @@ def test_a_hit_carries_who_says_it_in_detail() -> None:
         "speaker": None, "cue": None, "kind": "none", "speaker_as_written": None, "speaker_role": None,
         "via": None, "vague": False,
     }
+    assert plain["unattributed"] is False and data["unattributed"] is False
+    quoted = Hit(4, "“It is late.”", 0.1, Attribution(kind="quote"), Source("a")).to_json()
+    assert (quoted["kind"], quoted["speaker"], quoted["unattributed"]) == ("quote", None, True)
 
 
 def test_ask_json_gives_the_stored_attribution_in_full(

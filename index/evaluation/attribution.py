@@ -15,7 +15,14 @@ Annotators often label only the first sentence of a quotation that runs on, so t
 "own voice" although they are somebody's words; the report therefore also gives the own-voice share outside
 quotations (`own_voice_outside_quotes`: sentences with no quotation mark that newsbot does not read as inside
 a quotation) and, for the unlabelled sentences in quotations, how often newsbot names their speaker
-(`unlabelled_quotes_with_speaker`, a count, not a target)."""
+(`unlabelled_quotes_with_speaker`, a count, not a target).
+
+Issue 23 measures what a reader of a card needs (`reader` in the report): precision where newsbot names a speaker
+on a labelled sentence (right for any of its labels; a role Source such as "the spokesman" is right for the person
+the article gave that role), the speech and writing cues (`SPEECH_CUES`) apart from belief, action and document
+cues, the sentences in or continuing a quotation that carry a speaker or are marked an unattributed quotation, and
+the speakers that are no name by a fixed list (`non_name_reason`). `--no-embed` reads, splits and attributes the
+articles as the indexer does without embedding them: the same attributions in about a minute."""
 
 from __future__ import annotations
 
@@ -31,7 +38,7 @@ from typing import Any
 
 from index.errors import NewsbotError
 from index.model import Sentence
-from index.reading import attribute, repair_text
+from index.reading import attribute, in_quotations, read_articles, repair_text, split_sentences
 from index.settings import Settings
 from index.store import StoredSentence
 from index.terms import content_terms, word_set
@@ -48,6 +55,90 @@ TITLES: frozenset[str] = word_set(
     """
 )
 TOP_CUES = 20  # cue rows shown in the text report
+# Issue 23's targets: what a reader of a card needs.
+TARGETS_23 = {"named_precision": 0.95, "speech_named": 0.90, "speech_pronoun": 0.90, "quotes_owned": 1.0,
+              "quoted_labels_right": 0.92, "own_voice_outside_quotes_named": 0.02}
+# Cues of speech and writing (issue 23): the words a card's "said" stands for. Every other annotated cue (belief,
+# stance, action, a document's finding) is of the other class, reported but not a target.
+SPEECH_CUES: frozenset[str] = word_set(
+    """
+    say says said saying tell tells told telling write writes wrote writing written add adds added adding
+    according_to :
+    """
+)
+
+
+def cue_class(cue: str) -> str:
+    """Return an annotated cue's class: "speech" (said, told, wrote, added, according to, ":") or "other"."""
+    key = cue_key(cue)
+    if key.startswith("according to") or key in {":", "according"}:
+        return "speech"
+    words = [w for w in re.findall(r"[a-z:]+", key) if w not in {"has", "have", "had", "also", "later", "not",
+                                                                   "was", "were", "is", "did", "would", "will"}]
+    return "speech" if words and words[0] in SPEECH_CUES else "other"
+
+
+# What never speaks on a card (issue 23, part 3), as a fixed list the report counts speakers against: datelines,
+# sentence adverbs, headings, years and dates, credits, and common nouns or roles without a name.
+SENTENCE_ADVERBS: frozenset[str] = word_set(
+    """
+    conversely unfortunately fortunately however meanwhile moreover furthermore nevertheless nonetheless
+    additionally ultimately similarly likewise instead indeed finally separately overall importantly
+    interestingly notably surprisingly clearly obviously apparently basically essentially frankly honestly
+    still also then thus hence therefore yet
+    """
+)
+NON_NAME_WORDS: frozenset[str] = word_set(
+    """
+    corrected correction update updated editor editors note related read watch video photo photos image images
+    caption credit getty reuters/ file breaking exclusive advertisement transcript subscribe
+    company companies release statement report story article website page site plan plans bill law policy
+    deal campaign's council's
+    """
+)
+NON_NAME_ROLES: frozenset[str] = word_set(
+    """
+    dr dr. mr mr. mrs mrs. ms ms. gen gen. sen sen. rep rep. gov gov. president nominee candidate senator
+    manager general spokesman spokeswoman spokesperson current former democratic republican presidential
+    """
+)
+_DATELINE = re.compile(r"^[A-Z][A-Z .,'’-]{2,}$")  # "LOS ANGELES", "WASHINGTON, D.C."
+OUTLETS_IN_CAPITALS = frozenset({"POLITICO", "USA TODAY", "REUTERS", "BREITBART", "HUFFPOST", "MSNBC", "NBC NEWS",
+                                 "CBS NEWS", "ABC NEWS", "FOX NEWS", "CNN", "NPR", "AFP"})
+_ADVERB_ENDINGS = ("ally", "ately", "ously", "ently", "antly", "ively", "edly", "ingly", "fully", "ibly", "ably")
+_MONTHS = word_set("january february march april may june july august september october november december "
+                   "jan feb mar apr jun jul aug sep sept oct nov dec")
+
+
+def non_name_reason(speaker: str | None) -> str | None:
+    """Return why a speaker a card shows is not a name (dateline, adverb, heading, year, credit, common noun, role),
+    or None when it may be one (or there is no speaker)."""
+    if speaker is None:
+        return None
+    text = " ".join(speaker.split())
+    words = re.findall(r"[\w.'’/-]+", text.lower())
+    if not words:
+        return "empty"
+    if _DATELINE.match(text) and (" " in text or len(text) >= 7) and text not in OUTLETS_IN_CAPITALS:
+        return "dateline or heading in capitals"
+    if ":" in text or "—" in text or text.endswith((",", ":")):
+        return "heading"
+    if any(re.fullmatch(r"(?:1[89]|20)\d\d", w) for w in words) or all(w.isdigit() for w in words) or (
+            words[0] in _MONTHS and len(words) == 1):
+        return "year or date"
+    if len(words) == 1 and (words[0] in SENTENCE_ADVERBS or words[0].endswith(_ADVERB_ENDINGS)):
+        return "sentence adverb"
+    if words[0] in {"photo", "credit", "getty", "image", "file"} or "photo" in words:
+        return "credit"
+    if words[0] in {"according", "to", "by", "of"}:
+        return "common noun"
+    if any(w in NON_NAME_WORDS for w in words) and not any(w[:1].isupper() for w in text.split()[1:]):
+        return "common noun"
+    if all(w.strip(".,") in NON_NAME_ROLES for w in words) and (any(c.isupper() for c in text) or "." in text):
+        return "role without a name"  # "Dr.", "Republican presidential candidate"; "the senator" is a role noun
+    if "," in text:
+        return "role or place in the name"
+    return None
 
 
 @dataclass(frozen=True)
@@ -124,6 +215,30 @@ def is_right(label: Label, speaker: str | None, antecedents: Sequence[str] = ())
     if label.is_pronoun:
         return any(speaker_matches(speaker, a) for a in antecedents)
     return speaker_matches(speaker, label.speaker)
+
+
+def is_role(annotated: str) -> bool:
+    """Return whether an annotated Source is a role or common noun phrase, no name in it ("the spokesman")."""
+    words = annotated.split()
+    return bool(words) and not any(w[:1].isupper() for w in words[1:]) and not (
+        words[0][:1].isupper() and words[0].lower() not in {"the", "a", "an", "his", "her", "their", "its"})
+
+
+def role_matches(speaker: str | None, as_written: str | None, annotated: str,
+                 sentences: Sequence[StoredSentence]) -> bool:
+    """Return whether newsbot's speaker is the person a role Source stands for in the article: newsbot read the
+    role itself (`as_written`), or a sentence of the article puts the role's head noun beside the speaker's
+    surname ("the spokesman" for Tom Hart after "party spokesman Tom Hart")."""
+    if speaker is None or not is_role(annotated):
+        return False
+    if as_written is not None and speaker_matches(as_written, annotated):
+        return True
+    head = [w for w in content_terms(annotated) if w not in {"former", "top", "senior"}]
+    names = content_terms(speaker)
+    if not head or not names:
+        return False
+    last = names[-1]
+    return any(head[-1] in (words := set(content_terms(s.text))) and last in words for s in sentences)
 
 
 def antecedents_of(label: Label, labels: Iterable[Label]) -> list[str]:
@@ -214,6 +329,7 @@ def score_article(
     per own-voice sentence (kind "own_voice")."""
     outcomes: list[dict[str, Any]] = []
     touched: set[int] = set()
+    verdicts: dict[int, list[bool]] = {}  # a labelled sentence's position: whether newsbot is right for each label
     for label in labels:
         at, near = align(label, raw, stored, sentences)
         touched |= near
@@ -223,11 +339,23 @@ def score_article(
                              "newsbot_cue": None, "newsbot_as_written": None, "vague": False})
             continue
         a = sentences[at].attribution
-        ok = is_right(label, a.speaker, antecedents_of(label, labels) if label.is_pronoun else ())
+        ok = is_right(label, a.speaker, antecedents_of(label, labels) if label.is_pronoun else ()) or (
+            label.kind == "named" and label.speaker is not None
+            and role_matches(a.speaker, a.as_written, label.speaker, sentences))
+        verdicts.setdefault(at, []).append(ok)
         outcomes.append({"kind": label.kind, "quoted": label.quoted, "cue": cue_key(label.cue), "aligned": True,
+                         "cue_class": cue_class(label.cue),
                          "right": ok, "speaker": a.speaker, "newsbot_kind": a.kind, "newsbot_cue": a.cue,
                          "newsbot_as_written": a.as_written, "vague": a.vague,
                          "pronoun": label.speaker.lower() if label.is_pronoun and label.speaker else None})
+    quoting = in_quotations([Sentence(s.text, s.paragraph, s.position, s.start, s.end) for s in sentences])
+    for i, s in enumerate(sentences):
+        a = s.attribution
+        # one record a sentence: the card as a reader sees it (issue 23)
+        outcomes.append({"kind": "card", "aligned": True, "named": a.speaker is not None,
+                         "labelled": i in verdicts, "right": any(verdicts.get(i, ())),
+                         "in_quotation": quoting[i], "unattributed": a.kind == "quote" and a.speaker is None,
+                         "non_name": non_name_reason(a.speaker), "speaker": a.speaker})
     for i, s in enumerate(sentences):
         if i not in touched:
             outcomes.append({"kind": "own_voice", "quoted": in_quotation(s), "cue": None, "aligned": True,
@@ -255,11 +383,30 @@ def summarise(outcomes: Sequence[dict[str, Any]]) -> dict[str, Any]:
     wrong_kind: Counter[str] = Counter()
     wrong_cue: Counter[str] = Counter()
     over_cue: Counter[str] = Counter()
+    cards = {k: Tally() for k in ("named_precision", "quotes_owned", "quotes_with_speaker")}
+    non_names: Counter[str] = Counter()
+    non_name_examples: dict[str, Counter[str]] = {}
+    by_class = {k: Tally() for k in ("speech_named", "speech_pronoun", "other_named", "other_pronoun")}
+    quoted_labels = Tally()
     for o in outcomes:
+        if o["kind"] == "card":
+            if o["named"] and o["labelled"]:
+                cards["named_precision"].add(o["right"])
+            if o["in_quotation"]:
+                cards["quotes_owned"].add(o["named"] or o["unattributed"])
+                cards["quotes_with_speaker"].add(o["named"])
+            if o["non_name"] is not None:
+                non_names[o["non_name"]] += 1
+                non_name_examples.setdefault(o["non_name"], Counter())[o["speaker"]] += 1
+            continue
         if not o["aligned"]:
             unaligned += 1
             continue
         kind = o["kind"]
+        if kind in {"named", "pronoun"}:
+            by_class[f"{o['cue_class']}_{kind}"].add(o["right"])
+            if o["quoted"]:
+                quoted_labels.add(o["right"])
         tallies[kind].add(o["right"])
         if kind == "own_voice":
             if o["quoted"]:
@@ -287,7 +434,18 @@ def summarise(outcomes: Sequence[dict[str, Any]]) -> dict[str, Any]:
             wrong_kind[o["newsbot_kind"]] += 1
             if o["speaker"] is not None:
                 wrong_cue[cue_key(o["newsbot_cue"] or "")] += 1
+    outside = tallies["own_voice_outside_quotes"]
+    named_outside = Tally(outside.n, outside.n - outside.right)
+    reader = {
+        **{k: t.to_json(TARGETS_23.get(k)) for k, t in cards.items()},
+        **{k: t.to_json(TARGETS_23.get(k)) for k, t in by_class.items()},
+        "quoted_labels_right": quoted_labels.to_json(TARGETS_23["quoted_labels_right"]),
+        "own_voice_outside_quotes_named": named_outside.to_json(TARGETS_23["own_voice_outside_quotes_named"]),
+    }
     return {
+        "reader": reader,
+        "non_name_speakers": {"total": sum(non_names.values()), "by_reason": dict(non_names.most_common()),
+                              "examples": {r: [n for n, _ in c.most_common(5)] for r, c in non_name_examples.items()}},
         "shares": {k: t.to_json(TARGETS.get(k)) for k, t in tallies.items()},
         "unaligned_labels": unaligned,
         "by_cue": [
@@ -330,13 +488,34 @@ def attribution_seconds(articles: Iterable[Sequence[StoredSentence]]) -> float:
     return time.perf_counter() - started
 
 
+def read_attributed(docs: Path, keep: set[str]) -> dict[str, tuple[str, list[StoredSentence]]]:
+    """Return each kept article's text and sentences, attributed as the indexer attributes them (read, split,
+    attribute) but neither embedded nor stored."""
+    articles, problems = read_articles([docs], root=docs.parent)
+    problems = [p for p in problems if p.skipped]
+    if problems:
+        raise NewsbotError(f"{docs}: {len(problems)} unreadable lines, first: {problems[0].name}: "
+                           f"{problems[0].reason}")
+    out: dict[str, tuple[str, list[StoredSentence]]] = {}
+    for a in articles:
+        if a.doc_id not in keep:
+            continue
+        split = split_sentences(a.text)
+        out[a.doc_id] = (a.text, [
+            StoredSentence(0, 0, s.text, s.paragraph, s.position, s.start, s.end, attr, a.source)
+            for s, attr in zip(split, attribute(split), strict=True)
+        ])
+    return out
+
+
 def evaluate_attribution(
-    docs: Path, labels_path: Path, limit: int | None = None, settings: Settings | None = None
+    docs: Path, labels_path: Path, limit: int | None = None, settings: Settings | None = None,
+    embed: bool = True,
 ) -> dict[str, Any]:
     """Return the attribution report: index the docs (the first `limit` articles) with the real indexer in a
-    temporary folder, read each article's stored attributions and score the labels against them."""
-    from index.evaluation.evaluate import build_engine  # the same temporary index `newsbot eval` builds
-
+    temporary folder, read each article's stored attributions and score the labels against them; with `embed`
+    False, read, split and attribute the articles as the indexer does without embedding or storing them (the
+    same attributions, in a fraction of the time)."""
     raw = read_raw_docs(docs)
     order = list(raw)
     keep = set(order[:limit] if limit is not None else order)
@@ -344,13 +523,34 @@ def evaluate_attribution(
     by_doc: dict[str, list[Label]] = {}
     for lab in labels:
         by_doc.setdefault(lab.doc_id, []).append(lab)
+    if not embed:
+        started = time.perf_counter()
+        read = read_attributed(docs, keep)
+        index_seconds = time.perf_counter() - started
+        outcomes: list[dict[str, Any]] = []
+        stored_articles: list[list[StoredSentence]] = []
+        missing = 0
+        for doc_id in order:
+            if doc_id not in keep:
+                continue
+            if doc_id not in read or not read[doc_id][1]:
+                missing += 1
+                continue
+            text, sentences = read[doc_id]
+            stored_articles.append(sentences)
+            outcomes.extend(score_article(by_doc.get(doc_id, []), raw[doc_id], text, sentences))
+        attr_seconds = attribution_seconds(stored_articles)
+        return _report(docs, labels_path, labels, outcomes, stored_articles, missing, index_seconds, attr_seconds,
+                       embedded=False)
+    from index.evaluation.evaluate import build_engine  # the same temporary index `newsbot eval` builds
+
     with tempfile.TemporaryDirectory(prefix="newsbot-eval-attribution-") as tmp:
         started = time.perf_counter()
         engine = build_engine(docs, Path(tmp), settings, exclude=set(order) - keep)
         index_seconds = time.perf_counter() - started
         try:
-            outcomes: list[dict[str, Any]] = []
-            stored_articles: list[list[StoredSentence]] = []
+            outcomes = []
+            stored_articles = []
             missing = 0
             for doc_id in order:
                 if doc_id not in keep:
@@ -365,6 +565,16 @@ def evaluate_attribution(
             attr_seconds = attribution_seconds(stored_articles)
         finally:
             engine.close()
+    return _report(docs, labels_path, labels, outcomes, stored_articles, missing, index_seconds, attr_seconds,
+                   embedded=True)
+
+
+def _report(
+    docs: Path, labels_path: Path, labels: Sequence[Label], outcomes: Sequence[dict[str, Any]],
+    stored_articles: Sequence[Sequence[StoredSentence]], missing: int, index_seconds: float, attr_seconds: float,
+    embedded: bool,
+) -> dict[str, Any]:
+    """Return the report of scored outcomes, with the counts and the timing."""
     report: dict[str, Any] = {
         "docs": str(docs),
         "labels": str(labels_path),
@@ -375,6 +585,7 @@ def evaluate_attribution(
     }
     report.update(summarise(outcomes))
     report["timing"] = {
+        "embedded": embedded,
         "index_seconds": round(index_seconds, 2),
         "attribute_seconds": round(attr_seconds, 4),
         "attribution_share_of_indexing": round(attr_seconds / index_seconds, 4) if index_seconds else None,
@@ -398,6 +609,16 @@ def format_attribution_report(report: dict[str, Any]) -> str:
         target = v.get("target")
         lines.append(f"{k:<24} {v['n']:>6} {v['right']:>6} {_pct(v['share']):>6} "
                      f"{'' if target is None else f'≥ {target:.2f}':>7}")
+    lines += ["", "what a reader of a card needs (issue 23):",
+              f"{'measure':<32} {'n':>6} {'count':>6} {'share':>6} {'target':>7}"]
+    for k, v in report["reader"].items():
+        target = v.get("target")
+        bound = "≤" if k == "own_voice_outside_quotes_named" else "≥"
+        lines.append(f"{k:<32} {v['n']:>6} {v['right']:>6} {_pct(v['share']):>6} "
+                     f"{'' if target is None else f'{bound} {target:.2f}':>7}")
+    nn = report["non_name_speakers"]
+    lines.append(f"non-name speakers (fixed list): {nn['total']}" + "".join(
+        f"; {r} {n} (e.g. {', '.join(repr(x) for x in nn['examples'][r][:3])})" for r, n in nn["by_reason"].items()))
     lines += ["", f"{'cue (annotated)':<28} {'n':>5} {'right':>6} {'share':>6} {'nobody':>7} {'other':>6} "
                   f"{'someone':>8}"]
     for row in report["by_cue"][:TOP_CUES]:
@@ -414,6 +635,7 @@ def format_attribution_report(report: dict[str, Any]) -> str:
     q = report["unlabelled_quotes_with_speaker"]
     lines.append(f"unlabelled sentences in quotations given a speaker: {q['right']} of {q['n']}")
     t = report["timing"]
-    lines += ["", f"indexing {t['index_seconds']} s, of which attribute {t['attribute_seconds']} s "
+    step = "indexing" if t["embedded"] else "reading (not embedded)"
+    lines += ["", f"{step} {t['index_seconds']} s, of which attribute {t['attribute_seconds']} s "
                   f"({_pct(t['attribution_share_of_indexing'])} of indexing)"]
     return "\n".join(lines)

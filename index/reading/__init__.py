@@ -13,7 +13,7 @@ from index.reading.articles import (
     read_html,
     read_paths,
 )
-from index.reading.attribution import attribute
+from index.reading.attribution import attribute, in_quotations
 from index.reading.repair import repair_text, strip_markdown
 from index.reading.sentences import MAX_PARAGRAPH_CHARS, MAX_SENTENCE_CHARS, split_sentences
 
@@ -26,6 +26,7 @@ __all__ = [
     "absolute_name",
     "attribute",
     "display_name",
+    "in_quotations",
     "read_articles",
     "read_document",
     "read_html",

@@ -20,7 +20,7 @@ from index.model import NO_ATTRIBUTION, Attribution, Sentence
 from index.terms import word_set
 
 # The version of these rules: an index attributed by other rules is re-attributed by the next `newsbot index`.
-RULES_VERSION = 2
+RULES_VERSION = 3  # 3: issue 23 (unattributed quotations, transcript turns, who may speak)
 
 # --- words -------------------------------------------------------------------------------------------------------
 
@@ -421,6 +421,8 @@ def _speaker_from(words: Sequence[_Tok], text: str) -> _Speaker | None:
             role_toks = role_toks[1:]
         described = bool(cut) or any(not t.cap and t.word for t in role_toks)  # "researcher", not "But"
         role = affiliation or (text[role_toks[0].start : role_toks[-1].end] if role_toks and described else None)
+        if role is not None and all(w.endswith(".") and w[:-1] in _ABBREVIATIONS for w in role.split()):
+            role = None  # "Dr.", "Gen.": a title stays with the name as written, it is not a role
         titles = {t.low.rstrip(".") for t in name_toks[:cut]}
         female = bool(titles & _FEMALE_TITLES) or person_toks[0].low in _FEMALE_NAMES
         male = bool(titles & _MALE_TITLES) or person_toks[0].low in _MALE_NAMES
@@ -913,6 +915,35 @@ def _mask_quotes(text: str, inside: bool) -> tuple[str, bool, bool]:
     return "".join(chars), inside, quoted
 
 
+SCARE_QUOTE_WORDS = 3  # quoted words up to this many, inside the article's own sentence, are a term, not a quotation
+
+
+def _quoted_words(text: str, masked: str) -> int:
+    """Return how many words of a sentence lie inside its quotations."""
+    return len(re.findall(r"\w+", "".join(c for c, m in zip(text, masked, strict=False) if m == "\x00")))
+
+
+def is_quotation(text: str, masked: str, continues: bool) -> bool:
+    """Return whether a sentence is (in part) someone's quoted words: it continues a quotation, opens with one, or
+    quotes more than a scare-quoted term ("the so-called "caliphate"" is the article's own voice)."""
+    opens = text.lstrip()[:1] in ('"', "“") or text.lstrip().startswith(("''", "``"))
+    return continues or opens or _quoted_words(text, masked) > SCARE_QUOTE_WORDS
+
+
+def in_quotations(sentences: Sequence[Sentence]) -> list[bool]:
+    """Return, for each sentence of an article, whether it holds a quotation or continues one opened before it in
+    its paragraph (the sentences a card must give a speaker or mark as an unattributed quotation)."""
+    out: list[bool] = []
+    inside = False
+    for i, s in enumerate(sentences):
+        if i == 0 or s.paragraph != sentences[i - 1].paragraph:
+            inside = False
+        before = inside
+        masked, inside, quoted = _mask_quotes(s.text, inside)
+        out.append(quoted and is_quotation(s.text, masked, before) or before)
+    return out
+
+
 # --- the article ------------------------------------------------------------------------------------------------
 
 
@@ -922,6 +953,43 @@ def _plural(s: _Speaker) -> bool:
     words = name.split()
     return bool(words) and (" and " in name or name[0].islower() and words[-1].endswith("s")
                             or words[-1] in {"Democrats", "Republicans"} or s.vague and words[-1].endswith("s"))
+
+
+# A turn of a transcript or an interview: "PENCE: ...", "Q: ...", "A: ...", "WN: ..." opening a paragraph.
+_TURN = re.compile(r"\s*((?:[A-Z][A-Z.'’-]+)(?: [A-Z][A-Z.'’-]+){0,2}|Q|A|WN)\s*:\s")
+_TURN_SPEAKERS = {"WN": "Wikinews"}  # who a fixed interviewer label stands for; Q and A name nobody by themselves
+
+
+def _turns(sentences: Sequence[Sentence]) -> dict[int, str]:
+    """Return the paragraphs of an article that are turns of a transcript, each with its speaker's label, when
+    two or more are ("TAPPER:", "FALLIN:"); one label alone is a heading ("BREAKING: ...")."""
+    turns: dict[int, str] = {}
+    for i, s in enumerate(sentences):
+        if i > 0 and s.paragraph == sentences[i - 1].paragraph:
+            continue
+        m = _TURN.match(s.text)
+        if m and m.group(1).lower() not in _NOT_COLON_NAMES - {"q", "a"}:
+            turns[s.paragraph] = m.group(1)
+    return turns if len(turns) >= 2 and len(set(turns.values())) >= 2 else {}
+
+
+def _turn_attribution(label: str, by_surname: dict[str, _Speaker], text: str) -> Attribution:
+    """Return the attribution of a transcript turn: its speaker by the full name the article used ("CLINTON" is
+    Hillary Clinton, "HART" the Tom Hart of "Governor Tom Hart"), or an unattributed quotation for "Q" and "A"."""
+    if label in {"Q", "A"}:
+        return Attribution(None, ":", "quote", as_written=label)
+    if label in _TURN_SPEAKERS:
+        return Attribution(_TURN_SPEAKERS[label], ":", "quote", as_written=label)
+    surname = label.split()[-1].capitalize()
+    full = by_surname.get(surname.lower())
+    if full is not None and full.name:
+        return Attribution(full.name, ":", "quote", as_written=label, role=full.role)
+    for m in re.finditer(rf"\b((?:[A-Z][\w'’-]+\s+){{1,2}}){re.escape(surname)}\b", text):
+        first = [w for w in m.group(1).split() if w.rstrip(".") not in _ABBREVIATIONS and w.lower() not in _TITLES
+                 and w not in _LEADING]
+        if first:  # "Governor Tom Hart" names HART
+            return Attribution(f"{' '.join(first)} {surname}", ":", "quote", as_written=label)
+    return Attribution(" ".join(w.capitalize() for w in label.split()), ":", "quote", as_written=label)
 
 
 class _Resolver:
@@ -935,7 +1003,7 @@ class _Resolver:
 
     def note(self, s: _Speaker) -> None:
         """Remember a named speaker (or a person the sentence is about)."""
-        if s.name is None:
+        if s.name is None or not may_speak(s.name):
             return
         if s.person and not s.vague:
             self.people.append(s)
@@ -978,7 +1046,8 @@ class _Resolver:
         if len(words) == 1 and words[0].lower() in self.by_surname:
             full = self.by_surname[words[0].lower()]
             return replace(full, as_written=s.as_written)
-        if not any(w[:1].isupper() for w in words):
+        if all(w[:1].islower() or w.lower().strip(".") in _TITLES for w in words):
+            # "the spokesman", "the Republican candidate": the person the article gave that role
             wanted = {w.lower().strip(".,") for w in words} - _DETERMINERS
             if wanted & _PERSON_ROLE:
                 for role_words, p in reversed(self.roles):
@@ -987,7 +1056,51 @@ class _Resolver:
         return s
 
 
+_OUTLETS = word_set("Politico Today Breitbart Huffpost Msnbc Reuters Bloomberg Axios Vox Slate")
+_ADVERBS = word_set(
+    """
+    conversely unfortunately fortunately however meanwhile moreover furthermore nevertheless nonetheless
+    additionally ultimately similarly likewise instead indeed finally separately overall importantly
+    interestingly notably surprisingly clearly obviously apparently basically essentially frankly honestly
+    regrettably thankfully hopefully sadly happily ironically curiously oddly
+    """
+)
+_ADVERB_ENDINGS = ("ally", "ately", "ously", "ently", "antly", "ively", "edly", "ingly", "fully", "ibly", "ably")
+# Common nouns that name a thing, not someone who speaks ("the company said" names no one a reader can check).
+_THINGS = word_set("company companies firm firms release releases statement statements website email")
+
+
+def may_speak(name: str | None) -> bool:
+    """Return whether a speaker's name may be shown on a card: a person, an organisation, a group or a role noun;
+    never a dateline ("LOS ANGELES"), a sentence adverb, a year, a bare title ("Dr."), a role written as a name
+    ("current Democratic presidential nominee"), a heading or a thing ("company", "release")."""
+    if not name:
+        return False
+    words = name.split()
+    bare = [w.strip(".,:;’'").lower() for w in words]
+    if ":" in name or "—" in name or "," in name:
+        return False  # a heading, a credit line, or a role or place left in the name
+    if re.fullmatch(r"[A-Z][A-Z .,'’&-]+", name) and (len(words) > 1 or len(name) >= 7) and not any(
+            w.capitalize() in _ORG_WORDS or w.capitalize() in _OUTLETS for w in words):
+        return False  # a dateline or a heading in capitals; "NATO", "UNICEF", "POLITICO", "USA TODAY" stay
+    if any(re.fullmatch(r"(?:1[89]|20)\d\d", w) for w in bare):
+        return False  # a year
+    if len(words) == 1 and (bare[0].endswith(_ADVERB_ENDINGS) or bare[0] in _ADVERBS):
+        return False  # "Conversely", "Unfortunately"
+    if all(w in _TITLES or w in _PERSON_ROLE or w in {"current", "former", "presidential", "top", "senior"}
+           for w in bare):
+        return bool(name[:1].islower()) and "." not in name  # "the senator" speaks; "Dr." and "Senate Nominee" not
+    if name[:1].islower() and (bare[-1] in _TITLES or bare[-1] in _PERSON_ROLE) and any(
+            w[:1].isupper() for w in words):
+        return False  # "current Democratic presidential nominee": a role written where a name goes
+    if name[:1].islower() and bare[-1] in _THINGS:
+        return False
+    return not (name[:1].islower() and bare[0] in {"according", "to", "by", "of"})
+
+
 def _attribution(s: _Speaker | None, cue: _Cue, kind: str | None = None) -> Attribution:
+    if s is not None and not may_speak(s.name):
+        s = None
     if s is None:
         return Attribution(None, cue.cue, kind or cue.kind, as_written=cue.speaker.as_written if cue.speaker else None,
                            via=cue.via)
@@ -1004,6 +1117,7 @@ def attribute(sentences: Sequence[Sentence]) -> list[Attribution]:
     opens_quote = [False] * n
     ends_colon = [False] * n
     continues = [False] * n  # starts inside a quotation opened by the sentence before
+    quotation = [False] * n  # someone's quoted words, not a scare-quoted term
     resolver = _Resolver()
     subject: list[_Speaker | None] = [None] * n  # the named person a sentence is about, for a quotation after it
     quoted_by: list[_Speaker | None] = [None] * n  # the subject of a sentence that quotes words and has no cue
@@ -1015,6 +1129,7 @@ def attribute(sentences: Sequence[Sentence]) -> list[Attribution]:
         masked, inside, quoted[i] = _mask_quotes(s.text, inside)
         opens_quote[i] = s.text.lstrip()[:1] in ('"', "“") or s.text.lstrip().startswith(("''", "``"))
         bare_quote[i] = quoted[i] and not re.search(r"\w", masked)
+        quotation[i] = quoted[i] and is_quotation(s.text, masked, continues[i]) or continues[i]
         ends_colon[i] = s.text.rstrip().endswith(":")
         if not re.search(r"\w", masked):
             continue
@@ -1108,8 +1223,17 @@ def attribute(sentences: Sequence[Sentence]) -> list[Attribution]:
             result.append(Attribution(q.name, None, "quote", as_written=q.as_written, role=q.role))
         elif mine is not None:
             result.append(replace(mine, kind="quote") if quoted[i] else mine)
-        elif bare_quote[i] or quoted[i] and opens_quote[i]:
-            result.append(Attribution(kind="quote"))
+        elif quotation[i]:
+            result.append(Attribution(kind="quote"))  # an unattributed quotation, never the outlet's own voice
         else:
             result.append(NO_ATTRIBUTION)
+    for i, a in enumerate(result):  # whatever path named it, no dateline, adverb or year speaks
+        if a.speaker is not None and not may_speak(a.speaker):
+            result[i] = Attribution(kind="quote") if quotation[i] else replace(a, speaker=None, role=None, via=None,
+                                                                               vague=False)
+    turns = _turns(sentences)
+    article = " ".join(s.text for s in sentences) if turns else ""
+    for i, s in enumerate(sentences):
+        if s.paragraph in turns:  # every sentence of a turn is its speaker's
+            result[i] = _turn_attribution(turns[s.paragraph], resolver.by_surname, article)
     return result
