@@ -207,9 +207,7 @@ class Engine:
                                       settings.vector_index)
         if ranker is None and settings.ranker:
             ranker = load_default_ranker(CorpusView(store, encoder.dimension))
-        # the reader's weight is on the learned ranker's scale: with score fusion it stays out
-        reader = load_default_reader() if settings.reader and isinstance(ranker, LearnedRanker) else None
-        engine = cls(settings, store, vectors, encoder, ranker, reader)
+        engine = cls(settings, store, vectors, encoder, ranker, default_reader(settings, ranker))
         engine._vectors_seen = seen
         if not saved:
             engine._unsaved_since = time.monotonic()
@@ -922,6 +920,14 @@ def _holds_stored_vectors(store: Store, vectors: VectorIndex) -> bool:
     ids, stored = store.all_vectors(vectors.dimension)
     found, held, missing = vectors.lookup(ids.tolist())
     return not missing and bool(np.allclose(held, stored, atol=1e-6))
+
+
+def default_reader(settings: Settings, ranker: Ranker | None) -> Reader | None:
+    """Return the shipped reader when the settings want it and `ranker` (or the ranker it wraps, `inner`) is the
+    learned one, else None: the reader's weight is on the learned ranker's scale, so with score fusion it stays
+    out."""
+    learned = isinstance(ranker, LearnedRanker) or isinstance(getattr(ranker, "inner", None), LearnedRanker)
+    return load_default_reader() if settings.reader and learned else None
 
 
 def load_default_reader() -> Reader | None:

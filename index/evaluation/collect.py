@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from index.engine import Engine
+from index.engine import Engine, default_reader
 from index.evaluation.dataset import Question, is_correct
 from index.questions import is_chitchat, question_type
 from index.ranking import Candidate, FusionRanker, Ranker, fuse, mark_articles, merge_candidates
@@ -44,8 +44,10 @@ class RecordingRanker:
 
 
 def with_ranker(engine: Engine, ranker: Ranker) -> Engine:
-    """Return an engine over the same store, vectors and encoder that ranks with `ranker`."""
-    return Engine(engine.settings, engine.store, engine.vectors, engine.encoder, ranker)
+    """Return an engine over the same store, vectors and encoder that ranks with `ranker`, and rereads with the
+    shipped reader as `newsbot ask` does when `ranker` is the learned one (unless the settings turn it off)."""
+    return Engine(engine.settings, engine.store, engine.vectors, engine.encoder, ranker,
+                  default_reader(engine.settings, ranker))
 
 
 @dataclass
