@@ -75,7 +75,9 @@ def question_text(text: str | None, username: str | None) -> str:
 
 
 def fit_one_message(answer: Answer) -> Answer:
-    """Return the answer with as many hits as fit one message (the rest reachable through More)."""
+    """Return the answer with the hits it shows (Answer.shown) that fit one message (the rest reachable through
+    More)."""
+    answer = answer.shown()
     hits = list(answer.hits)
     while len(hits) > 1 and len(cards.render_answer(Answer(answer.question, hits, offset=answer.offset))) > 1:
         hits.pop()

@@ -166,6 +166,7 @@ def answer_text(answer: Answer, width: int = 100) -> str:
         return nothing_dated_text(answer)
     if answer.no_answer or not answer.hits:
         return NO_ANSWER
+    answer = answer.shown()
     return "\n\n".join(hit_text(h, answer.offset + i + 1, width) for i, h in enumerate(answer.hits))
 
 

@@ -708,6 +708,9 @@ class Engine:
         if reader is not None:
             groups, read = reread(reader, searched, groups)
         page = groups[offset : offset + k]
+        first = groups[0][0] if groups else None
+        top = first[1] + reader.weight * read[first[0].id] if reader and first and first[0].id in read else None
+        named = {s.lower() for s in self.speakers_asked_about(searched)} if top is not None else set()
         hits = []
         for group in page:
             (best, score), others = group[0], group[1:]
@@ -717,6 +720,9 @@ class Engine:
             hit.features = dict(best.features)
             if best.id in read:
                 hit.features["reader"] = read[best.id]
+                if reader is not None and top is not None and (hit.attribution.speaker or "").lower() not in named:
+                    # what a speaker the question names said answers it, however the reader scores it
+                    hit.weak = score + reader.weight * read[best.id] < top - WEAK_GAP
             hit.matched = matched_words(hit.sentence, searched)
             hits.append(hit)
         return Answer(question=q, hits=hits, no_answer=False, offset=offset, more=len(groups) > offset + k,
@@ -805,6 +811,11 @@ def speaker_bonus(scores: np.ndarray) -> float:
     spread of the best SPEAKER_SPREAD_OVER scores (at least a tiny amount, so that it breaks ties)."""
     best = np.sort(scores)[::-1][:SPEAKER_SPREAD_OVER]
     return SPEAKER_BONUS * float(best[0] - best[-1]) + 1e-6 if len(best) else 0.0
+
+
+# A card after the first is left out by the front ends (Answer.shown) when its score with the reader's falls this
+# far below the first answer's: chosen on the Wikinews validation questions (bench/RESULTS.md, "Fewer cards")
+WEAK_GAP = 4.0
 
 
 def reread(reader: Reader, question: str, groups: list[list[tuple[Candidate, float]]]

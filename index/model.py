@@ -202,6 +202,8 @@ class Hit:
     reported_by: list[Report] = field(default_factory=list)
     features: dict[str, float] = field(default_factory=dict)  # ranking evidence, for evaluation only
     matched: list[str] = field(default_factory=list)  # the sentence's words that match the question's (for bold)
+    # after the first answer: its evidence falls well below the first's, so the front ends leave it out
+    weak: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """Return one element of the `answers` list of the `ask --json` contract."""
@@ -220,6 +222,7 @@ class Hit:
             "context": {"before": self.before, "after": self.after},
             "also_in": [s.to_json() for s in self.also_in],
             "reported_by": [r.to_json() for r in self.reported_by],
+            "weak": self.weak,
         }
 
 
@@ -276,6 +279,17 @@ class Answer:
             data["small_talk"] = True
         data["answers"] = [h.to_json() for h in self.hits]
         return data
+
+    def shown(self) -> Answer:
+        """Return the answer as the front ends show it: the hits up to the first weak one (a card whose evidence
+        falls well below the first answer's, filler rather than an answer); the rest stay behind More, whose pages
+        (an offset) show every hit."""
+        if self.offset:
+            return self
+        cut = next((i for i, h in enumerate(self.hits) if h.weak and i > 0), len(self.hits))
+        if cut == len(self.hits):
+            return self
+        return replace(self, hits=self.hits[:cut], more=True)
 
 
 @dataclass(frozen=True)

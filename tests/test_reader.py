@@ -150,3 +150,48 @@ def test_reading_reorders_only_the_best_candidates_and_keeps_the_rest(seed_engin
     fused = [g[0][1] + seed_engine.reader.weight * logits[g[0][0].id] for g in reordered[:read]]
     assert fused == sorted(fused, reverse=True)
     assert np.isfinite(fused).all()
+
+
+UNIVERSITIES = """---
+title: Universities drop entrance essays
+outlet: The Campus Herald
+---
+Two more universities said this week that applicants will no longer have to write an entrance essay.
+
+Last year Northfield University dropped the essay for its engineering courses.
+
+On Monday the University of Westmere announced that the essay would be scrapped for every course from September.
+
+Critics said the essay had favoured students who could pay for coaching.
+
+Admissions staff will instead read a short statement of interest.
+"""
+
+
+def test_cards_after_the_first_show_only_when_they_answer_too(settings: Settings, minilm: Encoder,
+                                                               tmp_path: Path, seed_corpus: Path) -> None:
+    from index.engine import WEAK_GAP
+
+    (seed_corpus / "climber.md").write_text(CLIMBER, encoding="utf-8")
+    (seed_corpus / "universities.md").write_text(UNIVERSITIES, encoding="utf-8")
+    with Engine.open(settings, encoder=minilm) as engine:
+        engine.index_paths([seed_corpus])
+        assert engine.reader is not None
+        weight = engine.reader.weight
+        one = engine.answer("Which university will scrap the essay for every course?", k=3)
+        crete = engine.answer("How far is Derna from Crete?", k=3)
+        said = engine.answer("What did Noman Benotman say?", k=3)
+        more = engine.answer("Which university will scrap the essay for every course?", k=3, offset=1)
+    # every hit is returned (ask -k N --json gives N); the front ends show the first and those that answer too
+    assert len(one.hits) == 3 and "University of Westmere" in one.hits[0].sentence
+    assert [h.weak for h in one.hits] == [False, True, True]
+    assert one.shown().hits == one.hits[:1] and one.shown().more
+    for answer in (one, crete):
+        top = answer.hits[0].score + weight * answer.hits[0].features["reader"]
+        for h in answer.hits[1:]:
+            assert h.weak == (h.score + weight * h.features["reader"] < top - WEAK_GAP)
+    assert "211 miles" in crete.hits[0].sentence and 1 <= len(crete.shown().hits) <= 3
+    # what a speaker the question names said is never filler; a page behind More shows every hit
+    assert [h.attribution.speaker for h in said.shown().hits] == ["Noman Benotman"] * 3
+    assert more.shown().hits == more.hits
+    assert [h["weak"] for h in one.to_json()["answers"]] == [False, True, True]

@@ -580,6 +580,37 @@ def export_reader(folder: Path, out: Path, weight: float, read: int) -> dict[str
     return meta
 
 
+def answer_cost(index_dir: Path, questions: Sequence[str], repeats: int = 3) -> dict[str, Any]:
+    """Return what the shipped reader adds to a warm answer on one thread: each question answered with the reader
+    and without it, alternately (which goes first alternates too), `repeats` times; medians and p90 in ms."""
+    from index.ranking.reader import load_reader
+
+    one_thread()
+    settings = replace(Settings.from_env(), data_dir=index_dir, progress=False, threads=1)
+    with Engine.open(settings) as engine:
+        reader = engine.reader or load_reader()
+        for q in questions[:5]:  # warm: the sessions, the caches
+            engine.answer(q)
+        timed: dict[str, list[float]] = {"with": [], "without": [], "added": []}
+        for r in range(repeats):
+            for i, q in enumerate(questions):
+                one: dict[str, float] = {}
+                for name in (("with", "without") if (i + r) % 2 == 0 else ("without", "with")):
+                    engine.reader = reader if name == "with" else None
+                    t0 = time.perf_counter()
+                    engine.answer(q)
+                    one[name] = (time.perf_counter() - t0) * 1000
+                timed["with"].append(one["with"])
+                timed["without"].append(one["without"])
+                timed["added"].append(one["with"] - one["without"])
+    load = os.getloadavg()
+    out: dict[str, Any] = {"questions": len(questions), "repeats": repeats, "load_1m": round(load[0], 2)}
+    for name, values in timed.items():
+        ordered = sorted(values)
+        out[name] = {"p50": round(statistics.median(values), 1), "p90": round(ordered[int(0.9 * len(ordered))], 1)}
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one step of the pilot (gather, train, measure); return the exit code."""
     p = argparse.ArgumentParser(prog="python -m index.evaluation.reader", description=__doc__.split("\n")[0])
@@ -620,8 +651,17 @@ def main(argv: list[str] | None = None) -> int:
     x.add_argument("--out", type=Path, default=Path("index/ranking/shipped"))
     x.add_argument("--weight", type=float, default=0.7, help="what a unit of its logit adds to the ranker's score")
     x.add_argument("--read", type=int, default=10, help="the ranker's best candidates it reads")
+    c = sub.add_parser("cost", help="what the shipped reader adds to a warm answer, one thread, interleaved")
+    c.add_argument("--index", type=Path, required=True, help="a folder kept by `newsbot eval --keep-index`")
+    c.add_argument("--questions", type=Path, required=True)
+    c.add_argument("-n", type=int, default=100, help="questions timed")
+    c.add_argument("--repeats", type=int, default=3)
     args = p.parse_args(argv)
 
+    if args.step == "cost":
+        asked = [q.question for q in read_questions(args.questions, args.n)]
+        print(json.dumps(answer_cost(args.index, asked, args.repeats), indent=2))
+        return 0
     if args.step == "export":
         print(json.dumps(export_reader(args.reader, args.out, args.weight, args.read), indent=2))
         return 0
