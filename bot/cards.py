@@ -126,6 +126,26 @@ def render_no_answer(question: str, articles: int, covers: Sequence[Source], exa
     return "\n".join(lines)
 
 
+def render_other_language(language: str, examples: Sequence[str]) -> str:
+    """Return the reply for a question in another language that found nothing: newsbot reads English."""
+    lines = [f"newsbot reads English articles, and your question looks {_text(language)} to me: please ask in English."]
+    if examples:
+        lines.append("")
+        lines.append("For example: " + " / ".join(f"<i>{_text(q)}</i>" for q in examples))
+    return "\n".join(lines)
+
+
+def rate_limit_text(per_minute: int, wait: float, *, inline: bool = False) -> str:
+    """Return what a reader over their own limit is told: the limit is theirs, and when to try again."""
+    seconds = int(wait) + 1
+    if inline:  # a button label: at most 64 characters
+        return f"Limit: {count(per_minute, 'inline search')} a minute each; try in {seconds} s"
+    return (
+        f"You can ask {count(per_minute, 'question')} a minute: a limit for each person, so that everyone gets "
+        f"answers. Please try again in {seconds} s."
+    )
+
+
 def render_nothing_dated(answer: Answer) -> str:
     """Return the reply for a question whose date window holds nothing that answers it ("Nothing dated in March
     2019 about Derna."), not "nothing relevant": there may be answers outside the window."""

@@ -32,6 +32,7 @@ from index.characters import shown
 from index.engine import Engine
 from index.errors import QuestionError, WriteError
 from index.model import Answer, Query
+from index.questions import other_language
 
 log = logging.getLogger(__name__)
 
@@ -86,22 +87,25 @@ def fit_one_message(answer: Answer) -> Answer:
 
 
 async def over_limit(update: Update, context: Context) -> bool:
-    """Return True (after a friendly word, once a minute) when the user has asked too much lately."""
+    """Return True (after saying the limit is the reader's own and when to try again, three times a minute at
+    most) when the user has asked too much lately. Admins are never limited; inline searches have their own count."""
     user = update.effective_user
     if user is None:
         return False
-    limiter = runtime(context).limiter
+    rt = runtime(context)
+    if user.id in rt.bot.admins:
+        return False
+    inline = update.inline_query is not None
+    limiter = rt.inline_limiter if inline else rt.limiter
     wait = limiter.wait(user.id)
     if not wait:
         return False
-    text = f"You're asking faster than I can keep up with. Please wait {int(wait) + 1} s and ask again."
+    text = cards.rate_limit_text(limiter.per_minute, wait, inline=inline)
     if update.callback_query is not None:
         await update.callback_query.answer(text)
     elif update.inline_query is not None:
         await update.inline_query.answer(
-            [],
-            cache_time=0,
-            button=InlineQueryResultsButton(f"Too many questions: wait {int(wait) + 1} s", start_parameter="wait"),
+            [], cache_time=0, button=InlineQueryResultsButton(text, start_parameter="wait")
         )
     elif limiter.should_warn(user.id) and update.effective_message is not None:
         await update.effective_message.reply_text(text)
@@ -137,14 +141,19 @@ async def answer_question(update: Update, context: Context, question: str | Quer
             await send_html(context, chat.id, [cards.render_nothing_dated(answer)], reply_to=message.id)
             return
         if answer.no_answer or not answer.hits:
-            await send_html(
-                context, chat.id, [await _nothing_relevant(engine, answer.question)], reply_to=message.id
-            )
+            text = await _nothing_relevant(engine, answer.question)
+            await send_html(context, chat.id, [text], reply_to=message.id)
             return
     await send_answer(context, chat.id, answer, reply_to=message.id, group=chat.type != ChatType.PRIVATE)
 
 
 async def _nothing_relevant(engine: Engine, question: str) -> str:
+    """Return the reply when nothing answers: newsbot reads English (to a question in another language), or what
+    the corpus covers."""
+    language = other_language(question)
+    if language is not None:
+        summary = await asyncio.to_thread(engine.summary, 2)
+        return cards.render_other_language(language, summary.examples)
     summary = await asyncio.to_thread(engine.summary, 2, 3)
     return cards.render_no_answer(question, summary.articles, summary.covers, summary.examples)
 
@@ -326,7 +335,7 @@ async def inline_query(update: Update, context: Context) -> None:
     if len(question) < 3:
         await query.answer([], cache_time=5)
         return
-    if await over_limit(update, context):  # the same per-user limit as questions in chats
+    if await over_limit(update, context):  # a per-user limit of its own
         return
     rt = runtime(context)
     try:

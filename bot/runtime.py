@@ -59,18 +59,20 @@ class QuestionLimiter:
 
 @dataclass
 class Runtime:
-    """What the handlers share: settings, the engine (loaded in post_init), the limiter, the answer batcher."""
+    """What the handlers share: settings, the engine (loaded in post_init), the limiters, the answer batcher."""
 
     settings: Settings
     bot: BotSettings
     engine: Engine | None = None
     owns_engine: bool = False
-    limiter: QuestionLimiter = field(init=False)
+    limiter: QuestionLimiter = field(init=False)  # questions in chats (and More)
+    inline_limiter: QuestionLimiter = field(init=False)  # inline searches, counted on their own
     adding: asyncio.Lock = field(default_factory=asyncio.Lock)
     answers: AnswerBatcher = field(init=False)  # questions asked together are encoded together
 
     def __post_init__(self) -> None:
         self.limiter = QuestionLimiter(self.bot.questions_per_minute)
+        self.inline_limiter = QuestionLimiter(self.bot.inline_per_minute)
         self.answers = AnswerBatcher(lambda: self.ready_engine)
 
     _feeds: Feeds | None = field(default=None, init=False)

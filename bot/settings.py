@@ -11,7 +11,10 @@ NEWSBOT_WEBHOOK_PORT        its port (default 8443)
 NEWSBOT_WEBHOOK_PATH        the path it serves (default: the path of NEWSBOT_WEBHOOK_URL)
 NEWSBOT_ADMINS              user ids allowed to add articles (comma or space separated)
 NEWSBOT_ALLOWED_CHATS       chat ids the bot serves (default: every chat)
-NEWSBOT_RATE_LIMIT          questions a user may ask a minute (default 10; 0 turns the limit off)
+NEWSBOT_RATE_LIMIT          questions a user may ask a minute in chats (default 10; 0 turns the limit off);
+                            admins (NEWSBOT_ADMINS) are never limited
+NEWSBOT_INLINE_RATE_LIMIT   inline searches ("@bot question") a user may make a minute, counted apart from
+                            questions: Telegram sends one as the reader types (default 30; 0: no limit)
 NEWSBOT_UPLOAD_MAX_BYTES    largest document an admin may upload (default 5 MB; "5MB", "500k" work too)
 NEWSBOT_ANSWERS             cards per answer message (default 3)
 NEWSBOT_MAX_RETRIES         retries of a request Telegram refuses with 429 (default 3)
@@ -47,6 +50,7 @@ class BotSettings:
     admins: frozenset[int] = frozenset()
     allowed_chats: frozenset[int] | None = None
     questions_per_minute: int = 10
+    inline_per_minute: int = 30
     upload_max_bytes: int = 5 * 1024 * 1024
     answers_per_message: int = 3
     max_retries: int = 3
@@ -101,6 +105,7 @@ class BotSettings:
             admins=_ids(env, "NEWSBOT_ADMINS") or frozenset(),
             allowed_chats=_ids(env, "NEWSBOT_ALLOWED_CHATS"),
             questions_per_minute=_number(env, "NEWSBOT_RATE_LIMIT", 10, low=0),
+            inline_per_minute=_number(env, "NEWSBOT_INLINE_RATE_LIMIT", 30, low=0),
             upload_max_bytes=_size(env, "NEWSBOT_UPLOAD_MAX_BYTES", 5 * 1024 * 1024),
             answers_per_message=_number(env, "NEWSBOT_ANSWERS", 3, low=1, high=10),
             max_retries=_number(env, "NEWSBOT_MAX_RETRIES", 3, low=0, high=20),

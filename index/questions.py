@@ -251,6 +251,52 @@ def is_chitchat(text: str) -> bool:
     return bool(segments) and all(_CHAT_SEGMENT.fullmatch(s) for s in segments)
 
 
+# --- the question's language --------------------------------------------------------------------------------
+
+# The small words of the languages readers most often try instead of English, minus those that are English words
+# too ("die", "was", "son", "an"...). A question is taken for one of them when at least two of its words are that
+# language's and more than are English stopwords: "What did de la Rosa say?" stays English.
+OTHER_LANGUAGES: dict[str, frozenset[str]] = {
+    "German": word_set(
+        "der das dass und ist nicht wer wie wo warum wann welche welcher welches wieviele wie viele ein eine einen "
+        "einem hat haben sind wurde wurden mit von für auf dem den des im ich sie es zu bei über sagte gibt auch "
+        "nach aus noch oder sich"
+    ),
+    "Spanish": word_set(
+        "el los las y es qué que quién quiénes cómo dónde cuándo cuántos cuántas cuál una del en con para se lo "
+        "han está están fue dijo sobre entre hay muy pero por"
+    ),
+    "French": word_set(
+        "le les et est qui quoi quel quelle quels quelles où pourquoi quand combien comment une des du dans avec "
+        "pour sur ont sont été dit il elle ils ce cette qu'est est-ce y a pas"
+    ),
+    "Italian": word_set(
+        "il gli e è chi che cosa come dove perché quando quanti quante quale uno una della dei nel con per sono "
+        "stato detto ha hanno anche"
+    ),
+    "Portuguese": word_set(
+        "o os as e é quem que como onde porque quando quantos quantas qual um uma da do dos das em com para são "
+        "foi disse não há"
+    ),
+    "Dutch": word_set(
+        "de het een en is wie wat waar waarom wanneer hoeveel hoe van met voor op zijn werd heeft hebben niet "
+        "zei er ook dat"
+    ),
+}
+_LANGUAGE_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)?")
+
+
+@lru_cache(maxsize=1024)
+def other_language(question: str) -> str | None:
+    """Return the language a question seems written in when it is not English ("German"), else None; a small
+    stop-word test, so a name or two in another language never counts."""
+    words = [w.replace("’", "'") for w in _LANGUAGE_WORD.findall(question.lower())]
+    english = sum(w in STOPWORDS for w in words)
+    counts = {lang: sum(w in small and w not in STOPWORDS for w in words) for lang, small in OTHER_LANGUAGES.items()}
+    best = max(counts, key=lambda lang: counts[lang])
+    return best if counts[best] >= 2 and counts[best] > english else None
+
+
 # --- the question as ranked ---------------------------------------------------------------------------------
 
 _EDGE_MARKS = " \t?!.,;:¿¡…"

@@ -22,6 +22,23 @@ SEED = ROOT / "corpus" / "derna.txt"
 SHARED = ROOT.parent / "shared"
 SQUAD = SHARED / "eval" / "squad-dev-a"
 
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the `shared` marker: `@pytest.mark.shared("eval/squad-dev-a")` for a test that reads ../shared."""
+    config.addinivalue_line(
+        "markers", "shared(path): reads ../shared/PATH beside the checkout; skipped with the reason when absent"
+    )
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Skip a test marked `shared(path)`, saying what is missing, when ../shared/path is not beside the checkout."""
+    for mark in item.iter_markers("shared"):
+        path = SHARED / mark.args[0]
+        if not path.exists():
+            pytest.skip(f"needs the team's data at {path} (../shared/{mark.args[0]} beside the checkout)")
+
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")

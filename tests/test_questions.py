@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from reference_features import answer_type_features, overlap_features
 
-from index.questions import QUESTION_TYPES, is_chitchat, question_type, speakers_named
+from index.questions import QUESTION_TYPES, is_chitchat, other_language, question_type, speakers_named
 from index.ranking.spans import ANSWER_TYPE_FEATURES, NEUTRAL_TYPE_MATCH, OVERLAP_FEATURES
 from index.terms import content_terms, name_terms
 
@@ -344,3 +344,31 @@ def test_speakers_named_go_by_the_words_of_the_speakers_name(question: str, name
     speakers = ["Martin Dempsey", "Gen. Martin Dempsey", "CNN", "International Business Times", "Robert Lee",
                 "officials", "Noman Benotman"]
     assert sorted(speakers_named(question, speakers)) == sorted(named)
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("Wie weit ist Derna von Kreta entfernt?", "German"),
+        ("Was hat der Minister gesagt?", "German"),
+        ("Wo ist Derna?", "German"),
+        ("¿Cuántas personas murieron en Derna?", "Spanish"),
+        ("¿Qué dijo el ministro sobre la inundación?", "Spanish"),
+        ("Combien de personnes sont mortes à Derna ?", "French"),
+        ("Qui a dit que le barrage était fragile ?", "French"),
+        ("Quante persone sono morte a Derna?", "Italian"),
+        ("Quantas pessoas morreram em Derna?", "Portuguese"),
+        ("Hoeveel mensen zijn er omgekomen in Derna?", "Dutch"),
+        # English, with names and words other languages share
+        ("how far is Derna from Crete", None),
+        ("What did de la Rosa say?", None),
+        ("Who is El Sisi?", None),
+        ("Was the port open in 2015?", None),
+        ("Did the dam die?", None),
+        ("What does Los Angeles say about La Liga?", None),
+        ("Where is the Museo del Prado?", None),
+        ("Derna", None),
+    ],
+)
+def test_a_question_in_another_language_is_told_apart_by_its_small_words(question: str, language: str | None) -> None:
+    assert other_language(question) == language

@@ -7,12 +7,13 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import SHARED
 
 from index.errors import ReadError
 from index.reading import ReadProblem, read_articles, read_document, read_html, repair_text
 
 ROOT = Path(__file__).resolve().parents[1]
-SEED_RAW = ROOT.parent / "shared" / "seed" / "derna.txt"
+SEED_RAW = SHARED / "seed" / "derna.txt"
 
 PAGE = """<html><head><title>Storm hits coast | Daily Planet</title>
 <meta property="og:title" content="Storm hits coast">
@@ -55,10 +56,15 @@ def test_seed_in_the_corpus_has_no_invented_metadata() -> None:
     s = derna.source
     assert (s.title, s.outlet, s.url, s.published, s.author) == (None, None, None, None, None)
     assert s.path == "derna.txt"
-    if SEED_RAW.is_file():
-        assert derna.text == repair_text(SEED_RAW.read_text(encoding="utf-8"))
     assert derna.text.startswith("The Islamic State (ISIS)")
     assert "according to a CNN report, have control" in derna.text
+
+
+@pytest.mark.shared("seed/derna.txt")
+def test_the_seed_in_the_corpus_is_the_shared_seed_repaired() -> None:
+    articles, _ = read_articles([ROOT / "corpus"])
+    derna = next(a for a in articles if a.doc_id == "derna.txt")
+    assert derna.text == repair_text(SEED_RAW.read_text(encoding="utf-8"))
 
 
 def test_txt_front_matter_fields(tmp_path: Path) -> None:

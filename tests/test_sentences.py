@@ -7,13 +7,14 @@ import threading
 from pathlib import Path
 
 import pytest
+from conftest import SHARED
 
 import index.reading.sentences
 from index.reading import MAX_PARAGRAPH_CHARS, MAX_SENTENCE_CHARS, repair_text, split_sentences
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "corpus" / "derna.txt"
-SQUAD = ROOT.parent / "shared" / "eval" / "squad-dev-a"
+SQUAD = SHARED / "eval" / "squad-dev-a"
 
 SEED_SENTENCES = [
     (
@@ -249,7 +250,7 @@ def squad_answer_coverage() -> tuple[int, int]:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not SQUAD.is_dir(), reason="shared/eval/squad-dev-a is not beside the checkout")
+@pytest.mark.shared("eval/squad-dev-a")
 def test_squad_answers_fall_inside_one_sentence() -> None:
     covered, total = squad_answer_coverage()
     assert total == 5665

@@ -67,6 +67,7 @@ def test_bot_settings_from_the_environment() -> None:
             "NEWSBOT_ADMINS": "1, 2 3",
             "NEWSBOT_ALLOWED_CHATS": "-100123,5",
             "NEWSBOT_RATE_LIMIT": "4",
+            "NEWSBOT_INLINE_RATE_LIMIT": "12",
             "NEWSBOT_UPLOAD_MAX_BYTES": "2MB",
             "NEWSBOT_WEBHOOK_URL": "https://bot.example.org/newsbot/hook",
         }
@@ -74,6 +75,7 @@ def test_bot_settings_from_the_environment() -> None:
     assert settings.api_file_url == "http://127.0.0.1:8081/file/bot"  # derived from the base URL
     assert settings.admins == {1, 2, 3} and settings.allowed_chats == {-100123, 5}
     assert settings.questions_per_minute == 4 and settings.upload_max_bytes == 2 * 1024 * 1024
+    assert settings.inline_per_minute == 12
     assert settings.webhook_path == "newsbot/hook" and len(settings.webhook_secret) >= 32
     assert TOKEN not in repr(settings)
     defaults = BotSettings.from_env({})
@@ -91,6 +93,7 @@ def test_bot_settings_from_the_environment() -> None:
     [
         {"NEWSBOT_ADMINS": "alice"},
         {"NEWSBOT_RATE_LIMIT": "-1"},
+        {"NEWSBOT_INLINE_RATE_LIMIT": "many"},
         {"NEWSBOT_UPLOAD_MAX_BYTES": "lots"},
         {"NEWSBOT_WEBHOOK_SECRET": "not allowed!"},
         {"TELEGRAM_API_BASE_URL": "127.0.0.1:8081"},
@@ -806,9 +809,11 @@ async def test_the_question_rate_limit(fake: FakeTelegram, engine: Engine) -> No
         for _ in range(2):
             _, reply = await ask(fake, alice, QUESTION)
             assert text_of(reply).startswith("1. ")
-        for _ in range(3):  # every question over the limit hears how long to wait, three times a minute
+        for _ in range(3):  # every question over the limit hears the limit is hers, and when to try again
             _, limited = await ask(fake, alice, QUESTION)
-            assert "faster than I can keep up" in text_of(limited) and "Please wait" in text_of(limited)
+            said = text_of(limited)
+            assert "You can ask 2 questions a minute: a limit for each person" in said
+            assert re.search(r"Please try again in \d+ s\.", said) and "faster than I can" not in said
         since = fake.mark()
         fake.user_says(alice, QUESTION)  # then the bot stays quiet: a flood never becomes a flood of replies
         _, other = await ask(fake, bob, QUESTION)  # the limit is per user
@@ -818,19 +823,51 @@ async def test_the_question_rate_limit(fake: FakeTelegram, engine: Engine) -> No
 
 
 @slow
-async def test_inline_queries_count_against_the_same_limit(fake: FakeTelegram, engine: Engine) -> None:
-    async with serving(fake, engine, questions_per_minute=1):
+async def test_admins_are_never_limited(fake: FakeTelegram, engine: Engine) -> None:
+    async with serving(fake, engine, questions_per_minute=1, inline_per_minute=1):
+        admin = fake.add_user("Operator", user_id=ADMIN)
+        for _ in range(3):
+            _, reply = await ask(fake, admin, QUESTION)
+            assert text_of(reply).startswith("1. ")
+        for n in range(2):
+            since = fake.mark()
+            fake.user_asks_inline(admin, QUESTION + "?" * n)
+            call = await fake.wait_for("answerInlineQuery", since=since)
+            assert json.loads(call.params["results"])
+
+
+@slow
+async def test_inline_searches_are_counted_on_their_own(fake: FakeTelegram, engine: Engine) -> None:
+    async with serving(fake, engine, questions_per_minute=1, inline_per_minute=1):
         alice = fake.add_user("Alice")
         fake.user_asks_inline(alice, QUESTION)
         first = await fake.wait_for("answerInlineQuery")
         since = fake.mark()
         fake.user_asks_inline(alice, QUESTION + "?")
         second = await fake.wait_for("answerInlineQuery", since=since)
-        _, in_chat = await ask(fake, alice, QUESTION)  # and a question in a chat after them
+        _, in_chat = await ask(fake, alice, QUESTION)  # inline searches used none of her questions
+        _, again = await ask(fake, alice, QUESTION)
     assert json.loads(first.params["results"])
     assert json.loads(second.params["results"]) == []
-    assert "wait" in json.loads(second.params["button"])["text"]
-    assert "faster than I can keep up" in text_of(in_chat)
+    label = json.loads(second.params["button"])["text"]
+    assert "1 inline search a minute each" in label and "try in" in label and len(label) <= 64
+    assert text_of(in_chat).startswith("1. ")
+    assert "You can ask 1 question a minute" in text_of(again)
+
+
+@slow
+async def test_a_question_in_another_language_is_told_newsbot_reads_english(
+    fake: FakeTelegram, engine: Engine
+) -> None:
+    async with serving(fake, engine):
+        alice = fake.add_user("Alice")
+        _, german = await ask(fake, alice, "Was hat der Bürgermeister über das Wetter gesagt?")
+        _, spanish = await ask(fake, alice, "¿Qué dijo el alcalde sobre el tiempo?")
+        _, english = await ask(fake, alice, "What is the recipe for a good sourdough bread?")
+    assert text_of(german).startswith("newsbot reads English articles, and your question looks German")
+    assert "please ask in English" in text_of(german) and "nothing relevant" not in text_of(german)
+    assert "looks Spanish" in text_of(spanish)
+    assert "nothing relevant" in text_of(english) and "English" not in text_of(english)
 
 
 @slow

@@ -1,7 +1,7 @@
 """The model under onnxruntime against sentence-transformers (torch): one question's encode time (one thread),
 and a cold process's time to its first answer with its peak memory, on the seed article in a temporary data folder.
 
-    python -m bench.onnx_encoder [--repeats 30] [--cold 3]
+    python -m bench.experiments.onnx_encoder [--repeats 30] [--cold 3]
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 QUESTION = "How far is Crete from Derna?"
 COLD = (
     "import resource, sys, time; t = time.perf_counter(); from bot.cli import main; "

@@ -1,6 +1,6 @@
-"""`python -m bench.batch`: questions a second answered one at a time (`Engine.answer` in a loop) against answered
-together (`Engine.answer_many`, one encoder and one FAISS call a batch), on a small slice of squad-dev-a (its first
-articles and the questions about them), with the shipped ranker. Prints a Markdown table.
+"""`python -m bench.experiments.batch`: questions a second answered one at a time (`Engine.answer` in a loop) against
+answered together (`Engine.answer_many`, one encoder and one FAISS call a batch), on a small slice of squad-dev-a (its
+first articles and the questions about them), with the shipped ranker. Prints a Markdown table.
 
 Both ways run in one process over one index, alternately, and the figures are medians over repeats; the machine is
 shared, so compare the two columns of one run, not runs with each other.
@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SQUAD = ROOT.parent / "shared" / "eval" / "squad-dev-a"
 
 
@@ -34,7 +34,7 @@ def _slice(docs: Path, questions: Path, articles: int, n: int, out: Path) -> lis
 
 def main(argv: list[str] | None = None) -> int:
     """Run the measurement and print its table."""
-    p = argparse.ArgumentParser(prog="python -m bench.batch", description=__doc__)
+    p = argparse.ArgumentParser(prog="python -m bench.experiments.batch", description=__doc__)
     p.add_argument("--docs", type=Path, default=SQUAD / "docs.jsonl")
     p.add_argument("--questions", type=Path, default=SQUAD / "questions.jsonl")
     p.add_argument("--articles", type=int, default=40, help="articles of the slice (default 40)")

@@ -1,7 +1,8 @@
-"""`python -m bench.ivf_codes`: at a million sentences, what an IVF index's lists cost to search when they hold full
-vectors (IVF-Flat, what newsbot ships), fp16 codes or 8-bit codes, at each nprobe: recall of the 50 dense candidates
-against exact search on real MiniLM question vectors, and the median time of one question's search on one thread.
-For the codes, also the recall after re-scoring the best 100 exactly (from full vectors, as the store keeps them).
+"""`python -m bench.experiments.ivf_codes`: at a million sentences, what an IVF index's lists cost to search when they
+hold full vectors (IVF-Flat, what newsbot ships), fp16 codes or 8-bit codes, at each nprobe: recall of the 50 dense
+candidates against exact search on real MiniLM question vectors, and the median time of one question's search on one
+thread. For the codes, also the recall after re-scoring the best 100 exactly (from full vectors, as the store keeps
+them).
 
 The sentences are bench/scale.py's synthetic ones (each a real sentence vector mixed with another and a little
 noise); the lists are trained once (spherical k-means, 40 vectors a list, 10 rounds, as newsbot trains) and shared
@@ -27,7 +28,7 @@ CODES = {"flat": None, "fp16": faiss.ScalarQuantizer.QT_fp16, "sq8": faiss.Scala
 
 def main(argv: list[str] | None = None) -> None:
     """Build the three kinds over one set of lists and print a Markdown table."""
-    p = argparse.ArgumentParser(prog="python -m bench.ivf_codes", description=__doc__)
+    p = argparse.ArgumentParser(prog="python -m bench.experiments.ivf_codes", description=__doc__)
     p.add_argument("--sentences", type=Path, default=DEFAULT_SENTENCES, help=".npy of real sentence vectors")
     p.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS, help=".npy of real question vectors")
     p.add_argument("-n", type=int, default=1_000_000, help="synthetic sentences (default 1,000,000)")

@@ -4,7 +4,7 @@ search alone over every stored sentence, each form scored on the same questions,
 simple combinations. A lab script, run on an index `newsbot index` made:
 
     NEWSBOT_DATA=/tmp/pn newsbot index ../shared/eval/polnear-train/docs.jsonl
-    python -m bench.embedded_forms /tmp/pn ../shared/eval/polnear-qa/questions.jsonl [--model minilm|mpnet]
+    python -m bench.experiments.embedded_forms /tmp/pn ../shared/eval/polnear-qa/questions.jsonl [--model minilm|mpnet]
 
 Environment: SUBSET=1 keeps only the articles the questions ask about; FULL=1 also embeds "previous sentence +
 sentence" and the paragraph; EXP2=1 prints the article-level and oracle figures. Embeddings are cached in the data
