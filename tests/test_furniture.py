@@ -89,3 +89,8 @@ def test_a_text_file_keeps_its_own_metadata(tmp_path: Path) -> None:
     (article,) = read_document("fires.txt", data)
     assert article.text == "Fires spread on Monday, officials said."
     assert article.source.outlet == "Daily Planet"
+
+
+def test_a_caption_ending_in_its_credit_leaves_the_text() -> None:
+    text = "Sirhan in 1969 (Image: CDCR)\n\nThe board denied parole on Wednesday. (Image: CDCR)"
+    assert without_furniture(text).text == "The board denied parole on Wednesday."

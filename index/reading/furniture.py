@@ -62,6 +62,12 @@ def is_caption(paragraph: str) -> bool:
     return len(paragraph) <= 300 and bool(_CAPTION.match(paragraph))
 
 
+def is_short_caption(paragraph: str) -> bool:
+    """Return whether what is left of a paragraph once its credit is gone reads as a caption: short, no sentence."""
+    rest = paragraph.strip()
+    return len(rest) <= 80 and not rest.endswith((".", "!", "?", '"', "”"))
+
+
 def dateline(paragraph: str) -> tuple[int, str | None, str | None]:
     """Return where an opening dateline ends in a paragraph (0: none) with its place and outlet."""
     m = _OUTLET_DATELINE.match(paragraph)
@@ -100,7 +106,10 @@ def without_furniture(text: str) -> Cleaned:
         if n < BYLINE_PARAGRAPHS and not kept and (by := byline(p)) is not None:
             author, outlet = author or by[0], outlet or by[1]
             continue
-        p = _INLINE_CREDIT.sub("", p)
+        credited = _INLINE_CREDIT.sub("", p)
+        if credited != p and is_short_caption(credited):
+            continue  # "Sirhan in 1969 (Image: CDCR)": a caption that ends in its credit
+        p = credited
         if not kept:
             end, where, signed = dateline(p)
             if end:
