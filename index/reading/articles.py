@@ -22,6 +22,7 @@ import yaml
 from index.dates import PUBLISHED_FIELDS, NotADate, published_timestamp, read_date
 from index.errors import ReadError
 from index.model import Article, Source, bounded_source
+from index.reading.furniture import without_furniture
 from index.reading.repair import repair_line, repair_text, strip_markdown
 
 TEXT_SUFFIXES = (".txt", ".md")
@@ -72,7 +73,11 @@ def _article(source: Source, text: str, date_field: str = "published", ignored: 
     """Return an article with its metadata repaired as its text is (one line each, no bidirectional controls or
     invisible characters) and within the limits, its date read as a UTC timestamp, noting what had to be clipped
     or dropped (a published date that does not exist or is no date, read from `date_field`, is dropped);
-    `ignored` names the fields of its record that were not read."""
+    `ignored` names the fields of its record that were not read. Its text loses its furniture (captions, credits,
+    dateline, byline: index.reading.furniture), whose outlet and author fill the metadata it lacks."""
+    cleaned = without_furniture(text)  # captions, credits, the dateline and the byline are not the article
+    text = cleaned.text
+    source = replace(source, outlet=source.outlet or cleaned.outlet, author=source.author or cleaned.author)
     # doc_id and path are identities (a file's name): kept as they are, cleaned only where they are shown
     repaired: dict[str, Any] = {name: repair_line(getattr(source, name) or "") or None for name in FRONT_MATTER_KEYS}
     source = replace(source, **repaired)
