@@ -419,7 +419,8 @@ async def test_more_and_feedback_work_when_the_question_is_gone(fake: FakeTelegr
 
 
 def test_the_store_keeps_sent_answers(tmp_path: Path) -> None:
-    from index.store import SCHEMA_VERSION, Store
+    from index.migrations import SCHEMA_VERSION
+    from index.store import Store
 
     store = Store(tmp_path / "s.sqlite3")
     try:
