@@ -22,8 +22,7 @@ from bot.handlers import over_limit, question_text, send_answer, sources_page
 from bot.messages import MAX_ALERT, plain_messages, send_html
 from bot.runtime import Context, runtime
 from index.engine import Engine
-from index.model import Query
-from index.store import StoredAnswer
+from index.model import Query, StoredAnswer
 
 log = logging.getLogger(__name__)
 

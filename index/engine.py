@@ -26,7 +26,25 @@ from index.errors import (
 )
 from index.examples import candidate_questions
 from index.indexer import Embedder, Indexer, IndexReport, rebuild_vectors, store_vectors, sync_vectors
-from index.model import Answer, Article, ContextView, FeedbackEntry, Hit, Query, Source, SourceView, Summary
+from index.model import (
+    Answer,
+    Article,
+    ArticleClaims,
+    Claim,
+    ContextView,
+    FeedbackEntry,
+    Hit,
+    Query,
+    Removal,
+    Source,
+    SourceSummary,
+    SourceView,
+    SpeakerClaims,
+    SpeakerTally,
+    StoredAnswer,
+    StoredSentence,
+    Summary,
+)
 from index.questions import (
     CorpusWords,
     TimeAsked,
@@ -43,7 +61,7 @@ from index.ranking.learned import LearnedRanker, load_ranker
 from index.ranking.reader import Reader, load_reader
 from index.settings import Settings
 from index.sharing import clear_leftovers, index_lock, leftovers
-from index.store import SourceSummary, Store, StoredAnswer, StoredSentence
+from index.store import Store
 from index.stories import collapse_copies, group_stories, in_report_order
 from index.terms import matched_words
 from index.vectors import VectorIndex, manifest_signature, read_manifest
@@ -81,76 +99,6 @@ class CorpusStats:
     articles: int
     sentences: int
     newest: Source | None
-
-
-@dataclass(frozen=True)
-class Removal:
-    """An article to remove, or removed: its source, its sentence count, where it came from (`file`, `upload` or
-    `url`) and, for a file article, the file it was read from when that file is still there (the next `newsbot
-    index` of its folder adds the article back)."""
-
-    source: Source
-    sentences: int
-    origin: str
-    file: str | None
-
-    @property
-    def only_copy(self) -> bool:
-        """Return whether the store holds the article's only copy (an upload, an /add page, an article whose
-        file is gone): removed, it cannot be indexed again from this machine."""
-        return self.file is None
-
-
-@dataclass(frozen=True)
-class Claim:
-    """One sentence an article attributes to a speaker: the sentence, its cue, its kind and its position."""
-
-    sentence: str
-    cue: str | None
-    kind: str
-    position: int
-
-    def to_json(self) -> dict[str, str | int | None]:
-        """Return one claim of the `newsbot claims --json` object."""
-        return {"sentence": self.sentence, "cue": self.cue, "kind": self.kind, "position": self.position}
-
-
-@dataclass(frozen=True)
-class SpeakerClaims:
-    """A speaker of an article and the claims the article attributes to them, in the article's order."""
-
-    speaker: str
-    claims: list[Claim]
-
-
-@dataclass(frozen=True)
-class ArticleClaims:
-    """An article's claims grouped by speaker, the speaker with the most first; `own_voice` counts the sentences
-    the article says in its own voice (no speaker)."""
-
-    source: Source
-    speakers: list[SpeakerClaims]
-    own_voice: int
-
-    def to_json(self) -> dict[str, object]:
-        """Return the stable object of `newsbot claims --json`."""
-        return {
-            "doc_id": self.source.doc_id,
-            "title": self.source.title,
-            "speakers": [{"speaker": g.speaker, "claims": [c.to_json() for c in g.claims]} for g in self.speakers],
-            "own_voice": self.own_voice,
-        }
-
-
-@dataclass(frozen=True)
-class SpeakerTally:
-    """The speakers of the corpus (or of one article, `source`) with their claim counts, the most first, cut to
-    a limit; the totals count every speaker and claim."""
-
-    speakers: list[tuple[str, int]]
-    total_speakers: int
-    total_claims: int
-    source: Source | None = None
 
 
 @dataclass(frozen=True)

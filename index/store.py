@@ -9,7 +9,6 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,56 +17,11 @@ import numpy as np
 from index.dates import published_timestamp
 from index.errors import DiskFullError, NewsbotError, StoreError
 from index.migrations import migrate
-from index.model import Article, Attribution, Query, Sentence, Source
+from index.model import Article, Attribution, Query, Sentence, Source, SourceSummary, StoredAnswer, StoredSentence
 from index.terms import TERMS_VERSION, SentenceCounts, best_form, lexical_terms
 
 log = logging.getLogger(__name__)
 
-
-
-@dataclass(frozen=True)
-class StoredSentence:
-    """A sentence row joined with its attribution and its article's source."""
-
-    id: int
-    article_id: int
-    text: str
-    paragraph: int
-    position: int
-    start: int
-    end: int
-    attribution: Attribution
-    source: Source
-
-
-@dataclass(frozen=True)
-class StoredAnswer:
-    """An answer the bot sent: the question, the offset of its first hit, the sentences it showed and the
-    question as it was answered (`asked`: its window and order; None for an answer kept before they were)."""
-
-    id: int
-    question: str
-    first: int
-    sentence_ids: tuple[int, ...]
-    more: bool
-    chat_id: int | None
-    asked: Query | None = None
-
-    def following(self, k: int) -> Query:
-        """Return the question that "More" asks: the same window and order, the k hits after those shown."""
-        offset = self.first + len(self.sentence_ids)
-        if self.asked is None:
-            return Query(self.question, k, offset)
-        return replace(self.asked, k=k, offset=offset)
-
-
-@dataclass(frozen=True)
-class SourceSummary:
-    """An indexed article's source and how many sentences it holds."""
-
-    source: Source
-    sentences: int
-    indexed_at: str
 
 
 def now_iso() -> str:
