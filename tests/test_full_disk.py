@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 import index.engine
+import index.vector_sync
 from index.engine import Engine
 from index.settings import Settings
 from index.store import Store
@@ -159,7 +160,7 @@ def test_a_serving_engine_saves_its_index_once_there_is_room(
         engine.answer(QUESTION)  # tried again at each question only every SAVE_RETRY seconds: not yet
         assert settings.vectors_path.stat().st_size < engine.vectors.count * 256
         filler.unlink()
-        monkeypatch.setattr(index.engine, "SAVE_RETRY", 0.0)
+        monkeypatch.setattr(index.vector_sync, "SAVE_RETRY", 0.0)
         assert "Vienna orchestra" in engine.answer(QUESTION).hits[0].sentence  # saved before this answer
         count = engine.vectors.count
     assert (read_manifest(settings.vectors_path) or {})["count"] == count == Store(settings.db_path).counts()[1]

@@ -137,7 +137,8 @@ def test_the_reader_keeps_the_seeds_answers_first(seed_engine: Engine) -> None:
 def test_reading_reorders_only_the_best_candidates_and_keeps_the_rest(seed_engine: Engine) -> None:
     question = "Who controls Derna?"
     cands, scores, _ = seed_engine.ranked(question)
-    from index.engine import collapse_copies, reread
+    from index.engine import collapse_copies
+    from index.ranking.order import reread
 
     groups = collapse_copies(cands, scores)
     assert seed_engine.reader is not None

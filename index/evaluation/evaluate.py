@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from index.engine import Engine, load_default_ranker
+from index.engine import Engine
 from index.errors import NewsbotError
 from index.evaluation.collect import RecordingRanker, with_ranker
 from index.evaluation.compare import EVAL_K, compare_rankings
@@ -30,6 +30,7 @@ from index.evaluation.report import assemble_report, unanswerable_summary, wilso
 from index.model import Answer
 from index.questions import question_type
 from index.ranking import BASELINES, BaselineRanker, FusionRanker, Ranker
+from index.ranking.choice import load_default_ranker
 from index.ranking.features import CorpusView
 from index.reading import read_articles
 from index.settings import Settings

@@ -1,0 +1,31 @@
+"""Which ranker and reader answer: the shipped ones, or, when a file is unusable, the fallback with a warning."""
+
+from __future__ import annotations
+
+import logging
+
+from index.ranking.base import Ranker
+from index.ranking.features import CorpusView
+from index.ranking.learned import load_ranker
+from index.ranking.reader import Reader, load_reader
+
+log = logging.getLogger(__name__)
+
+
+def load_default_reader() -> Reader | None:
+    """Return the reader shipped with newsbot, or None (the ranker's order) with a warning when it is unusable."""
+    try:
+        return load_reader()
+    except Exception as e:  # noqa: BLE001 - any problem with the file means: answer without it, and say so
+        log.warning("the reader is unusable (%s); answering in the ranker's order", e)
+        return None
+
+
+def load_default_ranker(corpus: CorpusView) -> Ranker | None:
+    """Return the learned ranker shipped with newsbot reading `corpus`, or None (fusion) with a warning when it
+    is unusable."""
+    try:
+        return load_ranker(corpus)
+    except Exception as e:  # noqa: BLE001 - any problem with the file means: fall back, and say so
+        log.warning("the learned ranker is unusable (%s); falling back to score fusion", e)
+        return None
