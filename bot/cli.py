@@ -59,7 +59,7 @@ def _open(args: argparse.Namespace, answering: bool = False):  # -> Engine; impo
 
 
 def _require_index(engine) -> None:
-    if engine.stats().sentences == 0:
+    if engine.summary(0).sentences == 0:
         raise NewsbotError(f"nothing is indexed in {engine.settings.data_dir}; run: newsbot index")
 
 
@@ -159,7 +159,7 @@ def cmd_index(args: argparse.Namespace) -> int:
         report = None
         if paths:
             report = engine.index_paths(paths, embedder=embedder, follow_links=args.follow_links, **batch)
-        stats = engine.stats()  # before anything is printed: a damaged store is the one thing said
+        stats = engine.summary(0)  # before anything is printed: a damaged store is the one thing said
         if report is not None:
             for problem in report.problems:
                 what = "skipped" if problem.skipped else "note"
@@ -176,7 +176,7 @@ def cmd_index(args: argparse.Namespace) -> int:
             print(report.summary())
         failed = _index_links(engine, links)
         if links:
-            stats = engine.stats()
+            stats = engine.summary(0)
         print(f"The index holds {count(stats.articles, 'article')} and {count(stats.sentences, 'sentence')} "
               f"({settings.data_dir}).")
         # the engine warned why the vector index could not be saved; each link that failed was named
@@ -364,7 +364,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
                                "run again with --yes to remove it for good")
         for removal in engine.remove([r.source.doc_id for r in plan]):
             print(_printable(removal_text(removal)))
-        stats = engine.stats()
+        stats = engine.summary(0)
         print(f"The index holds {count(stats.articles, 'article')} and {count(stats.sentences, 'sentence')} "
               f"({engine.settings.data_dir}).")
         return 0

@@ -68,7 +68,7 @@ from index.vectors import VectorIndex, manifest_signature
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "ArticleClaims", "Claim", "Context", "CorpusStats", "EncodedQuestion", "Engine", "IndexReport", "Removal",
+    "ArticleClaims", "Claim", "EncodedQuestion", "Engine", "IndexReport", "Removal",
     "SourceSummary", "SpeakerClaims", "SpeakerTally", "collapse_copies",
 ]
 
@@ -81,15 +81,6 @@ WINDOW_DEPTH = 4
 
 
 @dataclass(frozen=True)
-class CorpusStats:
-    """What the engine knows: how many articles and sentences, and the newest article."""
-
-    articles: int
-    sentences: int
-    newest: Source | None
-
-
-@dataclass(frozen=True)
 class EncodedQuestion:
     """A question ready to rank: its ranked form, its vector, and its dense hits in the vector index searched."""
 
@@ -97,17 +88,6 @@ class EncodedQuestion:
     qvec: np.ndarray
     vectors: VectorIndex
     dense: list[tuple[int, float]]
-
-
-@dataclass(frozen=True)
-class Context:
-    """The paragraph around a sentence, with the sentence's offsets inside it."""
-
-    source: Source
-    paragraph: str
-    start: int
-    end: int
-    sentence: str
 
 
 class Engine:
@@ -301,18 +281,9 @@ class Engine:
 
     # -- reading what is there ---------------------------------------------------------------------------
 
-    def stats(self) -> CorpusStats:
-        """Return how many articles and sentences are indexed, and the newest article."""
-        a, s = self.store.counts()
-        return CorpusStats(a, s, self.store.newest())
-
     def sources(self, offset: int = 0, limit: int = 10) -> list[SourceSummary]:
         """Return a page of the indexed articles, newest first."""
         return self.store.sources(offset, limit)
-
-    def sources_page(self, offset: int, limit: int) -> tuple[list[SourceSummary], int]:
-        """Return a page of the indexed articles, newest first, and how many articles there are in all."""
-        return self.store.sources(offset, limit), self.store.counts()[0]
 
     def warm_up(self) -> None:
         """Load the model now (it loads lazily), so that a server's first question is not the slow one."""
@@ -392,19 +363,6 @@ class Engine:
         """Return one stored sentence as a Hit (score 0), or None when it no longer exists."""
         found = self.store.sentences([sentence_id])
         return self._hit(found[sentence_id], 0.0) if sentence_id in found else None
-
-    def context(self, sentence_id: int) -> Context | None:
-        """Return the paragraph around a sentence, or None when it no longer exists."""
-        found = self.store.sentences([sentence_id])
-        if sentence_id not in found:
-            return None
-        s = found[sentence_id]
-        text = self.store.article_text(s.article_id)
-        p_start = text.rfind("\n\n", 0, s.start)
-        p_start = 0 if p_start < 0 else p_start + 2
-        p_end = text.find("\n\n", s.end)
-        p_end = len(text) if p_end < 0 else p_end
-        return Context(s.source, text[p_start:p_end], s.start - p_start, s.end - p_start, s.text)
 
     def record_feedback(self, question: str, sentence_ids: list[int], helpful: bool, user_id: int | None = None,
                         chat_id: int | None = None) -> None:
@@ -608,11 +566,6 @@ class Engine:
         articles on one event share a title's words): what index.stories compares, for a handful of sentences."""
         return self.encoder.encode(list(sentences), "document")
 
-    def answer_many(self, questions: Sequence[str | Query], k: int = 3, offset: int = 0) -> list[Answer]:
-        """Return the answer to each question, as `answer` gives it, the questions encoded together (one encoder
-        and one FAISS call for every ANSWER_BATCH of them); raise QuestionError when one is empty or too long."""
-        return list(self.answers(questions, k, offset))
-
     def answers(self, questions: Iterable[str | Query], k: int = 3, offset: int = 0,
                 batch: int = ANSWER_BATCH) -> Iterator[Answer]:
         """Yield the answer to each question (a str asked with k and offset, or a Query) in order, as `answer`
@@ -635,17 +588,19 @@ class Engine:
 
     # -- views: one call for each reply a front end sends ------------------------------------------------
 
-    def context_view(self, sentence_id: int) -> ContextView | None:
+    def context(self, sentence_id: int) -> ContextView | None:
         """Return the paragraph around a sentence and its neighbours, or None when it no longer exists."""
         found = self.store.sentences([sentence_id])
         if sentence_id not in found:
             return None
         s = found[sentence_id]
-        ctx = self.context(sentence_id)
-        if ctx is None:
-            return None
+        text = self.store.article_text(s.article_id)
+        p_start = text.rfind("\n\n", 0, s.start)
+        p_start = 0 if p_start < 0 else p_start + 2
+        p_end = text.find("\n\n", s.end)
+        p_end = len(text) if p_end < 0 else p_end
         before, after = self.store.neighbours(s.article_id, s.position)
-        return ContextView(ctx.source, ctx.paragraph, ctx.start, ctx.end, ctx.sentence, before, after)
+        return ContextView(s.source, text[p_start:p_end], s.start - p_start, s.end - p_start, s.text, before, after)
 
     def source_view(self, sentence_id: int, opening: int = 2000) -> SourceView | None:
         """Return the source of a sentence's article, its text's first `opening` characters and its sentence
@@ -662,7 +617,7 @@ class Engine:
 
     def summary(self, examples: int = 3, covers: int = 0) -> Summary:
         """Return what the engine knows: counts, the newest article, the `covers` newest sources and
-        `examples` example questions."""
+        `examples` example questions (`summary(0)`: the counts and the newest article alone, cheaply)."""
         a, s = self.store.counts()
         shown = [row.source for row in self.store.sources(0, covers)] if covers > 0 else []
         asked = self.example_questions(examples)
