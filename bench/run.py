@@ -138,7 +138,7 @@ def part_index_newsbot(docs: Path, data: Path, onnx_dir: str | None = None, enco
     model is loaded before the clock starts, as the others' are."""
     from index.engine import Engine, build_encoder
 
-    settings = _settings(data, onnx_dir, ranker=False)
+    settings = _settings(data, onnx_dir, ranker="fusion")
     encoder = encoder or build_encoder(settings)
     if hasattr(encoder, "load"):
         encoder.load()

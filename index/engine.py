@@ -117,7 +117,7 @@ class Engine:
         seen = manifest_signature(settings.vectors_path)  # before loading: a save meanwhile is noticed later
         vectors, saved = open_vectors(store, settings.vectors_path, encoder.dimension, encoder.model_id,
                                       settings.vector_index)
-        if ranker is None and settings.ranker:
+        if ranker is None and settings.ranker == "learned":
             ranker = load_default_ranker(CorpusView(store, encoder.dimension))
         # the reader's weight is on the learned ranker's scale: with score fusion it stays out
         reader = load_default_reader() if settings.reader and isinstance(ranker, LearnedRanker) else None

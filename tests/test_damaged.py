@@ -32,7 +32,7 @@ CONCERT = "The Vienna orchestra performed a new symphony by the composer Clara W
 @pytest.fixture
 def data(tmp_path: Path) -> Settings:
     """Return settings over a data folder already indexed (two articles), the engine closed again."""
-    settings = Settings(data_dir=tmp_path / "data", progress=False, ranker=False)
+    settings = Settings(data_dir=tmp_path / "data", progress=False, ranker="fusion")
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "floods.txt").write_text(FLOODS)

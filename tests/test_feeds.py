@@ -158,7 +158,7 @@ FEED_TYPES = {"rss": (rss, "application/rss+xml"), "atom": (atom, "application/a
 def engine_over(data: Path, encoder: Encoder, **settings: object) -> Engine:
     """Return an engine over `data` that may fetch from 127.0.0.1 (the test site)."""
     chosen: dict[str, object] = {"fetch_allow": "127.0.0.1", **settings}
-    return Engine.open(Settings(data_dir=data, progress=False, ranker=False, **chosen),  # type: ignore[arg-type]
+    return Engine.open(Settings(data_dir=data, progress=False, ranker="fusion", **chosen),  # type: ignore[arg-type]
                        encoder=encoder)
 
 

@@ -90,7 +90,7 @@ def _run_cli(*args: str) -> subprocess.CompletedProcess[str]:
 def lagging(disk: Path, tmp_path: Path) -> tuple[Settings, bytes]:
     """Return settings over a data folder on the disk whose store holds the concert article but whose FAISS file
     (as a crash between the store's commit and the index's save leaves it) does not, and that file's bytes."""
-    settings = Settings(data_dir=disk / "data", progress=False, ranker=False)
+    settings = Settings(data_dir=disk / "data", progress=False, ranker="fusion")
     first, second = tmp_path / "first", tmp_path / "second"
     first.mkdir()
     second.mkdir()
@@ -168,7 +168,7 @@ def test_a_serving_engine_saves_its_index_once_there_is_room(
 
 
 def test_indexing_on_a_full_disk_says_so_and_keeps_what_was_stored(disk: Path, tmp_path: Path) -> None:
-    settings = Settings(data_dir=disk / "data", progress=False, ranker=False)
+    settings = Settings(data_dir=disk / "data", progress=False, ranker="fusion")
     old, new = tmp_path / "old", tmp_path / "new"
     old.mkdir()
     new.mkdir()

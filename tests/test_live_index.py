@@ -33,7 +33,7 @@ from pathlib import Path
 from index.engine import Engine
 from index.settings import Settings
 from tests.conftest import FakeEncoder
-engine = Engine.open(Settings(data_dir=Path(sys.argv[1]), progress=False, ranker=False), encoder=FakeEncoder())
+engine = Engine.open(Settings(data_dir=Path(sys.argv[1]), progress=False, ranker="fusion"), encoder=FakeEncoder())
 print(engine.index_paths([Path(sys.argv[2])]).summary())
 engine.close()
 """
@@ -42,7 +42,7 @@ engine.close()
 @pytest.fixture
 def fake_settings(tmp_path: Path) -> Settings:
     """Return settings over a data folder in tmp_path, fusion ranking (the fake vectors are not MiniLM's)."""
-    return Settings(data_dir=tmp_path / "data", progress=False, ranker=False)
+    return Settings(data_dir=tmp_path / "data", progress=False, ranker="fusion")
 
 
 @pytest.fixture

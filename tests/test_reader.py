@@ -100,7 +100,7 @@ def test_newsbot_reader_off_turns_it_off(settings: Settings, minilm: Encoder) ->
         assert engine.reader is None
     with Engine.open(settings, encoder=minilm) as engine:
         assert engine.reader is not None
-    with Engine.open(replace(settings, ranker=False), encoder=minilm) as engine:
+    with Engine.open(replace(settings, ranker="fusion"), encoder=minilm) as engine:
         assert engine.reader is None  # its weight is on the learned ranker's scale
 
 

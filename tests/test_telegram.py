@@ -669,7 +669,7 @@ def removable(tmp_path: Path) -> Iterator[Engine]:
     corpus.mkdir()
     (corpus / "derna.txt").write_bytes(SEED.read_bytes())
     (corpus / "harbour.md").write_text(HARBOUR_MD, encoding="utf-8")
-    own = Engine.open(Settings(data_dir=tmp_path / "data", progress=False, ranker=False), encoder=FakeEncoder())
+    own = Engine.open(Settings(data_dir=tmp_path / "data", progress=False, ranker="fusion"), encoder=FakeEncoder())
     own.index_paths([corpus])
     yield own
     own.close()

@@ -67,7 +67,7 @@ def encoder() -> RecordingEncoder:
 @pytest.fixture
 def dam_engine(tmp_path: Path, encoder: RecordingEncoder) -> Iterator[Engine]:
     """An engine over the dated dam articles (fake encoder, score fusion: what is ranked is not the point)."""
-    engine = Engine.open(Settings(data_dir=tmp_path / "data", progress=False, ranker=False), encoder=encoder)
+    engine = Engine.open(Settings(data_dir=tmp_path / "data", progress=False, ranker="fusion"), encoder=encoder)
     engine.index_paths([write_dam_corpus(tmp_path / "corpus")])
     yield engine
     engine.close()

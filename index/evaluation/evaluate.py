@@ -56,7 +56,7 @@ def build_engine(
     """Return an engine (ranking by fusion) over a fresh index of the docs (less the excluded doc_ids) in
     data_dir."""
     base = settings or Settings()
-    s = replace(base, data_dir=data_dir, ranker=False)
+    s = replace(base, data_dir=data_dir, ranker="fusion")
     engine = Engine.open(s)
     articles, problems = read_articles([docs], root=docs.parent)
     problems = [p for p in problems if p.skipped]  # a clipped title is a note, not a lost article

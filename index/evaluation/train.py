@@ -119,7 +119,7 @@ def collected_questions(
 def open_corpus(docs: Path, data: Path) -> Engine:
     """Return an engine over the index in `data` when it holds one, else over a new index of `docs` there."""
     if (data / "newsbot.sqlite3").exists():
-        return Engine.open(replace(Settings(progress=False), data_dir=data, ranker=False))
+        return Engine.open(replace(Settings(progress=False), data_dir=data, ranker="fusion"))
     return build_engine(docs, data, Settings(progress=False))
 
 

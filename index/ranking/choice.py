@@ -1,4 +1,5 @@
-"""Which ranker and reader answer: the shipped ones, or, when a file is unusable, the fallback with a warning."""
+"""Which ranker and reader answer: the rankers by name (`RANKERS`, Settings.ranker), the shipped learned ranker
+and reader, or, when a file is unusable, the fallback with a warning."""
 
 from __future__ import annotations
 
@@ -10,6 +11,10 @@ from index.ranking.learned import load_ranker
 from index.ranking.reader import Reader, load_reader
 
 log = logging.getLogger(__name__)
+
+# The rankers newsbot answers with, by the name Settings.ranker (NEWSBOT_RANKER) gives: the shipped learned ranker
+# (the default; score fusion when its file is unusable), or score fusion (index.ranking.base.fuse) alone.
+RANKERS: tuple[str, ...] = ("learned", "fusion")
 
 
 def load_default_reader() -> Reader | None:
