@@ -138,7 +138,7 @@ def part_index_newsbot(docs: Path, data: Path, onnx_dir: str | None = None, enco
     model is loaded before the clock starts, as the others' are."""
     from index.engine import Engine, build_encoder
 
-    settings = _settings(data, onnx_dir, ranker=False)
+    settings = _settings(data, onnx_dir, ranker="fusion")
     encoder = encoder or build_encoder(settings)
     if hasattr(encoder, "load"):
         encoder.load()
@@ -162,7 +162,7 @@ def part_export_newsbot(data: Path, onnx_dir: str | None = None) -> dict:
 
 
 def part_answer_newsbot(data: Path, questions: list[str], onnx_dir: str | None = None, encoder: Any = None) -> dict:
-    """Open the engine and answer: each question alone, then all of them through `Engine.answer_many` when the
+    """Open the engine and answer: each question alone, then all of them through `Engine.answers` when the
     engine has it (else batch_s is None)."""
     from index.engine import Engine
 
@@ -174,11 +174,11 @@ def part_answer_newsbot(data: Path, questions: list[str], onnx_dir: str | None =
         t = time.perf_counter()
         engine.answer(q)
         times.append((time.perf_counter() - t) * 1000)
-    many = getattr(engine, "answer_many", None)
+    many = getattr(engine, "answers", None)
     batch_s = None
     if many is not None:
         t = time.perf_counter()
-        many(questions)
+        list(many(questions))
         batch_s = time.perf_counter() - t
     ranker = engine.ranker.name
     engine.close()
@@ -450,7 +450,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(format_table(med, info["txtai_note"], info["batched"]))
     if not info["batched"]:
-        print("\nnewsbot: the engine has no `answer_many` yet; its batched row is the serial loop (n/a).")
+        print("\nnewsbot: the engine has no `answers` yet; its batched row is the serial loop (n/a).")
     if a.scale:
         print("\n## At scale\n")
         print(run_scale(a.scale_sizes))

@@ -1,6 +1,6 @@
 """Questions that reach the bot together are answered together: a micro-batcher that gathers the questions arriving
 within a few milliseconds of one another (or until enough are waiting) and answers them in one worker-thread call to
-`Engine.answer_many`, which encodes them in one model call. A question alone waits at most the bound."""
+`Engine.answers`, which encodes them in one model call. A question alone waits at most the bound."""
 
 from __future__ import annotations
 
@@ -82,7 +82,7 @@ class AnswerBatcher:
 
 def answer_together(engine: Engine, asked: list[tuple[str | Query, int]]) -> list[Answer | Exception]:
     """Return the answer (or the error) of each (question, k) (a Query keeps its own k), the questions answered
-    by one `Engine.answer_many` call; when that fails, each question is answered alone so that its error is its
+    by one `Engine.answers` call; when that fails, each question is answered alone so that its error is its
     own."""
     results: list[Answer | Exception | None] = [None] * len(asked)
     queries: dict[int, Query] = {}
@@ -94,7 +94,7 @@ def answer_together(engine: Engine, asked: list[tuple[str | Query, int]]) -> lis
     if queries:
         idx = list(queries)
         try:
-            answers: list[Answer | Exception] = list(engine.answer_many([queries[i] for i in idx]))
+            answers: list[Answer | Exception] = list(engine.answers([queries[i] for i in idx]))
         except Exception:  # noqa: BLE001 - find out whose error it is
             log.info("answering %d questions together failed; answering each alone", len(idx), exc_info=True)
             answers = [_answer_alone(engine, queries[i]) for i in idx]

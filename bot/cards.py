@@ -27,8 +27,8 @@ from index.model import Answer, Hit, Source
 from index.terms import TOKEN, matched_words
 
 if TYPE_CHECKING:
-    from index.engine import Removal
     from index.feeds import Feed
+    from index.model import Removal
 
 
 def _text(text: str) -> str:

@@ -39,7 +39,7 @@ from index.settings import Settings
 def _settings(args: argparse.Namespace) -> Settings:
     data = getattr(args, "data", None)
     return Settings.from_env(
-        data_dir=Path(data) if data else None, ranker=False if getattr(args, "no_ranker", False) else None
+        data_dir=Path(data) if data else None, ranker="fusion" if getattr(args, "no_ranker", False) else None
     )
 
 
@@ -59,7 +59,7 @@ def _open(args: argparse.Namespace, answering: bool = False):  # -> Engine; impo
 
 
 def _require_index(engine) -> None:
-    if engine.stats().sentences == 0:
+    if engine.summary(0).sentences == 0:
         raise NewsbotError(f"nothing is indexed in {engine.settings.data_dir}; run: newsbot index")
 
 
@@ -155,11 +155,11 @@ def cmd_index(args: argparse.Namespace) -> int:
             how = f"re-embedded {reembedded} sentences" if reembedded else "from the stored vectors"
             print(f"Rebuilt the vector index ({how}); every article and all feedback kept.")
         # indexing never ranks: no LightGBM to load
-        engine = stack.enter_context(Engine.open(replace(settings, ranker=False)))
+        engine = stack.enter_context(Engine.open(replace(settings, ranker="fusion")))
         report = None
         if paths:
             report = engine.index_paths(paths, embedder=embedder, follow_links=args.follow_links, **batch)
-        stats = engine.stats()  # before anything is printed: a damaged store is the one thing said
+        stats = engine.summary(0)  # before anything is printed: a damaged store is the one thing said
         if report is not None:
             for problem in report.problems:
                 what = "skipped" if problem.skipped else "note"
@@ -176,7 +176,7 @@ def cmd_index(args: argparse.Namespace) -> int:
             print(report.summary())
         failed = _index_links(engine, links)
         if links:
-            stats = engine.stats()
+            stats = engine.summary(0)
         print(f"The index holds {count(stats.articles, 'article')} and {count(stats.sentences, 'sentence')} "
               f"({settings.data_dir}).")
         # the engine warned why the vector index could not be saved; each link that failed was named
@@ -330,7 +330,7 @@ def cmd_claims(args: argparse.Namespace) -> int:
     """List an article's claims grouped by speaker (the article named by doc_id, title or file name)."""
     from index.engine import Engine
 
-    with Engine.open(replace(_settings(args), ranker=False)) as engine:  # nothing is ranked: no ranker to load
+    with Engine.open(replace(_settings(args), ranker="fusion")) as engine:  # nothing is ranked: no ranker to load
         _require_index(engine)
         claims = engine.claims(clean_text(args.article))
         if args.json:
@@ -355,7 +355,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
     article whose only copy is the store (an upload, an /add page, a file that is gone) only with --yes."""
     from index.engine import Engine
 
-    with Engine.open(replace(_settings(args), ranker=False)) as engine:  # nothing is ranked: no ranker to load
+    with Engine.open(replace(_settings(args), ranker="fusion")) as engine:  # nothing is ranked: no ranker to load
         plan = engine.removal([clean_text(name) for name in args.articles])  # every name checked before any removal
         lost = [r for r in plan if r.only_copy]
         if lost and not args.yes:
@@ -364,7 +364,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
                                "run again with --yes to remove it for good")
         for removal in engine.remove([r.source.doc_id for r in plan]):
             print(_printable(removal_text(removal)))
-        stats = engine.stats()
+        stats = engine.summary(0)
         print(f"The index holds {count(stats.articles, 'article')} and {count(stats.sentences, 'sentence')} "
               f"({engine.settings.data_dir}).")
         return 0
@@ -380,7 +380,7 @@ def _feeds(args: argparse.Namespace):  # -> (Engine, Feeds); lazily imported, as
     from index.engine import Engine
     from index.feeds import Feeds
 
-    engine = Engine.open(replace(_settings(args), ranker=False))  # nothing is ranked: no ranker to load
+    engine = Engine.open(replace(_settings(args), ranker="fusion"))  # nothing is ranked: no ranker to load
     return engine, Feeds(engine)
 
 

@@ -209,7 +209,7 @@ async def about(update: Update, context: Context) -> None:
     if message is None:
         return
     rt = runtime(context)
-    stats = await asyncio.to_thread(rt.ready_engine.stats)
+    stats = await asyncio.to_thread(rt.ready_engine.summary, 0)
     await message.reply_html(cards.render_about(rt.settings.model, stats.articles, stats.sentences))
 
 
@@ -227,7 +227,8 @@ async def sources_page(context: Context, offset: int) -> tuple[str, InlineKeyboa
     rt = runtime(context)
     engine, size = rt.ready_engine, rt.bot.sources_per_page
 
-    rows, total = await asyncio.to_thread(engine.sources_page, offset, size)
+    rows = await asyncio.to_thread(engine.sources, offset, size)
+    total = (await asyncio.to_thread(engine.summary, 0)).articles
     items = [(s.source, s.sentences) for s in rows]
     return cards.render_sources_page(items, offset, total), buttons.sources_keyboard(offset, size, total)
 

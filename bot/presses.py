@@ -22,8 +22,7 @@ from bot.handlers import over_limit, question_text, send_answer, sources_page
 from bot.messages import MAX_ALERT, plain_messages, send_html
 from bot.runtime import Context, runtime
 from index.engine import Engine
-from index.model import Query
-from index.store import StoredAnswer
+from index.model import Query, StoredAnswer
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +68,7 @@ async def button(update: Update, context: Context) -> None:
                 return
             await _record_feedback(update, query, engine, sent.question, sent.sentence_ids, helpful)
         case buttons.ShowContext(sentence_id):
-            view = await asyncio.to_thread(engine.context_view, sentence_id)
+            view = await asyncio.to_thread(engine.context, sentence_id)
             if view is None:
                 await query.answer("That sentence is no longer in the index.", show_alert=True)
                 return

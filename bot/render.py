@@ -13,8 +13,8 @@ from index.dates import NotADate, read_date
 from index.model import Answer, Attribution, FeedbackEntry, Hit, Source
 
 if TYPE_CHECKING:  # the engine loads numpy and FAISS: `newsbot --help` must not wait for them
-    from index.engine import ArticleClaims, Removal
     from index.feeds import Feed, PollReport
+    from index.model import ArticleClaims, Removal
 
 NO_ANSWER = "Nothing relevant in the indexed articles."
 

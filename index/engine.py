@@ -8,7 +8,6 @@ import itertools
 import logging
 import shutil
 import threading
-import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -19,14 +18,29 @@ from index import characters
 from index.encoder import Encoder, build_encoder
 from index.errors import (
     ArticleNotFoundError,
-    IndexDamagedError,
-    IndexMismatchError,
     QuestionError,
-    WriteError,
 )
 from index.examples import candidate_questions
-from index.indexer import Embedder, Indexer, IndexReport, rebuild_vectors, store_vectors, sync_vectors
-from index.model import Answer, Article, ContextView, FeedbackEntry, Hit, Query, Source, SourceView, Summary
+from index.indexer import Embedder, Indexer, IndexReport, rebuild_vectors
+from index.model import (
+    Answer,
+    Article,
+    ArticleClaims,
+    Claim,
+    ContextView,
+    FeedbackEntry,
+    Hit,
+    Query,
+    Removal,
+    Source,
+    SourceSummary,
+    SourceView,
+    SpeakerClaims,
+    SpeakerTally,
+    StoredAnswer,
+    StoredSentence,
+    Summary,
+)
 from index.questions import (
     CorpusWords,
     TimeAsked,
@@ -38,119 +52,31 @@ from index.questions import (
     speakers_named,
 )
 from index.ranking import Candidate, FusionRanker, Ranker, cosines, mark_articles, merge_candidates
+from index.ranking.choice import default_reader, load_default_ranker
 from index.ranking.features import CorpusView
-from index.ranking.learned import LearnedRanker, load_ranker
-from index.ranking.reader import Reader, load_reader
+from index.ranking.order import WEAK_GAP, newest_first, reread, speaker_bonus
+from index.ranking.reader import Reader
 from index.settings import Settings
-from index.sharing import clear_leftovers, index_lock, leftovers
-from index.store import SourceSummary, Store, StoredAnswer, StoredSentence
+from index.sharing import index_lock
+from index.store import Store
 from index.stories import collapse_copies, group_stories, in_report_order
 from index.terms import matched_words
-from index.vectors import VectorIndex, manifest_signature, read_manifest
+from index.vector_sync import LiveVectors, data_leftovers, open_vectors
+from index.vectors import VectorIndex, manifest_signature
 
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "ArticleClaims", "Claim", "Context", "CorpusStats", "EncodedQuestion", "Engine", "IndexReport", "Removal",
+    "ArticleClaims", "Claim", "EncodedQuestion", "Engine", "IndexReport", "Removal",
     "SourceSummary", "SpeakerClaims", "SpeakerTally", "collapse_copies",
 ]
 
-# What a question naming a speaker ("what did Dempsey say") adds to the scores of that speaker's sentences, as a
-# share of the spread of the best scores: evidence that a much better sentence can still overcome, not an override.
-SPEAKER_BONUS = 0.5
-SPEAKER_SPREAD_OVER = 10  # the best scores the spread is measured over
 ANSWER_BATCH = 16  # questions encoded (and searched) together: bigger batches gained nothing on 2 cores
-# A vector index that could not be saved (a full disk) is tried again at a question at most this often, and only
-# when the data folder has room for its vectors and SAVE_ROOM more.
-SAVE_RETRY = 60.0
-SAVE_ROOM = 1 << 20
 FEEDBACK_LOOKUP = 900  # sentence ids looked up together for `feedback`
 EXAMPLE_CANDIDATES = 12  # example questions tried, in order, for the `n` a greeting suggests
 # A question with a date window searches this many times deeper (dense and lexical), since the candidates outside
 # its window are dropped before ranking.
 WINDOW_DEPTH = 4
-# "Newest first" orders the best NEWEST_POOL candidates that the ranker finds relevant by their article's date
-# (undated last, then by score); the others follow by score.
-NEWEST_POOL = 10
-
-
-@dataclass(frozen=True)
-class CorpusStats:
-    """What the engine knows: how many articles and sentences, and the newest article."""
-
-    articles: int
-    sentences: int
-    newest: Source | None
-
-
-@dataclass(frozen=True)
-class Removal:
-    """An article to remove, or removed: its source, its sentence count, where it came from (`file`, `upload` or
-    `url`) and, for a file article, the file it was read from when that file is still there (the next `newsbot
-    index` of its folder adds the article back)."""
-
-    source: Source
-    sentences: int
-    origin: str
-    file: str | None
-
-    @property
-    def only_copy(self) -> bool:
-        """Return whether the store holds the article's only copy (an upload, an /add page, an article whose
-        file is gone): removed, it cannot be indexed again from this machine."""
-        return self.file is None
-
-
-@dataclass(frozen=True)
-class Claim:
-    """One sentence an article attributes to a speaker: the sentence, its cue, its kind and its position."""
-
-    sentence: str
-    cue: str | None
-    kind: str
-    position: int
-
-    def to_json(self) -> dict[str, str | int | None]:
-        """Return one claim of the `newsbot claims --json` object."""
-        return {"sentence": self.sentence, "cue": self.cue, "kind": self.kind, "position": self.position}
-
-
-@dataclass(frozen=True)
-class SpeakerClaims:
-    """A speaker of an article and the claims the article attributes to them, in the article's order."""
-
-    speaker: str
-    claims: list[Claim]
-
-
-@dataclass(frozen=True)
-class ArticleClaims:
-    """An article's claims grouped by speaker, the speaker with the most first; `own_voice` counts the sentences
-    the article says in its own voice (no speaker)."""
-
-    source: Source
-    speakers: list[SpeakerClaims]
-    own_voice: int
-
-    def to_json(self) -> dict[str, object]:
-        """Return the stable object of `newsbot claims --json`."""
-        return {
-            "doc_id": self.source.doc_id,
-            "title": self.source.title,
-            "speakers": [{"speaker": g.speaker, "claims": [c.to_json() for c in g.claims]} for g in self.speakers],
-            "own_voice": self.own_voice,
-        }
-
-
-@dataclass(frozen=True)
-class SpeakerTally:
-    """The speakers of the corpus (or of one article, `source`) with their claim counts, the most first, cut to
-    a limit; the totals count every speaker and claim."""
-
-    speakers: list[tuple[str, int]]
-    total_speakers: int
-    total_claims: int
-    source: Source | None = None
 
 
 @dataclass(frozen=True)
@@ -163,17 +89,6 @@ class EncodedQuestion:
     dense: list[tuple[int, float]]
 
 
-@dataclass(frozen=True)
-class Context:
-    """The paragraph around a sentence, with the sentence's offsets inside it."""
-
-    source: Source
-    paragraph: str
-    start: int
-    end: int
-    sentence: str
-
-
 class Engine:
     """Answers questions over the indexed articles; thread-safe, so a bot may call it from worker threads."""
 
@@ -181,15 +96,11 @@ class Engine:
                  ranker: Ranker | None = None, reader: Reader | None = None) -> None:
         self.settings = settings
         self.store = store
-        self.vectors = vectors
+        self._live = LiveVectors(store, vectors, settings.vectors_path, settings.data_dir)
         self.encoder = encoder
         self.ranker: Ranker = ranker or FusionRanker()
         self.reader = reader  # rereads the ranker's best candidates (index.ranking.reader); None: the ranker's order
         self._write_lock = threading.Lock()
-        # The saved index's manifest as last seen (see refresh); None: not known, look at the next question.
-        self._vectors_seen: tuple[int, int, int] | None = None
-        # when a save of self.vectors last failed (a full disk); None: what it holds is saved (see refresh)
-        self._unsaved_since: float | None = None
         # how the corpus writes its words and how often, for the question as ranked: read from the store's counts
         # for the question's own words, so another process's indexing is seen at the next question
         self._words = CorpusWords(store)
@@ -200,83 +111,39 @@ class Engine:
     def open(cls, settings: Settings, encoder: Encoder | None = None, ranker: Ranker | None = None) -> Engine:
         """Return an engine over the settings' data folder, loading the model and the saved index."""
         encoder = encoder or build_encoder(settings)
-        _leftovers(settings, clear=True)
+        data_leftovers(settings, clear=True)
         store = Store(settings.db_path)
         seen = manifest_signature(settings.vectors_path)  # before loading: a save meanwhile is noticed later
         vectors, saved = open_vectors(store, settings.vectors_path, encoder.dimension, encoder.model_id,
                                       settings.vector_index)
-        if ranker is None and settings.ranker:
+        if ranker is None and settings.ranker == "learned":
             ranker = load_default_ranker(CorpusView(store, encoder.dimension))
-        engine = cls(settings, store, vectors, encoder, ranker, default_reader(settings, ranker))
-        engine._vectors_seen = seen
-        if not saved:
-            engine._unsaved_since = time.monotonic()
+        engine = cls(settings, store, vectors, encoder, ranker, default_reader(settings.reader, ranker))
+        engine._live = LiveVectors(store, vectors, settings.vectors_path, settings.data_dir, seen, saved)
         return engine
+
+    @property
+    def vectors(self) -> VectorIndex:
+        """Return the vector index answers search now (swapped whole when another process saves a newer one)."""
+        return self._live.vectors
 
     def refresh(self) -> bool:
         """Swap in the vector index another process (`newsbot index`) saved since this engine loaded its own;
         return whether it did. Costs one stat of the manifest when nothing changed. An index this engine could
         not save (a full disk) is saved here once there is room again, tried at most every SAVE_RETRY seconds."""
         seen = manifest_signature(self.settings.vectors_path)
-        changed = seen is not None and seen != self._vectors_seen
-        if not changed and not self._save_due():
+        changed = seen is not None and seen != self._live.seen
+        if not changed and not self._live.save_due():
             return False
         if not self._write_lock.acquire(blocking=False):
             return False  # this engine is writing (and saves its own index); look again at the next question
         try:
             if changed and seen is not None:
-                return self._swap_in_saved_vectors(seen)
-            self._save_unsaved()
+                return self._live.swap_in(seen)
+            self._live.save_unsaved()
             return False
         finally:
             self._write_lock.release()
-
-    def _save_due(self) -> bool:
-        """Return whether an index this engine could not save should be tried again now: SAVE_RETRY seconds
-        since the last try, and the data folder has room for it (one statvfs)."""
-        if self._unsaved_since is None or time.monotonic() - self._unsaved_since < SAVE_RETRY:
-            return False
-        try:
-            free = shutil.disk_usage(self.settings.data_dir).free
-        except OSError:
-            return False
-        return free > self.vectors.count * (self.vectors.dimension * 4 + 16) + SAVE_ROOM
-
-    def _save_unsaved(self) -> None:
-        """Save the index this engine could not save before (hold _write_lock); on failure, try again later."""
-        if save_vectors(self.vectors, self.settings.vectors_path):
-            self._unsaved_since = None
-            self._vectors_seen = manifest_signature(self.settings.vectors_path)
-            log.warning("saved the vector index at %s: it holds every stored sentence again",
-                        self.settings.vectors_path)
-        else:
-            self._unsaved_since = time.monotonic()
-
-    def _swap_in_saved_vectors(self, seen: tuple[int, int, int]) -> bool:
-        """Load the saved index when it is not the one held, check it against the store and replace
-        self.vectors in one assignment (answers under way keep the one they started with); hold _write_lock."""
-        path = self.settings.vectors_path
-        held = self.vectors
-        manifest = read_manifest(path)
-        if manifest is not None and held.checksum is not None and manifest.get("checksum") == held.checksum:
-            self._vectors_seen = seen  # this engine's own save
-            return False
-        try:
-            fresh = VectorIndex.load(path, held.dimension, held.model_id, held.wanted,
-                                     exact_vectors=held.exact_vectors)
-        except IndexDamagedError as e:  # damaged, or read between another process's two renames
-            log.warning("%s; rebuilt it in memory from the store's vectors", e.problem)
-            fresh = VectorIndex(held.dimension, held.model_id, held.wanted, exact_vectors=held.exact_vectors)
-        except IndexMismatchError as e:
-            log.warning("%s; keeping the index loaded at start", e)
-            self._vectors_seen = seen
-            return False
-        sync_vectors(self.store, fresh)
-        self.vectors = fresh
-        self._vectors_seen = seen
-        self._unsaved_since = None  # another process saved the index: what this one failed to save is moot
-        log.info("swapped in the vector index saved at %s (%d sentences)", path, fresh.count)
-        return True
 
     @classmethod
     def rebuild(cls, settings: Settings, encoder: Encoder | None = None) -> int:
@@ -300,7 +167,7 @@ class Engine:
         temporary files and folders killed processes left there and beside the model's export."""
         db, vec = settings.db_path, settings.vectors_path
         named = [db, Path(f"{db}-wal"), Path(f"{db}-shm"), vec, Path(f"{vec}.json")]
-        return [p for p in named if p.exists()] + _leftovers(settings)
+        return [p for p in named if p.exists()] + data_leftovers(settings)
 
     @classmethod
     def reset(cls, settings: Settings) -> list[Path]:
@@ -333,8 +200,8 @@ class Engine:
         """Return an indexer writing into this engine's store and vector index (embedding with the embedder,
         when one is given, rather than with this engine's encoder)."""
         seen = manifest_signature(self.settings.vectors_path)  # write over the newest index, not a stale one
-        if seen is not None and seen != self._vectors_seen:
-            self._swap_in_saved_vectors(seen)
+        if seen is not None and seen != self._live.seen:
+            self._live.swap_in(seen)
         return Indexer(self.store, self.vectors, self.encoder, self.settings.vectors_path,
                        progress=self.settings.progress, embedder=embedder, batch_sentences=batch_sentences)
 
@@ -405,33 +272,15 @@ class Engine:
         return sorted(out, key=lambda r: order[r.source.doc_id])
 
     def _saved(self, report: IndexReport) -> IndexReport:
-        """Return the report of an indexing run, its index saved: when the run's own save failed (a full disk),
-        warn once; the store holds the run's articles and the index in memory answers until a save succeeds (a
-        run that saved, the next start, or `refresh`). A run with nothing to write saves an index still unsaved."""
-        if report.unsaved is not None:
-            log.warning("%s; the articles are stored, and the index in memory answers until it can be saved",
-                        report.unsaved)
-            self._unsaved_since = time.monotonic()
-        elif report.changed:
-            self._unsaved_since = None
-        elif self._save_due():
-            self._save_unsaved()
+        """Return the report of an indexing run, its index saved (see LiveVectors.indexed)."""
+        self._live.indexed(report)
         return report
 
     # -- reading what is there ---------------------------------------------------------------------------
 
-    def stats(self) -> CorpusStats:
-        """Return how many articles and sentences are indexed, and the newest article."""
-        a, s = self.store.counts()
-        return CorpusStats(a, s, self.store.newest())
-
     def sources(self, offset: int = 0, limit: int = 10) -> list[SourceSummary]:
         """Return a page of the indexed articles, newest first."""
         return self.store.sources(offset, limit)
-
-    def sources_page(self, offset: int, limit: int) -> tuple[list[SourceSummary], int]:
-        """Return a page of the indexed articles, newest first, and how many articles there are in all."""
-        return self.store.sources(offset, limit), self.store.counts()[0]
 
     def warm_up(self) -> None:
         """Load the model now (it loads lazily), so that a server's first question is not the slow one."""
@@ -511,19 +360,6 @@ class Engine:
         """Return one stored sentence as a Hit (score 0), or None when it no longer exists."""
         found = self.store.sentences([sentence_id])
         return self._hit(found[sentence_id], 0.0) if sentence_id in found else None
-
-    def context(self, sentence_id: int) -> Context | None:
-        """Return the paragraph around a sentence, or None when it no longer exists."""
-        found = self.store.sentences([sentence_id])
-        if sentence_id not in found:
-            return None
-        s = found[sentence_id]
-        text = self.store.article_text(s.article_id)
-        p_start = text.rfind("\n\n", 0, s.start)
-        p_start = 0 if p_start < 0 else p_start + 2
-        p_end = text.find("\n\n", s.end)
-        p_end = len(text) if p_end < 0 else p_end
-        return Context(s.source, text[p_start:p_end], s.start - p_start, s.end - p_start, s.text)
 
     def record_feedback(self, question: str, sentence_ids: list[int], helpful: bool, user_id: int | None = None,
                         chat_id: int | None = None) -> None:
@@ -733,11 +569,6 @@ class Engine:
         articles on one event share a title's words): what index.stories compares, for a handful of sentences."""
         return self.encoder.encode(list(sentences), "document")
 
-    def answer_many(self, questions: Sequence[str | Query], k: int = 3, offset: int = 0) -> list[Answer]:
-        """Return the answer to each question, as `answer` gives it, the questions encoded together (one encoder
-        and one FAISS call for every ANSWER_BATCH of them); raise QuestionError when one is empty or too long."""
-        return list(self.answers(questions, k, offset))
-
     def answers(self, questions: Iterable[str | Query], k: int = 3, offset: int = 0,
                 batch: int = ANSWER_BATCH) -> Iterator[Answer]:
         """Yield the answer to each question (a str asked with k and offset, or a Query) in order, as `answer`
@@ -760,17 +591,19 @@ class Engine:
 
     # -- views: one call for each reply a front end sends ------------------------------------------------
 
-    def context_view(self, sentence_id: int) -> ContextView | None:
+    def context(self, sentence_id: int) -> ContextView | None:
         """Return the paragraph around a sentence and its neighbours, or None when it no longer exists."""
         found = self.store.sentences([sentence_id])
         if sentence_id not in found:
             return None
         s = found[sentence_id]
-        ctx = self.context(sentence_id)
-        if ctx is None:
-            return None
+        text = self.store.article_text(s.article_id)
+        p_start = text.rfind("\n\n", 0, s.start)
+        p_start = 0 if p_start < 0 else p_start + 2
+        p_end = text.find("\n\n", s.end)
+        p_end = len(text) if p_end < 0 else p_end
         before, after = self.store.neighbours(s.article_id, s.position)
-        return ContextView(ctx.source, ctx.paragraph, ctx.start, ctx.end, ctx.sentence, before, after)
+        return ContextView(s.source, text[p_start:p_end], s.start - p_start, s.end - p_start, s.text, before, after)
 
     def source_view(self, sentence_id: int, opening: int = 2000) -> SourceView | None:
         """Return the source of a sentence's article, its text's first `opening` characters and its sentence
@@ -787,7 +620,7 @@ class Engine:
 
     def summary(self, examples: int = 3, covers: int = 0) -> Summary:
         """Return what the engine knows: counts, the newest article, the `covers` newest sources and
-        `examples` example questions."""
+        `examples` example questions (`summary(0)`: the counts and the newest article alone, cheaply)."""
         a, s = self.store.counts()
         shown = [row.source for row in self.store.sources(0, covers)] if covers > 0 else []
         asked = self.example_questions(examples)
@@ -806,46 +639,6 @@ class Engine:
         ]
 
 
-def speaker_bonus(scores: np.ndarray) -> float:
-    """Return what a sentence of a speaker the question names gets added to its score: SPEAKER_BONUS times the
-    spread of the best SPEAKER_SPREAD_OVER scores (at least a tiny amount, so that it breaks ties)."""
-    best = np.sort(scores)[::-1][:SPEAKER_SPREAD_OVER]
-    return SPEAKER_BONUS * float(best[0] - best[-1]) + 1e-6 if len(best) else 0.0
-
-
-# A card after the first is left out by the front ends (Answer.shown) when its score with the reader's falls this
-# far below the first answer's: chosen on the Wikinews validation questions (bench/RESULTS.md, "Fewer cards")
-WEAK_GAP = 4.0
-
-
-def reread(reader: Reader, question: str, groups: list[list[tuple[Candidate, float]]]
-           ) -> tuple[list[list[tuple[Candidate, float]]], dict[int, float]]:
-    """Return the groups with the first `reader.read` reordered by their best sentence's ranker score plus
-    `reader.weight` times the reader's logit (the rest after them, in the ranker's order), and each read sentence's
-    logit by its id."""
-    head, tail = groups[: reader.read], groups[reader.read :]
-    if len(head) < 2:
-        return groups, {}
-    logits = reader.scores(question, [g[0][0].sentence.text for g in head])
-    fused = np.array([g[0][1] for g in head]) + reader.weight * logits
-    order = np.argsort(-fused, kind="stable")
-    read = {g[0][0].id: float(x) for g, x in zip(head, logits, strict=True)}
-    return [head[i] for i in order] + tail, read
-
-
-def newest_first(cands: list[Candidate], scores: np.ndarray, ranker: Ranker, pool: int = NEWEST_POOL
-                 ) -> tuple[list[Candidate], np.ndarray]:
-    """Return the ranked candidates reordered newest first: of the best `pool`, the best one and those the ranker
-    finds relevant by their article's publication time, newest first (undated last, then by score); the rest
-    follow by score."""
-    top = [i for i in range(min(pool, len(cands))) if i == 0 or ranker.is_relevant(float(scores[i]), cands[i])]
-    ts = [cands[i].sentence.source.published_ts for i in top]
-    ordered = [i for _, i in sorted(zip(ts, top, strict=True), key=lambda p: (p[0] is None, -(p[0] or 0.0), p[1]))]
-    chosen = set(top)
-    idx = ordered + [i for i in range(len(cands)) if i not in chosen]
-    return [cands[i] for i in idx], scores[idx]
-
-
 def _period(since: float | None, until: float | None) -> str | None:
     """Return a window in words ("since 1 Mar 2019", "before 1 Jan 2016"), or None when it is open."""
 
@@ -862,99 +655,3 @@ def _period(since: float | None, until: float | None) -> str | None:
     return None
 
 
-def _leftovers(settings: Settings, clear: bool = False) -> list[Path]:
-    """Return (or, with clear, remove and return) the temporary files and folders that processes which are gone
-    left in the data folder (a FAISS index or manifest being saved, a model export) and beside the model's export
-    (NEWSBOT_ONNX_DIR)."""
-    found = leftovers if not clear else clear_leftovers
-    left = found(settings.data_dir, [settings.vectors_path.name, "*.onnx"])
-    if settings.export_dir.resolve() != settings.data_dir.resolve():
-        left += found(settings.export_dir, ["*.onnx"])
-    return left
-
-
-def open_vectors(store: Store, path: Path, dimension: int, model_id: str, kind: str = "auto"
-                 ) -> tuple[VectorIndex, bool]:
-    """Return the vector index saved at `path`, made to hold exactly the store's sentences, and whether it is
-    saved: a missing index, a missing manifest or bytes that fail their checksum are rebuilt from the store's
-    vectors (with a warning) and saved; an index built for another model or format raises IndexMismatchError. An
-    index of another kind than `kind` (NEWSBOT_VECTOR_INDEX) and its size call for is rebuilt as that kind and
-    saved. A save that fails (a full disk) is one warning, not an error: the index in memory answers, and
-    `save_vectors` saves it later. The index reads full vectors from the store (an ivf8 index re-scores its
-    candidates with them)."""
-    healed: str | None = None  # why it was rebuilt: said once, with how its save went
-    exact = store_vectors(store, dimension)
-    if path.exists():
-        try:
-            vectors = VectorIndex.load(path, dimension, model_id, kind, exact_vectors=exact)
-        except IndexDamagedError as e:
-            healed = e.problem
-            vectors = VectorIndex(dimension, model_id, kind, exact_vectors=exact)
-    else:
-        vectors = VectorIndex(dimension, model_id, kind, exact_vectors=exact)
-    try:
-        if sync_vectors(store, vectors):
-            healed = healed or "the vector index did not match the store"
-        elif vectors.checksum is None and vectors.count and not _holds_stored_vectors(store, vectors):
-            healed = f"the vector index at {path} is damaged (its vectors differ from the store's)"
-            vectors.index(*store.all_vectors(dimension))
-    except ValueError as e:  # a stored vector of another length: the store was filled by another model
-        raise IndexMismatchError(
-            f"the store's vectors do not fit the model {model_id} (dimension {dimension}: {e}); "
-            "rebuild it with: newsbot index --rebuild"
-        ) from None
-    refit = vectors.fit()
-    if not (healed or refit or (vectors.checksum is None and vectors.count)):
-        return vectors, True
-    # an index saved before manifests carried a checksum gets one
-    saved = save_vectors(vectors, path, f"{healed}; rebuilt it from the store's vectors" if healed else None)
-    return vectors, saved
-
-
-def save_vectors(vectors: VectorIndex, path: Path, done: str | None = None) -> bool:
-    """Return whether the vector index could be saved at `path`. `done` (what was done to it) is logged as one
-    warning, with the failure when there is one: a full disk loses nothing, since the store holds every sentence
-    and the index in memory answers until a later save (the next start, or `Engine.refresh`) writes it."""
-    try:
-        vectors.save(path)
-    except WriteError as e:
-        log.warning("%s%s; answering from the index in memory until it can be saved", f"{done} in memory, but " if
-                    done else "", e)
-        return False
-    if done:
-        log.warning("%s", done)
-    return True
-
-
-def _holds_stored_vectors(store: Store, vectors: VectorIndex) -> bool:
-    """Return whether the index's vectors equal the store's (for an index saved without a checksum)."""
-    ids, stored = store.all_vectors(vectors.dimension)
-    found, held, missing = vectors.lookup(ids.tolist())
-    return not missing and bool(np.allclose(held, stored, atol=1e-6))
-
-
-def default_reader(settings: Settings, ranker: Ranker | None) -> Reader | None:
-    """Return the shipped reader when the settings want it and `ranker` (or the ranker it wraps, `inner`) is the
-    learned one, else None: the reader's weight is on the learned ranker's scale, so with score fusion it stays
-    out."""
-    learned = isinstance(ranker, LearnedRanker) or isinstance(getattr(ranker, "inner", None), LearnedRanker)
-    return load_default_reader() if settings.reader and learned else None
-
-
-def load_default_reader() -> Reader | None:
-    """Return the reader shipped with newsbot, or None (the ranker's order) with a warning when it is unusable."""
-    try:
-        return load_reader()
-    except Exception as e:  # noqa: BLE001 - any problem with the file means: answer without it, and say so
-        log.warning("the reader is unusable (%s); answering in the ranker's order", e)
-        return None
-
-
-def load_default_ranker(corpus: CorpusView) -> Ranker | None:
-    """Return the learned ranker shipped with newsbot reading `corpus`, or None (fusion) with a warning when it
-    is unusable."""
-    try:
-        return load_ranker(corpus)
-    except Exception as e:  # noqa: BLE001 - any problem with the file means: fall back, and say so
-        log.warning("the learned ranker is unusable (%s); falling back to score fusion", e)
-        return None

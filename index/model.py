@@ -1,5 +1,6 @@
 """The news-domain records the engine reads, stores and returns: Article, Sentence, Attribution, Source, Hit,
-Report, Answer."""
+Report, Answer, and the records of what is stored (StoredSentence, StoredAnswer, SourceSummary) and of what the
+engine reports (Removal, ArticleClaims, SpeakerTally)."""
 
 from __future__ import annotations
 
@@ -337,3 +338,118 @@ class FeedbackEntry:
     sentence_ids: list[int]
     helpful: bool
     sentences: list[str | None] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StoredSentence:
+    """A sentence row joined with its attribution and its article's source."""
+
+    id: int
+    article_id: int
+    text: str
+    paragraph: int
+    position: int
+    start: int
+    end: int
+    attribution: Attribution
+    source: Source
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    """An answer the bot sent: the question, the offset of its first hit, the sentences it showed and the
+    question as it was answered (`asked`: its window and order; None for an answer kept before they were)."""
+
+    id: int
+    question: str
+    first: int
+    sentence_ids: tuple[int, ...]
+    more: bool
+    chat_id: int | None
+    asked: Query | None = None
+
+    def following(self, k: int) -> Query:
+        """Return the question that "More" asks: the same window and order, the k hits after those shown."""
+        offset = self.first + len(self.sentence_ids)
+        if self.asked is None:
+            return Query(self.question, k, offset)
+        return replace(self.asked, k=k, offset=offset)
+
+
+@dataclass(frozen=True)
+class SourceSummary:
+    """An indexed article's source and how many sentences it holds."""
+
+    source: Source
+    sentences: int
+    indexed_at: str
+
+
+@dataclass(frozen=True)
+class Removal:
+    """An article to remove, or removed: its source, its sentence count, where it came from (`file`, `upload` or
+    `url`) and, for a file article, the file it was read from when that file is still there (the next `newsbot
+    index` of its folder adds the article back)."""
+
+    source: Source
+    sentences: int
+    origin: str
+    file: str | None
+
+    @property
+    def only_copy(self) -> bool:
+        """Return whether the store holds the article's only copy (an upload, an /add page, an article whose
+        file is gone): removed, it cannot be indexed again from this machine."""
+        return self.file is None
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One sentence an article attributes to a speaker: the sentence, its cue, its kind and its position."""
+
+    sentence: str
+    cue: str | None
+    kind: str
+    position: int
+
+    def to_json(self) -> dict[str, str | int | None]:
+        """Return one claim of the `newsbot claims --json` object."""
+        return {"sentence": self.sentence, "cue": self.cue, "kind": self.kind, "position": self.position}
+
+
+@dataclass(frozen=True)
+class SpeakerClaims:
+    """A speaker of an article and the claims the article attributes to them, in the article's order."""
+
+    speaker: str
+    claims: list[Claim]
+
+
+@dataclass(frozen=True)
+class ArticleClaims:
+    """An article's claims grouped by speaker, the speaker with the most first; `own_voice` counts the sentences
+    the article says in its own voice (no speaker)."""
+
+    source: Source
+    speakers: list[SpeakerClaims]
+    own_voice: int
+
+    def to_json(self) -> dict[str, object]:
+        """Return the stable object of `newsbot claims --json`."""
+        return {
+            "doc_id": self.source.doc_id,
+            "title": self.source.title,
+            "speakers": [{"speaker": g.speaker, "claims": [c.to_json() for c in g.claims]} for g in self.speakers],
+            "own_voice": self.own_voice,
+        }
+
+
+@dataclass(frozen=True)
+class SpeakerTally:
+    """The speakers of the corpus (or of one article, `source`) with their claim counts, the most first, cut to
+    a limit; the totals count every speaker and claim."""
+
+    speakers: list[tuple[str, int]]
+    total_speakers: int
+    total_claims: int
+    source: Source | None = None

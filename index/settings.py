@@ -37,7 +37,7 @@ class Settings:
     candidates: int = 50  # per retriever, before fusion and ranking
     max_question_chars: int = 1000
     progress: bool = True  # progress bars while embedding
-    ranker: bool = True  # use the learned ranker when its file is present
+    ranker: str = "learned"  # NEWSBOT_RANKER: a name of index.ranking.choice.RANKERS (learned: fusion when unusable)
     reader: bool = True  # NEWSBOT_READER: the reader rereads the learned ranker's best candidates (off: it does not)
     fetch_allow: str = ""  # NEWSBOT_FETCH_ALLOW: private hosts and networks `/add URL` may fetch
     fetch_deadline: float = 30.0  # NEWSBOT_FETCH_DEADLINE: seconds a whole `/add URL` fetch may take
@@ -79,8 +79,12 @@ class Settings:
             s = replace(s, encoder=runtime)
         if env.get("NEWSBOT_ONNX_DIR", "").strip():
             s = replace(s, onnx_dir=Path(env["NEWSBOT_ONNX_DIR"].strip()).expanduser())
-        if env.get("NEWSBOT_RANKER", "").lower() in {"0", "off", "false", "no"}:
-            s = replace(s, ranker=False)
+        if env.get("NEWSBOT_RANKER", "").strip():
+            from index.ranking.choice import RANKERS
+
+            value = env["NEWSBOT_RANKER"].strip().lower()
+            value = "fusion" if value in {"0", "off", "false", "no"} else value  # the switch it was before
+            s = replace(s, ranker=_choice({"NEWSBOT_RANKER": value}, "NEWSBOT_RANKER", RANKERS, "learned") or "learned")
         if env.get("NEWSBOT_READER", "").lower() in {"0", "off", "false", "no"}:
             s = replace(s, reader=False)
         if env.get("NEWSBOT_PROGRESS", "").lower() in {"0", "off", "false", "no"}:

@@ -152,7 +152,7 @@ def ranker_copy(tmp_path: Path) -> Path:
 def store_at_schema(path: Path, version: int) -> sqlite3.Connection:
     """Return a connection to a new store file at `path` made as newsbot made it at schema `version` (the first
     `version` migrations), for a test to fill as such a newsbot would have; the caller commits and closes it."""
-    from index.store import MIGRATIONS
+    from index.migrations import MIGRATIONS
 
     db = sqlite3.connect(path)
     for n in range(version):

@@ -1,4 +1,4 @@
-"""Answering many questions at once: `Engine.answer_many` encodes them in one encoder call and searches them in one
+"""Answering many questions at once: `Engine.answers` encodes them in one encoder call and searches them in one
 FAISS call, and gives each the answer `Engine.answer` gives; `newsbot ask -` answers the lines that have arrived
 together, with the same output as asking one at a time."""
 
@@ -62,19 +62,19 @@ def counting_engine(settings: Settings, fake_encoder: Encoder, seed_corpus: Path
     engine.close()
 
 
-def test_answer_many_gives_each_question_the_answer_answer_gives(counting_engine: Engine) -> None:
+def test_answers_gives_each_question_the_answer_answer_gives(counting_engine: Engine) -> None:
     singly = [counting_engine.answer(q, k=3).to_json() for q in QUESTIONS]
-    assert [a.to_json() for a in counting_engine.answer_many(QUESTIONS, k=3)] == singly
-    assert [a.to_json() for a in counting_engine.answer_many(QUESTIONS, k=2, offset=1)] == [
+    assert [a.to_json() for a in list(counting_engine.answers(QUESTIONS, k=3))] == singly
+    assert [a.to_json() for a in list(counting_engine.answers(QUESTIONS, k=2, offset=1))] == [
         counting_engine.answer(q, k=2, offset=1).to_json() for q in QUESTIONS
     ]
 
 
-def test_answer_many_encodes_the_questions_in_one_call(counting_engine: Engine) -> None:
+def test_answers_encodes_the_questions_in_one_call(counting_engine: Engine) -> None:
     encoder = counting_engine.encoder
     assert isinstance(encoder, CountingEncoder)
     encoder.calls.clear()
-    answers = counting_engine.answer_many(QUESTIONS)
+    answers = list(counting_engine.answers(QUESTIONS))
     assert len(answers) == len(QUESTIONS)
     assert len(encoder.calls) == 1  # small talk is not encoded at all
     assert len(encoder.calls[0]) == sum(not a.small_talk for a in answers) == len(QUESTIONS) - 2
@@ -90,10 +90,10 @@ def test_answers_encodes_a_batch_at_a_time(counting_engine: Engine) -> None:
     assert [len(c) for c in encoder.calls] == [3, 3, 1]
 
 
-def test_answer_many_refuses_an_empty_question(counting_engine: Engine) -> None:
-    assert counting_engine.answer_many([]) == []
+def test_answers_refuses_an_empty_question(counting_engine: Engine) -> None:
+    assert list(counting_engine.answers([])) == []
     with pytest.raises(QuestionError):
-        counting_engine.answer_many(["how far is Derna from Crete", "   "])
+        list(counting_engine.answers(["how far is Derna from Crete", "   "]))
 
 
 def test_search_many_returns_what_search_returns_for_each_row() -> None:

@@ -137,13 +137,13 @@ def test_an_indexed_article_shows_no_control_on_the_card_or_in_the_terminal(host
         shown_text = [*render_answer(answer), answer_text(answer)]
         for h in answer.hits:
             shown_text.append(source_line(h.source))
-            view = engine.context_view(h.sentence_id)
+            view = engine.context(h.sentence_id)
             assert view is not None
             shown_text += render_context(view.source, view.paragraph, view.start, view.end)
             article = engine.source_view(h.sentence_id)
             assert article is not None
             shown_text += render_article(article.source, article.opening, sentences=article.sentences)
-        rows, total = engine.sources_page(0, 10)
+        rows, total = engine.sources(0, 10), engine.summary(0).articles
         shown_text.append(render_sources_page([(r.source, r.sentences) for r in rows], 0, total))
         shown_text += [terminal_source_line(r.source) for r in rows]
         tally = engine.speakers()

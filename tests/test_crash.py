@@ -80,7 +80,7 @@ def content(settings: Settings) -> dict[str, tuple[str, tuple[str, ...]]]:
 def clean_content(tmp_path: Path, version: int) -> dict[str, tuple[str, tuple[str, ...]]]:
     corpus = tmp_path / f"ref{version}" / "corpus"
     write_corpus(corpus, version)
-    settings = Settings(data_dir=tmp_path / f"ref{version}" / "data", progress=False, ranker=False)
+    settings = Settings(data_dir=tmp_path / f"ref{version}" / "data", progress=False, ranker="fusion")
     engine = Engine.open(settings, encoder=FakeEncoder())
     engine.index_paths([corpus])
     engine.add_document("upload.txt", b"An uploaded note on the port of Sirte.\n")
@@ -93,7 +93,7 @@ def test_index_survives_kill_9_at_random_points(tmp_path: Path) -> None:
     v1, v2 = clean_content(tmp_path, 1), clean_content(tmp_path, 2)
     corpus = tmp_path / "corpus"
     data = tmp_path / "data"
-    settings = Settings(data_dir=data, progress=False, ranker=False)
+    settings = Settings(data_dir=data, progress=False, ranker="fusion")
     env = {**os.environ, "NEWSBOT_RANKER": "0", "NEWSBOT_PROGRESS": "1"}
     command = [sys.executable, "-c", DRIVER, "index", str(corpus), "--data", str(data)]
 

@@ -32,7 +32,7 @@ CONCERT = "The Vienna orchestra performed a new symphony by the composer Clara W
 @pytest.fixture
 def data(tmp_path: Path) -> Settings:
     """Return settings over a data folder already indexed (two articles), the engine closed again."""
-    settings = Settings(data_dir=tmp_path / "data", progress=False, ranker=False)
+    settings = Settings(data_dir=tmp_path / "data", progress=False, ranker="fusion")
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "floods.txt").write_text(FLOODS)
@@ -104,7 +104,7 @@ def test_a_missing_manifest_beside_a_good_index_is_rebuilt(data: Settings) -> No
     engine = Engine.open(data, encoder=FakeEncoder())  # refused with IndexMismatchError before
     try:
         assert engine.answer("Which orchestra performed the symphony?").hits
-        sentences = engine.stats().sentences
+        sentences = engine.summary(0).sentences
     finally:
         engine.close()
     manifest = json.loads(manifest_path(data.vectors_path).read_text())

@@ -18,7 +18,7 @@ from index.settings import Settings
 
 def test_the_engine_closes_its_store_at_the_end_of_a_with_block(settings: Settings) -> None:
     with Engine.open(settings, encoder=FakeEncoder()) as engine:
-        assert engine.stats().sentences == 0
+        assert engine.summary(0).sentences == 0
     with pytest.raises(Exception, match="closed"):
         engine.store.counts()
 
@@ -49,3 +49,21 @@ def test_building_the_encoder_does_not_write_the_environment(monkeypatch: pytest
     encoder = build_encoder(Settings(threads=1))
     assert isinstance(encoder, MiniLMEncoder) and not encoder.loaded
     assert dict(os.environ) == before
+
+
+def test_the_ranker_is_a_name_and_the_old_off_switch_still_means_fusion() -> None:
+    assert Settings.from_env({}).ranker == "learned"
+    assert Settings.from_env({"NEWSBOT_RANKER": "fusion"}).ranker == "fusion"
+    assert Settings.from_env({"NEWSBOT_RANKER": " Learned "}).ranker == "learned"
+    for off in ("off", "0", "false", "no"):
+        assert Settings.from_env({"NEWSBOT_RANKER": off}).ranker == "fusion"
+    with pytest.raises(ConfigError, match="NEWSBOT_RANKER must be one of learned, fusion"):
+        Settings.from_env({"NEWSBOT_RANKER": "bm25"})
+
+
+def test_the_fusion_ranker_by_name_loads_no_learned_ranker(settings: Settings) -> None:
+    from index.ranking import FusionRanker
+
+    with Engine.open(Settings(data_dir=settings.data_dir, progress=False, ranker="fusion"),
+                     encoder=FakeEncoder()) as engine:
+        assert type(engine.ranker) is FusionRanker and engine.reader is None

@@ -24,9 +24,8 @@ from index.evaluation.attribution import (
     speaker_matches,
     summarise,
 )
-from index.model import NO_ATTRIBUTION, Attribution, Source
+from index.model import NO_ATTRIBUTION, Attribution, Source, StoredSentence
 from index.settings import Settings
-from index.store import StoredSentence
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -16,10 +16,9 @@ from index.engine import Engine
 from index.evaluation.compare import ROWS, format_compare, ranked_rank
 from index.evaluation.dataset import Question, is_correct, read_questions
 from index.evaluation.report import intervals, metrics, wilson
-from index.model import Attribution, Source
+from index.model import Attribution, Source, StoredSentence
 from index.ranking import Candidate
 from index.settings import Settings
-from index.store import StoredSentence
 from index.vectors import saved_generation
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -158,7 +158,7 @@ FEED_TYPES = {"rss": (rss, "application/rss+xml"), "atom": (atom, "application/a
 def engine_over(data: Path, encoder: Encoder, **settings: object) -> Engine:
     """Return an engine over `data` that may fetch from 127.0.0.1 (the test site)."""
     chosen: dict[str, object] = {"fetch_allow": "127.0.0.1", **settings}
-    return Engine.open(Settings(data_dir=data, progress=False, ranker=False, **chosen),  # type: ignore[arg-type]
+    return Engine.open(Settings(data_dir=data, progress=False, ranker="fusion", **chosen),  # type: ignore[arg-type]
                        encoder=encoder)
 
 
@@ -258,7 +258,7 @@ def test_conditional_get_is_honoured_and_nothing_is_fetched_twice(
         clock.advance(600)
         [third] = feeds.poll_due()
         assert (third.added, third.known, third.not_modified) == (0, 1, False)
-        assert len(site.requests("/bridge")) == 1 and engine.stats().articles == 1
+        assert len(site.requests("/bridge")) == 1 and engine.summary(0).articles == 1
         [feed] = feeds.followed()
         assert feed.items == 1 and feed.title == "City" and feed.last_error is None
 
@@ -389,7 +389,7 @@ def test_ten_feeds_for_an_hour_with_failures_lose_nothing_and_duplicate_nothing(
     # after the hour, one last poll of everything, then a restart polls everything again
     clock.advance(3600 * 24)
     feeds.poll_due()
-    before = engine.stats()
+    before = engine.summary(0)
     engine.close()
     engine = engine_over(data, fake_encoder, fetch_deadline=0.5)
     site.seen.clear()
@@ -401,13 +401,13 @@ def test_ten_feeds_for_an_hour_with_failures_lose_nothing_and_duplicate_nothing(
     try:
         assert [r.summary() for r in restarted if r.added] == []
         assert [p for p, _ in site.seen if p.startswith("/p/")] == []  # no page fetched again
-        assert engine.stats() == before
+        assert engine.summary(0) == before
         expected = {item["link"] for f in range(10) for item in published[f]}
         stored = {s.source.doc_id: s.sentences for s in engine.sources(0, 10_000)}
         assert set(stored) == expected  # nothing lost, every story once (feed 6 and 7 share one)
         assert len(expected) == 10 * 7 - 3 - 1  # feed 3 published 4 of 7; one link shared
         assert all(n == 1 for n in stored.values())  # each story's one sentence, stored once
-        assert engine.stats().sentences == len(expected)
+        assert engine.summary(0).sentences == len(expected)
         assert engine.article(site.url("/p/4/1"))[1] == _story(4, 1)[1]  # from the feed's summary
         by_url = {f.url: f for f in Feeds(engine, clock=clock).followed()}
         assert by_url[site.url("/feed/3")].last_error is not None and "404" in by_url[site.url("/feed/3")].last_error
@@ -478,7 +478,7 @@ async def test_admins_follow_list_and_unfollow_feeds_on_telegram(
             fake.user_says(admin, "/help")
             helped = await fake.wait_for_reply(admin, since=since)
             assert "/follow URL [minutes]" in text_of(helped) and "/feeds" in text_of(helped)
-        assert Feeds(engine).followed() == [] and engine.stats().articles == 1
+        assert Feeds(engine).followed() == [] and engine.summary(0).articles == 1
     finally:
         engine.close()
 

@@ -308,15 +308,15 @@ def test_a_whole_fetch_has_a_deadline(site: int) -> None:
 def test_the_engine_fetches_with_the_settings_allow_list_and_deadline(site: int, tmp_path, fake_encoder) -> None:  # type: ignore[no-untyped-def]
     from index.engine import Engine
 
-    closed = Engine.open(Settings(data_dir=tmp_path / "a", progress=False, ranker=False), encoder=fake_encoder)
+    closed = Engine.open(Settings(data_dir=tmp_path / "a", progress=False, ranker="fusion"), encoder=fake_encoder)
     try:
         with pytest.raises(ReadError, match="internal address"):
             closed.add_url(f"http://127.0.0.1:{site}/page")
-        assert closed.stats().articles == 0
+        assert closed.summary(0).articles == 0
     finally:
         closed.close()
     settings = Settings(
-        data_dir=tmp_path / "b", progress=False, ranker=False, fetch_allow="127.0.0.1", fetch_deadline=1
+        data_dir=tmp_path / "b", progress=False, ranker="fusion", fetch_allow="127.0.0.1", fetch_deadline=1
     )
     opened = Engine.open(settings, encoder=fake_encoder)
     try:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 import index.engine
+import index.vector_sync
 from index.engine import Engine
 from index.settings import Settings
 from index.store import Store
@@ -89,7 +90,7 @@ def _run_cli(*args: str) -> subprocess.CompletedProcess[str]:
 def lagging(disk: Path, tmp_path: Path) -> tuple[Settings, bytes]:
     """Return settings over a data folder on the disk whose store holds the concert article but whose FAISS file
     (as a crash between the store's commit and the index's save leaves it) does not, and that file's bytes."""
-    settings = Settings(data_dir=disk / "data", progress=False, ranker=False)
+    settings = Settings(data_dir=disk / "data", progress=False, ranker="fusion")
     first, second = tmp_path / "first", tmp_path / "second"
     first.mkdir()
     second.mkdir()
@@ -127,7 +128,7 @@ def test_a_nearly_full_disk_answers_from_memory_with_one_warning_then_saves_when
     filler.unlink()  # room again: the next open saves the index, quietly
     caplog.clear()
     with caplog.at_level(logging.WARNING), Engine.open(settings, encoder=FakeEncoder()) as engine:
-        stored = engine.stats().sentences
+        stored = engine.summary(0).sentences
         assert "Vienna orchestra" in engine.answer(QUESTION).hits[0].sentence
     assert [r for r in caplog.records if "disk is full" in r.getMessage()] == []
     assert (read_manifest(settings.vectors_path) or {})["count"] == stored
@@ -159,7 +160,7 @@ def test_a_serving_engine_saves_its_index_once_there_is_room(
         engine.answer(QUESTION)  # tried again at each question only every SAVE_RETRY seconds: not yet
         assert settings.vectors_path.stat().st_size < engine.vectors.count * 256
         filler.unlink()
-        monkeypatch.setattr(index.engine, "SAVE_RETRY", 0.0)
+        monkeypatch.setattr(index.vector_sync, "SAVE_RETRY", 0.0)
         assert "Vienna orchestra" in engine.answer(QUESTION).hits[0].sentence  # saved before this answer
         count = engine.vectors.count
     assert (read_manifest(settings.vectors_path) or {})["count"] == count == Store(settings.db_path).counts()[1]
@@ -167,7 +168,7 @@ def test_a_serving_engine_saves_its_index_once_there_is_room(
 
 
 def test_indexing_on_a_full_disk_says_so_and_keeps_what_was_stored(disk: Path, tmp_path: Path) -> None:
-    settings = Settings(data_dir=disk / "data", progress=False, ranker=False)
+    settings = Settings(data_dir=disk / "data", progress=False, ranker="fusion")
     old, new = tmp_path / "old", tmp_path / "new"
     old.mkdir()
     new.mkdir()
@@ -178,7 +179,7 @@ def test_indexing_on_a_full_disk_says_so_and_keeps_what_was_stored(disk: Path, t
     (new / "floods.txt").write_text(_article("floods in Derna", 1500))
     with Engine.open(settings, encoder=FakeEncoder()) as engine:
         engine.index_paths([old])
-        held = engine.stats()
+        held = engine.summary(0)
     filler = _fill(disk, leave=ROOM)
 
     run = _run_cli("index", str(new), "--data", str(settings.data_dir))
@@ -190,7 +191,7 @@ def test_indexing_on_a_full_disk_says_so_and_keeps_what_was_stored(disk: Path, t
 
     filler.unlink()
     with Engine.open(settings, encoder=FakeEncoder()) as engine:
-        assert engine.stats() == held
+        assert engine.summary(0) == held
         assert "Vienna orchestra" in engine.answer(QUESTION).hits[0].sentence
 
 

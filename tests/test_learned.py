@@ -16,7 +16,7 @@ import pytest
 from reference_features import answer_type_features, overlap_features
 
 from index.encoder import Encoder
-from index.engine import Engine, load_default_ranker
+from index.engine import Engine
 from index.errors import RankerError
 from index.evaluation.collect import candidates_without
 from index.evaluation.crossval import article_folds, fit_logistic
@@ -24,6 +24,7 @@ from index.evaluation.dataset import Question, article_of
 from index.questions import question_type
 from index.ranking import FusionRanker
 from index.ranking.base import Candidate
+from index.ranking.choice import load_default_ranker
 from index.ranking.features import (
     FEATURE_GROUPS,
     FEATURE_NAMES,

@@ -33,7 +33,7 @@ from pathlib import Path
 from index.engine import Engine
 from index.settings import Settings
 from tests.conftest import FakeEncoder
-engine = Engine.open(Settings(data_dir=Path(sys.argv[1]), progress=False, ranker=False), encoder=FakeEncoder())
+engine = Engine.open(Settings(data_dir=Path(sys.argv[1]), progress=False, ranker="fusion"), encoder=FakeEncoder())
 print(engine.index_paths([Path(sys.argv[2])]).summary())
 engine.close()
 """
@@ -42,7 +42,7 @@ engine.close()
 @pytest.fixture
 def fake_settings(tmp_path: Path) -> Settings:
     """Return settings over a data folder in tmp_path, fusion ranking (the fake vectors are not MiniLM's)."""
-    return Settings(data_dir=tmp_path / "data", progress=False, ranker=False)
+    return Settings(data_dir=tmp_path / "data", progress=False, ranker="fusion")
 
 
 @pytest.fixture
@@ -76,7 +76,7 @@ def test_engine_swaps_in_the_index_another_process_wrote(engine: Engine, tmp_pat
 
     assert not answer.no_answer
     assert "Vienna orchestra" in answer.hits[0].sentence
-    _, stored = engine.stats().articles, engine.stats().sentences
+    _, stored = engine.summary(0).articles, engine.summary(0).sentences
     held = set(engine.vectors.ids().tolist())
     assert answer.hits[0].sentence_id in held, "the newer index was swapped in"
     assert len(held) == stored

@@ -100,7 +100,7 @@ def test_newsbot_reader_off_turns_it_off(settings: Settings, minilm: Encoder) ->
         assert engine.reader is None
     with Engine.open(settings, encoder=minilm) as engine:
         assert engine.reader is not None
-    with Engine.open(replace(settings, ranker=False), encoder=minilm) as engine:
+    with Engine.open(replace(settings, ranker="fusion"), encoder=minilm) as engine:
         assert engine.reader is None  # its weight is on the learned ranker's scale
 
 
@@ -137,7 +137,8 @@ def test_the_reader_keeps_the_seeds_answers_first(seed_engine: Engine) -> None:
 def test_reading_reorders_only_the_best_candidates_and_keeps_the_rest(seed_engine: Engine) -> None:
     question = "Who controls Derna?"
     cands, scores, _ = seed_engine.ranked(question)
-    from index.engine import collapse_copies, reread
+    from index.engine import collapse_copies
+    from index.ranking.order import reread
 
     groups = collapse_copies(cands, scores)
     assert seed_engine.reader is not None
@@ -170,7 +171,7 @@ Admissions staff will instead read a short statement of interest.
 
 def test_cards_after_the_first_show_only_when_they_answer_too(settings: Settings, minilm: Encoder,
                                                                tmp_path: Path, seed_corpus: Path) -> None:
-    from index.engine import WEAK_GAP
+    from index.ranking.order import WEAK_GAP
 
     (seed_corpus / "climber.md").write_text(CLIMBER, encoding="utf-8")
     (seed_corpus / "universities.md").write_text(UNIVERSITIES, encoding="utf-8")

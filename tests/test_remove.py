@@ -39,7 +39,7 @@ def corpus(seed_corpus: Path) -> Path:
 @pytest.fixture
 def engine(settings: Settings, fake_encoder: Encoder, corpus: Path) -> Iterator[Engine]:
     """Return an engine over the corpus and one upload, with the fake encoder and plain fusion."""
-    engine = Engine.open(Settings(data_dir=settings.data_dir, progress=False, ranker=False), encoder=fake_encoder)
+    engine = Engine.open(Settings(data_dir=settings.data_dir, progress=False, ranker="fusion"), encoder=fake_encoder)
     engine.index_paths([corpus])
     engine.add_document("lighthouse.txt", f"{UPLOAD}\n".encode())
     yield engine
@@ -59,7 +59,7 @@ def in_step(engine: Engine) -> None:
     stored = engine.store.sentence_ids()
     assert np.array_equal(np.sort(engine.vectors.ids()), stored)
     manifest = read_manifest(engine.settings.vectors_path)
-    assert manifest is not None and manifest["count"] == len(stored) == engine.stats().sentences
+    assert manifest is not None and manifest["count"] == len(stored) == engine.summary(0).sentences
 
 
 def test_remove_takes_an_article_out_of_store_counts_and_index(
@@ -76,7 +76,7 @@ def test_remove_takes_an_article_out_of_store_counts_and_index(
     after = engine.answer(QUESTION, k=5)
     assert all(h.source.doc_id != "harbour.md" for h in after.hits)
     assert engine.store.article("harbour.md") is None and engine.store.lexical("Tobruk dredge", 10) == []
-    assert engine.stats().articles == 2
+    assert engine.summary(0).articles == 2
     in_step(engine)
     with Engine.open(engine.settings, encoder=fake_encoder) as reopened:  # the saved index agrees
         in_step(reopened)
@@ -86,7 +86,7 @@ def test_remove_takes_an_article_out_of_store_counts_and_index(
     fresh_corpus = tmp_path / "fresh-corpus"
     fresh_corpus.mkdir()
     (fresh_corpus / "derna.txt").write_bytes((seed_corpus / "derna.txt").read_bytes())
-    with Engine.open(Settings(data_dir=tmp_path / "fresh", progress=False, ranker=False),
+    with Engine.open(Settings(data_dir=tmp_path / "fresh", progress=False, ranker="fusion"),
                      encoder=fake_encoder) as fresh:
         fresh.index_paths([fresh_corpus])
         fresh.add_document("lighthouse.txt", f"{UPLOAD}\n".encode())
@@ -103,12 +103,12 @@ def test_an_upload_is_its_stores_only_copy(engine: Engine) -> None:
 
 
 def test_an_unknown_or_ambiguous_name_removes_nothing(engine: Engine) -> None:
-    stats = engine.stats()
+    stats = engine.summary(0)
     with pytest.raises(ArticleNotFoundError, match="no article matches 'Atlantis'"):
         engine.removal(["derna", "Atlantis"])
     with pytest.raises(ArticleNotFoundError, match="articles match"):
         engine.removal([".txt"])  # derna.txt and lighthouse.txt
-    assert engine.stats() == stats
+    assert engine.summary(0) == stats
 
 
 def test_feedback_shows_each_sentence_and_marks_a_removed_one(engine: Engine) -> None:
@@ -136,7 +136,7 @@ def data(tmp_path: Path, corpus: Path, fake_encoder: Encoder, monkeypatch: pytes
         monkeypatch.setattr(module, "build_encoder", lambda settings: fake_encoder)
     folder = tmp_path / "data"
     assert main(["index", str(corpus), "--data", str(folder)]) == 0
-    with Engine.open(Settings(data_dir=folder, progress=False, ranker=False)) as engine:
+    with Engine.open(Settings(data_dir=folder, progress=False, ranker="fusion")) as engine:
         engine.add_document("lighthouse.txt", f"{UPLOAD}\n".encode())
     capsys.readouterr()
     return folder
@@ -150,7 +150,7 @@ def test_cli_remove_says_what_it_removed_and_that_the_file_brings_it_back(
     assert out[0].startswith("removed Harbour to be dredged (4 sentences); its file ")
     assert str(corpus / "harbour.md") in out[0] and "the next `newsbot index` of its folder adds it back" in out[0]
     assert out[1].startswith("The index holds 2 articles and ")
-    with Engine.open(Settings(data_dir=data, progress=False, ranker=False)) as engine:
+    with Engine.open(Settings(data_dir=data, progress=False, ranker="fusion")) as engine:
         assert engine.store.article("harbour.md") is None
         in_step(engine)
     assert main(["index", str(corpus), "--data", str(data)]) == 0  # as said: the file brings it back
@@ -168,20 +168,20 @@ def test_cli_remove_asks_yes_for_an_upload_and_refuses_unknown_names(
     out, err = capsys.readouterr()
     assert out == "" and err.count("\n") == 1
     assert "nothing removed" in err and "uploads/lighthouse.txt (uploaded in Telegram)" in err and "--yes" in err
-    with Engine.open(Settings(data_dir=data, progress=False, ranker=False)) as engine:
-        assert engine.stats().articles == 3
+    with Engine.open(Settings(data_dir=data, progress=False, ranker="fusion")) as engine:
+        assert engine.summary(0).articles == 3
 
     assert main(["remove", "derna.txt", "lighthouse.txt", "--yes", "--data", str(data)]) == 0
     out = capsys.readouterr().out
     assert "removed uploads/lighthouse.txt (1 sentence)\n" in out
     assert "removed derna.txt (19 sentences); its file" in out
-    with Engine.open(Settings(data_dir=data, progress=False, ranker=False)) as engine:
+    with Engine.open(Settings(data_dir=data, progress=False, ranker="fusion")) as engine:
         assert [r.source.doc_id for r in engine.sources(0, -1)] == ["harbour.md"]
         in_step(engine)
 
 
 def test_cli_feedback_shows_the_sentence_text(data: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    with Engine.open(Settings(data_dir=data, progress=False, ranker=False)) as engine:
+    with Engine.open(Settings(data_dir=data, progress=False, ranker="fusion")) as engine:
         hits = engine.answer(QUESTION, k=2).hits
         engine.record_feedback(QUESTION, [h.sentence_id for h in hits], True, user_id=1, chat_id=1)
     assert main(["feedback", "--data", str(data)]) == 0

@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from index.errors import StoreError
+from index.migrations import SCHEMA_VERSION
 from index.model import Article, Attribution, Sentence, Source
-from index.store import SCHEMA_VERSION, Store
+from index.store import Store
 from tests.conftest import store_at_schema
 
 

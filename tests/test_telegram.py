@@ -249,7 +249,7 @@ async def test_start_registers_commands_and_says_what_the_bot_knows(
         alice = fake.add_user("Alice")
         _, reply = await ask(fake, alice, "/start")
     text = text_of(reply)
-    stats = engine.stats()
+    stats = engine.summary(0)
     assert f"{stats.articles} article ({stats.sentences} sentences)" in text
     assert "derna.txt" in text  # the newest article
     examples = engine.example_questions(3)
@@ -422,7 +422,8 @@ async def test_more_and_feedback_work_when_the_question_is_gone(fake: FakeTelegr
 
 
 def test_the_store_keeps_sent_answers(tmp_path: Path) -> None:
-    from index.store import SCHEMA_VERSION, Store
+    from index.migrations import SCHEMA_VERSION
+    from index.store import Store
 
     store = Store(tmp_path / "s.sqlite3")
     try:
@@ -590,7 +591,7 @@ async def test_an_upload_on_a_full_disk_gets_one_reply_naming_the_cause(
 async def test_uploads_by_others_too_large_or_unreadable_are_refused(
     fake: FakeTelegram, fresh_engine: Engine
 ) -> None:
-    stats = fresh_engine.stats()
+    stats = fresh_engine.summary(0)
     async with serving(fake, fresh_engine):
         alice = fake.add_user("Alice")
         admin = fake.add_user("Operator", user_id=ADMIN)
@@ -618,20 +619,20 @@ async def test_uploads_by_others_too_large_or_unreadable_are_refused(
         wrong_type = await fake.wait_for_reply(admin, since=since)
         assert ".jsonl" in text_of(wrong_type)
     assert len(fake.calls_of("getFile")) == 1  # only the .jsonl was downloaded
-    assert fresh_engine.stats() == stats
+    assert fresh_engine.summary(0) == stats
 
 
 @slow
 async def test_add_refuses_an_internal_address(fake: FakeTelegram, fresh_engine: Engine) -> None:
     fake.pages["memo.html"] = ("text/html", b"<html><body><article><p>Internal memo.</p></article></body></html>")
-    stats = fresh_engine.stats()
+    stats = fresh_engine.summary(0)
     async with serving(fake, fresh_engine):
         admin = fake.add_user("Operator", user_id=ADMIN)
         since = fake.mark()
         fake.user_says(admin, f"/add http://localhost:{fake.port}/pages/memo.html")
         refused = await fake.wait_for("editMessageText", since=since, timeout=30)
     assert text_of(refused).startswith("Could not add") and "internal address" in text_of(refused)
-    assert fresh_engine.stats() == stats
+    assert fresh_engine.summary(0) == stats
     assert fake.page_requests == []  # refused before connecting
 
 
@@ -671,7 +672,7 @@ def removable(tmp_path: Path) -> Iterator[Engine]:
     corpus.mkdir()
     (corpus / "derna.txt").write_bytes(SEED.read_bytes())
     (corpus / "harbour.md").write_text(HARBOUR_MD, encoding="utf-8")
-    own = Engine.open(Settings(data_dir=tmp_path / "data", progress=False, ranker=False), encoder=FakeEncoder())
+    own = Engine.open(Settings(data_dir=tmp_path / "data", progress=False, ranker="fusion"), encoder=FakeEncoder())
     own.index_paths([corpus])
     yield own
     own.close()
@@ -692,12 +693,12 @@ async def test_admin_removes_an_article(fake: FakeTelegram, removable: Engine) -
     assert text_of(done).startswith("Removed Harbour to be dredged (2 sentences). Its file is still there")
     assert text_of(unknown) == "no article matches 'Atlantis' (see: newsbot sources). Nothing was removed."
     assert "/remove article" in text_of(helped)
-    assert removable.store.article("harbour.md") is None and removable.stats().articles == 1
+    assert removable.store.article("harbour.md") is None and removable.summary(0).articles == 1
     assert np.array_equal(np.sort(removable.vectors.ids()), removable.store.sentence_ids())
 
 
 async def test_remove_is_refused_to_a_reader(fake: FakeTelegram, removable: Engine) -> None:
-    stats = removable.stats()
+    stats = removable.summary(0)
     async with serving(fake, removable):
         alice = fake.add_user("Alice")
         since = fake.mark()
@@ -708,7 +709,7 @@ async def test_remove_is_refused_to_a_reader(fake: FakeTelegram, removable: Engi
         helped = await fake.wait_for_reply(alice, since=since)
     assert text_of(refused) == "Sorry, only the bot's operators can remove articles. You can ask questions, though!"
     assert "/remove" not in text_of(helped)
-    assert removable.stats() == stats and removable.store.article("harbour.md") is not None
+    assert removable.summary(0) == stats and removable.store.article("harbour.md") is not None
 
 
 @slow

@@ -15,10 +15,11 @@ import pytest
 from conftest import SEED, FakeEncoder
 
 from index.engine import Engine
+from index.migrations import SCHEMA_VERSION
 from index.questions import CorpusWords, normalized_question
 from index.ranking.features import CorpusView
 from index.settings import Settings
-from index.store import SCHEMA_VERSION, Store
+from index.store import Store
 from index.terms import TERMS_VERSION, content_terms
 
 HARBOUR = """The Harbour Council met on Tuesday. The council voted to dredge the harbour before spring.

@@ -25,7 +25,7 @@ def toy_engine(tmp_path: Path) -> Engine:
         "".join(json.dumps({"id": i, "title": None, "text": t, "published": p}) + "\n" for i, p, t in ARTICLES),
         encoding="utf-8",
     )
-    engine = Engine.open(Settings(data_dir=tmp_path / "data", progress=False, ranker=False), encoder=FakeEncoder())
+    engine = Engine.open(Settings(data_dir=tmp_path / "data", progress=False, ranker="fusion"), encoder=FakeEncoder())
     engine.index_paths([corpus])
     return engine
 

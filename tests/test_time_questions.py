@@ -67,7 +67,7 @@ def encoder() -> RecordingEncoder:
 @pytest.fixture
 def dam_engine(tmp_path: Path, encoder: RecordingEncoder) -> Iterator[Engine]:
     """An engine over the dated dam articles (fake encoder, score fusion: what is ranked is not the point)."""
-    engine = Engine.open(Settings(data_dir=tmp_path / "data", progress=False, ranker=False), encoder=encoder)
+    engine = Engine.open(Settings(data_dir=tmp_path / "data", progress=False, ranker="fusion"), encoder=encoder)
     engine.index_paths([write_dam_corpus(tmp_path / "corpus")])
     yield engine
     engine.close()
@@ -141,7 +141,7 @@ def test_a_query_record_and_the_batch_path_give_the_same_answers(dam_engine: Eng
     record = Query("Derna dam repairs", k=5, since=since, until=until, order="newest")
     alone = dam_engine.answer(record)
     assert [h.source.doc_id for h in alone.hits] == ["dam-2019-autumn", "dam-2019-spring"]
-    together = dam_engine.answer_many([record, "latest on the Derna dam", "Derna dam in 2019"], k=2)
+    together = list(dam_engine.answers([record, "latest on the Derna dam", "Derna dam in 2019"], k=2))
     assert [h.sentence_id for h in together[0].hits] == [h.sentence_id for h in alone.hits]
     assert together[1].hits[0].source.doc_id == "dam-2023"
     assert {h.source.doc_id for h in together[2].hits} <= {"dam-2019-spring", "dam-2019-autumn"}

@@ -193,13 +193,13 @@ def test_newsbot_vector_index_is_read_into_the_settings() -> None:
 
 def test_the_engine_answers_through_a_forced_ivf_index_and_keeps_it(tmp_path: Path) -> None:
     corpus = _seed_corpus(tmp_path)
-    exact_settings = Settings(data_dir=tmp_path / "data", progress=False, ranker=False)
+    exact_settings = Settings(data_dir=tmp_path / "data", progress=False, ranker="fusion")
     with Engine.open(exact_settings, encoder=FakeEncoder()) as engine:
         engine.index_paths([corpus])
         want = engine.answer("How many people died in Derna?").hits[0].sentence
     assert (read_manifest(exact_settings.vectors_path) or {})["kind"] == "exact"
     ivf_settings = Settings.from_env({"NEWSBOT_VECTOR_INDEX": "ivf"}, data_dir=tmp_path / "data",
-                                     progress=False, ranker=False)
+                                     progress=False, ranker="fusion")
     with Engine.open(ivf_settings, encoder=FakeEncoder()) as engine:  # the saved exact index is rebuilt as ivf
         assert engine.vectors.kind == "ivf"
         assert engine.answer("How many people died in Derna?").hits[0].sentence == want
@@ -212,7 +212,7 @@ def test_opening_an_index_that_matches_the_store_does_not_read_every_stored_vect
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     corpus = _seed_corpus(tmp_path)
-    settings = Settings(data_dir=tmp_path / "data", progress=False, ranker=False)
+    settings = Settings(data_dir=tmp_path / "data", progress=False, ranker="fusion")
     with Engine.open(settings, encoder=FakeEncoder()) as engine:
         engine.index_paths([corpus])
         n = engine.vectors.count
@@ -350,13 +350,13 @@ def test_auto_picks_ivf8_above_its_limit_and_keeps_it_until_half(
 def test_the_engine_answers_through_a_forced_ivf8_index_as_through_exact(tmp_path: Path) -> None:
     corpus = _seed_corpus(tmp_path)
     question = "How far is Crete from Derna?"
-    exact_settings = Settings(data_dir=tmp_path / "data", progress=False, ranker=False)
+    exact_settings = Settings(data_dir=tmp_path / "data", progress=False, ranker="fusion")
     with Engine.open(exact_settings, encoder=FakeEncoder()) as engine:
         engine.index_paths([corpus])
         want = engine.answer(question).hits[0]
     assert Settings.from_env({"NEWSBOT_VECTOR_INDEX": "ivf8"}).vector_index == "ivf8"
     ivf8_settings = Settings.from_env({"NEWSBOT_VECTOR_INDEX": "ivf8"}, data_dir=tmp_path / "data",
-                                      progress=False, ranker=False)
+                                      progress=False, ranker="fusion")
     with Engine.open(ivf8_settings, encoder=FakeEncoder()) as engine:  # the saved exact index is rebuilt as ivf8
         assert engine.vectors.kind == "ivf8"
         got = engine.answer(question).hits[0]

@@ -25,12 +25,12 @@ def engine(settings: Settings, fake_encoder: Encoder, seed_corpus: Path) -> Iter
 def test_context_view_is_the_paragraph_around_a_sentence_and_its_neighbours(engine: Engine) -> None:
     [row] = engine.sources(0, 1)
     sid = 5
-    view = engine.context_view(sid)
+    view = engine.context(sid)
     hit = engine.hit(sid)
     assert view is not None and hit is not None and view.source == row.source
     assert view.paragraph[view.start : view.end] == hit.sentence == view.sentence
     assert (view.before, view.after) == (hit.before, hit.after)
-    assert engine.context_view(10**6) is None
+    assert engine.context(10**6) is None
 
 
 def test_source_view_is_the_article_its_opening_and_its_sentence_count(engine: Engine) -> None:
@@ -44,7 +44,7 @@ def test_source_view_is_the_article_its_opening_and_its_sentence_count(engine: E
 
 
 def test_summary_counts_covers_and_examples(engine: Engine) -> None:
-    stats = engine.stats()
+    stats = engine.summary(0)
     summary = engine.summary(examples=2, covers=3)
     assert (summary.articles, summary.sentences, summary.newest) == (stats.articles, stats.sentences, stats.newest)
     assert summary.covers == [s.source for s in engine.sources(0, 3)]

@@ -1,5 +1,5 @@
 """`python -m bench.experiments.batch`: questions a second answered one at a time (`Engine.answer` in a loop) against
-answered together (`Engine.answer_many`, one encoder and one FAISS call a batch), on a small slice of squad-dev-a (its
+answered together (`Engine.answers`, one encoder and one FAISS call a batch), on a small slice of squad-dev-a (its
 first articles and the questions about them), with the shipped ranker. Prints a Markdown table.
 
 Both ways run in one process over one index, alternately, and the figures are medians over repeats; the machine is
@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--questions", type=Path, default=SQUAD / "questions.jsonl")
     p.add_argument("--articles", type=int, default=40, help="articles of the slice (default 40)")
     p.add_argument("-n", type=int, default=200, help="questions asked (default 200)")
-    p.add_argument("--batch", type=int, default=16, help="questions answer_many encodes together (default 16)")
+    p.add_argument("--batch", type=int, default=16, help="questions answers encodes together (default 16)")
     p.add_argument("--repeats", type=int, default=3, help="repeats (default 3; medians reported)")
     a = p.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
                 batched.append(len(questions) / (time.perf_counter() - t))
                 same = same and [x.to_json() for x in one] == [x.to_json() for x in many]
                 print(f"repeat done: {serial[-1]:.1f} / {batched[-1]:.1f} questions a second", file=sys.stderr)
-            stats = engine.stats()
+            stats = engine.summary(0)
             ranker = engine.ranker.name
         finally:
             engine.close()
@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"newsbot batch bench: {a.articles} articles of {a.docs.parent.name} ({stats.sentences} sentences), "
           f"{len(questions)} questions, batches of {a.batch}, ranker: {ranker}, median of {a.repeats} runs, "
           f"{os.cpu_count()} cores (shared machine); answers identical: {'yes' if same else 'NO'}\n")
-    print("| figure | one at a time (`answer`) | together (`answer_many`) | together / one at a time |")
+    print("| figure | one at a time (`answer`) | together (`answers`) | together / one at a time |")
     print("|---|---:|---:|---:|")
     print(f"| questions a second | {s:.1f} | {b:.1f} | {b / s:.2f}× |")
     print(f"| ms a question | {1000 / s:.1f} | {1000 / b:.1f} | |")

@@ -37,10 +37,9 @@ from pathlib import Path
 from typing import Any
 
 from index.errors import NewsbotError
-from index.model import Sentence
+from index.model import Sentence, StoredSentence
 from index.reading import attribute, in_quotations, read_articles, repair_text, split_sentences
 from index.settings import Settings
-from index.store import StoredSentence
 from index.terms import content_terms, word_set
 
 # The issue's targets (issue 10): share of labels of each kind newsbot gets right.

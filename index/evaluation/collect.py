@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from index.engine import Engine, default_reader
+from index.engine import Engine
 from index.evaluation.dataset import Question, is_correct
 from index.questions import is_chitchat, question_type
 from index.ranking import Candidate, FusionRanker, Ranker, fuse, mark_articles, merge_candidates
+from index.ranking.choice import default_reader
 from index.ranking.features import FEATURE_NAMES, CorpusView, candidate_features
 from index.ranking.learned import shortlist
 
@@ -47,7 +48,7 @@ def with_ranker(engine: Engine, ranker: Ranker) -> Engine:
     """Return an engine over the same store, vectors and encoder that ranks with `ranker`, and rereads with the
     shipped reader as `newsbot ask` does when `ranker` is the learned one (unless the settings turn it off)."""
     return Engine(engine.settings, engine.store, engine.vectors, engine.encoder, ranker,
-                  default_reader(engine.settings, ranker))
+                  default_reader(engine.settings.reader, ranker))
 
 
 @dataclass

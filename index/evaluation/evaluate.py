@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from index.engine import Engine, load_default_ranker
+from index.engine import Engine
 from index.errors import NewsbotError
 from index.evaluation.collect import RecordingRanker, with_ranker
 from index.evaluation.compare import EVAL_K, compare_rankings
@@ -30,6 +30,7 @@ from index.evaluation.report import assemble_report, unanswerable_summary, wilso
 from index.model import Answer
 from index.questions import question_type
 from index.ranking import BASELINES, BaselineRanker, FusionRanker, Ranker
+from index.ranking.choice import load_default_ranker
 from index.ranking.features import CorpusView
 from index.reading import read_articles
 from index.settings import Settings
@@ -55,7 +56,7 @@ def build_engine(
     """Return an engine (ranking by fusion) over a fresh index of the docs (less the excluded doc_ids) in
     data_dir."""
     base = settings or Settings()
-    s = replace(base, data_dir=data_dir, ranker=False)
+    s = replace(base, data_dir=data_dir, ranker="fusion")
     engine = Engine.open(s)
     articles, problems = read_articles([docs], root=docs.parent)
     problems = [p for p in problems if p.skipped]  # a clipped title is a note, not a lost article
@@ -115,7 +116,7 @@ def evaluate(
             if opts.compare:
                 ranker = eval_ranker("default", base)
                 report = compare_rankings(base, ranker, questions, extra, unanswerable_docs, on_answer)
-                stats = base.stats()
+                stats = base.summary(0)
                 header = {"questions": report["rankings"]["default"]["n"], "docs": str(docs),
                           "articles": stats.articles, "sentences": stats.sentences,
                           "index_seconds": round(index_seconds, 2)}

@@ -488,7 +488,7 @@ def open_kept_index(index_dir: Path) -> Engine:
     """Return an engine over an index kept by `newsbot eval --keep-index`, ranking as `newsbot ask` does."""
     from index.evaluation.evaluate import eval_ranker
 
-    settings = replace(Settings.from_env(), data_dir=index_dir, ranker=False, progress=False)
+    settings = replace(Settings.from_env(), data_dir=index_dir, ranker="fusion", progress=False)
     engine = Engine.open(settings)
     return with_ranker(engine, eval_ranker("default", engine))
 

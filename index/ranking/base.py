@@ -8,7 +8,8 @@ from typing import Protocol
 
 import numpy as np
 
-from index.store import Store, StoredSentence
+from index.model import StoredSentence
+from index.store import Store
 from index.vectors import VectorIndex
 
 

@@ -206,15 +206,11 @@ def load_ranker(corpus: CorpusView, path: Path | None = None) -> LearnedRanker:
             "make train-ranker"
         )
     booster = TreeEnsemble.from_file(model_path)
-    if booster.feature_names() != [_lgb_name(f) for f in features]:
+    if booster.feature_names() != list(features):
         raise RankerError(
             f"the ranker model {model_path} does not match its metadata's features; retrain it with: make train-ranker"
         )
     return LearnedRanker(booster, meta, corpus, features)
-
-
-def _lgb_name(feature: str) -> str:
-    return feature
 
 
 # -- the no-answer decision ----------------------------------------------------------------------------------

@@ -1,0 +1,57 @@
+"""The orders laid over the ranker's scores at answer time: the bonus of a speaker the question names, the
+reader's reorder of the best story groups, and "newest first"."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from index.ranking.base import Candidate, Ranker
+from index.ranking.reader import Reader
+
+# What a question naming a speaker ("what did Dempsey say") adds to the scores of that speaker's sentences, as a
+# share of the spread of the best scores: evidence that a much better sentence can still overcome, not an override.
+SPEAKER_BONUS = 0.5
+SPEAKER_SPREAD_OVER = 10  # the best scores the spread is measured over
+# "Newest first" orders the best NEWEST_POOL candidates that the ranker finds relevant by their article's date
+# (undated last, then by score); the others follow by score.
+NEWEST_POOL = 10
+
+
+def speaker_bonus(scores: np.ndarray) -> float:
+    """Return what a sentence of a speaker the question names gets added to its score: SPEAKER_BONUS times the
+    spread of the best SPEAKER_SPREAD_OVER scores (at least a tiny amount, so that it breaks ties)."""
+    best = np.sort(scores)[::-1][:SPEAKER_SPREAD_OVER]
+    return SPEAKER_BONUS * float(best[0] - best[-1]) + 1e-6 if len(best) else 0.0
+
+
+# A card after the first is left out by the front ends (Answer.shown) when its score with the reader's falls this
+# far below the first answer's: chosen on the Wikinews validation questions (bench/RESULTS.md, "Fewer cards")
+WEAK_GAP = 4.0
+
+
+def reread(reader: Reader, question: str, groups: list[list[tuple[Candidate, float]]]
+           ) -> tuple[list[list[tuple[Candidate, float]]], dict[int, float]]:
+    """Return the groups with the first `reader.read` reordered by their best sentence's ranker score plus
+    `reader.weight` times the reader's logit (the rest after them, in the ranker's order), and each read sentence's
+    logit by its id."""
+    head, tail = groups[: reader.read], groups[reader.read :]
+    if len(head) < 2:
+        return groups, {}
+    logits = reader.scores(question, [g[0][0].sentence.text for g in head])
+    fused = np.array([g[0][1] for g in head]) + reader.weight * logits
+    order = np.argsort(-fused, kind="stable")
+    read = {g[0][0].id: float(x) for g, x in zip(head, logits, strict=True)}
+    return [head[i] for i in order] + tail, read
+
+
+def newest_first(cands: list[Candidate], scores: np.ndarray, ranker: Ranker, pool: int = NEWEST_POOL
+                 ) -> tuple[list[Candidate], np.ndarray]:
+    """Return the ranked candidates reordered newest first: of the best `pool`, the best one and those the ranker
+    finds relevant by their article's publication time, newest first (undated last, then by score); the rest
+    follow by score."""
+    top = [i for i in range(min(pool, len(cands))) if i == 0 or ranker.is_relevant(float(scores[i]), cands[i])]
+    ts = [cands[i].sentence.source.published_ts for i in top]
+    ordered = [i for _, i in sorted(zip(ts, top, strict=True), key=lambda p: (p[0] is None, -(p[0] or 0.0), p[1]))]
+    chosen = set(top)
+    idx = ordered + [i for i in range(len(cands)) if i not in chosen]
+    return [cands[i] for i in idx], scores[idx]
