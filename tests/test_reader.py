@@ -196,3 +196,8 @@ def test_cards_after_the_first_show_only_when_they_answer_too(settings: Settings
     assert [h.attribution.speaker for h in said.shown().hits] == ["Noman Benotman"] * 3
     assert more.shown().hits == more.hits
     assert [h["weak"] for h in one.to_json()["answers"]] == [False, True, True]
+
+
+def test_the_reader_reads_text_that_is_not_valid_unicode() -> None:
+    logits = load_reader().scores("00\ud800", ["Derna is a city \udcff in Libya.", "Crete is an island."])
+    assert logits.shape == (2,) and np.isfinite(logits).all()

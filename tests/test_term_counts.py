@@ -127,6 +127,7 @@ def test_an_index_made_before_the_counts_gets_them_when_opened(engine: Engine, s
                      " ALTER TABLE answers DROP COLUMN since; ALTER TABLE answers DROP COLUMN until;"  # 8
                      " ALTER TABLE answers DROP COLUMN ordering; ALTER TABLE answers DROP COLUMN period;"
                      " ALTER TABLE answers DROP COLUMN searched;"
+                     " DROP TABLE feed_items; DROP TABLE feeds;"  # 9
                      " PRAGMA user_version=5; COMMIT;")
     db.close()
     store = Store(settings.db_path)

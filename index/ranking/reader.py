@@ -78,7 +78,9 @@ class Reader:
         """Return the reader's logit for each (question, sentence) pair, as float64."""
         if not sentences:
             return np.zeros(0)
-        encodings = self._tokenizer.encode_batch([(question, s) for s in sentences])
+        # the tokenizer takes only valid Unicode: a lone surrogate (from a question typed anyhow) becomes "?"
+        question, texts = _valid(question), [_valid(s) for s in sentences]
+        encodings = self._tokenizer.encode_batch([(question, s) for s in texts])
         columns = {
             "input_ids": [e.ids for e in encodings],
             "attention_mask": [e.attention_mask for e in encodings],
@@ -88,6 +90,11 @@ class Reader:
         with self._lock:  # one session shared by the bot's worker threads
             out = self._session.run(None, feed)[0]
         return np.asarray(out, dtype=np.float64).reshape(-1)
+
+
+def _valid(text: str) -> str:
+    """Return the text with what UTF-8 cannot encode (lone surrogates) replaced by "?"."""
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def read_meta(folder: Path | None = None) -> dict[str, Any]:
