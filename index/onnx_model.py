@@ -121,7 +121,8 @@ def usable_export(onnx: Path, described: Path, model_id: str, weights_sha256: st
 
 
 def sha256_file(path: Path) -> str:
-    """Return the hex sha256 of a file (the weights' and the export's checks; index.encoder uses it too)."""
+    """Return the hex sha256 of a file (the weights' and the export's checks; index.encoder and the reader use it
+    too)."""
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):

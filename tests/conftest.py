@@ -142,10 +142,14 @@ def ranker_copy(tmp_path: Path) -> Path:
     """Return a folder holding a copy of the shipped ranker files."""
     from index.ranking.learned import META_FILE, MODEL_FILE, RANKER_DIR
 
-    folder = tmp_path / "ranker"
+    return copied(RANKER_DIR, (MODEL_FILE, META_FILE), tmp_path / "ranker")
+
+
+def copied(source: Path, names: Sequence[str], folder: Path) -> Path:
+    """Return `folder`, made, holding a copy of each named file of `source` (a shipped model's files)."""
     folder.mkdir()
-    for name in (MODEL_FILE, META_FILE):
-        shutil.copy(RANKER_DIR / name, folder / name)
+    for name in names:
+        shutil.copy(source / name, folder / name)
     return folder
 
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import copied
 
 from index.encoder import Encoder
 from index.engine import Engine
@@ -42,11 +42,7 @@ CLIMBER_QUESTION = "A climber hurt on the Matterhorn was flown back to Britain. 
 @pytest.fixture
 def reader_copy(tmp_path: Path) -> Path:
     """Return a folder holding a copy of the shipped reader and its description."""
-    folder = tmp_path / "reader"
-    folder.mkdir()
-    for name in (READER_FILE, READER_META):
-        shutil.copy(READER_DIR / name, folder / name)
-    return folder
+    return copied(READER_DIR, (READER_FILE, READER_META), tmp_path / "reader")
 
 
 def test_the_shipped_reader_loads_with_the_sha256_its_description_records() -> None:

@@ -12,7 +12,6 @@ decision. It tokenizes with the shipped MiniLM's own tokenizer (`tokenizers`), s
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 from collections.abc import Sequence
@@ -22,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from index.errors import RankerError
+from index.onnx_model import sha256_file
 
 READER_DIR = Path(__file__).resolve().parent / "shipped"
 READER_FILE = "reader.int8.onnx"
@@ -30,15 +30,6 @@ FORMAT_VERSION = 1
 MAX_LENGTH = 128  # tokens of (question, sentence) read together, as trained
 READ = 6  # the ranker's best candidates (story groups) the reader reads: 10 cost 165 ms, 6 keep its gain
 WEIGHT = 0.7  # what one unit of the reader's logit is worth in the ranker's score (chosen: bench/RESULTS.md)
-
-
-def sha256_file(path: Path) -> str:
-    """Return the hex sha256 of a file's bytes."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def tokenizer_file() -> Path:
