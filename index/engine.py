@@ -72,6 +72,7 @@ WINDOW_DEPTH = 4
 # "Newest first" orders the best NEWEST_POOL candidates that the ranker finds relevant by their article's date
 # (undated last, then by score); the others follow by score.
 NEWEST_POOL = 10
+BARE_CACHE = 4096  # bare sentence vectors kept for story grouping (1.5 kB each with MiniLM)
 
 
 @dataclass(frozen=True)
@@ -195,6 +196,8 @@ class Engine:
         self._words = CorpusWords(store)
         # example questions the corpus answers: (corpus state, the questions, whether every candidate was tried)
         self._examples: tuple[tuple[object, ...], list[str], bool] | None = None
+        # bare sentences' vectors (without their titles) that story grouping compared, by text
+        self._bare: dict[str, np.ndarray] = {}
 
     @classmethod
     def open(cls, settings: Settings, encoder: Encoder | None = None, ranker: Ranker | None = None) -> Engine:
@@ -726,8 +729,16 @@ class Engine:
 
     def _bare_vectors(self, sentences: Sequence[str]) -> np.ndarray:
         """Return the sentences' vectors without their articles' titles (the stored ones carry them, and two
-        articles on one event share a title's words): what index.stories compares, for a handful of sentences."""
-        return self.encoder.encode(list(sentences), "document")
+        articles on one event share a title's words): what index.stories compares, for a handful of sentences;
+        each text is encoded once and kept (BARE_CACHE of them), since the same candidates come back."""
+        cache = self._bare
+        missing = list(dict.fromkeys(t for t in sentences if t not in cache))
+        if missing:
+            if len(cache) + len(missing) > BARE_CACHE:
+                cache.clear()
+            cache.update(zip(missing, np.asarray(self.encoder.encode(missing, "document"), dtype=np.float32),
+                             strict=True))
+        return np.stack([cache[t] for t in sentences]) if sentences else np.zeros((0, self.encoder.dimension))
 
     def answer_many(self, questions: Sequence[str | Query], k: int = 3, offset: int = 0) -> list[Answer]:
         """Return the answer to each question, as `answer` gives it, the questions encoded together (one encoder
