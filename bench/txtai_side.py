@@ -79,7 +79,10 @@ def cold(out: Path, question: str) -> dict:
     embeddings = txtai.Embeddings()
     embeddings.load(str(out))
     found = embeddings.search(question, K)
-    return {"first": int(found[0][0]) if found else None}
+    if not found:
+        return {"first": None}
+    first = found[0]  # (id, score), or with the content store a dict with the text
+    return {"first": int(first["id"] if isinstance(first, dict) else first[0])}
 
 
 def main(argv: list[str] | None = None) -> int:
