@@ -142,3 +142,16 @@ def test_the_scale_section_runs_bench_scale_when_it_is_there(tmp_path: Path,
         "import sys\nprint('| vectors | ms |')\nprint('|---|---:|')\nprint('| ' + sys.argv[-1] + ' | 1.0 |')\n"
     )
     assert run_scale("100000").splitlines() == ["| vectors | ms |", "|---|---:|", "| 100000 | 1.0 |"]
+
+
+def test_bench_scale_says_when_its_vectors_are_synthetic(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Without its .npy files and told not to build them, bench.scale measures on stand-ins and says so loudly."""
+    import numpy as np
+
+    from bench.scale import real_vectors
+
+    base, qs, origin = real_vectors(tmp_path / "s.npy", tmp_path / "q.npy", np.random.default_rng(0), build=False)
+    assert origin.startswith("SYNTHETIC") and "SYNTHETIC" in capsys.readouterr().err
+    np.save(tmp_path / "s.npy", base[:10])
+    np.save(tmp_path / "q.npy", qs[:3])
+    assert real_vectors(tmp_path / "s.npy", tmp_path / "q.npy", np.random.default_rng(0))[2].startswith("real")
