@@ -4,6 +4,7 @@ here asserts a timing: the figures are only checked to be there and positive."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -155,3 +156,20 @@ def test_bench_scale_says_when_its_vectors_are_synthetic(tmp_path: Path, capsys:
     np.save(tmp_path / "s.npy", base[:10])
     np.save(tmp_path / "q.npy", qs[:3])
     assert real_vectors(tmp_path / "s.npy", tmp_path / "q.npy", np.random.default_rng(0))[2].startswith("real")
+
+
+def test_same_answers_counts_what_moved_question_by_question(tmp_path: Path) -> None:
+    from bench.same_answers import differences, main
+
+    row = {"q": "q1", "no": False, "ids": [1, 2], "scores": [0.5, 0.4], "reported_by": [["a"], ["b"]],
+           "also_in": [[], []]}
+    moved = {**row, "ids": [2, 1], "reported_by": [["b"], ["a"]]}
+    assert differences([row], [row]) == {"questions": 1, "nothing_relevant": 0, "first_hit": 0, "hits": 0,
+                                         "scores": 0, "reported_by": 0, "also_in": 0}
+    assert differences([row], [moved])["first_hit"] == differences([row], [moved])["reported_by"] == 1
+    before, after = tmp_path / "before.jsonl", tmp_path / "after.jsonl"
+    before.write_text(json.dumps(row) + "\n")
+    after.write_text(json.dumps(row) + "\n")
+    assert main(["compare", str(before), str(after)]) == 0
+    after.write_text(json.dumps(moved) + "\n")
+    assert main(["compare", str(before), str(after)]) == 1
