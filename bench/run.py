@@ -77,9 +77,15 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _questions(path: Path, n: int) -> list[str]:
+def _questions(path: Path, n: int, docs: Path | None = None) -> list[str]:
+    """Return n questions spread over the file; with `docs`, only questions about its articles (their doc_id)."""
+    known: set[str] | None = None
+    if docs is not None:
+        with open(docs, encoding="utf-8") as f:
+            known = {json.loads(line).get("doc_id") for line in f if line.strip()}
     with open(path, encoding="utf-8") as f:
-        qs = [json.loads(line)["question"] for line in f if line.strip()]
+        rows = [json.loads(line) for line in f if line.strip()]
+    qs = [r["question"] for r in rows if known is None or r.get("doc_id") in known]
     step = max(1, len(qs) // n)
     return qs[::step][:n]
 
@@ -556,9 +562,10 @@ def main(argv: list[str] | None = None) -> int:
     if a.repeats < 1 or a.questions_n < 1:
         p.error("--repeats and --questions-n must be 1 or more")
 
-    questions = _questions(a.questions, a.questions_n)
     with tempfile.TemporaryDirectory(prefix="newsbot-bench-docs-") as tmp:
         docs = _limit_docs(a.docs, a.limit_docs, Path(tmp)) if a.limit_docs else a.docs
+        # over the first N articles, the questions asked of them (the others would be answered with nothing)
+        questions = _questions(a.questions, a.questions_n, docs if a.limit_docs else None)
         started = time.perf_counter()
         figures, info = side_by_side(docs, questions, a.repeats, a.txtai_venv / "bin" / "python",
                                      every_core=not a.one_thread_only)
