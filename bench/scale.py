@@ -6,7 +6,10 @@ exact search, size on disk and memory after loading, at sizes well beyond the sh
 The sentences are synthetic but shaped like real ones: each mixes two real MiniLM sentence vectors with a little
 noise (uniform random vectors have no clusters, which makes an IVF index's recall meaningless). The questions are
 real MiniLM question vectors, none of them in the index. Both come from .npy caches (--sentences, --questions);
-without them a clustered Gaussian mixture stands in. Each index is loaded and searched in its own process, so
+when they are missing, `--build` (the default) makes them first: squad-dev-a's sentences ("title. sentence", as
+newsbot stores them) and questions encoded by newsbot's own encoder (a few minutes on one core). Only with
+`--no-build` (or a build that fails, said on stderr) does a clustered Gaussian mixture stand in, and the table's
+note then says that its vectors are synthetic. Each index is loaded and searched in its own process, so
 that its memory is its own. Prints a Markdown table; the machine may be shared, so figures are medians.
 
 The kind column says what each size got and the policy asked (auto: exact, ivf or ivf8 by size, as newsbot picks).
@@ -29,8 +32,10 @@ from pathlib import Path
 
 import numpy as np
 
-DEFAULT_SENTENCES = Path("/tmp/pn/exp_minilm_S.npy")
-DEFAULT_QUESTIONS = Path("/tmp/pn/exp_minilm_Q_questions.npy")
+ROOT = Path(__file__).resolve().parent.parent
+SQUAD = ROOT.parent / "shared" / "eval" / "squad-dev-a"
+DEFAULT_SENTENCES = ROOT / "bench" / "out" / "scale" / "minilm_sentences.npy"
+DEFAULT_QUESTIONS = ROOT / "bench" / "out" / "scale" / "minilm_questions.npy"
 DIMENSION = 384
 MODEL = "bench"
 
@@ -39,15 +44,42 @@ def _unit(x: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(x / np.linalg.norm(x, axis=1, keepdims=True), dtype=np.float32)
 
 
-def real_vectors(sentences: Path, questions: Path, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, str]:
-    """Return (base sentence vectors, question vectors, where they came from): the caches, or a clustered
-    Gaussian mixture standing in for them."""
+def build_vectors(sentences: Path, questions: Path, docs: Path = SQUAD / "docs.jsonl",
+                  asked: Path = SQUAD / "questions.jsonl") -> None:
+    """Write the .npy caches: the docs' sentences as newsbot stores them and the questions, encoded by newsbot's
+    own encoder (its ONNX export, in a temporary folder)."""
+    from bench.txtai_bench import stored_sentences
+    from index.encoder import build_encoder
+    from index.settings import Settings
+
+    texts = [f"{r['title']}. {r['text']}" if r["title"] else r["text"] for r in stored_sentences(docs)]
+    with open(asked, encoding="utf-8") as f:
+        qs = [json.loads(line)["question"] for line in f if line.strip()]
+    with tempfile.TemporaryDirectory(prefix="newsbot-scale-model-") as tmp:
+        encoder = build_encoder(Settings.from_env(dict(os.environ), data_dir=Path(tmp), progress=False))
+        sentences.parent.mkdir(parents=True, exist_ok=True)
+        questions.parent.mkdir(parents=True, exist_ok=True)
+        np.save(sentences, np.asarray(encoder.encode(texts, "document"), dtype=np.float32))
+        np.save(questions, np.asarray(encoder.encode(qs, "query"), dtype=np.float32))
+
+
+def real_vectors(sentences: Path, questions: Path, rng: np.random.Generator, build: bool = True
+                 ) -> tuple[np.ndarray, np.ndarray, str]:
+    """Return (base sentence vectors, question vectors, where they came from): the caches (built first when
+    `build` and they are missing), or a clustered Gaussian mixture standing in for them, said on stderr."""
+    if build and not (sentences.exists() and questions.exists()):
+        try:
+            build_vectors(sentences, questions)
+        except Exception as e:  # noqa: BLE001 - any failure: say it, and measure on synthetic vectors
+            print(f"bench.scale: could not build the real vectors ({e}); using synthetic ones", file=sys.stderr)
     if sentences.exists() and questions.exists():
         return _unit(np.load(sentences)), _unit(np.load(questions)), f"real MiniLM vectors ({sentences.name})"
+    print("bench.scale: SYNTHETIC vectors (a clustered Gaussian mixture): no real vectors at "
+          f"{sentences} and {questions}", file=sys.stderr)
     centres = rng.standard_normal((300, DIMENSION)).astype(np.float32)
     base = centres[rng.integers(0, 300, 30_000)] + 0.8 * rng.standard_normal((30_000, DIMENSION)).astype(np.float32)
     qs = centres[rng.integers(0, 300, 200)] + 0.8 * rng.standard_normal((200, DIMENSION)).astype(np.float32)
-    return _unit(base), _unit(qs), "a clustered Gaussian mixture (no .npy caches found)"
+    return _unit(base), _unit(qs), "SYNTHETIC vectors, a clustered Gaussian mixture (no real vectors found or built)"
 
 
 def synthetic_sentences(base: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
@@ -129,14 +161,15 @@ def measure_loaded(path: Path, questions: Path, truth: Path, depth: int, full: P
     }
 
 
-def run(sizes: list[int], kinds: list[str], depth: int, sentences: Path, questions: Path) -> str:
+def run(sizes: list[int], kinds: list[str], depth: int, sentences: Path, questions: Path, build: bool = True
+        ) -> str:
     """Return the Markdown table of every size and kind."""
     import faiss
 
     from index.vectors import IVF_KINDS, RESCORE, VectorIndex
 
     rng = np.random.default_rng(0)
-    base, qs, origin = real_vectors(sentences, questions, rng)
+    base, qs, origin = real_vectors(sentences, questions, rng, build)
     rows = [
         "| sentences | kind | parameters | build s | open ms (checksum verified) | search p50 ms, cold | "
         f"warm p50 ms | warm p95 ms | warm CPU p50 ms | recall@{depth} | disk MB | "
@@ -214,9 +247,11 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--depth", type=int, default=50, help="dense candidates per question (Settings.candidates)")
     p.add_argument("--sentences", type=Path, default=DEFAULT_SENTENCES, help=".npy of real sentence vectors")
     p.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS, help=".npy of real question vectors")
+    p.add_argument("--no-build", dest="build", action="store_false",
+                   help="do not encode the real vectors when their .npy files are missing (synthetic ones stand in)")
     a = p.parse_args(argv)
     sizes = [int(s) for s in a.sizes.split(",") if s.strip()]
-    print(run(sizes, [k.strip() for k in a.kinds.split(",")], a.depth, a.sentences, a.questions))
+    print(run(sizes, [k.strip() for k in a.kinds.split(",")], a.depth, a.sentences, a.questions, a.build))
 
 
 if __name__ == "__main__":

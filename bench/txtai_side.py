@@ -2,7 +2,8 @@
 newsbot's; it imports nothing from newsbot, only txtai and bench/txtai_bench.py's standard-library helpers.
 
     index   DIR OUT        index DIR/sentences.jsonl (written by `python -m bench.txtai_bench export`) with
-                           txtai's hybrid config, save it to OUT; print sentences, seconds, peak memory
+                           txtai's hybrid config (--content: with its content store, so that a search returns
+                           the text, as newsbot's does), save it to OUT; print sentences, seconds, peak memory
     answer  OUT QUESTIONS  load the saved index, time each question alone (one thread), then all of them in one
                            `batchsearch`; print the milliseconds and peak memory
     cold    OUT QUESTION   load the saved index and search once; print the first result (the parent times the
@@ -37,12 +38,13 @@ def _one_thread() -> None:
     torch.set_num_threads(1)
 
 
-def index(folder: Path, out: Path, model: str) -> dict:
-    """Index the exported sentences ("title. sentence", the text newsbot embeds) and save the index."""
+def index(folder: Path, out: Path, model: str, content: bool = False) -> dict:
+    """Index the exported sentences ("title. sentence", the text newsbot embeds) and save the index; with
+    `content`, txtai stores the text and returns it with each result."""
     import txtai
 
     sentences = read_jsonl(folder / SENTENCES)
-    embeddings = txtai.Embeddings(txtai_config(model))
+    embeddings = txtai.Embeddings({**txtai_config(model), "content": content})
     t = time.perf_counter()
     embeddings.index((s["id"], f"{s['title']}. {s['text']}" if s["title"] else s["text"], None) for s in sentences)
     embeddings.save(str(out))
@@ -77,7 +79,10 @@ def cold(out: Path, question: str) -> dict:
     embeddings = txtai.Embeddings()
     embeddings.load(str(out))
     found = embeddings.search(question, K)
-    return {"first": int(found[0][0]) if found else None}
+    if not found:
+        return {"first": None}
+    first = found[0]  # (id, score), or with the content store a dict with the text
+    return {"first": int(first["id"] if isinstance(first, dict) else first[0])}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -89,9 +94,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--model", help="the local all-MiniLM-L6-v2 folder")
     p.add_argument("--questions", type=Path, help="a JSON list of questions")
     p.add_argument("--question")
+    p.add_argument("--content", action="store_true", help="index: keep the text (txtai's content store)")
     a = p.parse_args(argv)
     if a.step == "index":
-        res = index(a.dir, a.out, a.model)
+        res = index(a.dir, a.out, a.model, a.content)
     elif a.step == "answer":
         res = answer(a.out, json.loads(a.questions.read_text(encoding="utf-8")))
     else:

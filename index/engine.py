@@ -77,6 +77,7 @@ EXAMPLE_CANDIDATES = 12  # example questions tried, in order, for the `n` a gree
 # A question with a date window searches this many times deeper (dense and lexical), since the candidates outside
 # its window are dropped before ranking.
 WINDOW_DEPTH = 4
+BARE_CACHE = 4096  # bare sentence vectors kept for story grouping (1.5 kB each with MiniLM)
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,17 @@ class EncodedQuestion:
     qvec: np.ndarray
     vectors: VectorIndex
     dense: list[tuple[int, float]]
+
+
+@dataclass(frozen=True)
+class Gathered:
+    """A question's candidates before the ranker scores them: its ranked form, its vector, the candidates (their
+    articles marked) and the speakers it asks about."""
+
+    question: str
+    qvec: np.ndarray
+    cands: list[Candidate]
+    speakers: list[str]
 
 
 class Engine:
@@ -106,6 +118,8 @@ class Engine:
         self._words = CorpusWords(store)
         # example questions the corpus answers: (corpus state, the questions, whether every candidate was tried)
         self._examples: tuple[tuple[object, ...], list[str], bool] | None = None
+        # bare sentences' vectors (without their titles) that story grouping compared, by text
+        self._bare: dict[str, np.ndarray] = {}
 
     @classmethod
     def open(cls, settings: Settings, encoder: Encoder | None = None, ranker: Ranker | None = None) -> Engine:
@@ -420,6 +434,66 @@ class Engine:
         stored = self.store.sentences({sid for sid, _ in dense} | {sid for sid, _ in lexical})
         return merge_candidates(dense, lexical, stored, vectors, qvec, store=self.store)
 
+    def _gathered(self, encoded: Sequence[EncodedQuestion], windows: Sequence[Query | None]) -> list[Gathered]:
+        """Return each encoded question's candidates (see `ranked`), read for all of them at once: every
+        question's lexical lookups (its sentences, WINDOW_DEPTH times deeper with a window, and its articles) in
+        one SQL statement, the sentences they and the dense hits name in one more."""
+        n = self.settings.candidates
+        asked: list[tuple[str, str, int]] = []
+        for e, w in zip(encoded, windows, strict=True):
+            depth = n * (WINDOW_DEPTH if w is not None and w.windowed else 1)
+            asked += [("sentences_fts", e.ranked, depth), ("articles_fts", e.ranked, n)]
+        found = self.store.lexical_many(asked)
+        lexical, articles = found[0::2], found[1::2]
+        stored = self.store.sentences({sid for e in encoded for sid, _ in e.dense}
+                                      | {sid for lex in lexical for sid, _ in lex})
+        out = []
+        for e, w, lex, arts in zip(encoded, windows, lexical, articles, strict=True):
+            cands = merge_candidates(e.dense, lex, stored, e.vectors, e.qvec, store=self.store)
+            speakers = self.speakers_asked_about(e.ranked)
+            if speakers:
+                known = {c.id for c in cands}
+                extra = [sid for sid in self.store.sentence_ids_by_speaker(speakers, n) if sid not in known]
+                if extra:
+                    said = self.store.sentences(extra)
+                    cos = cosines([sid for sid in extra if sid in said], e.vectors, e.qvec, self.store)
+                    cands += [Candidate(sid, said[sid], cos[sid], 0.0, None, None) for sid in extra if sid in cos]
+            if w is not None and w.windowed:
+                cands = [c for c in cands if w.holds(c.sentence.source.published_ts)]
+            mark_articles(cands, arts)
+            out.append(Gathered(e.ranked, e.qvec, cands, speakers))
+        return out
+
+    def _scores(self, gathered: Sequence[Gathered]) -> list[np.ndarray]:
+        """Return the ranker's scores of each question's candidates: in one matrix when the ranker scores many
+        questions at once (`score_many`, the learned ranker's), else question by question."""
+        todo = [g for g in gathered if g.cands]
+        many = getattr(self.ranker, "score_many", None)
+        if many is not None:
+            scored = iter(many([(g.question, g.qvec, g.cands) for g in todo]))
+        else:
+            scored = iter([self.ranker.score(g.question, g.qvec, g.cands) for g in todo])
+        return [np.asarray(next(scored), dtype=np.float64) if g.cands else np.zeros(0) for g in gathered]
+
+    def _decided(self, g: Gathered, scores: np.ndarray) -> tuple[list[Candidate], np.ndarray, bool]:
+        """Return a question's candidates and scores, best first, and whether the best is relevant (see
+        `ranked`): the named speaker's sentences lifted by SPEAKER_BONUS."""
+        cands, speakers = g.cands, g.speakers
+        if not cands:
+            return [], np.zeros(0), False
+        best = int(np.argmax(scores))
+        relevant = self.ranker.is_relevant(float(scores[best]), cands[best])
+        if not relevant and not speakers:  # a broad question on what the corpus is about is answered
+            relevant = self._words.about_the_corpus(g.question)
+        if speakers:
+            wanted = {s.lower() for s in speakers}
+            said = np.array([(c.sentence.attribution.speaker or "").lower() in wanted for c in cands])
+            if said.any():
+                scores = scores + said * speaker_bonus(scores)
+                relevant = relevant or bool(said[int(np.argmax(scores))])  # their own words, asked for by name
+        order = np.argsort(-scores, kind="stable")
+        return [cands[i] for i in order], scores[order], relevant
+
     def encoded_questions(self, questions: Sequence[str], depth: int | None = None) -> list[EncodedQuestion]:
         """Return each checked question in its ranked form with its vector and `depth` dense hits (default: the
         settings' candidates): the questions are encoded in one encoder call and searched in one FAISS call
@@ -452,35 +526,8 @@ class Engine:
         depth = self.settings.candidates * (WINDOW_DEPTH if windowed else 1)
         if encoded is None:
             encoded = self.encoded_questions([question], depth)[0]
-        question, qvec, vectors = encoded.ranked, encoded.qvec, encoded.vectors
-        cands = self._candidates(question, qvec, vectors, encoded.dense, depth)
-        speakers = self.speakers_asked_about(question)
-        if speakers:
-            known = {c.id for c in cands}
-            extra = [sid for sid in self.store.sentence_ids_by_speaker(speakers, self.settings.candidates)
-                     if sid not in known]
-            if extra:
-                stored = self.store.sentences(extra)
-                cos = cosines([sid for sid in extra if sid in stored], vectors, qvec, self.store)
-                cands += [Candidate(sid, stored[sid], cos[sid], 0.0, None, None) for sid in extra if sid in cos]
-        if window is not None and windowed:
-            cands = [c for c in cands if window.holds(c.sentence.source.published_ts)]
-        if not cands:
-            return [], np.zeros(0), False
-        mark_articles(cands, self.store.lexical_articles(question, self.settings.candidates))
-        scores = np.asarray(self.ranker.score(question, qvec, cands), dtype=np.float64)
-        best = int(np.argmax(scores))
-        relevant = self.ranker.is_relevant(float(scores[best]), cands[best])
-        if not relevant and not speakers:  # a broad question on what the corpus is about is answered
-            relevant = self._words.about_the_corpus(question)
-        if speakers:
-            wanted = {s.lower() for s in speakers}
-            said = np.array([(c.sentence.attribution.speaker or "").lower() in wanted for c in cands])
-            if said.any():
-                scores = scores + said * speaker_bonus(scores)
-                relevant = relevant or bool(said[int(np.argmax(scores))])  # their own words, asked for by name
-        order = np.argsort(-scores, kind="stable")
-        return [cands[i] for i in order], scores[order], relevant
+        gathered = self._gathered([encoded], [window])[0]
+        return self._decided(gathered, self._scores([gathered])[0])
 
     def speakers_asked_about(self, question: str) -> list[str]:
         """Return the attributed speakers a question asks about ("what did Benotman say" → Noman Benotman)."""
@@ -527,11 +574,16 @@ class Engine:
         no_answer set (and nothing_dated, when the question's window holds nothing that answers); `encoded`: the
         searched text already encoded (`encoded_questions`), as `answers` passes it."""
         query = self.asked(question, k, offset)
+        if is_chitchat(query.text):
+            return Answer(question=query.text, hits=[], no_answer=True, small_talk=True, query=query)
+        return self._answered(query, self.ranked(query.searched or query.text, encoded, window=query))
+
+    def _answered(self, query: Query, ranked: tuple[list[Candidate], np.ndarray, bool]) -> Answer:
+        """Return the answer to a question asked (not small talk) from its ranked candidates: copies and reports
+        of one story grouped, the reader's reread, the page of hits."""
         q = query.text
-        if is_chitchat(q):
-            return Answer(question=q, hits=[], no_answer=True, small_talk=True, query=query)
         searched = query.searched or q
-        cands, scores, relevant = self.ranked(searched, encoded, window=query)
+        cands, scores, relevant = ranked
         if not cands or not relevant:
             return Answer(question=q, hits=[], no_answer=True, query=query, nothing_dated=query.windowed)
         if query.order == "newest":
@@ -566,23 +618,34 @@ class Engine:
 
     def _bare_vectors(self, sentences: Sequence[str]) -> np.ndarray:
         """Return the sentences' vectors without their articles' titles (the stored ones carry them, and two
-        articles on one event share a title's words): what index.stories compares, for a handful of sentences."""
-        return self.encoder.encode(list(sentences), "document")
+        articles on one event share a title's words): what index.stories compares, for a handful of sentences;
+        each text is encoded once and kept (BARE_CACHE of them), since the same candidates come back."""
+        cache = self._bare
+        missing = list(dict.fromkeys(t for t in sentences if t not in cache))
+        if missing:
+            if len(cache) + len(missing) > BARE_CACHE:
+                cache.clear()
+            cache.update(zip(missing, np.asarray(self.encoder.encode(missing, "document"), dtype=np.float32),
+                             strict=True))
+        return np.stack([cache[t] for t in sentences]) if sentences else np.zeros((0, self.encoder.dimension))
 
     def answers(self, questions: Iterable[str | Query], k: int = 3, offset: int = 0,
                 batch: int = ANSWER_BATCH) -> Iterator[Answer]:
         """Yield the answer to each question (a str asked with k and offset, or a Query) in order, as `answer`
-        gives it; the questions are checked, encoded and searched `batch` at a time, then each is ranked when its
-        answer is asked for."""
+        gives it; the questions are checked, encoded, searched (one encoder call, one FAISS call), read from the
+        store (one statement for their lexical lookups, one for their sentences) and scored (one matrix for the
+        learned ranker's trees) `batch` at a time; then each is grouped and reread when its answer is asked for."""
         pending = iter(questions)
         while chunk := list(itertools.islice(pending, max(1, batch))):
             asked = [self.asked(q, k, offset) for q in chunk]
             talk = [is_chitchat(a.text) for a in asked]
             searched = [a for a, t in zip(asked, talk, strict=True) if not t]
             depth = self.settings.candidates * (WINDOW_DEPTH if any(a.windowed for a in searched) else 1)
-            encoded = iter(self.encoded_questions([a.searched or a.text for a in searched], depth))
+            encoded = self.encoded_questions([a.searched or a.text for a in searched], depth)
+            gathered = self._gathered(encoded, searched)
+            ranked = iter(zip(gathered, self._scores(gathered), strict=True))
             for a, t in zip(asked, talk, strict=True):
-                yield self.answer(a, encoded=None if t else next(encoded))
+                yield self.answer(a) if t else self._answered(a, self._decided(*next(ranked)))
 
     def _hit(self, s: StoredSentence, score: float) -> Hit:
         before, after = self.store.neighbours(s.article_id, s.position)

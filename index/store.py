@@ -22,6 +22,7 @@ from index.terms import TERMS_VERSION, SentenceCounts, best_form, lexical_terms
 
 log = logging.getLogger(__name__)
 
+_FTS_TABLES = ("sentences_fts", "articles_fts")  # the full-text tables `lexical_many` reads
 
 
 def now_iso() -> str:
@@ -428,21 +429,43 @@ class Store:
 
     def _bm25(self, table: str, question: str, limit: int) -> list[tuple[int, float]]:
         """Return (rowid, BM25 score, higher is better) of the rows of an FTS5 table that best match a question."""
-        # Words that match most rows add nothing to the ranking but make FTS5 score every row they match.
-        terms = lexical_terms(question)
-        if not terms:
-            return []
-        query = " OR ".join(f'"{t}"' for t in sorted(terms))
+        return self.lexical_many([(table, question, limit)])[0]
+
+    def lexical_many(self, asked: Sequence[tuple[str, str, int]]) -> list[list[tuple[int, float]]]:
+        """Return, for each (table, question, limit) asked (`sentences_fts` or `articles_fts`), the (rowid, BM25
+        score, higher is better) of its best matches, best first: every lookup in one SQL statement (a question
+        without a searchable word gets none; a statement FTS5 refuses, each lookup alone)."""
+        parts: list[str] = []
+        args: list[object] = []
+        for n, (table, question, limit) in enumerate(asked):
+            if table not in _FTS_TABLES:
+                raise ValueError(f"not a full-text table: {table}")
+            # Words that match most rows add nothing to the ranking but make FTS5 score every row they match.
+            terms = lexical_terms(question)
+            if terms:
+                parts.append(
+                    f"SELECT * FROM (SELECT {n}, rowid, -bm25({table}) FROM {table} WHERE {table} MATCH ?"  # noqa: S608
+                    f" ORDER BY bm25({table}) LIMIT ?)"
+                )
+                args += [" OR ".join(f'"{t}"' for t in sorted(terms)), limit]
+        out: list[list[tuple[int, float]]] = [[] for _ in asked]
+        if not parts:
+            return out
         with self._lock:
             try:
-                rows = self._db.execute(
-                    f"SELECT rowid, -bm25({table}) FROM {table} WHERE {table} MATCH ?"  # noqa: S608 - our names
-                    f" ORDER BY bm25({table}) LIMIT ?",
-                    (query, limit),
-                ).fetchall()
+                rows = self._db.execute(" UNION ALL ".join(parts), args).fetchall()
             except sqlite3.OperationalError:
-                return []
-        return [(int(r[0]), float(r[1])) for r in rows]
+                if len(asked) == 1:
+                    return out
+                rows = []
+                failed = True
+            else:
+                failed = False
+        if failed:  # one lookup FTS5 refuses leaves the others theirs
+            return [self.lexical_many([one])[0] for one in asked]
+        for n, rowid, score in rows:  # UNION ALL keeps each part's rows in its own order
+            out[n].append((int(rowid), float(score)))
+        return out
 
     # -- feedback ----------------------------------------------------------------------------------------
 

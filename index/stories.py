@@ -133,6 +133,61 @@ def is_copy(a: str, b: str, similarity: float = COPY_SIMILARITY) -> bool:
 Group = list[tuple["Candidate", float]]
 
 
+def agreeing_pairs(texts: Sequence[str]) -> list[tuple[int, int]]:
+    """Return the pairs (j, i), i < j, of texts that pass the word test (`words_agree(texts[i], texts[j])`),
+    ordered by j then i, every pair's overlap counted at once."""
+    able = [i for i, t in enumerate(texts) if not _asks(t) and len(wording(t).terms) >= STORY_MIN_TERMS]
+    if len(able) < 2:
+        return []
+    words = [wording(texts[i]) for i in able]
+    shared = shared_counts([w.terms for w in words])
+    size = np.diag(shared).astype(np.float64)
+    overlap = shared >= STORY_OVERLAP * (size[:, None] + size[None, :] - shared)
+    out = []
+    for y, x in zip(*np.nonzero(np.tril(overlap, -1)), strict=True):  # y > x: row-major is by j, then i
+        wa, wb = words[x], words[y]
+        if _nested(wa.numbers, wb.numbers) and _nested(wa.names, wb.names):
+            out.append((able[y], able[x]))
+    return out
+
+
+def shared_counts(sets: Sequence[frozenset[str]]) -> np.ndarray:
+    """Return the (n, n) matrix of how many members each pair of the sets shares (the diagonal: their sizes),
+    one matrix product over their members' incidence instead of n² set intersections."""
+    vocab: dict[str, int] = {}
+    rows: list[int] = []
+    cols: list[int] = []
+    for i, members in enumerate(sets):
+        for w in members:
+            rows.append(i)
+            cols.append(vocab.setdefault(w, len(vocab)))
+    incidence = np.zeros((len(sets), max(len(vocab), 1)), dtype=np.float32)
+    incidence[rows, cols] = 1.0
+    return np.rint(incidence @ incidence.T).astype(np.int64)  # counts under 2**24: exact in float32
+
+
+def copy_pairs(texts: Sequence[str], similarity: float = COPY_SIMILARITY) -> list[set[int]]:
+    """Return, for each text, the indices of the texts it is a copy of (`is_copy(texts[a], texts[b])` for each b
+    in row a), every pair tested at once."""
+    words = [plain_words(t) for t in texts]
+    shared = shared_counts(words)
+    size = np.diag(shared).astype(np.float64)
+    union = size[:, None] + size[None, :] - shared
+    same = (shared == size[:, None]) & (size[:, None] == size[None, :])
+    close = (
+        (size[:, None] >= 6)
+        & (np.minimum(size[:, None], size[None, :]) >= similarity * np.maximum(size[:, None], size[None, :]))
+        & (shared >= similarity * union)
+        & ~same
+    )
+    out: list[set[int]] = [set(np.flatnonzero(row).tolist()) for row in same]
+    for a, b in zip(*np.nonzero(close), strict=True):
+        fa, fb = wording(texts[a]), wording(texts[b])
+        if _nested(fa.numbers, fb.numbers) and _nested(fa.names, fb.names):
+            out[a].add(int(b))
+    return out
+
+
 def collapse_copies(
     cands: list[Candidate], scores: np.ndarray, similarity: float = COPY_SIMILARITY, limit: int | None = None
 ) -> list[Group]:
@@ -140,18 +195,21 @@ def collapse_copies(
     articles, give or take a word) form one group, ordered by their best member; two different sentences of one
     article never join (the same text twice does); with `limit`, only the first `limit` groups are formed (later
     candidates may still join them)."""
+    texts = [c.sentence.text for c in cands]
+    copies = copy_pairs(texts, similarity)
     groups: list[Group] = []
     articles: list[set[int]] = []
-    for c, s in zip(cands, scores, strict=True):
-        text, article = c.sentence.text, c.sentence.article_id
-        for i, group in enumerate(groups):
-            leader = group[0][0].sentence.text
-            if (text == leader or article not in articles[i]) and is_copy(text, leader, similarity):
-                group.append((c, float(s)))
+    led: dict[int, int] = {}  # candidate index -> the group it leads
+    for a, (c, s) in enumerate(zip(cands, scores, strict=True)):
+        text, article = texts[a], c.sentence.article_id
+        for i in sorted(led[b] for b in copies[a] if b in led):  # the groups whose leader it copies, in order
+            if text == groups[i][0][0].sentence.text or article not in articles[i]:
+                groups[i].append((c, float(s)))
                 articles[i].add(article)
                 break
         else:
             if limit is None or len(groups) < limit:
+                led[a] = len(groups)
                 groups.append([(c, float(s))])
                 articles.append({article})
     return groups
@@ -173,10 +231,9 @@ def group_stories(cands: list[Candidate], scores: np.ndarray, vectors: Vectors |
     # vectors. Only the first `bound` groups kept take in later ones (the others are not shown).
     bound = len(copies) if limit is None else limit
     pairs: dict[int, list[int]] = {}
-    for j in range(1, len(copies)):
-        for i in range(j):
-            if articles[i].isdisjoint(articles[j]) and words_agree(leaders[i], leaders[j]):
-                pairs.setdefault(j, []).append(i)
+    for j, i in agreeing_pairs(leaders):
+        if articles[i].isdisjoint(articles[j]):
+            pairs.setdefault(j, []).append(i)
     if not pairs:
         return copies[:limit] if limit is not None else copies
     needed = sorted({g for j, found in pairs.items() for g in (j, *found)})

@@ -90,6 +90,40 @@ def test_answers_encodes_a_batch_at_a_time(counting_engine: Engine) -> None:
     assert [len(c) for c in encoder.calls] == [3, 3, 1]
 
 
+def test_answers_reads_the_store_and_scores_the_candidates_once_a_batch(
+    counting_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch's lexical lookups are one SQL statement, its candidates one read of the sentences, and every
+    question's shortlist one matrix through the trees (each question apart: one of each per question)."""
+    from index.ranking.learned import LearnedRanker
+
+    calls: dict[str, int] = {}
+
+    def counted(owner: object, name: str) -> None:
+        inner = getattr(owner, name)
+
+        def call(*args: object, **kwargs: object) -> object:
+            calls[name] = calls.get(name, 0) + 1
+            return inner(*args, **kwargs)
+
+        monkeypatch.setattr(owner, name, call)
+
+    ranker = counting_engine.ranker
+    assert isinstance(ranker, LearnedRanker)
+    for name in ("sentences", "lexical", "lexical_articles", "lexical_many", "sentence_ids_by_speaker"):
+        counted(counting_engine.store, name)
+    counted(ranker.booster, "predict")
+    singly = [counting_engine.answer(q).to_json() for q in QUESTIONS]
+    asked = len(QUESTIONS) - 2  # small talk is never looked up
+    assert calls["lexical_many"] == calls["predict"] == asked
+    calls.clear()
+    assert [a.to_json() for a in counting_engine.answers(QUESTIONS)] == singly
+    assert calls["lexical_many"] == calls["predict"] == 1
+    assert "lexical" not in calls and "lexical_articles" not in calls
+    # the candidates in one read (the sentences of the speaker a question names are among them here)
+    assert calls["sentences"] == 1 and calls["sentence_ids_by_speaker"] == 2
+
+
 def test_answers_refuses_an_empty_question(counting_engine: Engine) -> None:
     assert list(counting_engine.answers([])) == []
     with pytest.raises(QuestionError):

@@ -107,6 +107,25 @@ def test_fast_features_agree_with_the_question_helpers(fake_engine: Engine, ques
             assert values[name] == pytest.approx(value, abs=1e-6), (name, c.sentence.text)
 
 
+def test_a_context_reads_the_terms_of_its_own_window_only(fake_engine: Engine) -> None:
+    """A candidate's window terms are its paragraph neighbours' content terms, made for those sentences alone,
+    not for every sentence of the articles read (the cost of a cold answer)."""
+    from index.ranking.features import sentence_terms
+    from index.terms import content_terms
+
+    question = "how far is Derna from Crete"
+    qvec = fake_engine.encoder.encode([question], "query")[0]
+    best = fake_engine.candidates(question, qvec)[0]
+    corpus = CorpusView(fake_engine.store, fake_engine.encoder.dimension)
+    sentence_terms.cache_clear()
+    (ctx,) = corpus.contexts([best])
+    rows = fake_engine.store.article_rows([best.sentence.article_id])[best.sentence.article_id]
+    paragraph = [text for _, _, para, text, _ in rows if para == best.sentence.paragraph]
+    i = paragraph.index(best.sentence.text)
+    assert ctx.window_terms == {t for text in paragraph[max(0, i - 1) : i + 2] for t in content_terms(text)}
+    assert len(rows) > 3 and sentence_terms.cache_info().currsize <= 3
+
+
 def _row(engine: Engine, question: str, starts: str) -> dict[str, float]:
     """Return the features of the candidate sentence that starts with `starts`."""
     qvec = engine.encoder.encode([question], "query")[0]

@@ -257,7 +257,7 @@ def test_questions_alone_or_together_share_one_session(minilm: Encoder, tmp_path
     copy_export(minilm, tmp_path)
     encoder = MiniLMEncoder(runtime="onnx", export_dir=tmp_path, threads=2)
     one = encoder.encode(SENTENCES[:1], "query")
-    together = encoder.encode(SENTENCES * 3, "query")  # a batch of questions, as answer_many sends them
+    together = encoder.encode(SENTENCES * 3, "query")  # a batch of questions, as answers sends them
     assert encoder._onnx._sessions.keys() == {1}  # type: ignore[attr-defined]  # one copy of the weights
     assert np.allclose(one, together[:1], atol=1e-5)
     encoder.encode(SENTENCES * 3, "document")  # indexing: every core

@@ -101,3 +101,33 @@ def test_ask_json_lists_the_members_of_each_hit(seed_engine: Engine, settings, t
 ])
 def test_the_word_test_refuses_contradicting_numbers_names_and_questions(a: str, b: str) -> None:
     assert not words_agree(a, b)
+
+
+# wire copies give or take a word, a number changed, a name changed, questions, short sentences, a repeat
+PAIRWISE = [
+    *(r[3] for r in REPORTS),
+    OTHER,
+    OTHER.replace("port", "harbour"),
+    OTHER.replace("Egypt", "Greece"),
+    "Rescue teams from Egypt and Turkey arrived at the port to help search the ruined neighbourhoods?",
+    "Floodwaters from two collapsed dams swept through the eastern Libyan city of Derna, killing at least 5,400 "
+    "people.",
+    "Floodwaters from two collapsed dams swept through the eastern Libyan city of Derna, killing at least 5,300.",
+    "Parker spoke to Wikinews.",
+    "Parker spoke to Wikinews.",
+    "",
+    "The mayor of Derna said that 20,000 people may have died in the floods.",
+    "Derna's mayor said 20,000 people may have died in the floods, the city's officials said.",
+]
+
+
+def test_the_pair_tests_at_once_agree_with_each_pair_tested_alone() -> None:
+    """copy_pairs and agreeing_pairs (every pair in one matrix) give what is_copy and words_agree give pair by
+    pair, the oracle they replace on the answer path."""
+    from index.stories import agreeing_pairs, copy_pairs, is_copy
+
+    texts = PAIRWISE
+    assert copy_pairs(texts) == [{b for b, tb in enumerate(texts) if is_copy(ta, tb)} for ta in texts]
+    assert agreeing_pairs(texts) == [(j, i) for j in range(len(texts)) for i in range(j)
+                                     if words_agree(texts[i], texts[j])]
+    assert any(copy_pairs(texts)[4] - {4}) and agreeing_pairs(texts)  # the list holds both kinds of pair

@@ -33,6 +33,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -124,9 +125,16 @@ class SentenceContext:
     mean: np.ndarray
     prev: np.ndarray
     next: np.ndarray
-    window_terms: frozenset[str]  # content terms of the sentence and its neighbours in the paragraph
+    paragraph: tuple[str, ...]  # its paragraph's sentences (one tuple the paragraph's sentences share)
     position_in_paragraph: int
     paragraph_sentences: int
+
+    @property
+    def window_terms(self) -> frozenset[str]:
+        """Return the content terms of the sentence and its neighbours in the paragraph (each sentence's terms
+        made once, when a question first reads them, not for every sentence of every article read)."""
+        i, texts = self.position_in_paragraph, self.paragraph
+        return frozenset().union(*(sentence_terms(t) for t in texts[max(0, i - 1) : i + 2]))
 
 
 class CorpusView:
@@ -204,7 +212,7 @@ class CorpusView:
         for c in candidates:
             ctx = cache.get(c.id)
             if ctx is None:  # the sentence vanished between retrieval and ranking
-                ctx = SentenceContext(zero, zero, zero, frozenset(), 0, 1)
+                ctx = SentenceContext(zero, zero, zero, (), 0, 1)
             out.append(ctx)
         return out
 
@@ -222,19 +230,14 @@ class CorpusView:
             mean = mat.mean(axis=0)
             norm = float(np.linalg.norm(mean))
             mean = (mean / norm if norm else mean).astype(np.float32)
-            terms = [frozenset(content_terms(m[1])) for m in members]
+            texts = tuple(m[1] for m in members)
             n = len(members)
             for i, (sid, _text, _vec) in enumerate(members):
-                window = terms[i]
-                if i > 0:
-                    window = window | terms[i - 1]
-                if i + 1 < n:
-                    window = window | terms[i + 1]
                 self._contexts[sid] = SentenceContext(
                     mean=mean,
                     prev=mat[i - 1] if i > 0 else self._zeros,
                     next=mat[i + 1] if i + 1 < n else self._zeros,
-                    window_terms=window,
+                    paragraph=texts,
                     position_in_paragraph=i,
                     paragraph_sentences=n,
                 )
@@ -389,6 +392,12 @@ class SentenceFacts:
 
 
 _facts_cache: dict[str, SentenceFacts] = {}
+
+
+@lru_cache(maxsize=50_000)
+def sentence_terms(text: str) -> frozenset[str]:
+    """Return the sentence's content terms (`terms.content_terms`) as a set, cached by its text."""
+    return frozenset(content_terms(text))
 
 
 def sentence_facts(text: str) -> SentenceFacts:

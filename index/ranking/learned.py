@@ -102,21 +102,41 @@ class LearnedRanker:
     def score(self, question: str, qvec: np.ndarray, candidates: list[Candidate]) -> np.ndarray:
         """Return one score per candidate: the trees' for the fusion shortlist, lower ones in fusion order for
         the rest; the best candidate's features carry the no-answer probability."""
-        if not candidates:
-            return np.zeros(0)
-        fusion = fuse(
-            np.fromiter((c.cos for c in candidates), np.float64, len(candidates)),
-            np.fromiter((c.bm25 for c in candidates), np.float64, len(candidates)),
-        )
-        short = shortlist(fusion)
-        X = self.features(question, qvec, [candidates[i] for i in short])
-        learned = self.booster.predict(X[:, self.columns])
-        top = int(np.argmax(learned))
-        best = candidates[short[top]]
-        best.features = {name: float(v) for name, v in zip(FEATURE_NAMES, X[top], strict=True)}
-        best.features["score"] = float(learned[top])
-        best.features["p_answerable"] = self.no_answer.probability(no_answer_row(learned, X))
-        return combined_scores(fusion, short, learned)
+        return self.score_many([(question, qvec, candidates)])[0]
+
+    def score_many(self, asked: Sequence[tuple[str, np.ndarray, list[Candidate]]]) -> list[np.ndarray]:
+        """Return `score` of each (question, vector, candidates), the shortlists of all of them scored by the
+        trees as one matrix (a tree's decisions are the same for a row alone or among others)."""
+        shortlists: list[np.ndarray] = []
+        fusions: list[np.ndarray] = []
+        matrices: list[np.ndarray] = []
+        for question, qvec, candidates in asked:
+            fusion = fuse(
+                np.fromiter((c.cos for c in candidates), np.float64, len(candidates)),
+                np.fromiter((c.bm25 for c in candidates), np.float64, len(candidates)),
+            )
+            short = shortlist(fusion)
+            fusions.append(fusion)
+            shortlists.append(short)
+            matrices.append(self.features(question, qvec, [candidates[i] for i in short]) if len(short) else
+                            np.zeros((0, len(FEATURE_NAMES)), dtype=np.float32))
+        rows = [len(X) for X in matrices]
+        stacked = np.concatenate(matrices) if matrices else np.zeros((0, len(FEATURE_NAMES)), dtype=np.float32)
+        predicted = self.booster.predict(stacked[:, self.columns]) if len(stacked) else np.zeros(0)
+        out = []
+        for (_, _, candidates), fusion, short, X, learned in zip(
+            asked, fusions, shortlists, matrices, np.split(predicted, np.cumsum(rows)[:-1]), strict=True
+        ):
+            if not len(candidates):
+                out.append(np.zeros(0))
+                continue
+            top = int(np.argmax(learned))
+            best = candidates[short[top]]
+            best.features = {name: float(v) for name, v in zip(FEATURE_NAMES, X[top], strict=True)}
+            best.features["score"] = float(learned[top])
+            best.features["p_answerable"] = self.no_answer.probability(no_answer_row(learned, X))
+            out.append(combined_scores(fusion, short, learned))
+        return out
 
     def is_relevant(self, top_score: float, top: Candidate) -> bool:
         """Return whether the calibrated no-answer model finds the best candidate worth showing."""
