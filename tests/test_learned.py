@@ -486,3 +486,10 @@ def test_a_sentences_facts_are_cached_once_not_beside_its_profile() -> None:
     assert sentence_facts(text) is facts  # cached by its text
     assert profile.cache_info().currsize == before  # the profile it was made from is not kept as well
     assert "crete" in facts.terms and facts.n_words > 10
+
+
+def test_score_many_of_no_question_is_no_scores(ranker_copy: Path) -> None:
+    from index.ranking.learned import load_ranker
+
+    ranker = load_ranker(None, ranker_copy)  # type: ignore[arg-type]
+    assert ranker.score_many([]) == []

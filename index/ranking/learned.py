@@ -107,6 +107,8 @@ class LearnedRanker:
     def score_many(self, asked: Sequence[tuple[str, np.ndarray, list[Candidate]]]) -> list[np.ndarray]:
         """Return `score` of each (question, vector, candidates), the shortlists of all of them scored by the
         trees as one matrix (a tree's decisions are the same for a row alone or among others)."""
+        if not asked:  # a window that left no question any candidate
+            return []
         shortlists: list[np.ndarray] = []
         fusions: list[np.ndarray] = []
         matrices: list[np.ndarray] = []
