@@ -1,0 +1,177 @@
+"""Attribution of an article's sentences: who makes each claim (`speaker`), the words that say so (`cue`) and how
+(`kind`: a direct quote, reported speech, "according to", or the article's own voice).
+
+Rule-based, on words rather than on a parse, so that it costs a small share of indexing. A sentence is cut into
+tokens with its quotations blanked out; each cue (a reporting or belief verb, "according to", a participle such as
+", saying", a name before a colon) looks for its speaker where English puts it: the noun phrase before the verb
+(past an appositive: "Smith, 45, of Ohio, said"), after it ("said Smith"), after "according to", or the subject of
+the main clause for a participle. Speakers are then resolved across the article: a pronoun to the latest speaker
+it can stand for, a surname to the full name used before, a role ("the spokesman") to the person the article gave
+that role. Quotations are followed across the sentences of a paragraph, and a quotation that opens a paragraph
+right after an attributed one keeps its speaker.
+
+Each idea has its module: `lexicon` (the words the rules read by), `tokens` (a sentence cut into tokens),
+`speakers` (who a noun phrase names, and where it lies around a verb), `cues` (the words that say who makes a
+claim), `quotations` (quoted words blanked out and told from scare quotes), `pronouns` (speakers resolved across
+the article) and `transcripts` (a transcript's turns). This module follows them across an article (`attribute`)
+and keeps the public names importable from `index.reading.attribution`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from index.model import NO_ATTRIBUTION, Attribution, Sentence
+from index.reading.attribution.cues import _Cue, _cues
+from index.reading.attribution.pronouns import _plural, _Resolver
+from index.reading.attribution.quotations import SCARE_QUOTE_WORDS, _mask_quotes, in_quotations, is_quotation
+from index.reading.attribution.speakers import _main_subject, _Speaker, may_speak
+from index.reading.attribution.tokens import _tokens
+from index.reading.attribution.transcripts import _turn_attribution, _turns
+
+__all__ = ["RULES_VERSION", "SCARE_QUOTE_WORDS", "attribute", "in_quotations", "is_quotation", "may_speak"]
+
+# The version of these rules: an index attributed by other rules is re-attributed by the next `newsbot index`.
+RULES_VERSION = 3  # 3: issue 23 (unattributed quotations, transcript turns, who may speak)
+
+
+def _attribution(s: _Speaker | None, cue: _Cue, kind: str | None = None) -> Attribution:
+    if s is not None and not may_speak(s.name):
+        s = None
+    if s is None:
+        return Attribution(None, cue.cue, kind or cue.kind, as_written=cue.speaker.as_written if cue.speaker else None,
+                           via=cue.via)
+    return Attribution(s.name, cue.cue, kind or cue.kind, as_written=s.as_written, role=s.role, via=cue.via,
+                       vague=s.vague)
+
+
+def attribute(sentences: Sequence[Sentence]) -> list[Attribution]:
+    """Return one attribution per sentence of an article, in order, following quotations across sentences."""
+    n = len(sentences)
+    own: list[Attribution | None] = [None] * n
+    quoted = [False] * n
+    bare_quote = [False] * n  # nothing but a quotation: no words of the article's own
+    opens_quote = [False] * n
+    ends_colon = [False] * n
+    continues = [False] * n  # starts inside a quotation opened by the sentence before
+    quotation = [False] * n  # someone's quoted words, not a scare-quoted term
+    resolver = _Resolver()
+    subject: list[_Speaker | None] = [None] * n  # the named person a sentence is about, for a quotation after it
+    quoted_by: list[_Speaker | None] = [None] * n  # the subject of a sentence that quotes words and has no cue
+    inside = False
+    for i, s in enumerate(sentences):
+        if i == 0 or s.paragraph != sentences[i - 1].paragraph:
+            inside = False
+        continues[i] = inside
+        masked, inside, quoted[i] = _mask_quotes(s.text, inside)
+        opens_quote[i] = s.text.lstrip()[:1] in ('"', "“") or s.text.lstrip().startswith(("''", "``"))
+        bare_quote[i] = quoted[i] and not re.search(r"\w", masked)
+        quotation[i] = quoted[i] and is_quotation(s.text, masked, continues[i]) or continues[i]
+        ends_colon[i] = s.text.rstrip().endswith(":")
+        if not re.search(r"\w", masked):
+            continue
+        toks = _tokens(masked)
+        words = [t for t in toks if t.word and t.text[:1].isalpha()]
+        headline = i == 0 and len(words) > 2 and sum(t.cap for t in words) > 0.6 * len(words)
+        found = _cues(masked, toks, headline=headline)
+        if not found:
+            main = _main_subject(masked, toks)
+            if quoted[i] and main is not None and not main.vague:
+                # "Lee fired back that "the voters know my record"": the subject's own words.
+                quoter = resolver.resolve(main)
+                if quoter is not None and quoter.name and quoter.name[:1].isupper():
+                    quoted_by[i] = quoter
+            if main is not None and main.name and _plural(main):
+                resolver.groups.append(main)  # "These farmers ...": "they" may be them
+            if main is not None and main.name and main.person and not main.vague:
+                main = resolver.resolve(main)
+                if main is not None and main.name and main.name[:1].isupper() and resolver.plausible(main):
+                    subject[i] = main
+                    resolver.note(main)  # a person the article is talking about: "he" may be them
+            continue
+        c = found[0]
+        speaker = c.speaker
+        if c.kind == "reported_main":
+            speaker = _main_subject(masked, toks)
+            c = replace(c, kind="reported")
+        if speaker is None:
+            own[i] = _attribution(None, c)
+            continue
+        if speaker.pronoun == "they":
+            main = _main_subject(masked, toks)
+            if main is not None and main.name and _plural(main) and masked.find(main.as_written) < c.start:
+                resolver.groups.append(main)  # "City leaders are wary, but they do not want ..."
+        if speaker.pronoun in {"he", "she"}:
+            # "Mrs. Lee leans on him, as she praises ...": the sentence's own subject comes first.
+            main = _main_subject(masked, toks)
+            if main is not None and main.name and main.person and main.name[:1].isupper() and (
+                    masked.find(main.as_written) < c.start) and main.gender in (None, "m" if speaker.pronoun == "he"
+                                                                                 else "f"):
+                main = resolver.resolve(main)
+                if main is not None and resolver.plausible(main):
+                    resolver.note(main)
+        resolved = resolver.resolve(speaker)
+        if resolved is not None and speaker.pronoun is None:
+            resolver.note(resolved)
+        own[i] = _attribution(resolved, c)
+
+    result: list[Attribution] = []
+    run_of: list[Attribution | None] = [None] * n
+    i = 0
+    previous_run: tuple[int, Attribution] | None = None  # (last sentence, attribution) of the last quotation
+    while i < n:
+        if not quoted[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < n and continues[j + 1]:
+            j += 1
+        run = next((a for a in own[i : j + 1] if a is not None and a.speaker), None)
+        before, named = (own[i - 1], subject[i - 1]) if i > 0 else (None, None)
+        if run is None and opens_quote[i] and before is not None and before.speaker:
+            run = before  # "Smith said:" then the quotation, or a quotation continuing the one before
+        if run is None and opens_quote[i] and before is None and named is not None:
+            # "Reyes is upbeat." then a quotation: the person just named speaks
+            run = Attribution(named.name, None, "quote", as_written=named.as_written, role=named.role)
+        if (
+            run is None
+            and previous_run is not None
+            and previous_run[0] == i - 1
+            and opens_quote[i]
+            and all(bare_quote[k] for k in range(i, j + 1))
+        ):
+            run = previous_run[1]  # a bare quotation right after an attributed one: the same speaker goes on
+        if run is not None:
+            run = replace(run, kind="quote")
+            previous_run = (j, run)
+        for k in range(i, j + 1):
+            run_of[k] = run
+        i = j + 1
+
+    for i in range(n):
+        mine, run = own[i], run_of[i]
+        if quoted[i] and mine is not None and mine.speaker:
+            result.append(replace(mine, kind="quote"))
+        elif mine is not None and mine.speaker:
+            result.append(mine)
+        elif run is not None:
+            result.append(run)
+        elif (q := quoted_by[i]) is not None:
+            result.append(Attribution(q.name, None, "quote", as_written=q.as_written, role=q.role))
+        elif mine is not None:
+            result.append(replace(mine, kind="quote") if quoted[i] else mine)
+        elif quotation[i]:
+            result.append(Attribution(kind="quote"))  # an unattributed quotation, never the outlet's own voice
+        else:
+            result.append(NO_ATTRIBUTION)
+    for i, a in enumerate(result):  # whatever path named it, no dateline, adverb or year speaks
+        if a.speaker is not None and not may_speak(a.speaker):
+            result[i] = Attribution(kind="quote") if quotation[i] else replace(a, speaker=None, role=None, via=None,
+                                                                               vague=False)
+    turns = _turns(sentences)
+    article = " ".join(s.text for s in sentences) if turns else ""
+    for i, s in enumerate(sentences):
+        if s.paragraph in turns:  # every sentence of a turn is its speaker's
+            result[i] = _turn_attribution(turns[s.paragraph], resolver.by_surname, article)
+    return result

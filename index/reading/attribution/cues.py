@@ -1,0 +1,242 @@
+"""The cues of one sentence (`_Cue`): the words that say someone makes its claim ("said", "according to",
+", saying", "released a statement", a name before a colon), each with the speaker it finds, and which cue governs
+the sentence when several do (a closing ", Reyes said." comes first; "according to" after "said" is the way the
+words came)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from index.reading.attribution.lexicon import (
+    _AUX,
+    _CLAUSE_FINAL,
+    _DETERMINERS,
+    _DOC,
+    _FIND,
+    _INVERTABLE,
+    _ISSUE,
+    _LEADING,
+    _NOT_COLON_NAMES,
+    _NOT_FINITE,
+    _NOUNISH,
+    _PARTICIPLES,
+    _PARTICLES,
+    _PASSIVE,
+    _PRONOUN_SUBJECTS,
+    _REPLY,
+    _SAY,
+    _STANCE,
+    _STANCE_IRREGULAR,
+    _TO_SAY,
+)
+from index.reading.attribution.speakers import (
+    _is_name_token,
+    _np_forward,
+    _skip_setting,
+    _Speaker,
+    _speaker_from,
+    _subject_after,
+    _subject_before,
+)
+from index.reading.attribution.tokens import _Tok
+from index.terms import word_set
+
+
+@dataclass(frozen=True)
+class _Cue:
+    """An attribution found in one sentence, before its speaker is resolved against the article."""
+
+    start: int
+    speaker: _Speaker | None
+    cue: str
+    kind: str
+    via: str | None = None
+
+
+_ACCORDING = re.compile(r"\b[Aa]ccording\s+to\s+")
+_CITING = re.compile(r",\s*(?:citing|quoting)\s+")
+
+
+def _closes(text: str, toks: Sequence[_Tok], cue: _Cue) -> bool:
+    """Return whether a cue stands in a short last clause after a comma or a quotation, with nothing but its
+    speaker and a setting around it (", Reyes said.", ", said a Chinese official.", "..." the official said.")."""
+    ends = [t for t in toks if t.text == "," or t.text.startswith("\x00")]
+    if not ends or cue.start < ends[-1].end:
+        return False
+    tail = [t for t in toks if t.start >= ends[-1].end and t.word]
+    return 2 <= len(tail) <= 10 and not any(t.low in {"that", "which", "who", "whom", "whether"} for t in tail)
+
+
+_SUBORDINATE = word_set("that which who whom whose when where while because as after before if though although")
+
+
+def _clause_end(toks: Sequence[_Tok], i: int) -> int:
+    """Return the end of the noun phrase after "according to" or "citing": up to a comma, a quote or the end."""
+    j = i
+    while j < len(toks) and toks[j].text not in {",", ";", ":", ".", "?", "!", "—", "–", "("} and not toks[
+            j].text.startswith("\x00") and j - i < 14:
+        j += 1
+    return j
+
+
+def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
+    """Return the attribution cues of a sentence's text outside quotations, first one first."""
+    found: list[_Cue] = []
+    for m in _ACCORDING.finditer(text):
+        i = next((n for n, t in enumerate(toks) if t.start >= m.end()), len(toks))
+        end = _clause_end(toks, i)
+        if end > i:
+            end = next((n for n in range(i + 1, end) if toks[n].low in _SUBORDINATE), end)
+            phrase = list(toks[i:end])
+            # "according to Smith's estimates", "according to a CNN report": the owner is the speaker.
+            own = next((n for n, t in enumerate(phrase) if t.text in {"'s", "’s"} or t.text.endswith(("'s", "’s"))),
+                       None)
+            doc_with_name = own is None and any(_is_name_token(t) for t in phrase[1:]) and phrase[-1].low in _DOC
+            sp = _speaker_from(phrase[: own + 1] if own is not None else phrase[:-1] if doc_with_name else phrase,
+                               text)
+            if sp is not None and own is not None and sp.name:
+                sp = replace(sp, name=re.sub(r"['’]s$", "", sp.name))
+            if sp is not None and doc_with_name:
+                sp = replace(sp, as_written=text[phrase[0].start : phrase[-1].end])  # "a CNN report"
+            if sp is not None and sp.name and (sp.name.lower() not in {"plan", "plans"}):
+                cue_text = text[m.start() : toks[end - 1].end]
+                found.append(_Cue(m.start(), sp, cue_text, "according_to"))
+    for v, t in enumerate(toks):
+        low = t.low
+        if low in _ISSUE and any(x.low in _DOC or x.low in {"tweet", "tweets", "ad", "ads"}
+                                 for x in toks[v + 1 : v + 4]):
+            sp, where = _subject_before(text, toks, v)  # "the campaign released a statement"
+            if sp is not None and (sp.name or sp.pronoun):
+                found.append(_Cue(t.start, sp, text[t.start : toks[min(v + 3, len(toks) - 1)].end], "reported"))
+            continue
+        if low in _SAY or low in _FIND or low in _STANCE:
+            if t.cap and not (headline or v == 0) and low not in _SAY:
+                continue
+            if t.cap and v > 0 and not headline:
+                continue
+            if low in _NOT_FINITE:
+                continue
+            prev = toks[v - 1] if v > 0 else None
+            if prev is not None and (prev.low in _PASSIVE or prev.text in {"so-", "-"} or prev.low == "so"
+                                     or prev.low in {"the", "a", "an", "its", "his", "her", "their"}):
+                continue  # "was told", "is said to", "so-called", "the expected ruling"
+            nxt = toks[v + 1] if v + 1 < len(toks) else None
+            if nxt is not None and low in _STANCE and low not in _SAY and nxt.low in _PARTICLES:
+                continue  # "backed off", "pushed ahead": not a stance
+            if low in _REPLY and v >= 2 and toks[v - 1].low in {"not", "n't"} | {"never"}:
+                continue  # "did not respond to a request for comment"
+            if prev is not None and prev.low == "to" and low in _TO_SAY and not (
+                    v >= 3 and toks[v - 3].low in _PASSIVE):
+                found.append(_Cue(t.start, None, t.text, "reported_main"))  # "went on to say", "declined to say"
+                continue
+            if low in _PARTICIPLES:
+                if low in {"claiming", "calling"} and (nxt is None or nxt.low in _DETERMINERS or nxt.text[:1].isdigit()
+                                                       or nxt.low in {"for", "on", "off", "up"}):
+                    continue  # "claiming 60 percent of the vote", "calling for": not words of a claim
+                if prev is None or prev.text == "," or prev.low in {"by", "and", "while", "before", "after"}:
+                    found.append(_Cue(t.start, None, t.text, "reported_main"))
+                continue
+            if low.endswith("ed") and v + 1 < len(toks) and toks[v + 1].low == "by" and (
+                    v > 0 and prev is not None and prev.word and not headline):
+                # "the plan described by the mayor": the agent after "by" makes the claim.
+                end = _np_forward(toks, v + 2)
+                agent = _speaker_from(toks[v + 2 : end], text) if end > v + 2 else None
+                if agent is not None and agent.name:
+                    found.append(_Cue(t.start, agent, text[t.start : toks[v + 1].end], "reported"))
+                continue
+            sp, where = _subject_before(text, toks, v)
+            if sp is None and low in _INVERTABLE and (v == 0 or prev is not None and (
+                    prev.text in {",", ";", ":", "—", "–", "-", "'"} or prev.text.startswith("\x00"))):
+                sp2, end = _subject_after(text, toks, v + 1)
+                if sp2 is not None and sp2.name and end + 1 < len(toks) and toks[end].text == ",":
+                    # "said Dana Reyes, a physicist at the Harbor Institute."
+                    stop = next((n for n in range(end + 1, len(toks)) if not toks[n].word
+                                 and toks[n].text not in {"'", "’", "-"}), len(toks))
+                    words = toks[end + 1 : stop]
+                    if words and words[0].low in _DETERMINERS and len(words) <= 14:
+                        sp2 = replace(sp2, role=text[words[0].start : words[-1].end])
+                if sp2 is not None and sp2.name:
+                    found.append(_Cue(t.start, sp2, text[t.start : toks[end - 1].end], "reported"))
+                continue
+            nxt = toks[v + 1] if v + 1 < len(toks) else None
+            before = toks[_skip_setting(text, toks, v) - 1] if v > 0 else None
+            if (low in _NOUNISH or low in _STANCE and low not in _SAY) and (
+                    where == "main" or sp is None
+                    or (nxt is not None and (nxt.low in _SAY or nxt.low in _FIND))
+                    or (sp.pronoun is None and (sp.vague or not (sp.name or "")[:1].isupper()))
+                    or (low in _NOUNISH and before is not None and (before.low.endswith(("'s", "’s")) or not (
+                        _is_name_token(before) or before.low in _PRONOUN_SUBJECTS or before.low in _DOC
+                        or before.text == ",")))):
+                continue  # "the state", "faced questions", "the report claims": a noun, not a verb of saying
+            if sp is not None and (low in _STANCE or low in _NOUNISH) and not low.endswith(("s", "ed", "ing")) \
+                    and low not in _STANCE_IRREGULAR and sp.pronoun is None and (sp.name or "")[:1].isupper() and \
+                    " and " not in sp.as_written and not (v > 0 and toks[v - 1].low in _AUX):
+                continue  # "Harbour plan", "Lee support": a singular name before a bare verb form is a noun
+            if low in _CLAUSE_FINAL and (nxt is not None and nxt.word and nxt.low not in {
+                    "that", "whether", "if", "why", "how", "what", "reporters", "him", "her", "them"}
+                    or "\x00" not in text and not (nxt is not None and nxt.text == ":")):
+                continue  # "continued to", "as the war continued,": not a cue without a quotation
+            cue_text = t.text
+            if low in {"told", "tells", "tell", "telling"} and nxt is not None:
+                end = _np_forward(toks, v + 1, 5)
+                if end > v + 1:
+                    cue_text = text[t.start : toks[end - 1].end]
+            if where == "main":
+                found.append(_Cue(t.start, None, cue_text, "reported_main"))
+                continue
+            if sp is None:
+                continue
+            if low in _FIND and low not in _SAY:
+                head = sp.as_written.split()[-1].lower() if sp.as_written else ""
+                if head not in _DOC:
+                    continue
+            if sp.pronoun is None and sp.name is None:
+                continue
+            if sp.as_written and sp.as_written.split()[-1].lower() in _DOC and sp.pronoun is None:
+                cue_text = text[text.rfind(sp.as_written, 0, t.start) : t.end]  # "The CNN report claims"
+            found.append(_Cue(t.start, sp, cue_text, "reported"))
+    # "Name: ..." opening a sentence (a headline "Lee: ..." or a transcript line).
+    colon = re.match(r"\s*([^:\x00]{2,60}?):\s", text)
+    if colon and toks and toks[0].cap and toks[0].low not in _NOT_COLON_NAMES:
+        words = [t for t in toks if t.end <= colon.end(1)]
+        if 1 <= len(words) <= 4 and all(_is_name_token(w) or w.low in {"of", "."} for w in words) and not any(
+                w.text in _LEADING or w.text in {"For", "To", "Is", "Win", "Says"} or w.text.endswith("ing")
+                or (w.text.isupper() and len(w.text) > 4) for w in words):
+            sp = _speaker_from(words, text)
+            if sp is not None and sp.name and sp.name.lower() not in _NOT_COLON_NAMES:
+                found.append(_Cue(0, sp, ":", "reported"))
+    for m in _CITING.finditer(text):
+        i = next((n for n, t in enumerate(toks) if t.start >= m.end()), len(toks))
+        end = _clause_end(toks, i)
+        sp = _speaker_from(toks[i:end], text) if end > i else None
+        if sp is not None and sp.name and found:
+            first = min(found, key=lambda c: c.start)
+            found[found.index(first)] = replace(first, via=sp.name)
+    found.sort(key=lambda c: c.start)
+    # "Smith resigned, Jane Doe said, according to the Gazette": Jane Doe speaks, by way of the Gazette.
+    according = [c for c in found if c.kind == "according_to" and c.speaker is not None and c.speaker.name]
+    said = [c for c in found if c.kind == "reported" and c.speaker is not None and c.speaker.name
+            and c.cue.split()[0].lower() in _SAY]
+    if according and according[0].start == 0:
+        found.remove(according[0])  # "According to a court filing, Lee and Hart told investigators ..."
+        return [according[0], *found]
+    if according and said and according[0].start > said[0].start:
+        found.remove(according[0])
+        via = according[0].speaker.name if according[0].speaker is not None else None
+        found = [replace(c, via=c.via or via) if c is said[0] else c for c in found]
+    # "The plant will close in May, Reyes said.": a cue closing the sentence after a comma governs all of it.
+    tail = [c for c in found if c.kind != "reported_main" and c.speaker is not None and (
+        _closes(text, toks, c) or (c.kind == "according_to" and c.start > 0 and text[:c.start].rstrip().endswith(",")
+                                   and "," not in text[c.start:]))]
+    if tail:
+        found.remove(tail[-1])
+        found.insert(0, tail[-1])
+        return found
+    # "While not everything the mayor says is true, Reyes said ...": the main clause's cue comes first.
+    if len(found) > 1 and toks and toks[0].low in _SUBORDINATE | {"while", "although", "when", "as", "if", "since"}:
+        comma = next((t.start for t in toks if t.text == ","), None)
+        if comma is not None:
+            found.sort(key=lambda c: (c.start < comma, c.start))
+    return found

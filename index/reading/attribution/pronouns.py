@@ -1,0 +1,84 @@
+"""Speakers resolved across an article (`_Resolver`): a pronoun to the latest speaker it can stand for ("he" to
+a man or someone of unknown gender, "they" to a group), a surname to the full name used before, a role ("the
+spokesman") to the person the article gave that role."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from index.reading.attribution.lexicon import _DETERMINERS, _PERSON_ROLE, _TITLES
+from index.reading.attribution.speakers import _Speaker, may_speak
+
+
+def _plural(s: _Speaker) -> bool:
+    """Return whether a speaker is several people: "city leaders", "Lee and Hart"."""
+    name = s.name or ""
+    words = name.split()
+    return bool(words) and (" and " in name or name[0].islower() and words[-1].endswith("s")
+                            or words[-1] in {"Democrats", "Republicans"} or s.vague and words[-1].endswith("s"))
+
+
+
+
+class _Resolver:
+    """The article's speakers so far: for pronouns, surnames and roles."""
+
+    def __init__(self) -> None:
+        self.people: list[_Speaker] = []  # latest last
+        self.groups: list[_Speaker] = []
+        self.by_surname: dict[str, _Speaker] = {}
+        self.roles: list[tuple[frozenset[str], _Speaker]] = []
+
+    def note(self, s: _Speaker) -> None:
+        """Remember a named speaker (or a person the sentence is about)."""
+        if s.name is None or not may_speak(s.name):
+            return
+        if s.person and not s.vague:
+            self.people.append(s)
+            words = s.name.split()
+            if len(words) >= 2:
+                self.by_surname.setdefault(words[-1].lower(), s)
+            if s.role:
+                role_words = frozenset(w.lower().strip(".,") for w in s.role.split()) - _DETERMINERS - {"of"}
+                self.roles.append((role_words, s))
+        else:
+            self.groups.append(s)
+
+    def plausible(self, s: _Speaker) -> bool:
+        """Return whether a sentence's subject (not a speaker with a cue) may be a person a pronoun stands for: a
+        name already met, or two or more name words that are not an adjective opening the sentence."""
+        words = (s.name or "").split()
+        if not words:
+            return False
+        if len(words) == 1:
+            return words[0].lower() in self.by_surname or s.gender is not None
+        return not words[0].lower().endswith(("ly", "ous", "ing", "ed", "est", "ive", "al"))
+
+    def resolve(self, s: _Speaker) -> _Speaker | None:
+        """Return the speaker a found speaker stands for: a pronoun's antecedent, a surname's full name, a role's
+        person; None when a pronoun has no antecedent here."""
+        if s.pronoun is not None:
+            if s.pronoun in {"he", "she"}:
+                want = "m" if s.pronoun == "he" else "f"
+                for p in reversed(self.people):
+                    g = p.gender
+                    if p.name and p.name[:1].isupper() and (g is None or g == want):
+                        return replace(p, as_written=s.as_written, role=p.role)
+                return None
+            if s.pronoun in {"they", "it"}:
+                return replace(self.groups[-1], as_written=s.as_written) if self.groups else None
+            return None
+        if s.name is None:
+            return None
+        words = s.name.split()
+        if len(words) == 1 and words[0].lower() in self.by_surname:
+            full = self.by_surname[words[0].lower()]
+            return replace(full, as_written=s.as_written)
+        if all(w[:1].islower() or w.lower().strip(".") in _TITLES for w in words):
+            # "the spokesman", "the Republican candidate": the person the article gave that role
+            wanted = {w.lower().strip(".,") for w in words} - _DETERMINERS
+            if wanted & _PERSON_ROLE:
+                for role_words, p in reversed(self.roles):
+                    if wanted <= role_words:
+                        return replace(p, as_written=s.as_written)
+        return s
