@@ -7,7 +7,6 @@ Nothing here talks to Telegram or the engine: every function takes values and re
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from html import escape
 from typing import TYPE_CHECKING
@@ -18,9 +17,11 @@ from bot.render import (
     count,
     date_text,
     feed_text,
+    linkable_url,
     minutes_text,
     nothing_dated_text,
     reported_text,
+    source_line,
 )
 from index.characters import shown
 from index.model import Answer, Hit, Source
@@ -68,22 +69,6 @@ def bold(sentence: str, words: Iterable[str]) -> str:
 # --- cards ----------------------------------------------------------------------------------------------
 
 
-def source_line(source: Source) -> str:
-    """Return the source as HTML: title (linked when there is a URL), outlet, date ("📰 Title · CNN · 21 Jun
-    2022")."""
-    label = _text(source.label)
-    url = _link(source.url)
-    title = f'<a href="{escape(url, quote=True)}">{label}</a>' if url else label
-    parts = [title] + [_text(p) for p in (source.outlet, date_text(source)) if p]
-    return "📰 " + " · ".join(parts)
-
-
-def _link(url: str | None) -> str | None:
-    """Return the URL when it is one Telegram links (http or https), `shown`, else None."""
-    url = shown(url) if url else None
-    return url if url and re.match(r"https?://\S+$", url) else None
-
-
 def render_card(hit: Hit, question: str, number: int | None = None) -> str:
     """Return one answer card: the sentence (question words in bold), who says it, and the source."""
     head = f"<b>{number}.</b> " if number is not None else ""
@@ -91,7 +76,7 @@ def render_card(hit: Hit, question: str, number: int | None = None) -> str:
     said = attribution_line(hit.attribution)
     if said:
         lines.append(f"<i>{_text(said)}</i>")
-    lines.append(source_line(hit.source))
+    lines.append(source_line(hit.source, html=True))
     reported = reported_text(hit)
     if reported:
         lines.append(f"<i>{_text(reported[0].upper() + reported[1:])}</i>")
@@ -173,15 +158,15 @@ def render_welcome(articles: int, sentences: int, newest: Source | None, example
         f"I know <b>{count(articles, 'article')}</b> ({count(sentences, 'sentence')}).",
     ]
     if newest is not None:
-        lines.append("Newest: " + source_line(newest).removeprefix("📰 "))
+        lines.append("Newest: " + source_line(newest, html=True).removeprefix("📰 "))
     if examples:
         lines += ["", "Try asking:"] + [f"• {_text(q)}" for q in examples]
     lines += ["", "/help shows everything I can do."]
     return "\n".join(lines)
 
 
-def render_help(username: str | None, *, admin: bool = False) -> str:
-    """Return the /help message."""
+def render_help(username: str | None, commands: Sequence[str], operator_commands: Sequence[str] = ()) -> str:
+    """Return the /help message, with the commands' lines (`bot.commands`) and, to an operator, theirs."""
     at = f"@{_text(username)}" if username else "me"
     lines = [
         "<b>Ask a question</b> in plain words, e.g. <i>how far is Derna from Crete</i>. I reply with up to "
@@ -194,19 +179,13 @@ def render_help(username: str | None, *, admin: bool = False) -> str:
         f"In a group, mention {at}, reply to me, or use /ask <i>question</i>.",
         f"In any chat, type {at} <i>question</i> to pick an answer inline.",
         "",
-        "/latest <i>topic</i> — the latest on a topic, newest article first; time words work in any question "
-        "(<i>in 2019</i>, <i>since March</i>, <i>this week</i>: relative to the newest article I know)",
-        "/sources — the articles I know",
-        "/who — who is quoted, and how often; reply /who to an answer for the speakers of its article",
-        "/about — how answers are found",
+        *commands,
     ]
-    if admin:
+    if operator_commands:
         lines += [
             "",
-            "<b>Operators:</b> send a .txt, .md, .html or .jsonl file, or /add <i>URL</i>, to add articles; "
-            "/remove <i>article</i> (its title or file name, as /sources lists it) removes one. "
-            "/follow <i>URL</i> [<i>minutes</i>] follows an RSS, Atom or JSON feed (its new items are added as "
-            "they come), /feeds lists the feeds followed and how their polls went, /unfollow <i>URL</i> stops.",
+            "<b>Operators:</b> send a .txt, .md, .html or .jsonl file to add articles, or:",
+            *operator_commands,
         ]
     return "\n".join(lines)
 
@@ -251,7 +230,7 @@ def render_context(
         + "</u></b>"
         + _text(paragraph[end:])
     )
-    blocks = ["📖 <b>Context</b>\n" + source_line(source)]
+    blocks = ["📖 <b>Context</b>\n" + source_line(source, html=True)]
     alone = not paragraph[:start].strip() and not paragraph[end:].strip()
     if alone and before:
         blocks.append(_text(before))
@@ -273,7 +252,7 @@ def render_article(
         facts.append(count(sentences, "sentence"))
     if facts:
         lines.append(" · ".join(_text(f) for f in facts))
-    url = _link(source.url)
+    url = linkable_url(source.url)
     if url:
         lines.append(f'<a href="{escape(url, quote=True)}">{_text(_clip(url, 200))}</a>')
     head = "\n".join(lines)
@@ -289,7 +268,8 @@ def render_sources_page(items: Sequence[tuple[Source, int]], offset: int, total:
     end = offset + len(items)
     lines = [f"<b>Articles {offset + 1}–{end} of {total}</b>", ""]
     for n, (source, sentences) in enumerate(items, offset + 1):
-        lines.append(f"{n}. " + source_line(source).removeprefix("📰 ") + f" · {count(sentences, 'sentence')}")
+        line = source_line(source, html=True).removeprefix("📰 ")
+        lines.append(f"{n}. {line} · {count(sentences, 'sentence')}")
     return "\n".join(lines)
 
 

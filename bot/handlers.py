@@ -26,7 +26,7 @@ from telegram.error import TelegramError
 
 from bot import buttons, cards, messages
 from bot.messages import send_html
-from bot.render import attribution_line
+from bot.render import attribution_line, source_line
 from bot.runtime import Context, runtime
 from index.characters import shown
 from index.engine import Engine
@@ -194,15 +194,6 @@ async def start(update: Update, context: Context) -> None:
     await send_html(context, chat.id, [text], markup=markup)
 
 
-async def help_command(update: Update, context: Context) -> None:
-    """Explain how to ask and what the buttons do."""
-    message, user = update.effective_message, update.effective_user
-    if message is None:
-        return
-    admin = user is not None and user.id in runtime(context).bot.admins
-    await message.reply_html(cards.render_help(context.bot.username, admin=admin))
-
-
 async def about(update: Update, context: Context) -> None:
     """Explain how answers are found and what "attributed" means."""
     message = update.effective_message
@@ -291,15 +282,7 @@ async def latest(update: Update, context: Context) -> None:
 
 
 async def ask(update: Update, context: Context) -> None:
-    """Answer /ask <question> (the way to ask in a group)."""
-    message = update.effective_message
-    if message is None:
-        return
-    await answer_question(update, context, question_text(message.text, context.bot.username))
-
-
-async def private_text(update: Update, context: Context) -> None:
-    """Answer any other text in a private chat as a question."""
+    """Answer /ask <question> (the way to ask in a group), or any other text in a private chat, as a question."""
     message = update.effective_message
     if message is None:
         return
@@ -348,7 +331,7 @@ async def inline_query(update: Update, context: Context) -> None:
     for hit in answer.hits:
         card = messages.pack([cards.render_card(hit, question)])[0]
         sentence, said = shown(hit.sentence), attribution_line(hit.attribution)
-        description = messages.html_to_text(cards.source_line(hit.source)).removeprefix("📰 ")
+        description = messages.html_to_text(source_line(hit.source, html=True)).removeprefix("📰 ")
         results.append(
             InlineQueryResultArticle(
                 id=f"s{hit.sentence_id}",

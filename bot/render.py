@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import textwrap
 from collections.abc import Sequence
+from html import escape
 from typing import TYPE_CHECKING
 
 from index.characters import shown
@@ -94,10 +95,23 @@ def date_text(source: Source) -> str | None:
     return f"{moment.day} {moment:%b} {moment.year}"
 
 
-def source_line(s: Source) -> str:
-    """Return "title · outlet · date · url" with what is known ("derna · CNN · 21 Jun 2022 · https://...")."""
-    parts = [s.title or s.path or s.doc_id, s.outlet, date_text(s), s.url]
-    return shown(" · ".join(p for p in parts if p))
+def source_line(s: Source, *, html: bool = False) -> str:
+    """Return the source line for the terminal, "title · outlet · date · url" with what is known ("derna · CNN ·
+    21 Jun 2022 · https://..."), or with `html` for a Telegram card: "📰 Title · CNN · 21 Jun 2022", escaped, the
+    title linked when the URL is one Telegram links."""
+    if not html:
+        parts = [s.label, s.outlet, date_text(s), s.url]
+        return shown(" · ".join(p for p in parts if p))
+    label = escape(shown(s.label), quote=False)
+    url = linkable_url(s.url)
+    title = f'<a href="{escape(url, quote=True)}">{label}</a>' if url else label
+    return "📰 " + " · ".join([title] + [escape(shown(p), quote=False) for p in (s.outlet, date_text(s)) if p])
+
+
+def linkable_url(url: str | None) -> str | None:
+    """Return the URL when it is one Telegram links (http or https), `shown`, else None."""
+    url = shown(url) if url else None
+    return url if url and re.match(r"https?://\S+$", url) else None
 
 
 def reported_text(hit: Hit) -> str | None:

@@ -10,11 +10,7 @@ import asyncio
 import logging
 from typing import cast
 
-from telegram import (
-    BotCommand,
-    LinkPreviewOptions,
-    Update,
-)
+from telegram import LinkPreviewOptions, Update
 from telegram.constants import ChatType
 from telegram.error import Forbidden, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
@@ -31,39 +27,20 @@ from telegram.ext import (
 )
 
 from bot import messages
-from bot.following import FEED_TICK, feeds, follow, poll_feeds, unfollow
-from bot.handlers import (
-    about,
-    ask,
-    group_text,
-    help_command,
-    inline_query,
-    latest,
-    private_text,
-    sources,
-    start,
-    who,
-)
+from bot.commands import COMMANDS, menu
+from bot.following import FEED_TICK, poll_feeds
+from bot.handlers import ask, group_text, inline_query
 from bot.presses import button
 from bot.redaction import keep_out_of_logs, redact
 from bot.runtime import Context, Runtime, runtime
 from bot.settings import BotSettings
-from bot.uploads import add_document, add_url, remove
+from bot.uploads import add_document
 from index.engine import Engine
 from index.errors import ConfigError, NewsbotError
 from index.settings import Settings
 
 log = logging.getLogger(__name__)
 
-COMMANDS = [
-    BotCommand("start", "what I know, and example questions"),
-    BotCommand("help", "how to ask, and what the buttons do"),
-    BotCommand("sources", "the articles I know"),
-    BotCommand("who", "who is quoted, and how often (reply to an answer: in its article)"),
-    BotCommand("about", "how answers are found; what “attributed” means"),
-    BotCommand("ask", "ask a question (in groups)"),
-    BotCommand("latest", "the latest on a topic, newest first"),
-]
 APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
 
 # --- access, errors, lifecycle --------------------------------------------------------------------------
@@ -114,7 +91,7 @@ async def post_init(application: Application) -> None:  # type: ignore[type-arg]
         rt.owns_engine = True
     await asyncio.to_thread(rt.engine.warm_up)  # the model loads lazily: here, not at the first question
     try:
-        await application.bot.set_my_commands(COMMANDS)
+        await application.bot.set_my_commands(menu())
     except TelegramError as e:  # the menu is a convenience: serve without it
         log.warning(
             "setMyCommands failed at %s (%s); serving without an updated command menu", rt.bot.api_base_url, e
@@ -174,23 +151,13 @@ def build_application(
     application.bot_data["runtime"] = Runtime(settings, bot_settings, engine)
     application.add_handler(TypeHandler(Update, admit), group=-1)
     new = filters.UpdateType.MESSAGE  # an edited message is not asked again
-    application.add_handler(CommandHandler("start", start, filters=new))
-    application.add_handler(CommandHandler("help", help_command, filters=new))
-    application.add_handler(CommandHandler("about", about, filters=new))
-    application.add_handler(CommandHandler("sources", sources, filters=new))
-    application.add_handler(CommandHandler("who", who, filters=new))
-    application.add_handler(CommandHandler("ask", ask, filters=new))
-    application.add_handler(CommandHandler("latest", latest, filters=new))
-    application.add_handler(CommandHandler("add", add_url, filters=new))
-    application.add_handler(CommandHandler("remove", remove, filters=new))
-    application.add_handler(CommandHandler("follow", follow, filters=new))
-    application.add_handler(CommandHandler("unfollow", unfollow, filters=new))
-    application.add_handler(CommandHandler("feeds", feeds, filters=new))
+    for command in COMMANDS:  # bot.commands: the same table makes the menu and /help
+        application.add_handler(CommandHandler(command.name, command.handler, filters=new))
     application.add_handler(
         MessageHandler(new & filters.Document.ALL & filters.ChatType.PRIVATE, add_document)
     )
     text = new & filters.TEXT & ~filters.COMMAND
-    application.add_handler(MessageHandler(text & filters.ChatType.PRIVATE, private_text))
+    application.add_handler(MessageHandler(text & filters.ChatType.PRIVATE, ask))
     application.add_handler(MessageHandler(text & filters.ChatType.GROUPS, group_text))
     application.add_handler(CallbackQueryHandler(button))
     application.add_handler(InlineQueryHandler(inline_query))

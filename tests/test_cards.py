@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 import pytest
+from telegram.ext import CommandHandler
 from telegram_html import entities_of, parse_html
 
 from bot.buttons import (
@@ -25,15 +26,19 @@ from bot.cards import (
     render_article,
     render_card,
     render_context,
+    render_help,
     render_no_answer,
     render_sources_page,
     render_speakers,
     render_welcome,
-    source_line,
 )
+from bot.commands import COMMANDS, help_lines, menu
 from bot.messages import MAX_MESSAGE, html_to_text, pack, plain_messages, split_html, telegram_length
-from bot.render import attribution_line
+from bot.render import attribution_line, source_line
+from bot.settings import BotSettings
+from bot.telegram_app import build_application
 from index.model import Answer, Attribution, Hit, Source
+from index.settings import Settings
 
 CRETE = "Crete, Greece's most populous island, is 211 miles northeast of Derna across the sea."
 BENOTMAN = (
@@ -98,9 +103,9 @@ def test_card_has_sentence_speaker_and_linked_source() -> None:
 
 
 def test_source_without_url_or_with_an_odd_one_is_not_linked() -> None:
-    assert "<a" not in source_line(Source("d", title="T"))
-    assert "<a" not in source_line(Source("d", title="T", url="javascript:alert(1)"))
-    assert source_line(Source("d", path="corpus/derna.txt")) == "📰 corpus/derna.txt"
+    assert "<a" not in source_line(Source("d", title="T"), html=True)
+    assert "<a" not in source_line(Source("d", title="T", url="javascript:alert(1)"), html=True)
+    assert source_line(Source("d", path="corpus/derna.txt"), html=True) == "📰 corpus/derna.txt"
 
 
 @pytest.mark.parametrize(
@@ -340,3 +345,16 @@ def test_buttons_under_an_answer_say_which_sentences_and_answer_it_showed() -> N
     assert shown_under(answer_keyboard(answer, answer_id=42)) == ([7, 9], [42])
     assert shown_under(answer_keyboard(answer)) == ([7, 9], [])
     assert shown_under(None) == ([], [])
+
+
+def test_one_table_makes_the_menu_the_handlers_and_the_help() -> None:
+    app = build_application(Settings(), BotSettings(token="1:x"), engine=None)
+    registered = {n for hs in app.handlers.values() for h in hs if isinstance(h, CommandHandler) for n in h.commands}
+    assert registered == {c.name for c in COMMANDS}
+    assert [c.command for c in menu()] == ["start", "help", "sources", "who", "about", "ask", "latest"]
+    readers, none = help_lines(admin=False)
+    _, operators = help_lines(admin=True)
+    reader_help = html_to_text(render_help("newsbot", readers, none))
+    operator_help = html_to_text(render_help("newsbot", readers, operators))
+    assert "/latest topic — the latest on a topic" in reader_help and "/remove" not in reader_help
+    assert "/remove article — " in operator_help and "/follow URL [minutes] — " in operator_help

@@ -20,11 +20,9 @@ from bot.cards import (
     render_no_answer,
     render_sources_page,
     render_speakers,
-    source_line,
 )
 from bot.chat import chat_loop
-from bot.render import answer_text, attribution_line, claims_text, hit_text
-from bot.render import source_line as terminal_source_line
+from bot.render import answer_text, attribution_line, claims_text, hit_text, source_line
 from index.characters import shown, without_hidden
 from index.encoder import Encoder
 from index.engine import Engine
@@ -136,7 +134,7 @@ def test_an_indexed_article_shows_no_control_on_the_card_or_in_the_terminal(host
         assert "The storm hit Derna on Sunday, officials said, and the dam broke." in [h.sentence for h in answer.hits]
         shown_text = [*render_answer(answer), answer_text(answer)]
         for h in answer.hits:
-            shown_text.append(source_line(h.source))
+            shown_text.append(source_line(h.source, html=True))
             view = engine.context(h.sentence_id)
             assert view is not None
             shown_text += render_context(view.source, view.paragraph, view.start, view.end)
@@ -145,7 +143,7 @@ def test_an_indexed_article_shows_no_control_on_the_card_or_in_the_terminal(host
             shown_text += render_article(article.source, article.opening, sentences=article.sentences)
         rows, total = engine.sources(0, 10), engine.summary(0).articles
         shown_text.append(render_sources_page([(r.source, r.sentences) for r in rows], 0, total))
-        shown_text += [terminal_source_line(r.source) for r in rows]
+        shown_text += [source_line(r.source) for r in rows]
         tally = engine.speakers()
         shown_text.append(render_speakers(tally.speakers, tally.total_speakers, tally.total_claims))
         shown_text.append(claims_text(engine.claims("derna-floods")))
@@ -186,8 +184,8 @@ def test_a_stored_title_or_sentence_with_controls_is_shown_clean() -> None:
     texts = [
         render_card(OLD_HIT, "storm\u202e Derna", 1),
         hit_text(OLD_HIT, 1),
-        terminal_source_line(OLD),
-        terminal_source_line(Source(doc_id="d", path="a\u202etxt.md")),
+        source_line(OLD),
+        source_line(Source(doc_id="d", path="a\u202etxt.md")),
         attribution_line(OLD_HIT.attribution) or "",
         *render_article(OLD, "Opening \u202eparagraph.\n\nSecond\u200b one."),
         *render_context(OLD, SENTENCE, 0, 10),

@@ -236,6 +236,7 @@ def test_whatever_a_store_holds_is_shown_without_controls(
     hit = Hit(1, sentence, 1.0, Attribution(speaker, "said", "reported"), source, also_in=[source])
     for text in (
         render_card(hit, question, 1), hit_text(hit, 1), source_line(source),
+        source_line(source, html=True),
         render_sources_page([(source, 3)], 0, 1), render_no_answer(question, 1, [source], [sentence]),
     ):
         assert_clean(text)
