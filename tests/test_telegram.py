@@ -681,15 +681,9 @@ def removable(tmp_path: Path) -> Iterator[Engine]:
 async def test_admin_removes_an_article(fake: FakeTelegram, removable: Engine) -> None:
     async with serving(fake, removable):
         admin = fake.add_user("Operator", user_id=ADMIN)
-        since = fake.mark()
-        fake.user_says(admin, "/remove Harbour to be dredged")
-        done = await fake.wait_for_reply(admin, since=since)
-        since = fake.mark()
-        fake.user_says(admin, "/remove Atlantis")
-        unknown = await fake.wait_for_reply(admin, since=since)
-        since = fake.mark()
-        fake.user_says(admin, "/help")
-        helped = await fake.wait_for_reply(admin, since=since)
+        _, done = await ask(fake, admin, "/remove Harbour to be dredged")
+        _, unknown = await ask(fake, admin, "/remove Atlantis")
+        _, helped = await ask(fake, admin, "/help")
     assert text_of(done).startswith("Removed Harbour to be dredged (2 sentences). Its file is still there")
     assert text_of(unknown) == "no article matches 'Atlantis' (see: newsbot sources). Nothing was removed."
     assert "/remove article" in text_of(helped)
@@ -701,12 +695,8 @@ async def test_remove_is_refused_to_a_reader(fake: FakeTelegram, removable: Engi
     stats = removable.summary(0)
     async with serving(fake, removable):
         alice = fake.add_user("Alice")
-        since = fake.mark()
-        fake.user_says(alice, "/remove harbour.md")
-        refused = await fake.wait_for_reply(alice, since=since)
-        since = fake.mark()
-        fake.user_says(alice, "/help")
-        helped = await fake.wait_for_reply(alice, since=since)
+        _, refused = await ask(fake, alice, "/remove harbour.md")
+        _, helped = await ask(fake, alice, "/help")
     assert text_of(refused) == "Sorry, only the bot's operators can remove articles. You can ask questions, though!"
     assert "/remove" not in text_of(helped)
     assert removable.summary(0) == stats and removable.store.article("harbour.md") is not None
