@@ -643,7 +643,10 @@ class Engine:
             depth = self.settings.candidates * (WINDOW_DEPTH if any(a.windowed for a in searched) else 1)
             encoded = self.encoded_questions([a.searched or a.text for a in searched], depth)
             gathered = self._gathered(encoded, searched)
-            ranked = iter(zip(gathered, self._scores(gathered), strict=True))
+            if getattr(self.ranker, "score_many", None) is not None:
+                ranked = iter(zip(gathered, self._scores(gathered), strict=True))
+            else:  # scored as each answer is asked for: a recording ranker (the eval's) sees that question's own
+                ranked = ((g, self._scores([g])[0]) for g in gathered)
             for a, t in zip(asked, talk, strict=True):
                 yield self.answer(a) if t else self._answered(a, self._decided(*next(ranked)))
 

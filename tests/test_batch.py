@@ -267,3 +267,21 @@ async def test_questions_sent_at_once_each_get_their_own_answer_on_telegram(
     engine.close()
     for reply, sentence in zip(replies, expected, strict=True):
         assert sentence[:40] in parse_html(str(reply.params["text"]))[0]
+
+
+def test_a_recording_ranker_sees_each_answers_own_candidates(counting_engine: Engine) -> None:
+    """The eval reads what the ranker scored for each answer as it comes (RecordingRanker.take): answering a batch
+    must not score the whole batch first, or every answer would see the batch's last question."""
+    from index.evaluation.collect import RecordingRanker, with_ranker
+
+    recorder = RecordingRanker(counting_engine.ranker)
+    probe = with_ranker(counting_engine, recorder)
+    for q, answer in zip(QUESTIONS, probe.answers(QUESTIONS), strict=True):
+        seen = recorder.take()
+        if answer.small_talk:
+            assert seen is None
+            continue
+        assert seen is not None
+        cands, _, _ = probe.ranked(probe.ranked_question(q))
+        recorder.take()
+        assert {c.id for c in seen[1]} == {c.id for c in cands}
