@@ -643,6 +643,7 @@ class Engine:
             depth = self.settings.candidates * (WINDOW_DEPTH if any(a.windowed for a in searched) else 1)
             encoded = self.encoded_questions([a.searched or a.text for a in searched], depth)
             gathered = self._gathered(encoded, searched)
+            ranked: Iterator[tuple[Gathered, np.ndarray]]
             if getattr(self.ranker, "score_many", None) is not None:
                 ranked = iter(zip(gathered, self._scores(gathered), strict=True))
             else:  # scored as each answer is asked for: a recording ranker (the eval's) sees that question's own
