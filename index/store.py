@@ -1,86 +1,30 @@
-"""The SQLite store: articles, sentences, attributions, sentence vectors, an FTS5 table over the sentences, and
-feedback, under a schema version with numbered migrations (index.migrations). One file, WAL journal."""
+"""The SQLite store: articles, sentences, attributions, sentence vectors and the word counts, under a schema version
+with numbered migrations (index.migrations); with its parts, the full-text search (index.lexical) and readers'
+feedback and sent answers (index.feedback), over one file in WAL mode (index.connection)."""
 
 from __future__ import annotations
 
-import logging
-import shutil
 import sqlite3
-import threading
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager, suppress
-from datetime import UTC, datetime
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
 
+from index.connection import now_iso
 from index.dates import published_timestamp
-from index.errors import DiskFullError, NewsbotError, StoreError
+from index.feedback import ReaderRecords
+from index.lexical import LexicalSearch
 from index.migrations import migrate
-from index.model import Article, Attribution, Query, Sentence, Source, SourceSummary, StoredAnswer, StoredSentence
-from index.terms import TERMS_VERSION, SentenceCounts, best_form, lexical_terms
-
-log = logging.getLogger(__name__)
-
-_FTS_TABLES = ("sentences_fts", "articles_fts")  # the full-text tables `lexical_many` reads
+from index.model import Article, Attribution, Sentence, Source, SourceSummary, StoredSentence
+from index.terms import TERMS_VERSION, SentenceCounts, best_form
 
 
-def now_iso() -> str:
-    """Return the current UTC time as an ISO-8601 string with seconds."""
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
-
-
-class Store:
+class Store(LexicalSearch, ReaderRecords):
     """The SQLite file; safe to share between threads (one connection behind a lock)."""
 
     def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self.read_only = False  # True on a disk too full to open the store for writing (see _read_only)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self._db = sqlite3.connect(
-                self.path, check_same_thread=False, isolation_level=None, factory=_DamageAwareConnection
-            )
-            self._db.store_path = self.path
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA foreign_keys=ON")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-        except sqlite3.DatabaseError as e:
-            if not _no_room(self.path):
-                raise StoreError(f"cannot open the store {self.path}: {e}") from None
-            # WAL's shared memory file cannot be made (SQLite says "disk I/O error"): read the file as it is
-            self._db = self._read_only(e)
-        self._db.create_function("newsbot_published_ts", 1, published_timestamp, deterministic=True)
-        self._lock = threading.RLock()
+        super().__init__(path)
         self._migrate()
-
-    def _read_only(self, error: sqlite3.DatabaseError) -> _DamageAwareConnection:
-        """Return a read-only connection to the store on a disk too full for WAL's shared memory file, with one
-        warning, so that questions are still answered; raise DiskFullError when the file cannot be read so (a
-        write-ahead log still holds what the file lacks)."""
-        full = DiskFullError("the disk is full", f"cannot open the store {self.path}", str(error),
-                             "nothing was changed; free some room")
-        wal = Path(f"{self.path}-wal")
-        if not self.path.exists() or (wal.exists() and wal.stat().st_size > 0):
-            raise full from None
-        try:
-            db = sqlite3.connect(f"{self.path.resolve().as_uri()}?immutable=1", uri=True, check_same_thread=False,
-                                 isolation_level=None, factory=_DamageAwareConnection)
-            assert isinstance(db, _DamageAwareConnection)
-            db.store_path = self.path
-            db.execute("PRAGMA query_only=ON")
-            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        except sqlite3.DatabaseError:
-            raise full from None
-        log.warning("the disk is full: the store %s is open read-only; questions are answered, nothing can be "
-                    "added or remembered until there is room", self.path)
-        self.read_only = True
-        return db
-
-    def close(self) -> None:
-        """Close the connection."""
-        with self._lock:
-            self._db.close()
 
     # -- schema ------------------------------------------------------------------------------------------
 
@@ -112,25 +56,6 @@ class Store:
             _apply_counts(db, counts, 1)
             self.set_meta(db, "counts_filled", TERMS_VERSION)
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """Yield the connection inside one transaction: all of it is written, or none."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._roll_back()
-                raise
-
-    def _roll_back(self) -> None:
-        """Roll back the open transaction unless SQLite already has: on a full disk or an I/O error it may roll
-        back by itself, and a second ROLLBACK's "no transaction is active" must not hide the error that did it."""
-        if not self._db.in_transaction:
-            return
-        with suppress(sqlite3.Error, NewsbotError):  # the error being raised is the one to report
-            self._db.execute("ROLLBACK")
 
     # -- articles ----------------------------------------------------------------------------------------
 
@@ -418,116 +343,6 @@ class Store:
             ).fetchall()
         return {r[0]: np.frombuffer(r[1], dtype=np.float32) for r in rows}
 
-    def lexical(self, question: str, limit: int) -> list[tuple[int, float]]:
-        """Return (sentence id, BM25 score, higher is better) of the best lexical matches for a question."""
-        return self._bm25("sentences_fts", question, limit)
-
-    def lexical_articles(self, question: str, limit: int) -> list[tuple[int, float]]:
-        """Return (article id, BM25 score over its title and text, higher is better) of the articles that best
-        match a question, best first."""
-        return self._bm25("articles_fts", question, limit)
-
-    def _bm25(self, table: str, question: str, limit: int) -> list[tuple[int, float]]:
-        """Return (rowid, BM25 score, higher is better) of the rows of an FTS5 table that best match a question."""
-        return self.lexical_many([(table, question, limit)])[0]
-
-    def lexical_many(self, asked: Sequence[tuple[str, str, int]]) -> list[list[tuple[int, float]]]:
-        """Return, for each (table, question, limit) asked (`sentences_fts` or `articles_fts`), the (rowid, BM25
-        score, higher is better) of its best matches, best first: every lookup in one SQL statement (a question
-        without a searchable word gets none; a statement FTS5 refuses, each lookup alone)."""
-        parts: list[str] = []
-        args: list[object] = []
-        for n, (table, question, limit) in enumerate(asked):
-            if table not in _FTS_TABLES:
-                raise ValueError(f"not a full-text table: {table}")
-            # Words that match most rows add nothing to the ranking but make FTS5 score every row they match.
-            terms = lexical_terms(question)
-            if terms:
-                parts.append(
-                    f"SELECT * FROM (SELECT {n}, rowid, -bm25({table}) FROM {table} WHERE {table} MATCH ?"  # noqa: S608
-                    f" ORDER BY bm25({table}) LIMIT ?)"
-                )
-                args += [" OR ".join(f'"{t}"' for t in sorted(terms)), limit]
-        out: list[list[tuple[int, float]]] = [[] for _ in asked]
-        if not parts:
-            return out
-        with self._lock:
-            try:
-                rows = self._db.execute(" UNION ALL ".join(parts), args).fetchall()
-            except sqlite3.OperationalError:
-                if len(asked) == 1:
-                    return out
-                rows = []
-                failed = True
-            else:
-                failed = False
-        if failed:  # one lookup FTS5 refuses leaves the others theirs
-            return [self.lexical_many([one])[0] for one in asked]
-        for n, rowid, score in rows:  # UNION ALL keeps each part's rows in its own order
-            out[n].append((int(rowid), float(score)))
-        return out
-
-    # -- feedback ----------------------------------------------------------------------------------------
-
-    def add_feedback(
-        self,
-        question: str,
-        sentence_ids: Sequence[int],
-        helpful: bool,
-        user_id: int | None,
-        chat_id: int | None,
-    ) -> None:
-        """Record a reader's 👍/👎 on the sentences shown for a question."""
-        with self.transaction() as db:
-            db.execute(
-                "INSERT INTO feedback (at, question, sentence_ids, helpful, user_id, chat_id) VALUES (?,?,?,?,?,?)",
-                (now_iso(), question, ",".join(str(i) for i in sentence_ids), int(helpful), user_id, chat_id),
-            )
-
-    def feedback(self) -> list[tuple[str, str, list[int], bool]]:
-        """Return every feedback row as (at, question, sentence ids, helpful), oldest first."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT at, question, sentence_ids, helpful FROM feedback ORDER BY id"
-            ).fetchall()
-        return [(r[0], r[1], [int(x) for x in r[2].split(",") if x], bool(r[3])) for r in rows]
-
-    # -- answers the bot sent ----------------------------------------------------------------------------
-
-    def add_answer(
-        self, question: str, first: int, sentence_ids: Sequence[int], more: bool, chat_id: int | None,
-        keep: int = 100_000, asked: Query | None = None,
-    ) -> int:
-        """Record an answer sent (question, offset of its first hit, sentence ids shown, and the question as it
-        was answered: its window, order and searched text); return its id. Only the newest `keep` are kept."""
-        a = asked or Query(question)
-        with self.transaction() as db:
-            cursor = db.execute(
-                "INSERT INTO answers (at, question, first, sentence_ids, more, chat_id, since, until, ordering,"
-                " period, searched) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (now_iso(), question, first, ",".join(str(i) for i in sentence_ids), int(more), chat_id,
-                 a.since, a.until, a.order, a.period, a.searched),
-            )
-            answer_id = int(cursor.lastrowid or 0)
-            db.execute("DELETE FROM answers WHERE id <= ?", (answer_id - keep,))
-        return answer_id
-
-    def sent_answer(self, answer_id: int) -> StoredAnswer | None:
-        """Return a recorded answer, or None when it is unknown (or too old to be kept)."""
-        with self._lock:
-            row = self._db.execute(
-                "SELECT id, question, first, sentence_ids, more, chat_id, since, until, ordering, period, searched"
-                " FROM answers WHERE id = ?", (answer_id,)
-            ).fetchone()
-        if row is None:
-            return None
-        ids = tuple(int(x) for x in row[3].split(",") if x)
-        asked = None
-        if row[10] is not None:
-            asked = Query(row[1], len(ids), int(row[2]), row[6], row[7], "newest" if row[8] == "newest" else
-                          "relevance", row[9], row[10])
-        return StoredAnswer(int(row[0]), row[1], int(row[2]), ids, bool(row[4]), row[5], asked)
-
     # -- indexing bookkeeping ----------------------------------------------------------------------------
 
     def meta(self, key: str) -> str | None:
@@ -613,98 +428,6 @@ def _apply_counts(db: sqlite3.Connection, counts: SentenceCounts, sign: int) -> 
     if sign < 0:
         db.executemany("DELETE FROM term_counts WHERE term = ? AND sentences <= 0", [(t,) for t, _ in terms])
         db.executemany("DELETE FROM word_forms WHERE word = ? AND form = ? AND n <= 0", [(w, f) for w, f, _ in forms])
-
-
-# SQLite's primary result codes for a damaged file: SQLITE_CORRUPT ("database disk image is malformed", also FTS5's
-# "corrupt structure") and SQLITE_NOTADB ("file is not a database").
-_DAMAGE_CODES = frozenset({11, 26})
-_FULL_CODE = 13  # SQLITE_FULL: "database or disk is full"
-_READONLY_CODE = 8  # SQLITE_READONLY: a write to the store opened read-only on a full disk
-
-
-NO_ROOM = 64 << 10  # free bytes below which a store that cannot be opened is blamed on a full disk
-
-
-def _no_room(path: Path) -> bool:
-    """Return whether the folder of `path` has less than NO_ROOM bytes free (False when that cannot be known)."""
-    try:
-        return shutil.disk_usage(path.parent).free < NO_ROOM
-    except OSError:
-        return False
-
-
-def _translated(path: Path | None, error: sqlite3.DatabaseError) -> Exception:
-    """Return a StoreError that says what to do when `error` means the file is damaged, a DiskFullError when the
-    disk is full (the statement, or its transaction, then changed nothing), else `error` itself."""
-    code = getattr(error, "sqlite_errorcode", None)
-    if code is not None and (code & 0xFF == _FULL_CODE or (code & 0xFF == _READONLY_CODE and path is not None
-                                                            and _no_room(path))):
-        return DiskFullError("the disk is full", f"cannot write the store {path}", str(error), "nothing was changed")
-    if code is None or (code & 0xFF) not in _DAMAGE_CODES:
-        return error
-    return StoreError(
-        f"the store at {path} is damaged ({error}); move it away and re-index, or restore it from a backup"
-    )
-
-
-class _DamageAwareCursor(sqlite3.Cursor):
-    """A cursor whose reads and writes raise StoreError, with advice, when the file turns out to be damaged."""
-
-    def _damaged(self, error: sqlite3.DatabaseError) -> Exception:
-        return _translated(getattr(self.connection, "store_path", None), error)
-
-    def execute(self, sql: str, parameters: object = (), /) -> sqlite3.Cursor:  # type: ignore[override]
-        """Run one statement; raise StoreError when the file is damaged."""
-        try:
-            return super().execute(sql, parameters)  # type: ignore[arg-type]
-        except sqlite3.DatabaseError as e:
-            raise self._damaged(e) from None
-
-    def executescript(self, sql_script: str, /) -> sqlite3.Cursor:
-        """Run a script; raise StoreError when the file is damaged."""
-        try:
-            return super().executescript(sql_script)
-        except sqlite3.DatabaseError as e:
-            raise self._damaged(e) from None
-
-    def fetchone(self) -> object:
-        """Return the next row; raise StoreError when the file is damaged."""
-        try:
-            return super().fetchone()
-        except sqlite3.DatabaseError as e:
-            raise self._damaged(e) from None
-
-    def fetchall(self) -> list[object]:
-        """Return the remaining rows; raise StoreError when the file is damaged."""
-        try:
-            return super().fetchall()
-        except sqlite3.DatabaseError as e:
-            raise self._damaged(e) from None
-
-    def __next__(self) -> object:
-        """Return the next row; raise StoreError when the file is damaged."""
-        try:
-            return super().__next__()
-        except sqlite3.DatabaseError as e:
-            raise self._damaged(e) from None
-
-
-class _DamageAwareConnection(sqlite3.Connection):
-    """The store's connection: every statement runs on a _DamageAwareCursor."""
-
-    store_path: Path | None = None
-
-    def cursor(self, factory: object = _DamageAwareCursor) -> sqlite3.Cursor:  # type: ignore[override]
-        """Return a cursor that reports a damaged file as a StoreError."""
-        return super().cursor(factory)  # type: ignore[call-overload, no-any-return]
-
-    def execute(self, sql: str, parameters: object = (), /) -> sqlite3.Cursor:  # type: ignore[override]
-        """Run one statement on a new damage-aware cursor."""
-        return self.cursor().execute(sql, parameters)  # type: ignore[arg-type]
-
-    def executescript(self, sql_script: str, /) -> sqlite3.Cursor:
-        """Run a script on a new damage-aware cursor."""
-        return self.cursor().executescript(sql_script)
 
 
 # The attribution row: the sentence it belongs to, then the Attribution's fields in their order.
