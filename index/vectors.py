@@ -5,9 +5,9 @@ Three kinds, chosen by size when the index is saved or rebuilt (never in the mid
 in the manifest so that a loaded index is searched as it was built:
 
 - ``exact``: IndexIDMap2(IndexFlatIP), brute force; below EXACT_LIMIT sentences it costs at most a few ms.
-- ``ivf``: IndexIVFFlat (inner product) over nlist ~ 4 sqrt(n) lists trained on a sample, its ids the sentence
-  ids (a hashtable direct map, so add, remove and reconstruct by id work); nprobe is calibrated when it is built
-  so that the candidates found agree with exact search (CALIBRATION_RECALL at CALIBRATION_DEPTH). It stores
+- ``ivf``: IndexIVFFlat (inner product) over nlist ~ 4 sqrt(n) lists trained on a sample (index.ivf), its ids the
+  sentence ids (a hashtable direct map, so add, remove and reconstruct by id work); nprobe is calibrated when it is
+  built so that the candidates found agree with exact search (CALIBRATION_RECALL at CALIBRATION_DEPTH). It stores
   full vectors, so its scores are exact cosines. A saved one is loaded memory-mapped (read-only) and copied
   into memory on its first change. It is re-trained when it has grown (or shrunk) REGROW times past the size
   it was trained for.
@@ -21,23 +21,35 @@ in the manifest so that a loaded index is searched as it was built:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-import math
 import os
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import faiss
 import numpy as np
 
 from index.errors import ConfigError, IndexDamagedError, IndexMismatchError, write_error
-from index.sharing import temporary_prefix
+from index.ivf import RESCORE, lists_for, trained_ivf
+from index.vector_files import (
+    file_checksum,
+    manifest_path,
+    manifest_signature,
+    read_manifest,
+    saved_generation,
+    temp_file,
+    write_index,
+)
+
+# what callers import from here; the files' helpers live in index.vector_files, the IVF kinds' in index.ivf
+__all__ = [
+    "EXACT_LIMIT", "IVF8_LIMIT", "IVF_KINDS", "KINDS", "RESCORE", "ExactVectors", "VectorIndex", "kind_for",
+    "lists_for", "manifest_path", "manifest_signature", "read_manifest", "saved_generation",
+]
 
 log = logging.getLogger(__name__)
 
@@ -58,12 +70,7 @@ EXACT_LIMIT = 25_000
 # 200,000 sentences that buys nothing (IVF-Flat is well inside 5 ms and its lists under 300 MB), above it ivf8
 # keeps a million sentences near 4.8 ms (recall 0.991 after the re-score) where IVF-Flat takes 10.4 ms.
 IVF8_LIMIT = 200_000
-RESCORE = 2  # ivf8: candidates asked of the codes per one returned (2 x 50: recall 0.991 at 1M, bench.ivf_codes)
 REGROW = 4  # re-train an ivf index once it holds REGROW times more (or fewer) sentences than it was trained on
-CALIBRATION_DEPTH = 50  # Settings.candidates: the dense candidates the ranker sees
-CALIBRATION_RECALL = 0.98  # on synthetic questions, which are harder than real ones (bench/scale.py)
-TRAINING_PER_LIST = 40  # training sample: this many vectors per list (FAISS warns below 39)
-TRAINING_ROUNDS = 10  # k-means rounds (FAISS's default, 25, costs 2.5 times as much for little recall)
 INDEX_TYPES = {"exact": "IndexIDMap2(IndexFlatIP)", "ivf": "IndexIVFFlat", "ivf8": "IndexIVFScalarQuantizer"}
 HOOK_BATCH = 10_000  # ids per exact_vectors call when every vector is wanted (SQLite's limit on parameters)
 
@@ -82,11 +89,6 @@ def kind_for(count: int, wanted: str, current: str | None = None) -> str:
     if count >= EXACT_LIMIT or (current in IVF_KINDS and count >= EXACT_LIMIT // 2):
         return "ivf"
     return "exact"
-
-
-def lists_for(count: int) -> int:
-    """Return the number of IVF lists for `count` sentences: 4 sqrt(n), fewer when too few train them."""
-    return max(1, min(int(4 * math.sqrt(max(count, 1))), count // TRAINING_PER_LIST))
 
 
 class VectorIndex:
@@ -303,11 +305,11 @@ class VectorIndex:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 self.generation = max(self.generation, saved_generation(path)) + 1
-                temps.append(_temp_file(path))
-                _write_index(self._index, temps[0])  # straight to the file: no second copy in memory
+                temps.append(temp_file(path))
+                write_index(self._index, temps[0])  # straight to the file: no second copy in memory
                 with open(temps[0], "rb") as f:
-                    self.checksum = _file_checksum(f)
-                temps.append(_temp_file(manifest_path(path), json.dumps(self.manifest(), indent=2).encode()))
+                    self.checksum = file_checksum(f)
+                temps.append(temp_file(manifest_path(path), json.dumps(self.manifest(), indent=2).encode()))
                 os.replace(temps[0], path)
                 os.replace(temps[1], manifest_path(path))
             except BaseException as e:
@@ -387,27 +389,7 @@ class VectorIndex:
             if len(ids):
                 exact.add_with_ids(vecs, ids)
             return exact
-        n = len(ids)
-        nlist = lists_for(n)
-        ivf: faiss.IndexIVF
-        if kind == "ivf8":
-            ivf = faiss.IndexIVFScalarQuantizer(faiss.IndexFlatIP(self.dimension), self.dimension, nlist,
-                                                faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT)
-        else:
-            ivf = faiss.IndexIVFFlat(faiss.IndexFlatIP(self.dimension), self.dimension, nlist,
-                                     faiss.METRIC_INNER_PRODUCT)
-        ivf.cp.niter = TRAINING_ROUNDS
-        rng = np.random.default_rng(n)
-        sample = vecs if n <= TRAINING_PER_LIST * nlist else vecs[
-            np.sort(rng.choice(n, TRAINING_PER_LIST * nlist, replace=False))]
-        if n:
-            ivf.train(sample)
-        else:  # nothing to learn lists from: one list around the origin
-            ivf.train(np.zeros((1, self.dimension), dtype=np.float32))
-        ivf.set_direct_map_type(faiss.DirectMap.Hashtable)  # type: ignore[attr-defined]
-        ivf.add_with_ids(vecs, ids)
-        ivf.nprobe = _calibrated_nprobe(ivf, ids, vecs, rng, rescore=kind == "ivf8")
-        return ivf
+        return trained_ivf(ids, vecs, kind, self.dimension)
 
     def _install(self, index: Any, kind: str) -> None:
         """Make this FAISS index of this kind the one searched."""
@@ -472,51 +454,6 @@ def _exact_index(dimension: int) -> faiss.IndexIDMap2:
     return faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
 
 
-def _calibrated_nprobe(
-    index: faiss.IndexIVF, ids: np.ndarray, vecs: np.ndarray, rng: np.random.Generator, rescore: bool = False
-) -> int:
-    """Return the fewest lists to search for CALIBRATION_RECALL of the exact CALIBRATION_DEPTH candidates, on
-    synthetic questions: two stored sentences mixed, with noise (a question is near, not on, a sentence; on
-    MiniLM such questions need a few more lists than real ones for the same recall). `rescore` (ivf8): recall
-    after re-scoring RESCORE times the candidates exactly, as a search does, from the vectors being indexed
-    (the same the store keeps, and in hand even when the index has no exact_vectors hook yet)."""
-    n, nlist = len(vecs), int(index.nlist)
-    if n == 0 or nlist == 1:
-        return 1
-    m = min(100, n)
-    pairs = rng.integers(0, n, size=(m, 2))
-    q = vecs[pairs[:, 0]] + vecs[pairs[:, 1]]
-    q += rng.standard_normal(q.shape).astype(np.float32) / math.sqrt(vecs.shape[1])
-    q = np.ascontiguousarray(q / np.linalg.norm(q, axis=1, keepdims=True), dtype=np.float32)
-    k = min(CALIBRATION_DEPTH, n)
-    _, rows = faiss.knn(q, vecs, k, metric=faiss.METRIC_INNER_PRODUCT)
-    exact = ids[rows]
-    order = np.argsort(ids)
-
-    def recall(nprobe: int) -> float:
-        index.nprobe = nprobe
-        if not rescore:
-            _, got = index.search(q, k)
-        else:
-            _, deep = index.search(q, min(RESCORE * k, n))
-            pos = order[np.searchsorted(ids, deep, sorter=order).clip(0, n - 1)]
-            scores = np.where(deep != -1, np.einsum("qd,qkd->qk", q, vecs[pos]), -np.inf)
-            best = np.argsort(-scores, axis=1, kind="stable")[:, :k]
-            got = np.where(np.take_along_axis(deep, best, axis=1) != -1, ids[np.take_along_axis(pos, best, axis=1)], -1)
-        return sum(len(set(g.tolist()) & set(e.tolist())) for g, e in zip(got, exact, strict=True)) / exact.size
-
-    low, high = 0, 1
-    while high < nlist and recall(high) < CALIBRATION_RECALL:
-        low, high = high, min(2 * high, nlist)
-    while high - low > max(1, high // 8):  # to within an eighth
-        mid = (low + high) // 2
-        if recall(mid) >= CALIBRATION_RECALL:
-            high = mid
-        else:
-            low = mid
-    return high
-
-
 def _read(path: Path, sealed: object, dimension: int, kind: str) -> faiss.Index:
     """Return the FAISS index saved at `path` (an ivf kind memory-mapped), its bytes checked against the
     manifest's checksum on every load, whatever the file's size and time say (a failing disk keeps both); raise
@@ -525,7 +462,7 @@ def _read(path: Path, sealed: object, dimension: int, kind: str) -> faiss.Index:
     try:
         with open(path, "rb") as f:
             inode = os.fstat(f.fileno()).st_ino
-            if sealed is not None and sealed != _file_checksum(f):
+            if sealed is not None and sealed != file_checksum(f):
                 raise IndexDamagedError(
                     f"the index at {path} is damaged (its bytes do not match the checksum in its manifest)"
                 )
@@ -551,78 +488,3 @@ def _read(path: Path, sealed: object, dimension: int, kind: str) -> faiss.Index:
         raise IndexMismatchError(f"the index at {path} is not an inner-product index; "
                                  "rebuild it with: newsbot index --rebuild")
     return raw
-
-
-def _file_checksum(f: BinaryIO) -> str:
-    """Return the checksum of an open file's bytes from its start, read a chunk at a time."""
-    f.seek(0)
-    digest = hashlib.sha256()
-    while chunk := f.read(1 << 20):
-        digest.update(chunk)
-    return "sha256:" + digest.hexdigest()
-
-
-def checksum(data: bytes) -> str:
-    """Return the checksum the manifest keeps of a serialized index ("sha256:<hex>")."""
-    return "sha256:" + hashlib.sha256(data).hexdigest()
-
-
-def read_manifest(path: Path) -> dict[str, object] | None:
-    """Return the manifest saved beside the index at `path`, or None when it is missing or unreadable."""
-    try:
-        manifest = json.loads(manifest_path(path).read_text())
-    except (OSError, ValueError):
-        return None
-    return manifest if isinstance(manifest, dict) else None
-
-
-def saved_generation(path: Path) -> int:
-    """Return the generation of the index saved at `path` (0 when there is none)."""
-    manifest = read_manifest(path) or {}
-    try:
-        return int(manifest.get("generation") or 0)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        return 0
-
-
-def manifest_signature(path: Path) -> tuple[int, int, int] | None:
-    """Return (inode, size, mtime in ns) of the manifest beside the index at `path`, None when it is missing: a
-    cheap way to notice that some process has saved the index since (each save renames a new manifest in)."""
-    try:
-        st = os.stat(manifest_path(path))
-    except OSError:
-        return None
-    return st.st_ino, st.st_size, st.st_mtime_ns
-
-
-def manifest_path(path: Path) -> Path:
-    """Return where the manifest of the index at `path` lives."""
-    return Path(str(path) + ".json")
-
-
-def _temp_file(path: Path, data: bytes = b"") -> str:
-    """Return the name of a new temporary file beside `path` holding `data`, written and synced (removed again
-    when that fails)."""
-    fd, tmp = tempfile.mkstemp(prefix=temporary_prefix(path), suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return tmp
-
-
-def _write_index(index: Any, tmp: str) -> None:
-    """Write a FAISS index into the file `tmp`, synced, through Python's own writes: FAISS's own file writer can
-    lose a failed write of its last bytes when it closes the file, leaving a cut index whose checksum matches."""
-    with open(tmp, "wb") as f:
-        writer = faiss.PyCallbackIOWriter(f.write)  # type: ignore[attr-defined]
-        try:
-            faiss.write_index(index, writer)
-        finally:
-            del writer
-        f.flush()
-        os.fsync(f.fileno())

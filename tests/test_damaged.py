@@ -195,13 +195,13 @@ def test_every_open_reads_the_whole_file_to_check_it(data: Settings, monkeypatch
     import index.vectors
 
     hashed: list[str] = []
-    real = index.vectors._file_checksum
+    real = index.vectors.file_checksum
 
     def counting(f):  # type: ignore[no-untyped-def]
         hashed.append(f.name)
         return real(f)
 
-    monkeypatch.setattr(index.vectors, "_file_checksum", counting)
+    monkeypatch.setattr(index.vectors, "file_checksum", counting)  # where the load looks it up (index.vector_files)
     Engine.open(data, encoder=FakeEncoder()).close()
     Engine.open(data, encoder=FakeEncoder()).close()
     assert hashed == [str(data.vectors_path)] * 2  # unchanged size and time are no proof the bytes are
