@@ -17,7 +17,7 @@ from index.encoder import TextKind
 from index.engine import Engine
 from index.errors import QuestionError
 from index.model import Query
-from index.questions import frames_time, read_time
+from index.question_time import frames_time, read_time
 from index.settings import Settings
 from tests.conftest import FakeEncoder
 
