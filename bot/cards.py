@@ -25,6 +25,7 @@ from bot.render import (
 )
 from index.characters import shown
 from index.model import Answer, Hit, Source
+from index.reading import said_suffixes
 from index.terms import TOKEN, matched_words
 
 if TYPE_CHECKING:
@@ -184,7 +185,7 @@ def render_help(username: str | None, commands: Sequence[str], operator_commands
     if operator_commands:
         lines += [
             "",
-            "<b>Operators:</b> send a .txt, .md, .html or .jsonl file to add articles, or:",
+            f"<b>Operators:</b> send a {said_suffixes()} file to add articles, or:",
             *operator_commands,
         ]
     return "\n".join(lines)

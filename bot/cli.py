@@ -33,6 +33,7 @@ from bot.terminal import PROG, arrived_lines, clean_text, one_line, tolerant_std
 from index.characters import shown
 from index.errors import NewsbotError, ReadError
 from index.model import Query
+from index.reading import SUFFIXES
 from index.settings import Settings
 
 
@@ -553,7 +554,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sp.add_argument(
         "paths", nargs="*", metavar="PATH",
-        help="files or folders (.txt .md .html .htm .jsonl), or http(s) links fetched as /add fetches them",
+        help=f"files or folders ({' '.join(SUFFIXES)}), or http(s) links fetched as /add fetches them",
     )
     sp.add_argument(
         "--rebuild",

@@ -17,11 +17,9 @@ from bot import cards
 from bot.runtime import Context, runtime
 from index.characters import shown
 from index.errors import ArticleNotFoundError, ReadError, WriteError
+from index.reading import SUFFIXES, said_suffixes
 
 log = logging.getLogger(__name__)
-
-DOCUMENT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
-
 
 async def refuse_non_admin(update: Update, context: Context, what: str = "add articles") -> bool:
     """Return True, after telling them so, when the update's sender is not one of the bot's operators."""
@@ -47,8 +45,8 @@ async def add_document(update: Update, context: Context) -> None:
     document = message.document
     name = PurePosixPath(document.file_name or "upload.txt").name
     limit = runtime(context).bot.upload_max_bytes
-    if not name.lower().endswith(DOCUMENT_SUFFIXES):
-        await message.reply_text(f"I can add .txt, .md, .html and .jsonl files; {shown(name)} is none of those.")
+    if not name.lower().endswith(SUFFIXES):
+        await message.reply_text(f"I can add {said_suffixes('and')} files; {shown(name)} is none of those.")
         return
     if document.file_size is not None and document.file_size > limit:
         await message.reply_text(f"{shown(name)} is {_size(document.file_size)}; the limit is {_size(limit)}.")
