@@ -1,5 +1,5 @@
 """The metadata an article's own record gives: YAML front matter at the top of a text or Markdown file and the
-fields of a JSONL record, each field with the spellings tried in order (`Record`), the values made one line."""
+fields of a JSONL record, each field with the spellings tried in order (`_Record`), the values made one line."""
 
 from __future__ import annotations
 
