@@ -211,12 +211,21 @@ class Store(LexicalSearch, ReaderRecords):
                 f" LEFT JOIN attributions t ON t.sentence_id = s.id WHERE s.id IN ({marks})",
                 ids,
             ).fetchall()
-        return {
-            r[0]: StoredSentence(
-                r[0], r[1], r[2], r[3], r[4], r[5], r[6], _attribution(r[7:14]), _source(r[14:])
-            )
-            for r in rows
-        }
+        # one Source per article and one Attribution per distinct row (both frozen, each costing microseconds to
+        # make): an answer reads about a hundred candidates from fewer articles, most of them said by no one
+        sources: dict[tuple, Source] = {}
+        attributions: dict[tuple, Attribution] = {}
+        out = {}
+        for r in rows:
+            source_cols, attribution_cols = r[14:], r[7:14]
+            source = sources.get(source_cols)
+            if source is None:
+                source = sources[source_cols] = _source(source_cols)
+            attribution = attributions.get(attribution_cols)
+            if attribution is None:
+                attribution = attributions[attribution_cols] = _attribution(attribution_cols)
+            out[r[0]] = StoredSentence(r[0], r[1], r[2], r[3], r[4], r[5], r[6], attribution, source)
+        return out
 
     def article_sentences(self, doc_id: str) -> list[StoredSentence]:
         """Return an article's stored sentences with their attributions, in order (none when it is not stored)."""

@@ -12,6 +12,7 @@ answer, never the corpus, and encodes only the few sentences that pass the word 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -152,18 +153,56 @@ def agreeing_pairs(texts: Sequence[str]) -> list[tuple[int, int]]:
 
 
 def shared_counts(sets: Sequence[frozenset[str]]) -> np.ndarray:
-    """Return the (n, n) matrix of how many members each pair of the sets shares (the diagonal: their sizes),
-    one matrix product over their members' incidence instead of n² set intersections."""
-    vocab: dict[str, int] = {}
-    rows: list[int] = []
-    cols: list[int] = []
-    for i, members in enumerate(sets):
-        for w in members:
-            rows.append(i)
-            cols.append(vocab.setdefault(w, len(vocab)))
-    incidence = np.zeros((len(sets), max(len(vocab), 1)), dtype=np.float32)
-    incidence[rows, cols] = 1.0
-    return np.rint(incidence @ incidence.T).astype(np.int64)  # counts under 2**24: exact in float32
+    """Return the (n, n) matrix of how many members each pair of the sets shares (the diagonal: their sizes):
+    one matrix product over the incidence of the members that two or more sets hold (a member of one set alone
+    adds to its diagonal only), instead of n² set intersections."""
+    n = len(sets)
+    sizes = np.fromiter((len(s) for s in sets), dtype=np.int64, count=n)
+    ids = _WORD_IDS.of(sets)
+    if not n or not sizes.sum():
+        return np.diag(sizes)
+    members = np.concatenate(ids)
+    rows = np.repeat(np.arange(n), sizes)
+    _, inverse, counts = np.unique(members, return_inverse=True, return_counts=True)
+    shared = counts >= 2
+    held = shared[inverse]
+    column = np.cumsum(shared) - 1  # a member held by two or more sets -> its column
+    incidence = np.zeros((n, max(int(shared.sum()), 1)), dtype=np.float32)
+    incidence[rows[held], column[inverse[held]]] = 1.0
+    out = np.rint(incidence @ incidence.T).astype(np.int64)  # counts under 2**24: exact in float32
+    np.fill_diagonal(out, sizes)
+    return out
+
+
+class _WordIds:
+    """Each word a number, and each set of words (the frozensets `plain_words` and `wording` cache) its numbers
+    as an array, made once: what `shared_counts` compares without a Python loop over every word of every
+    candidate at every answer."""
+
+    LIMIT = 1_000_000  # words numbered before numbering starts afresh (with the sets' arrays)
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._words: dict[str, int] = {}
+        self._sets: dict[frozenset[str], np.ndarray] = {}
+
+    def of(self, sets: Sequence[frozenset[str]]) -> list[np.ndarray]:
+        """Return the numbers of each set's words (one numbering for all of them)."""
+        with self._lock:
+            if len(self._words) > self.LIMIT or len(self._sets) > self.LIMIT // 10:
+                self._words, self._sets = {}, {}
+            words, known, out = self._words, self._sets, []
+            for members in sets:
+                found = known.get(members)
+                if found is None:
+                    found = known[members] = np.fromiter(
+                        (words.setdefault(w, len(words)) for w in members), dtype=np.int64, count=len(members)
+                    )
+                out.append(found)
+            return out
+
+
+_WORD_IDS = _WordIds()
 
 
 def copy_pairs(texts: Sequence[str], similarity: float = COPY_SIMILARITY) -> list[set[int]]:
@@ -180,7 +219,10 @@ def copy_pairs(texts: Sequence[str], similarity: float = COPY_SIMILARITY) -> lis
         & (shared >= similarity * union)
         & ~same
     )
-    out: list[set[int]] = [set(np.flatnonzero(row).tolist()) for row in same]
+    out: list[set[int]] = [set() for _ in texts]
+    rows, cols = np.nonzero(same)
+    for a, b in zip(rows.tolist(), cols.tolist(), strict=True):
+        out[a].add(b)
     for a, b in zip(*np.nonzero(close), strict=True):
         fa, fb = wording(texts[a]), wording(texts[b])
         if _nested(fa.numbers, fb.numbers) and _nested(fa.names, fb.names):

@@ -493,3 +493,42 @@ def test_score_many_of_no_question_is_no_scores(ranker_copy: Path) -> None:
 
     ranker = load_ranker(None, ranker_copy)  # type: ignore[arg-type]
     assert ranker.score_many([]) == []
+
+
+NEWS_FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.mark.slow
+def test_features_a_column_at_a_time_equal_the_old_ones_candidate_by_candidate(
+    settings: Settings, minilm: Encoder, seed_corpus: Path
+) -> None:
+    """Every feature of every shortlisted candidate, on a real index (the real model, SQLite and FAISS), is bit
+    for bit what the old candidate-by-candidate loop (tests/reference_features.py) computed: the trees see the
+    same numbers, so the answers do not change."""
+    from reference_features import candidate_features_one_at_a_time
+
+    questions = [json.loads(line)["question"] for line in
+                 (NEWS_FIXTURES / "news_questions.jsonl").read_text(encoding="utf-8").splitlines() if line]
+    questions += ["How far is Crete from Derna?", "Who is Noman Benotman?", "When did the US start airstrikes?",
+                  "How many ISIS fighters are in Derna?", "Where are recruits trained?",
+                  "Why can residents do little?", "What did President Obama say?", "What is ISIS creating?"]
+    with Engine.open(settings, encoder=minilm) as engine:
+        engine.index_paths([seed_corpus, NEWS_FIXTURES / "news_docs.jsonl"])
+        ranker = engine.ranker
+        assert isinstance(ranker, LearnedRanker)
+        shortlists: list[tuple[str, np.ndarray, list[Candidate], np.ndarray]] = []
+        features = ranker.features
+
+        def recorded(question: str, qvec: np.ndarray, candidates: list[Candidate]) -> np.ndarray:
+            X = features(question, qvec, candidates)
+            shortlists.append((question, qvec, candidates, X))
+            return X
+
+        ranker.features = recorded  # type: ignore[method-assign]
+        list(engine.answers(questions))
+        assert len(shortlists) == len(questions) and sum(len(c) for _, _, c, _ in shortlists) > 300
+        for question, qvec, candidates, X in shortlists:
+            old = candidate_features_one_at_a_time(question, qvec, candidates, ranker.corpus)
+            differ = [name for name, a, b in zip(FEATURE_NAMES, X.T, old.T, strict=True)
+                      if a.tobytes() != b.tobytes()]
+            assert not differ, (question, differ)

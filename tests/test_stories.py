@@ -131,3 +131,13 @@ def test_the_pair_tests_at_once_agree_with_each_pair_tested_alone() -> None:
     assert agreeing_pairs(texts) == [(j, i) for j in range(len(texts)) for i in range(j)
                                      if words_agree(texts[i], texts[j])]
     assert any(copy_pairs(texts)[4] - {4}) and agreeing_pairs(texts)  # the list holds both kinds of pair
+
+
+def test_shared_counts_are_every_pair_of_sets_intersected() -> None:
+    """The one-product count (only the words two or more sets hold get a column) is each pair's intersection."""
+    from index.stories import shared_counts
+
+    sets = [frozenset(t.lower().split()) for t in PAIRWISE] + [frozenset(), frozenset({"alone", "lonely"})]
+    assert shared_counts(sets).tolist() == [[len(a & b) for b in sets] for a in sets]
+    assert shared_counts([]).shape == (0, 0)
+    assert shared_counts([frozenset()]).tolist() == [[0]]

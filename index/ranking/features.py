@@ -33,7 +33,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -129,10 +129,10 @@ class SentenceContext:
     position_in_paragraph: int
     paragraph_sentences: int
 
-    @property
+    @cached_property
     def window_terms(self) -> frozenset[str]:
         """Return the content terms of the sentence and its neighbours in the paragraph (each sentence's terms
-        made once, when a question first reads them, not for every sentence of every article read)."""
+        made once, when a question first reads them, not for every sentence of every article read), kept."""
         i, texts = self.position_in_paragraph, self.paragraph
         return frozenset().union(*(sentence_terms(t) for t in texts[max(0, i - 1) : i + 2]))
 
@@ -170,9 +170,14 @@ class CorpusView:
 
     def idfs(self, terms: Iterable[str]) -> dict[str, float]:
         """Return each term's smoothed inverse document frequency over the stored sentences."""
-        df = self.dfs(terms)
+        return self.idfs_and_dfs(terms, ())[0]
+
+    def idfs_and_dfs(self, terms: Iterable[str], counted: Iterable[str]) -> tuple[dict[str, float], dict[str, int]]:
+        """Return `idfs(terms)` and `dfs(counted)`, the counts of both read from the store at once."""
+        terms, counted = list(dict.fromkeys(terms)), list(dict.fromkeys(counted))
+        df = self.dfs([*terms, *counted])
         docs = self.sentences()
-        return {t: math.log((docs + 1) / (n + 0.5)) for t, n in df.items()}
+        return {t: math.log((docs + 1) / (df[t] + 0.5)) for t in terms}, {t: df[t] for t in counted}
 
     def idf(self, term: str) -> float:
         """Return the term's smoothed inverse document frequency over the stored sentences."""
@@ -285,91 +290,73 @@ def candidate_features(
     X[:, f["para_cos_gap"]] = para_cos.max() - para_cos
     X[:, f["prev_cos"]] = np.stack([c.prev for c in contexts]) @ q
     X[:, f["next_cos"]] = np.stack([c.next for c in contexts]) @ q
-    articles = [c.sentence.article_id for c in candidates]
-    best_cos: dict[int, float] = {}
-    best_bm: dict[int, float] = {}
-    count: dict[int, int] = {}
-    for a, cs, b in zip(articles, cos, bm_norm, strict=True):
-        best_cos[a] = max(best_cos.get(a, -1.0), cs)
-        best_bm[a] = max(best_bm.get(a, 0.0), b)
-        count[a] = count.get(a, 0) + 1
-    X[:, f["article_best_cos_gap"]] = cos.max() - np.array([best_cos[a] for a in articles])
-    X[:, f["article_best_bm25_norm"]] = [best_bm[a] for a in articles]
-    X[:, f["article_share"]] = [count[a] / n for a in articles]
+    articles = np.fromiter((c.sentence.article_id for c in candidates), dtype=np.int64, count=n)
+    _, article, per_article = np.unique(articles, return_inverse=True, return_counts=True)
+    best_cos = np.full(len(per_article), -1.0)
+    best_bm = np.zeros(len(per_article))
+    np.maximum.at(best_cos, article, cos)
+    np.maximum.at(best_bm, article, bm_norm)
+    X[:, f["article_best_cos_gap"]] = cos.max() - best_cos[article]
+    X[:, f["article_best_bm25_norm"]] = best_bm[article]
+    X[:, f["article_share"]] = per_article[article] / n
 
     # article: the whole article's BM25 for the question (the store's articles_fts), relative to the best article's
     X[:, f["article_bm25_norm"]] = [c.article_bm25 for c in candidates]
     X[:, f["article_bm25_rank"]] = [MISSING_RANK if c.article_rank is None else c.article_rank for c in candidates]
 
-    # overlap, answer type and shape
+    # overlap, answer type and shape: a column at a time over the candidates' cached facts (each sum of IDFs
+    # taken over the same set in the same order as one candidate at a time: the same float, bit for bit)
     qtype = question_type(question)
     q_terms, q_set, q_bigrams = question_terms(question)
     qwords = question_words(question)
-    q_idf = corpus.idfs(q_set)
+    q_idf, name_counts = corpus.idfs_and_dfs(q_set, name_terms(question))
     idf_total = sum(q_idf.values()) or 1.0
     q_positions: dict[str, list[int]] = {}
     for i, t in enumerate(q_terms):
         q_positions.setdefault(t, []).append(i)
     nq = len(q_set) or 1
     nb = len(q_bigrams) or 1
+    facts = [sentence_facts(c.sentence.text) for c in candidates]
+    shared = [q_set & fa.terms for fa in facts]
+    titles = {title: q_set & title_terms(title) if title else frozenset() for title in
+              {c.sentence.source.topic for c in candidates}}
+    X[:, f["q_coverage"]] = [len(s) / nq for s in shared]
+    X[:, f["q_coverage_title"]] = [
+        len(s | titles[c.sentence.source.topic]) / nq for s, c in zip(shared, candidates, strict=True)
+    ]
+    X[:, f["idf_coverage"]] = [sum(q_idf[t] for t in s) / idf_total for s in shared]
+    X[:, f["idf_coverage_window"]] = [sum(q_idf[t] for t in q_set & ctx.window_terms) / idf_total for ctx in contexts]
+    X[:, f["idf_missing_max"]] = [max((q_idf[t] for t in q_set - fa.terms), default=0.0) for fa in facts]
+    X[:, f["bigram_overlap"]] = [len(q_bigrams & fa.bigrams) / nb for fa in facts]
+    X[:, f["longest_common_run"]] = [
+        _longest_run(q_positions, len(q_terms), q_terms, fa.term_list, s) if s else 0
+        for fa, s in zip(facts, shared, strict=True)
+    ]
+    for k, feature in enumerate(_SPAN_FEATURES):
+        X[:, f[feature]] = [_novel(pairs, qwords) if (pairs := fa.spans[k]) else 0.0 for fa in facts]
+    X[:, f["has_cause"]] = [fa.cause for fa in facts]
+    X[:, f["novel_capitalised"]] = [
+        sum(1 for w, st in fa.caps if w not in qwords and st not in qwords) / len(fa.caps) if fa.caps else 0.0
+        for fa in facts
+    ]
+    X[:, f["sent_len"]] = [fa.n_words for fa in facts]
+    X[:, f["position_in_paragraph"]] = [ctx.position_in_paragraph for ctx in contexts]
+    X[:, f["paragraph_sentences"]] = [ctx.paragraph_sentences for ctx in contexts]
     type_col = TYPE_FEATURE.get(qtype)
-    kind = _SPAN_FEATURES.index(type_col) if type_col in _SPAN_FEATURES else -1
-    near: list[float] = []
-    cols: list[list] = [[] for _ in _ROW_FEATURES]
-    (cov, cov_t, idf_cov, idf_win, idf_miss, bigram, run, types, novel_caps, length, pos, para_n) = cols
-    facts_of = sentence_facts
-    in_title: dict[str | None, frozenset[str]] = {None: frozenset()}
-    for c, ctx in zip(candidates, contexts, strict=True):
-        facts = facts_of(c.sentence.text)
-        term_set = facts.terms
-        shared = q_set & term_set
-        cov.append(len(shared) / nq)
-        title = c.sentence.source.topic
-        title_shared = in_title.get(title)
-        if title_shared is None:
-            title_shared = in_title[title] = q_set & title_terms(title)  # type: ignore[arg-type]
-        cov_t.append(len(shared | title_shared) / nq)
-        idf_cov.append(sum(q_idf[t] for t in shared) / idf_total)
-        idf_win.append(sum(q_idf[t] for t in q_set & ctx.window_terms) / idf_total)
-        idf_miss.append(max((q_idf[t] for t in q_set - term_set), default=0.0))
-        bigram.append(len(q_bigrams & facts.bigrams) / nb)
-        run.append(_longest_run(q_positions, len(q_terms), q_terms, facts.term_list, shared) if shared else 0)
-        types.append([_novel(pairs, qwords) if pairs else 0.0 for pairs in facts.spans])
-        near.append(_type_near(facts.placed[kind], facts.term_at, shared, qwords) if kind >= 0 else 0.0)
-        novel_caps.append(
-            sum(1 for w, st in facts.caps if w not in qwords and st not in qwords) / len(facts.caps)
-            if facts.caps
-            else 0.0
-        )
-        length.append(facts.n_words)
-        pos.append(ctx.position_in_paragraph)
-        para_n.append(ctx.paragraph_sentences)
-    for name, values in zip(_ROW_FEATURES, cols, strict=True):
-        if name == "types":
-            kinds = np.array(values, dtype=np.float32).reshape(n, len(_SPAN_FEATURES))
-            for k, feature in enumerate(_SPAN_FEATURES):
-                X[:, f[feature]] = kinds[:, k]
-            X[:, f["has_cause"]] = [facts_of(c.sentence.text).cause for c in candidates]
-        else:
-            X[:, f[name]] = values
     if type_col is None:
         X[:, f["type_match"]] = NEUTRAL_TYPE_MATCH
     else:
         X[:, f["type_match"]] = X[:, f[type_col]]
-    X[:, f["type_near"]] = near
-    X[:, f["q_unseen_names"]] = sum(1 for n in corpus.dfs(name_terms(question)).values() if n == 0)
+    if type_col in _SPAN_FEATURES:
+        kind = _SPAN_FEATURES.index(type_col)
+        X[:, f["type_near"]] = [
+            _type_near(fa.placed[kind], fa.term_at, s, qwords) for fa, s in zip(facts, shared, strict=True)
+        ]
+    X[:, f["q_unseen_names"]] = sum(1 for count in name_counts.values() if count == 0)
     X[:, f[f"qtype_{qtype}"]] = 1.0
     return X
 
 
-_ROW_FEATURES: tuple[str, ...] = (
-    *FEATURE_GROUPS["overlap"],
-    "types",
-    "novel_capitalised",
-    "sent_len",
-    "position_in_paragraph",
-    "paragraph_sentences",
-)
 # the answer-type features read from spans of the sentence, in the order of SentenceFacts.spans
 _SPAN_FEATURES: tuple[str, ...] = ANSWER_TYPE_FEATURES[:6]  # has_number … has_quantity_unit
 
