@@ -129,6 +129,11 @@ def test_two_people_who_share_a_surname_stay_two(settings: Settings, fake_encode
         ("Senate Republicans", "", "Senate Republicans"),
         ("officials", "", "officials"),
         ("House", "The White House said so.", "House"),
+        ("Obama", "He spoke to Ben Rhodes. Mr. Obama said so.", "Obama"),  # a sentence ends between two names
+        ("Obama", "Obama Praises Hillary Most Qualified Ever\n\nObama said so.", "Obama"),  # a headline
+        ("Obama", "Michelle Obama smiled. Mr. Obama said so.", "Obama"),  # "Mr." is not Michelle
+        ("Obama", "Michelle Obama smiled. Obama said so.", "Michelle Obama"),  # the article's one Obama
+        ("Barack Obama's", "", "Barack Obama"),
         (None, "", None),
     ],
 )
@@ -139,11 +144,13 @@ def test_a_speakers_key(speaker: str | None, article: str, key: str | None) -> N
 def test_identities_merge_one_person_and_keep_two_apart() -> None:
     counts = [("Cale Makar", 2), ("Makar", 1), ("Donald Trump", 5), ("Donald J. Trump", 2), ("Ivanka Trump", 1),
               ("Trump", 9), ("Hillary Clinton", 3), ("Bill Clinton", 1), ("Clinton", 2), ("White House", 4),
-              ("House", 1), ("CNN", 3), ("cnn", 1), ("George W. Bush", 2), ("George H.W. Bush", 1), ("Bush", 1)]
+              ("House", 1), ("CNN", 3), ("cnn", 1), ("George W. Bush", 2), ("George H.W. Bush", 1), ("Bush", 1),
+              ("Donald Trump Jr.", 1), ("Martin O'Malley", 2), ("Martin O’Malley", 1)]
     ids = SpeakerIdentities(counts)
     assert dict(ids.tally(counts)) == {
         "Cale Makar": 3, "Donald Trump": 7, "Ivanka Trump": 1, "Trump": 9, "Hillary Clinton": 3, "Bill Clinton": 1,
         "Clinton": 2, "White House": 4, "House": 1, "CNN": 4, "George W. Bush": 2, "George H.W. Bush": 1, "Bush": 1,
+        "Donald Trump Jr.": 1, "Martin O'Malley": 3,
     }
     assert ids.keys_of(["Cale Makar"]) == ["Cale Makar", "Makar"]
     assert ids.of("Donald J. Trump") == "Donald Trump" and ids.of("unknown") == "unknown"
