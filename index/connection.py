@@ -15,6 +15,7 @@ from pathlib import Path
 
 from index.dates import published_timestamp
 from index.errors import DiskFullError, NewsbotError, StoreError
+from index.identity import speaker_key
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,7 @@ class Connected:
             # WAL's shared memory file cannot be made (SQLite says "disk I/O error"): read the file as it is
             self._db = self._read_only(e)
         self._db.create_function("newsbot_published_ts", 1, published_timestamp, deterministic=True)
+        self._db.create_function("newsbot_speaker_key", 2, speaker_key, deterministic=True)
         self._lock = threading.RLock()
 
     def _read_only(self, error: sqlite3.DatabaseError) -> DamageAwareConnection:

@@ -21,6 +21,7 @@ from index.errors import (
     QuestionError,
 )
 from index.examples import candidate_questions
+from index.identity import SpeakerIdentities
 from index.indexer import Embedder, Indexer, IndexReport, rebuild_vectors
 from index.model import (
     Answer,
@@ -93,7 +94,7 @@ class EncodedQuestion:
 @dataclass(frozen=True)
 class Gathered:
     """A question's candidates before the ranker scores them: its ranked form, its vector, the candidates (their
-    articles marked) and the speakers it asks about."""
+    articles marked) and the stored keys of the speakers it asks about (index.identity)."""
 
     question: str
     qvec: np.ndarray
@@ -337,8 +338,10 @@ class Engine:
 
     def claims(self, article: str) -> ArticleClaims:
         """Return the claims of the article `article` names (see find_article) grouped by speaker, the speaker
-        with the most claims first, from the stored attributions `ask` shows."""
+        with the most claims first, from the stored attributions `ask` shows; one person under two names ("Mr.
+        Makar", "Cale Makar") is one speaker, named as /who names them (index.identity)."""
         source = self.find_article(article)
+        identities = self._identities()
         groups: dict[str, list[Claim]] = {}
         own_voice = 0
         for s in self.attributions(source.doc_id):
@@ -346,19 +349,27 @@ class Engine:
             if not a.speaker or a.kind == "none":
                 own_voice += 1
                 continue
-            groups.setdefault(a.speaker, []).append(Claim(s.text, a.cue, a.kind, s.position))
+            speaker = identities.of(s.speaker_key) or a.speaker
+            groups.setdefault(speaker, []).append(Claim(s.text, a.cue, a.kind, s.position))
         ordered = sorted(groups.items(), key=lambda g: (-len(g[1]), g[1][0].position))
         return ArticleClaims(source, [SpeakerClaims(sp, cl) for sp, cl in ordered], own_voice)
 
     def speakers(self, doc_id: str | None = None, limit: int = 20) -> SpeakerTally:
         """Return the speakers of the corpus (or of the article `doc_id`) with their claim counts, the most
-        first, at most `limit` of them, and the totals."""
+        first, at most `limit` of them, and the totals; one person under several names across the articles
+        ("Makar", "Defenseman Cale Makar") is one speaker (index.identity)."""
         counts = self.store.speaker_counts(doc_id)
+        tally = self._identities(counts if doc_id is None else None).tally(counts)
         source = None
         if doc_id is not None:
             found = self.store.article(doc_id)
             source = found[0] if found is not None else None
-        return SpeakerTally(counts[:limit], len(counts), sum(n for _, n in counts), source)
+        return SpeakerTally(tally[:limit], len(tally), sum(n for _, n in tally), source)
+
+    def _identities(self, counts: Sequence[tuple[str, int]] | None = None) -> SpeakerIdentities:
+        """Return the corpus's speakers as identities, from the stored keys' claim counts (`counts`, when the
+        caller has read them for the whole corpus)."""
+        return SpeakerIdentities(self.store.speaker_counts() if counts is None else counts)
 
     def articles_of(self, sentence_ids: Sequence[int]) -> list[Source]:
         """Return the articles these sentences come from, each once, in the sentences' order (sentences no
@@ -450,7 +461,7 @@ class Engine:
         out = []
         for e, w, lex, arts in zip(encoded, windows, lexical, articles, strict=True):
             cands = merge_candidates(e.dense, lex, stored, e.vectors, e.qvec, store=self.store)
-            speakers = self.speakers_asked_about(e.ranked)
+            _, speakers = self._asked_about(e.ranked)
             if speakers:
                 known = {c.id for c in cands}
                 extra = [sid for sid in self.store.sentence_ids_by_speaker(speakers, n) if sid not in known]
@@ -487,7 +498,7 @@ class Engine:
             relevant = self._words.about_the_corpus(g.question)
         if speakers:
             wanted = {s.lower() for s in speakers}
-            said = np.array([(c.sentence.attribution.speaker or "").lower() in wanted for c in cands])
+            said = np.array([(c.sentence.speaker_key or "").lower() in wanted for c in cands])
             if said.any():
                 scores = scores + said * speaker_bonus(scores)
                 relevant = relevant or bool(said[int(np.argmax(scores))])  # their own words, asked for by name
@@ -530,10 +541,21 @@ class Engine:
         return self._decided(gathered, self._scores([gathered])[0])
 
     def speakers_asked_about(self, question: str) -> list[str]:
-        """Return the attributed speakers a question asks about ("what did Benotman say" → Noman Benotman)."""
+        """Return the attributed speakers a question asks about, one name each ("what did Benotman say" → Noman
+        Benotman; "what did Makar say" → Cale Makar, under whatever name each article gave him)."""
+        return self._asked_about(question)[0]
+
+    def _asked_about(self, question: str) -> tuple[list[str], list[str]]:
+        """Return the speakers a question asks about (their identities' names) and every stored key of theirs."""
         if not asks_what_someone_said(question):  # most questions: no need to read the corpus's speakers
-            return []
-        return speakers_named(question, self.store.speakers())
+            return [], []
+        identities = self._identities()
+        named: list[str] = []
+        for found in speakers_named(question, [*identities.names, *identities.keys]):
+            name = identities.of(found) or found
+            if name not in named:
+                named.append(name)
+        return named, identities.keys_of(named)
 
     def asked(self, question: str | Query, k: int = 3, offset: int = 0) -> Query:
         """Return the question as a Query (a str asked with k and offset), its text checked (see check_question)
@@ -598,7 +620,7 @@ class Engine:
         page = groups[offset : offset + k]
         first = groups[0][0] if groups else None
         top = first[1] + reader.weight * read[first[0].id] if reader and first and first[0].id in read else None
-        named = {s.lower() for s in self.speakers_asked_about(searched)} if top is not None else set()
+        named = {s.lower() for s in self._asked_about(searched)[1]} if top is not None else set()
         hits = []
         for group in page:
             (best, score), others = group[0], group[1:]
@@ -608,7 +630,7 @@ class Engine:
             hit.features = dict(best.features)
             if best.id in read:
                 hit.features["reader"] = read[best.id]
-                if reader is not None and top is not None and (hit.attribution.speaker or "").lower() not in named:
+                if reader is not None and top is not None and (best.sentence.speaker_key or "").lower() not in named:
                     # what a speaker the question names said answers it, however the reader scores it
                     hit.weak = score + reader.weight * read[best.id] < top - WEAK_GAP
             hit.matched = matched_words(hit.sentence, searched)

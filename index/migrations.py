@@ -158,6 +158,17 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX feed_items_by_link ON feed_items(link);
     """,
+    # 10: one person, one speaker (issue 23, part 4): each attribution's speaker key, the speaker's name without
+    # titles and role words and a lone surname as the one full name its article gives it (index.identity), so
+    # that /who, claims and "what did X say" group "Mr. Makar" with "Defenseman Cale Makar". Stored rows get
+    # theirs from their speaker and their article's text (newsbot_speaker_key, registered on every connection).
+    """
+    ALTER TABLE attributions ADD COLUMN speaker_key TEXT;
+    UPDATE attributions SET speaker_key = newsbot_speaker_key(speaker, (
+        SELECT a.text FROM sentences s JOIN articles a ON a.id = s.article_id WHERE s.id = attributions.sentence_id
+    )) WHERE speaker IS NOT NULL;
+    CREATE INDEX attributions_by_speaker_key ON attributions(speaker_key);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -342,7 +342,8 @@ class FeedbackEntry:
 
 @dataclass(frozen=True)
 class StoredSentence:
-    """A sentence row joined with its attribution and its article's source."""
+    """A sentence row joined with its attribution and its article's source; `speaker_key` names its speaker the
+    same way in every article (index.identity.speaker_key)."""
 
     id: int
     article_id: int
@@ -353,6 +354,7 @@ class StoredSentence:
     end: int
     attribution: Attribution
     source: Source
+    speaker_key: str | None = None
 
 
 @dataclass(frozen=True)

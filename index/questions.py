@@ -511,7 +511,8 @@ def speakers_named(question: str, speakers: Iterable[str]) -> list[str]:
     """Return the speakers (of `speakers`, the corpus's attributed ones, as stored) a question names as speaking:
     its shape asks for someone's words or views (see speaker_slots) and the slot names them by their name's whole
     words, titles ignored: the full name, the surname ("what did Dempsey say" -> Martin Dempsey), an outlet
-    ("according to CNN"), or its initials in capitals ("IBT" -> International Business Times)."""
+    ("according to CNN"), or its initials in capitals ("IBT" -> International Business Times). A full name asked
+    for ("what did Bill Clinton say") names only the speakers of that whole name, not others of its surname."""
     slots = speaker_slots(question)
     if not slots:
         return []
@@ -519,4 +520,11 @@ def speakers_named(question: str, speakers: Iterable[str]) -> list[str]:
     written = [
         _POSSESSIVE.sub("", w.rstrip(".")) for slot in slots for w in _NAME_WORD.findall(slot.replace("’", "'"))
     ]
-    return [speaker for speaker in speakers if _names(speaker, written, case_known)]
+    named = [speaker for speaker in speakers if _names(speaker, written, case_known)]
+    asked = [w.lower() for w in written]
+
+    def whole(speaker: str) -> bool:
+        words = [w.lower() for w in _name_words(speaker)]
+        return len(words) >= 2 and any(asked[i : i + len(words)] == words for i in range(len(asked)))
+
+    return [speaker for speaker in named if whole(speaker)] or named

@@ -107,6 +107,8 @@ class Store(LexicalSearch, ReaderRecords):
             db.execute(f"INSERT INTO attributions ({_ATTRIBUTION_COLS}) VALUES (?,?,?,?,?,?,?,?)",
                        _attribution_row(sid, attr))
             ids.append(sid)
+        db.execute(f"UPDATE attributions SET speaker_key = newsbot_speaker_key(speaker, ?) WHERE {_KEYED}"
+                   " (SELECT id FROM sentences WHERE article_id = ?)", (article.text, article_id))
         _apply_counts(db, SentenceCounts().add(sent.text for sent in sentences), 1)
         return ids
 
@@ -206,7 +208,8 @@ class Store(LexicalSearch, ReaderRecords):
         with self._lock:
             rows = self._db.execute(
                 f"SELECT s.id, s.article_id, s.text, s.paragraph, s.position, s.start, s.end,"
-                f" t.speaker, t.cue, COALESCE(t.kind, 'none'), t.as_written, t.role, t.via, t.vague, {_SOURCE_COLS}"
+                f" t.speaker, t.cue, COALESCE(t.kind, 'none'), t.as_written, t.role, t.via, t.vague, {_SOURCE_COLS},"
+                f" t.speaker_key"
                 f" FROM sentences s JOIN articles a ON a.id = s.article_id"
                 f" LEFT JOIN attributions t ON t.sentence_id = s.id WHERE s.id IN ({marks})",
                 ids,
@@ -217,14 +220,15 @@ class Store(LexicalSearch, ReaderRecords):
         attributions: dict[tuple, Attribution] = {}
         out = {}
         for r in rows:
-            source_cols, attribution_cols = r[14:], r[7:14]
+            source_cols, attribution_cols = r[14:-1], r[7:14]
             source = sources.get(source_cols)
             if source is None:
                 source = sources[source_cols] = _source(source_cols)
             attribution = attributions.get(attribution_cols)
             if attribution is None:
                 attribution = attributions[attribution_cols] = _attribution(attribution_cols)
-            out[r[0]] = StoredSentence(r[0], r[1], r[2], r[3], r[4], r[5], r[6], attribution, source)
+            out[r[0]] = StoredSentence(r[0], r[1], r[2], r[3], r[4], r[5], r[6], attribution, source,
+                                      _text(r[-1]))
         return out
 
     def article_sentences(self, doc_id: str) -> list[StoredSentence]:
@@ -266,26 +270,27 @@ class Store(LexicalSearch, ReaderRecords):
         return [r[0] for r in rows]
 
     def speakers(self, most: int | None = None) -> list[str]:
-        """Return the distinct speakers the articles attribute claims to; with `most`, only that many, the most
-        often attributed first."""
-        sql = "SELECT speaker FROM attributions WHERE speaker IS NOT NULL AND kind != 'none' GROUP BY speaker"
+        """Return the distinct speakers (their keys, see index.identity) the articles attribute claims to; with
+        `most`, only that many, the most often attributed first."""
+        sql = ("SELECT speaker_key FROM attributions WHERE speaker_key IS NOT NULL AND kind != 'none'"
+               " GROUP BY speaker_key")
         if most is not None:
             sql += f" ORDER BY COUNT(*) DESC LIMIT {int(most)}"
         with self._lock:
             return [r[0] for r in self._db.execute(sql).fetchall()]
 
     def speaker_counts(self, doc_id: str | None = None) -> list[tuple[str, int]]:
-        """Return each speaker the articles (or the article `doc_id`) attribute claims to, with how many
-        sentences, the most first (ties by name); the articles' own voice is no speaker."""
+        """Return each speaker key (see index.identity) the articles (or the article `doc_id`) attribute claims
+        to, with how many sentences, the most first (ties by key); the articles' own voice is no speaker."""
         sql = (
-            "SELECT t.speaker, COUNT(*) FROM attributions t JOIN sentences s ON s.id = t.sentence_id"
-            " JOIN articles a ON a.id = s.article_id WHERE t.speaker IS NOT NULL AND t.kind != 'none'"
+            "SELECT t.speaker_key, COUNT(*) FROM attributions t JOIN sentences s ON s.id = t.sentence_id"
+            " JOIN articles a ON a.id = s.article_id WHERE t.speaker_key IS NOT NULL AND t.kind != 'none'"
         )
         args: tuple[str, ...] = ()
         if doc_id is not None:
             sql += " AND a.doc_id = ?"
             args = (doc_id,)
-        sql += " GROUP BY t.speaker ORDER BY COUNT(*) DESC, t.speaker"
+        sql += " GROUP BY t.speaker_key ORDER BY COUNT(*) DESC, t.speaker_key"
         with self._lock:
             return [(str(r[0]), int(r[1])) for r in self._db.execute(sql, args).fetchall()]
 
@@ -296,13 +301,14 @@ class Store(LexicalSearch, ReaderRecords):
         return [r[0] for r in rows]
 
     def sentence_ids_by_speaker(self, speakers: Sequence[str], limit: int) -> list[int]:
-        """Return ids of sentences attributed to any of these speakers, newest first."""
+        """Return ids of sentences attributed to any of these speaker keys, newest first."""
         if not speakers:
             return []
         marks = ",".join("?" * len(speakers))
         with self._lock:
             rows = self._db.execute(
-                f"SELECT sentence_id FROM attributions WHERE speaker IN ({marks}) ORDER BY sentence_id DESC LIMIT ?",
+                f"SELECT sentence_id FROM attributions WHERE speaker_key IN ({marks}) ORDER BY sentence_id DESC"
+                " LIMIT ?",
                 (*speakers, limit),
             ).fetchall()
         return [r[0] for r in rows]
@@ -406,8 +412,10 @@ class Store(LexicalSearch, ReaderRecords):
 
     def set_attributions(self, db: sqlite3.Connection, attributions: Iterable[tuple[int, Attribution]]) -> None:
         """Replace the attributions of these sentence ids inside `db`'s transaction."""
-        db.executemany(f"INSERT OR REPLACE INTO attributions ({_ATTRIBUTION_COLS}) VALUES (?,?,?,?,?,?,?,?)",
-                       [_attribution_row(sid, a) for sid, a in attributions])
+        rows = [_attribution_row(sid, a) for sid, a in attributions]
+        db.executemany(f"INSERT OR REPLACE INTO attributions ({_ATTRIBUTION_COLS}) VALUES (?,?,?,?,?,?,?,?)", rows)
+        db.executemany(f"UPDATE attributions SET speaker_key = newsbot_speaker_key(speaker, ({_ARTICLE_TEXT}))"
+                       f" WHERE {_KEYED} (?)", [(r[0],) for r in rows])
 
     def set_vectors(self, db: sqlite3.Connection, ids: Sequence[int], vectors: np.ndarray) -> None:
         """Replace the stored vectors of these sentences inside `db`'s transaction."""
@@ -439,6 +447,11 @@ def _apply_counts(db: sqlite3.Connection, counts: SentenceCounts, sign: int) -> 
         db.executemany("DELETE FROM word_forms WHERE word = ? AND form = ? AND n <= 0", [(w, f) for w, f, _ in forms])
 
 
+# Which attribution rows get their speaker key (index.identity.speaker_key) from the text of their sentence's
+# article (_ARTICLE_TEXT): those of a speaker among the sentence ids that follow.
+_KEYED = "speaker IS NOT NULL AND sentence_id IN"
+_ARTICLE_TEXT = ("SELECT a.text FROM sentences s JOIN articles a ON a.id = s.article_id"
+                 " WHERE s.id = attributions.sentence_id")
 # The attribution row: the sentence it belongs to, then the Attribution's fields in their order.
 _ATTRIBUTION_COLS = "sentence_id, speaker, cue, kind, as_written, role, via, vague"
 

@@ -156,9 +156,11 @@ def copied(source: Path, names: Sequence[str], folder: Path) -> Path:
 def store_at_schema(path: Path, version: int) -> sqlite3.Connection:
     """Return a connection to a new store file at `path` made as newsbot made it at schema `version` (the first
     `version` migrations), for a test to fill as such a newsbot would have; the caller commits and closes it."""
+    from index.dates import published_timestamp
     from index.migrations import MIGRATIONS
 
     db = sqlite3.connect(path)
+    db.create_function("newsbot_published_ts", 1, published_timestamp, deterministic=True)  # migration 7 reads it
     for n in range(version):
         db.executescript(f"BEGIN; {MIGRATIONS[n]}; PRAGMA user_version={n + 1}; COMMIT;")
     return db

@@ -188,6 +188,17 @@ _PERSON_ROLE = word_set(
     frontrunner front-runner veteran activist organizer pastor bishop
     """
 )
+# More nouns that say what someone is, read only to tell one person under two names (index.identity): the words
+# "Defenseman Cale Makar" or "Coach Jared Bednar" carry before the name. The attribution rules do not read them.
+_ROLE_NOUNS = word_set(
+    """
+    defenseman defender forward winger center centre goalie goaltender goalkeeper striker midfielder quarterback
+    pitcher catcher outfielder infielder shortstop receiver linebacker guard coach player captain rookie star
+    champion skipper owner actor actress singer rapper musician writer novelist poet historian scientist
+    researcher doctor physician surgeon nurse teacher student witness farmer detective prosecutor inspector
+    engineer entrepreneur investor designer photographer filmmaker director producer
+    """
+)
 # Honorifics and titles before a name; what precedes them (with them) is the speaker's role.
 _TITLES = word_set(
     """
