@@ -7,7 +7,6 @@ import datetime as dt
 import itertools
 import logging
 import shutil
-import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -105,14 +104,15 @@ class Engine:
     """Answers questions over the indexed articles; thread-safe, so a bot may call it from worker threads."""
 
     def __init__(self, settings: Settings, store: Store, vectors: VectorIndex, encoder: Encoder,
-                 ranker: Ranker | None = None, reader: Reader | None = None) -> None:
+                 ranker: Ranker | None = None, reader: Reader | None = None, *,
+                 seen: tuple[int, int, int] | None = None, saved: bool = True) -> None:
         self.settings = settings
         self.store = store
-        self._live = LiveVectors(store, vectors, settings.vectors_path, settings.data_dir)
+        # the vector index answers search, kept in step with the saved one (`seen`: its manifest when loaded)
+        self._live = LiveVectors(store, vectors, settings.vectors_path, settings.data_dir, seen, saved)
         self.encoder = encoder
         self.ranker: Ranker = ranker or FusionRanker()
         self.reader = reader  # rereads the ranker's best candidates (index.ranking.reader); None: the ranker's order
-        self._write_lock = threading.Lock()
         # how the corpus writes its words and how often, for the question as ranked: read from the store's counts
         # for the question's own words, so another process's indexing is seen at the next question
         self._words = CorpusWords(store)
@@ -132,9 +132,8 @@ class Engine:
                                       settings.vector_index)
         if ranker is None and settings.ranker == "learned":
             ranker = load_default_ranker(CorpusView(store, encoder.dimension))
-        engine = cls(settings, store, vectors, encoder, ranker, default_reader(settings.reader, ranker))
-        engine._live = LiveVectors(store, vectors, settings.vectors_path, settings.data_dir, seen, saved)
-        return engine
+        return cls(settings, store, vectors, encoder, ranker, default_reader(settings.reader, ranker),
+                   seen=seen, saved=saved)
 
     @property
     def vectors(self) -> VectorIndex:
@@ -142,22 +141,9 @@ class Engine:
         return self._live.vectors
 
     def refresh(self) -> bool:
-        """Swap in the vector index another process (`newsbot index`) saved since this engine loaded its own;
-        return whether it did. Costs one stat of the manifest when nothing changed. An index this engine could
-        not save (a full disk) is saved here once there is room again, tried at most every SAVE_RETRY seconds."""
-        seen = manifest_signature(self.settings.vectors_path)
-        changed = seen is not None and seen != self._live.seen
-        if not changed and not self._live.save_due():
-            return False
-        if not self._write_lock.acquire(blocking=False):
-            return False  # this engine is writing (and saves its own index); look again at the next question
-        try:
-            if changed and seen is not None:
-                return self._live.swap_in(seen)
-            self._live.save_unsaved()
-            return False
-        finally:
-            self._write_lock.release()
+        """Return whether a vector index another process saved since this engine loaded its own was swapped in
+        (see LiveVectors.refresh; an index this engine could not save is saved once there is room)."""
+        return self._live.refresh()
 
     @classmethod
     def rebuild(cls, settings: Settings, encoder: Encoder | None = None) -> int:
@@ -213,10 +199,7 @@ class Engine:
     def _indexer(self, embedder: Embedder | None = None, batch_sentences: int | None = None) -> Indexer:
         """Return an indexer writing into this engine's store and vector index (embedding with the embedder,
         when one is given, rather than with this engine's encoder)."""
-        seen = manifest_signature(self.settings.vectors_path)  # write over the newest index, not a stale one
-        if seen is not None and seen != self._live.seen:
-            self._live.swap_in(seen)
-        return Indexer(self.store, self.vectors, self.encoder, self.settings.vectors_path,
+        return Indexer(self.store, self._live.latest(), self.encoder, self.settings.vectors_path,
                        progress=self.settings.progress, embedder=embedder, batch_sentences=batch_sentences)
 
     def index_paths(
@@ -228,7 +211,7 @@ class Engine:
         Links inside a folder that lead outside it are left unread unless `follow_links` (see read_paths).
         An embedder (index.distributed's Ray embedder) makes the encoder's vectors elsewhere, `batch_sentences`
         at a time; everything else, the store's rows and the vector index, is the same."""
-        with self._write_lock, index_lock(self.settings.data_dir):
+        with self._live.lock, index_lock(self.settings.data_dir):
             return self._saved(self._indexer(embedder, batch_sentences).index_paths(
                 paths, home=self.settings.corpus_dir, follow_links=follow_links))
 
@@ -237,7 +220,7 @@ class Engine:
         from index.reading import read_document  # reading is for indexing: a question never imports it
 
         articles = read_document(name, data)
-        with self._write_lock, index_lock(self.settings.data_dir):
+        with self._live.lock, index_lock(self.settings.data_dir):
             return self._saved(self._indexer().index_articles(articles, origin="upload"))
 
     def add_url(self, url: str) -> IndexReport:
@@ -251,7 +234,7 @@ class Engine:
     def add_articles(self, articles: Sequence[Article], origin: str) -> IndexReport:
         """Index articles read elsewhere (a fetched page, a followed feed's items; `origin` says which): new and
         changed ones embedded, unchanged ones skipped; return the report."""
-        with self._write_lock, index_lock(self.settings.data_dir):
+        with self._live.lock, index_lock(self.settings.data_dir):
             return self._saved(self._indexer().index_articles(articles, origin=origin))
 
     def removal(self, names: Sequence[str]) -> list[Removal]:
@@ -265,7 +248,7 @@ class Engine:
         """Remove these articles as indexing removes an article whose file is gone: their sentences and word
         counts from the store in one transaction, their vectors from the index, the index saved (under the
         index lock); return those removed (an id no longer stored is left out)."""
-        with self._write_lock, index_lock(self.settings.data_dir):
+        with self._live.lock, index_lock(self.settings.data_dir):
             found = {r.source.doc_id: r for r in self._removals(doc_ids)}  # read under the lock
             if not found:
                 return []
