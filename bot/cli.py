@@ -343,7 +343,7 @@ def cmd_claims(args: argparse.Namespace) -> int:
 def cmd_feedback(args: argparse.Namespace) -> int:
     """List readers' 👍/👎 feedback, newest last, so operators see which answers fail."""
     with _open(args) as engine:
-        for entry in engine.feedback():
+        for entry in engine.feedback.entries():
             if args.bad and entry.helpful:
                 continue
             print(_printable(feedback_text(entry)))

@@ -166,7 +166,7 @@ async def send_answer(
     if group:
         answer = fit_one_message(answer)
     try:
-        answer_id = await asyncio.to_thread(runtime(context).ready_engine.remember_answer, answer, chat_id)
+        answer_id = await asyncio.to_thread(runtime(context).ready_engine.feedback.remember, answer, chat_id)
     except WriteError as e:  # a full disk: the answer still goes out, without the buttons that need it kept
         log.warning("answered without buttons: %s", e)
         await send_html(context, chat_id, cards.render_answer(answer), reply_to=reply_to)
@@ -258,7 +258,7 @@ def _speakers_of_answer(engine: Engine, sentence_ids: list[int], answer_ids: lis
     """Return the /who replies for the articles an answer's sentences come from (none when they are gone)."""
     ids = list(sentence_ids)
     for answer_id in answer_ids:
-        kept = engine.sent_answer(answer_id)
+        kept = engine.feedback.sent(answer_id)
         if kept is not None:
             ids += [i for i in kept.sentence_ids if i not in ids]
     out = []

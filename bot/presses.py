@@ -100,7 +100,7 @@ async def _record_feedback(
     """Store a reader's 👍/👎 with the question and the sentences shown, and thank them."""
     user, chat = update.effective_user, update.effective_chat
     await asyncio.to_thread(
-        engine.record_feedback,
+        engine.feedback.record,
         question,
         list(sentence_ids),
         helpful,
@@ -113,7 +113,7 @@ async def _record_feedback(
 async def _kept_answer(engine: Engine, answer_id: int, message: Message | None) -> StoredAnswer | None:
     """Return the kept answer a button names, or None when it is unknown or was sent to another chat (button
     data can be forged: an answer is only continued where it was given)."""
-    sent = await asyncio.to_thread(engine.sent_answer, answer_id)
+    sent = await asyncio.to_thread(engine.feedback.sent, answer_id)
     if sent is None or (sent.chat_id is not None and (message is None or message.chat.id != sent.chat_id)):
         return None
     return sent

@@ -20,6 +20,7 @@ from index.errors import (
     QuestionError,
 )
 from index.examples import candidate_questions
+from index.feedback import Feedback
 from index.indexer import Embedder, Indexer, IndexReport, rebuild_vectors
 from index.model import (
     Answer,
@@ -27,7 +28,6 @@ from index.model import (
     ArticleClaims,
     Claim,
     ContextView,
-    FeedbackEntry,
     Hit,
     Query,
     Removal,
@@ -36,7 +36,6 @@ from index.model import (
     SourceView,
     SpeakerClaims,
     SpeakerTally,
-    StoredAnswer,
     StoredSentence,
     Summary,
 )
@@ -71,7 +70,6 @@ __all__ = [
 ]
 
 ANSWER_BATCH = 16  # questions encoded (and searched) together: bigger batches gained nothing on 2 cores
-FEEDBACK_LOOKUP = 900  # sentence ids looked up together for `feedback`
 EXAMPLE_CANDIDATES = 12  # example questions tried, in order, for the `n` a greeting suggests
 # A question with a date window searches this many times deeper (dense and lexical), since the candidates outside
 # its window are dropped before ranking.
@@ -116,6 +114,7 @@ class Engine:
         # how the corpus writes its words and how often, for the question as ranked: read from the store's counts
         # for the question's own words, so another process's indexing is seen at the next question
         self._words = CorpusWords(store)
+        self.feedback = Feedback(store)  # the answers sent, kept for their buttons, and readers' 👍/👎 on them
         # example questions the corpus answers: (corpus state, the questions, whether every candidate was tried)
         self._examples: tuple[tuple[object, ...], list[str], bool] | None = None
         # bare sentences' vectors (without their titles) that story grouping compared, by text
@@ -357,20 +356,6 @@ class Engine:
         """Return one stored sentence as a Hit (score 0), or None when it no longer exists."""
         found = self.store.sentences([sentence_id])
         return self._hit(found[sentence_id], 0.0) if sentence_id in found else None
-
-    def record_feedback(self, question: str, sentence_ids: list[int], helpful: bool, user_id: int | None = None,
-                        chat_id: int | None = None) -> None:
-        """Store a reader's 👍/👎 with the question and the sentences shown."""
-        self.store.add_feedback(question, sentence_ids, helpful, user_id, chat_id)
-
-    def remember_answer(self, answer: Answer, chat_id: int | None = None) -> int:
-        """Keep the answer's question, offset and shown sentences server-side; return the id its buttons carry."""
-        ids = [h.sentence_id for h in answer.hits]
-        return self.store.add_answer(answer.question, answer.offset, ids, answer.more, chat_id, asked=answer.query)
-
-    def sent_answer(self, answer_id: int) -> StoredAnswer | None:
-        """Return an answer kept by `remember_answer`, or None when it is unknown."""
-        return self.store.sent_answer(answer_id)
 
     def example_questions(self, n: int = 3) -> list[str]:
         """Return up to n example questions drawn from the corpus (its speakers and the names it mentions most)
@@ -675,18 +660,6 @@ class Engine:
         shown = [row.source for row in self.store.sources(0, covers)] if covers > 0 else []
         asked = self.example_questions(examples)
         return Summary(a, s, self.store.newest(), shown, asked)
-
-    def feedback(self) -> list[FeedbackEntry]:
-        """Return readers' 👍/👎 feedback, oldest first, each sentence shown with its text (None once removed)."""
-        rows = self.store.feedback()
-        shown = sorted({sid for _, _, ids, _ in rows for sid in ids})
-        stored: dict[int, StoredSentence] = {}
-        for start in range(0, len(shown), FEEDBACK_LOOKUP):  # under SQLite's limit on a query's parameters
-            stored.update(self.store.sentences(shown[start : start + FEEDBACK_LOOKUP]))
-        return [
-            FeedbackEntry(at, q, list(ids), helpful, [stored[i].text if i in stored else None for i in ids])
-            for at, q, ids, helpful in rows
-        ]
 
 
 def _period(since: float | None, until: float | None) -> str | None:

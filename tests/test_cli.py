@@ -177,8 +177,8 @@ def test_feedback_lists_what_readers_marked(indexed: Path, capsys) -> None:
     from index.settings import Settings
 
     engine = Engine.open(Settings(data_dir=indexed, progress=False))
-    engine.record_feedback("how far is Derna from Crete", [4], True, user_id=1, chat_id=1)
-    engine.record_feedback("who runs Derna", [2, 3], False, user_id=2, chat_id=2)
+    engine.feedback.record("how far is Derna from Crete", [4], True, user_id=1, chat_id=1)
+    engine.feedback.record("who runs Derna", [2, 3], False, user_id=2, chat_id=2)
     engine.close()
     assert main(["feedback", "--data", str(indexed)]) == 0
     out = capsys.readouterr().out.splitlines()

@@ -181,7 +181,7 @@ def test_context_and_article(seed_engine: Engine) -> None:
 def test_feedback_and_stats(seed_engine: Engine) -> None:
     stats = seed_engine.summary(0)
     assert stats.articles == 1 and stats.sentences >= 15 and stats.newest is not None
-    seed_engine.record_feedback("how far?", [1, 2], True, user_id=5, chat_id=6)
+    seed_engine.feedback.record("how far?", [1, 2], True, user_id=5, chat_id=6)
     assert seed_engine.store.feedback()[0][1:] == ("how far?", [1, 2], True)
     examples = seed_engine.example_questions(3)
     assert examples and all(q.endswith("?") for q in examples)

@@ -353,7 +353,7 @@ def indexed_with_extras(settings: Settings, corpus: Path) -> Engine:
     engine = open_engine(settings)
     engine.index_paths([corpus])
     engine.add_document("upload.md", b"---\ntitle: Sirte port\n---\nThe port of Sirte handled 900 ships.\n")
-    engine.record_feedback("how many ships", [1], True, user_id=1, chat_id=1)
+    engine.feedback.record("how many ships", [1], True, user_id=1, chat_id=1)
     return engine
 
 

@@ -114,11 +114,11 @@ def test_an_unknown_or_ambiguous_name_removes_nothing(engine: Engine) -> None:
 def test_feedback_shows_each_sentence_and_marks_a_removed_one(engine: Engine) -> None:
     answer = engine.answer(QUESTION, k=2)
     ids = [h.sentence_id for h in answer.hits]
-    engine.record_feedback(QUESTION, ids, False, user_id=1, chat_id=1)
-    [entry] = engine.feedback()
+    engine.feedback.record(QUESTION, ids, False, user_id=1, chat_id=1)
+    [entry] = engine.feedback.entries()
     assert entry.sentences == [h.sentence for h in answer.hits]
     engine.remove([s.doc_id for s in engine.articles_of(ids)])
-    [entry] = engine.feedback()
+    [entry] = engine.feedback.entries()
     assert entry.sentence_ids == ids and entry.sentences == [None] * len(ids)
 
 
@@ -183,7 +183,7 @@ def test_cli_remove_asks_yes_for_an_upload_and_refuses_unknown_names(
 def test_cli_feedback_shows_the_sentence_text(data: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with Engine.open(Settings(data_dir=data, progress=False, ranker="fusion")) as engine:
         hits = engine.answer(QUESTION, k=2).hits
-        engine.record_feedback(QUESTION, [h.sentence_id for h in hits], True, user_id=1, chat_id=1)
+        engine.feedback.record(QUESTION, [h.sentence_id for h in hits], True, user_id=1, chat_id=1)
     assert main(["feedback", "--data", str(data)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert f"+  {QUESTION}  sentences=" in lines[0]

@@ -293,7 +293,7 @@ async def test_an_answer_that_cannot_be_kept_on_a_full_disk_is_sent_without_butt
         raise write_error("cannot write the store", OSError(errno.ENOSPC, "No space left on device"),
                           "nothing was changed")
 
-    monkeypatch.setattr(engine, "remember_answer", full)  # the store opened read-only on a full disk
+    monkeypatch.setattr(engine.feedback, "remember", full)  # the store opened read-only on a full disk
     async with serving(fake, engine):
         alice = fake.add_user("Alice")
         _, reply = await ask(fake, alice, QUESTION)

@@ -150,7 +150,7 @@ def test_a_query_record_and_the_batch_path_give_the_same_answers(dam_engine: Eng
 def test_more_after_a_windowed_answer_stays_in_the_window(dam_engine: Engine) -> None:
     first = dam_engine.answer("Derna dam in 2019", k=1)
     assert len(first.hits) == 1 and first.more
-    kept = dam_engine.sent_answer(dam_engine.remember_answer(first, chat_id=7))
+    kept = dam_engine.feedback.sent(dam_engine.feedback.remember(first, chat_id=7))
     assert kept is not None
     more = dam_engine.answer(kept.following(k=5))
     assert len(more.hits) == 1 and more.hits[0].sentence_id != first.hits[0].sentence_id

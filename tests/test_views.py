@@ -53,8 +53,8 @@ def test_summary_counts_covers_and_examples(engine: Engine) -> None:
 
 
 def test_feedback_lists_what_readers_marked(engine: Engine) -> None:
-    engine.record_feedback("who runs Derna", [2, 3], False, user_id=1, chat_id=1)
-    [entry] = engine.feedback()
+    engine.feedback.record("who runs Derna", [2, 3], False, user_id=1, chat_id=1)
+    [entry] = engine.feedback.entries()
     assert (entry.question, entry.sentence_ids, entry.helpful) == ("who runs Derna", [2, 3], False)
     assert entry.sentences == [h.sentence for h in (engine.hit(2), engine.hit(3)) if h is not None]
     assert entry.at
