@@ -59,7 +59,7 @@ def _open(args: argparse.Namespace, answering: bool = False):  # -> Engine; impo
 
 
 def _require_index(engine) -> None:
-    if engine.summary(0).sentences == 0:
+    if engine.library.summary(0).sentences == 0:
         raise NewsbotError(f"nothing is indexed in {engine.settings.data_dir}; run: newsbot index")
 
 
@@ -159,7 +159,7 @@ def cmd_index(args: argparse.Namespace) -> int:
         report = None
         if paths:
             report = engine.index_paths(paths, embedder=embedder, follow_links=args.follow_links, **batch)
-        stats = engine.summary(0)  # before anything is printed: a damaged store is the one thing said
+        stats = engine.library.summary(0)  # before anything is printed: a damaged store is the one thing said
         if report is not None:
             for problem in report.problems:
                 what = "skipped" if problem.skipped else "note"
@@ -176,7 +176,7 @@ def cmd_index(args: argparse.Namespace) -> int:
             print(report.summary())
         failed = _index_links(engine, links)
         if links:
-            stats = engine.summary(0)
+            stats = engine.library.summary(0)
         print(f"The index holds {count(stats.articles, 'article')} and {count(stats.sentences, 'sentence')} "
               f"({settings.data_dir}).")
         # the engine warned why the vector index could not be saved; each link that failed was named
@@ -286,7 +286,7 @@ def _print_answer(engine, answer, as_json: bool, echo: bool) -> None:
         if echo:
             print(f"Q: {answer.question}")
         if answer.small_talk:
-            summary = engine.summary(1)
+            summary = engine.library.summary(1)
             print(small_talk_text(summary.articles, summary.examples))
         else:
             print(answer_text(answer))
@@ -314,7 +314,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_sources(args: argparse.Namespace) -> int:
     """List the indexed articles."""
     with _open(args) as engine:
-        rows = engine.sources(0, -1)
+        rows = engine.library.sources(0, -1)
         if args.json:
             for r in rows:
                 print(json.dumps({**r.source.to_json(), "sentences": r.sentences, "indexed_at": r.indexed_at}))
@@ -332,7 +332,7 @@ def cmd_claims(args: argparse.Namespace) -> int:
 
     with Engine.open(replace(_settings(args), ranker="fusion")) as engine:  # nothing is ranked: no ranker to load
         _require_index(engine)
-        claims = engine.claims(clean_text(args.article))
+        claims = engine.library.claims(clean_text(args.article))
         if args.json:
             print(json.dumps(claims.to_json(), ensure_ascii=False))
         else:
@@ -364,7 +364,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
                                "run again with --yes to remove it for good")
         for removal in engine.remove([r.source.doc_id for r in plan]):
             print(_printable(removal_text(removal)))
-        stats = engine.summary(0)
+        stats = engine.library.summary(0)
         print(f"The index holds {count(stats.articles, 'article')} and {count(stats.sentences, 'sentence')} "
               f"({engine.settings.data_dir}).")
         return 0

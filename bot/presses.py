@@ -68,7 +68,7 @@ async def button(update: Update, context: Context) -> None:
                 return
             await _record_feedback(update, query, engine, sent.question, sent.sentence_ids, helpful)
         case buttons.ShowContext(sentence_id):
-            view = await asyncio.to_thread(engine.context, sentence_id)
+            view = await asyncio.to_thread(engine.library.context, sentence_id)
             if view is None:
                 await query.answer("That sentence is no longer in the index.", show_alert=True)
                 return
@@ -77,7 +77,7 @@ async def button(update: Update, context: Context) -> None:
             )
             await _show(context, query, message, shown)
         case buttons.ShowSource(sentence_id):
-            article = await asyncio.to_thread(engine.source_view, sentence_id)
+            article = await asyncio.to_thread(engine.library.source_view, sentence_id)
             if article is None:
                 await query.answer("That article is no longer in the index.", show_alert=True)
                 return

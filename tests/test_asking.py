@@ -57,8 +57,8 @@ def test_same_question_same_answer(seed_engine: Engine) -> None:
 
 @pytest.mark.slow
 def test_every_suggested_question_is_answered(seed_engine: Engine) -> None:
-    suggested = seed_engine.summary(3).examples
-    assert len(suggested) >= 2 and suggested == seed_engine.example_questions(3)
+    suggested = seed_engine.library.summary(3).examples
+    assert len(suggested) >= 2 and suggested == seed_engine.library.example_questions(3)
     for q in suggested:
         answer = seed_engine.answer(q)
         assert not answer.no_answer and answer.hits, f"{q!r} got 'nothing relevant'"

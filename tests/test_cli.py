@@ -82,7 +82,7 @@ def test_chat_loop_reads_until_end_of_input(seed_engine) -> None:
     assert chat_loop(seed_engine, io.StringIO("how far is Derna from Crete\nthanks\n"), out) == 0
     text = out.getvalue()
     assert CRETE[:50] in text and "Nothing relevant" not in text
-    assert "I'm newsbot" in text and f"For example: {seed_engine.example_questions(1)[0]}" in text  # small talk
+    assert "I'm newsbot" in text and f"For example: {seed_engine.library.example_questions(1)[0]}" in text  # small talk
 
 
 def test_sources_lists_the_seed(indexed: Path, capsys) -> None:

@@ -87,7 +87,7 @@ def test_an_embedder_of_the_wrong_dimension_writes_nothing(tmp_path: Path) -> No
     with Engine.open(settings, encoder=FakeEncoder()) as engine:
         with pytest.raises(IndexMismatchError, match="nothing was written"):
             engine.index_paths([corpus], embedder=lambda texts: np.zeros((len(texts), 3), dtype=np.float32))
-        assert engine.summary(0).sentences == 0 and engine.vectors.count == 0
+        assert engine.library.summary(0).sentences == 0 and engine.vectors.count == 0
 
 
 # -- the command line, without starting Ray ----------------------------------------------------------------

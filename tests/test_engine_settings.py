@@ -18,7 +18,7 @@ from index.settings import Settings
 
 def test_the_engine_closes_its_store_at_the_end_of_a_with_block(settings: Settings) -> None:
     with Engine.open(settings, encoder=FakeEncoder()) as engine:
-        assert engine.summary(0).sentences == 0
+        assert engine.library.summary(0).sentences == 0
     with pytest.raises(Exception, match="closed"):
         engine.store.counts()
 

@@ -193,7 +193,7 @@ def test_unseen_names_count_the_question_names_the_corpus_never_mentions(fake_en
 def test_corpus_view_can_count_terms_as_if_an_article_were_gone(fake_engine: Engine) -> None:
     corpus = CorpusView(fake_engine.store, fake_engine.encoder.dimension)
     before = (corpus.df("crete"), corpus.idf("derna"))
-    texts = fake_engine.store.article_sentence_texts(fake_engine.sources()[0].source.doc_id)
+    texts = fake_engine.store.article_sentence_texts(fake_engine.library.sources()[0].source.doc_id)
     assert len(texts) == 19 and texts[0].startswith("The Islamic State")
     assert fake_engine.store.article_sentence_texts("no such article") == []
     with corpus.without(texts):

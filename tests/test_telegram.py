@@ -249,10 +249,10 @@ async def test_start_registers_commands_and_says_what_the_bot_knows(
         alice = fake.add_user("Alice")
         _, reply = await ask(fake, alice, "/start")
     text = text_of(reply)
-    stats = engine.summary(0)
+    stats = engine.library.summary(0)
     assert f"{stats.articles} article ({stats.sentences} sentences)" in text
     assert "derna.txt" in text  # the newest article
-    examples = engine.example_questions(3)
+    examples = engine.library.example_questions(3)
     assert examples and all(q in text for q in examples)
     keyboard = json.loads(reply.params["reply_markup"])["keyboard"]
     assert [row[0]["text"] if isinstance(row[0], dict) else row[0] for row in keyboard] == examples
@@ -340,7 +340,7 @@ async def test_more_context_and_source_buttons(fake: FakeTelegram, engine: Engin
         source = await fake.wait_for_reply(alice, since=since)
         assert "derna.txt" in text_of(source).splitlines()[0]
         assert "The Islamic State (ISIS) is now in control of a city in Libya" in text_of(source)
-        assert "19 sentences" in text_of(source)  # one engine call, Engine.source_view, gives the count too
+        assert "19 sentences" in text_of(source)  # one engine call, Engine.library.source_view, gives the count too
 
 
 @slow
@@ -591,7 +591,7 @@ async def test_an_upload_on_a_full_disk_gets_one_reply_naming_the_cause(
 async def test_uploads_by_others_too_large_or_unreadable_are_refused(
     fake: FakeTelegram, fresh_engine: Engine
 ) -> None:
-    stats = fresh_engine.summary(0)
+    stats = fresh_engine.library.summary(0)
     async with serving(fake, fresh_engine):
         alice = fake.add_user("Alice")
         admin = fake.add_user("Operator", user_id=ADMIN)
@@ -619,20 +619,20 @@ async def test_uploads_by_others_too_large_or_unreadable_are_refused(
         wrong_type = await fake.wait_for_reply(admin, since=since)
         assert ".jsonl" in text_of(wrong_type)
     assert len(fake.calls_of("getFile")) == 1  # only the .jsonl was downloaded
-    assert fresh_engine.summary(0) == stats
+    assert fresh_engine.library.summary(0) == stats
 
 
 @slow
 async def test_add_refuses_an_internal_address(fake: FakeTelegram, fresh_engine: Engine) -> None:
     fake.pages["memo.html"] = ("text/html", b"<html><body><article><p>Internal memo.</p></article></body></html>")
-    stats = fresh_engine.summary(0)
+    stats = fresh_engine.library.summary(0)
     async with serving(fake, fresh_engine):
         admin = fake.add_user("Operator", user_id=ADMIN)
         since = fake.mark()
         fake.user_says(admin, f"/add http://localhost:{fake.port}/pages/memo.html")
         refused = await fake.wait_for("editMessageText", since=since, timeout=30)
     assert text_of(refused).startswith("Could not add") and "internal address" in text_of(refused)
-    assert fresh_engine.summary(0) == stats
+    assert fresh_engine.library.summary(0) == stats
     assert fake.page_requests == []  # refused before connecting
 
 
@@ -1139,7 +1139,7 @@ async def test_who_lists_the_speakers_of_every_article_most_first(fake: FakeTele
     lines = text_of(reply).splitlines()
     assert lines[0] == "🗣 Who speaks in the articles I know"
     assert lines[2:5] == ["1. CNN · 4 claims", "2. Noman Benotman · 3 claims", "3. Ahmed Salem · 2 claims"]
-    tally = fresh_engine.speakers()
+    tally = fresh_engine.library.speakers()
     assert f"{tally.total_speakers} speakers, {tally.total_claims} claims in all." in lines
 
 
@@ -1171,7 +1171,7 @@ async def test_small_talk_gets_a_friendly_reply_with_a_question_to_try(
         _, reply = await ask(fake, fake.add_user("Alice"), text)
     said = text_of(reply)
     assert "nothing relevant" not in said and "I'm newsbot" in said
-    assert engine.example_questions(1)[0] in said and "👍" not in buttons(reply)
+    assert engine.library.example_questions(1)[0] in said and "👍" not in buttons(reply)
 
 
 @slow
