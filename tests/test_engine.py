@@ -212,8 +212,8 @@ def test_asking_what_someone_said_brings_their_sentences(seed_engine: Engine, qu
 
 
 def test_naming_a_speaker_without_asking_what_they_said_ranks_normally(seed_engine: Engine) -> None:
-    assert seed_engine.speakers_asked_about("how far is Derna from Crete") == []
-    assert seed_engine.speakers_asked_about("What did CNN report about the airstrikes?") == ["CNN"]
+    assert seed_engine.answerer.speakers_asked_about("how far is Derna from Crete") == []
+    assert seed_engine.answerer.speakers_asked_about("What did CNN report about the airstrikes?") == ["CNN"]
     top = seed_engine.answer("What did CNN report about the airstrikes?").hits[0]
     assert "airstrikes on ISIS strongholds" in top.sentence and top.attribution.speaker == "CNN"
 

@@ -66,4 +66,4 @@ def test_the_fusion_ranker_by_name_loads_no_learned_ranker(settings: Settings) -
 
     with Engine.open(Settings(data_dir=settings.data_dir, progress=False, ranker="fusion"),
                      encoder=FakeEncoder()) as engine:
-        assert type(engine.ranker) is FusionRanker and engine.reader is None
+        assert type(engine.answerer.ranker) is FusionRanker and engine.answerer.reader is None

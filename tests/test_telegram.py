@@ -687,19 +687,19 @@ async def test_admin_removes_an_article(fake: FakeTelegram, removable: Engine) -
     assert text_of(done).startswith("Removed Harbour to be dredged (2 sentences). Its file is still there")
     assert text_of(unknown) == "no article matches 'Atlantis' (see: newsbot sources). Nothing was removed."
     assert "/remove article" in text_of(helped)
-    assert removable.store.article("harbour.md") is None and removable.summary(0).articles == 1
+    assert removable.store.article("harbour.md") is None and removable.library.summary(0).articles == 1
     assert np.array_equal(np.sort(removable.vectors.ids()), removable.store.sentence_ids())
 
 
 async def test_remove_is_refused_to_a_reader(fake: FakeTelegram, removable: Engine) -> None:
-    stats = removable.summary(0)
+    stats = removable.library.summary(0)
     async with serving(fake, removable):
         alice = fake.add_user("Alice")
         _, refused = await ask(fake, alice, "/remove harbour.md")
         _, helped = await ask(fake, alice, "/help")
     assert text_of(refused) == "Sorry, only the bot's operators can remove articles. You can ask questions, though!"
     assert "/remove" not in text_of(helped)
-    assert removable.summary(0) == stats and removable.store.article("harbour.md") is not None
+    assert removable.library.summary(0) == stats and removable.store.article("harbour.md") is not None
 
 
 @slow

@@ -36,14 +36,14 @@ def test_according_to_cnn_puts_a_cnn_sentence_first(seed_engine: Engine) -> None
 
 
 def test_an_outlet_asked_about_by_its_initials_is_found(seed_engine: Engine) -> None:
-    assert seed_engine.speakers_asked_about("what does IBT report?") == ["International Business Times"]
+    assert seed_engine.answerer.speakers_asked_about("what does IBT report?") == ["International Business Times"]
     answer = seed_engine.answer("what does IBT report?")
     assert not answer.no_answer and answer.hits[0].sentence.endswith(IBT)
 
 
 def test_a_question_naming_nobody_is_unaffected(seed_engine: Engine) -> None:
-    assert seed_engine.speakers_asked_about("how far is Derna from Crete") == []
-    assert seed_engine.speakers_asked_about("what did the report say about Crete") == []
+    assert seed_engine.answerer.speakers_asked_about("how far is Derna from Crete") == []
+    assert seed_engine.answerer.speakers_asked_about("what did the report say about Crete") == []
     answer = seed_engine.answer("how far is Derna from Crete")
     assert answer.hits[0].sentence.startswith("Crete, Greece's most populous island")
 

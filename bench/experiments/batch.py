@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
                 same = same and [x.to_json() for x in one] == [x.to_json() for x in many]
                 print(f"repeat done: {serial[-1]:.1f} / {batched[-1]:.1f} questions a second", file=sys.stderr)
             stats = engine.library.summary(0)
-            ranker = engine.ranker.name
+            ranker = engine.answerer.ranker.name
         finally:
             engine.close()
     s, b = statistics.median(serial), statistics.median(batched)
