@@ -85,6 +85,22 @@ def test_chat_loop_reads_until_end_of_input(seed_engine) -> None:
     assert "I'm newsbot" in text and f"For example: {seed_engine.library.example_questions(1)[0]}" in text  # small talk
 
 
+def test_ask_in_another_language_that_finds_nothing_is_told_newsbot_reads_english(indexed: Path, capsys) -> None:
+    assert main(["ask", "Was hat der Bürgermeister über das Wetter gesagt?", "--data", str(indexed)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("newsbot reads English articles, and your question looks German to me: please ask in")
+    assert "Nothing relevant" not in out
+
+
+def test_chat_tells_another_language_from_an_english_question_that_finds_nothing(seed_engine) -> None:
+    out = io.StringIO()
+    asked = "¿Qué dijo el alcalde sobre el tiempo?\nWhat is the recipe for a good sourdough bread?\n"
+    assert chat_loop(seed_engine, io.StringIO(asked), out) == 0
+    spanish, english = out.getvalue().strip().split("\n\n")
+    assert "newsbot reads English articles" in spanish and "looks Spanish" in spanish
+    assert english == "Nothing relevant in the indexed articles."
+
+
 def test_sources_lists_the_seed(indexed: Path, capsys) -> None:
     assert main(["sources", "--json", "--data", str(indexed)]) == 0
     [row] = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
