@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("index", "bot")
 LAB = "index.evaluation"
 # (importing module, function) pairs allowed to import the lab from outside it
-LAB_ENTRY_POINTS = {("bot.cli", "cmd_eval"), ("bot.cli", "cmd_eval_attribution")}
+LAB_ENTRY_POINTS = {("bot.cli_commands", "cmd_eval"), ("bot.cli_commands", "cmd_eval_attribution")}
 # Circles that are known and left for a later change, each with the reason. Keep this empty when you can.
 KNOWN_CIRCLES: set[frozenset[str]] = set()
 
@@ -130,7 +130,8 @@ def circles(edges: dict[str, set[str]]) -> list[frozenset[str]]:
 
 
 def test_the_walk_sees_function_level_imports(graph: list[Import]) -> None:
-    assert any(i.importer == "bot.cli" and i.imported.startswith(LAB) and i.function == "cmd_eval" for i in graph)
+    assert any(i.importer == "bot.cli_commands" and i.imported.startswith(LAB) and i.function == "cmd_eval"
+               for i in graph)
     assert any(i.importer == "index.engine" and i.imported == "index.ranking.choice" for i in graph)
 
 

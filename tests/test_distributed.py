@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.cli import main, ray_address
+from bot.cli import main
+from bot.cli_commands import ray_address
 from index.engine import Engine
 from index.errors import IndexMismatchError
 from index.settings import Settings
@@ -138,7 +139,7 @@ def test_only_the_distributed_module_imports_ray_and_only_index_with_ray_imports
                     up = parents.get(up)
                 distributed_users.add((name, up.name if up else None))
     assert importers == {"index.distributed"}
-    assert distributed_users == {("bot.cli", "cmd_index")}
+    assert distributed_users == {("bot.cli_commands", "cmd_index")}
 
 
 def test_ray_missing_is_one_line_and_writes_nothing(tmp_path: Path, monkeypatch, capsys) -> None:
