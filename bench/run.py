@@ -235,29 +235,29 @@ def part_answer_newsbot(data: Path, questions: list[str], onnx_dir: str | None =
 
     settings = _settings(data, onnx_dir)
     engine = Engine.open(settings, encoder=encoder)
-    reader = engine.reader
+    reader = engine.answerer.reader
     engine.answer(questions[0])  # the first answer loads what the others reuse
     times: list[float] = []
     plain: list[float] = []
     for i, q in enumerate(questions):
         for with_reader in ((True, False) if i % 2 == 0 else (False, True)):
-            engine.reader = reader if with_reader else None
+            engine.answerer.reader = reader if with_reader else None
             t = time.perf_counter()
             engine.answer(q)
             (times if with_reader else plain).append((time.perf_counter() - t) * 1000)
     many = getattr(engine, "answers", None)
     batch_s = plain_batch_s = None
     if many is not None:
-        engine.reader = None
+        engine.answerer.reader = None
         t = time.perf_counter()
         list(many(questions))
         plain_batch_s = time.perf_counter() - t
-        engine.reader = reader
+        engine.answerer.reader = reader
         t = time.perf_counter()
         list(many(questions))
         batch_s = time.perf_counter() - t
-    engine.reader = reader
-    ranker = engine.ranker.name
+    engine.answerer.reader = reader
+    ranker = engine.answerer.ranker.name
     engine.close()
     return {"times_ms": times, "plain_ms": plain, "batch_s": batch_s, "plain_batch_s": plain_batch_s,
             "batched": many is not None,

@@ -88,7 +88,7 @@ def answer_together(engine: Engine, asked: list[tuple[str | Query, int]]) -> lis
     queries: dict[int, Query] = {}
     for i, (question, k) in enumerate(asked):
         try:
-            queries[i] = engine.asked(question, k)
+            queries[i] = engine.answerer.asked(question, k)
         except Exception as e:  # noqa: BLE001 - this question's error, not its companions'
             results[i] = e
     if queries:

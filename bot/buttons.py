@@ -17,7 +17,7 @@ MAX_CALLBACK_DATA = 64  # bytes
 # --- callback data --------------------------------------------------------------------------------------
 # "1" (the format's version) + a letter for the action + base-36 numbers. Ids only, never in-memory state, so
 # buttons keep working after a restart; data of another version or shape decodes to None (a stale button).
-# Answer buttons carry the id of the answer the engine kept (`Engine.remember_answer`), so "More" and 👍/👎
+# Answer buttons carry the id of the answer the engine kept (`Engine.feedback.remember`), so "More" and 👍/👎
 # work when the question's message is gone; the older More/Feedback forms still decode.
 
 _VERSION = "1"

@@ -20,6 +20,7 @@ from bot.render import (
     linkable_url,
     minutes_text,
     nothing_dated_text,
+    other_language_text,
     reported_text,
     source_line,
 )
@@ -114,7 +115,7 @@ def render_no_answer(question: str, articles: int, covers: Sequence[Source], exa
 
 def render_other_language(language: str, examples: Sequence[str]) -> str:
     """Return the reply for a question in another language that found nothing: newsbot reads English."""
-    lines = [f"newsbot reads English articles, and your question looks {_text(language)} to me: please ask in English."]
+    lines = [_text(other_language_text(language))]
     if examples:
         lines.append("")
         lines.append("For example: " + " / ".join(f"<i>{_text(q)}</i>" for q in examples))

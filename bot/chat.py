@@ -14,7 +14,7 @@ def chat_loop(engine: Engine, stdin: TextIO, stdout: TextIO, k: int = 3) -> int:
     """Run the terminal conversation: one question a line until the end of input; return the exit code."""
     interactive = stdin.isatty() and stdout.isatty()
     if interactive:
-        summary = engine.summary(3)
+        summary = engine.library.summary(3)
         print(
             f"newsbot: {summary.articles} articles, {summary.sentences} sentences. Ask a question "
             "(Ctrl-D to leave).",
@@ -34,7 +34,7 @@ def chat_loop(engine: Engine, stdin: TextIO, stdout: TextIO, k: int = 3) -> int:
         try:
             answer = engine.answer(q, k=k)
             if answer.small_talk:
-                summary = engine.summary(1)
+                summary = engine.library.summary(1)
                 print(small_talk_text(summary.articles, summary.examples), file=stdout)
             else:
                 print(answer_text(answer), file=stdout)

@@ -133,7 +133,7 @@ async def answer_question(update: Update, context: Context, question: str | Quer
             await message.reply_text(str(e))
             return
         if answer.small_talk:
-            summary = await asyncio.to_thread(engine.summary, 1)
+            summary = await asyncio.to_thread(engine.library.summary, 1)
             text = cards.render_small_talk(summary.articles, summary.examples)
             await send_html(context, chat.id, [text], reply_to=message.id)
             return
@@ -152,9 +152,9 @@ async def _nothing_relevant(engine: Engine, question: str) -> str:
     the corpus covers."""
     language = other_language(question)
     if language is not None:
-        summary = await asyncio.to_thread(engine.summary, 2)
+        summary = await asyncio.to_thread(engine.library.summary, 2)
         return cards.render_other_language(language, summary.examples)
-    summary = await asyncio.to_thread(engine.summary, 2, 3)
+    summary = await asyncio.to_thread(engine.library.summary, 2, 3)
     return cards.render_no_answer(question, summary.articles, summary.covers, summary.examples)
 
 
@@ -166,7 +166,7 @@ async def send_answer(
     if group:
         answer = fit_one_message(answer)
     try:
-        answer_id = await asyncio.to_thread(runtime(context).ready_engine.remember_answer, answer, chat_id)
+        answer_id = await asyncio.to_thread(runtime(context).ready_engine.feedback.remember, answer, chat_id)
     except WriteError as e:  # a full disk: the answer still goes out, without the buttons that need it kept
         log.warning("answered without buttons: %s", e)
         await send_html(context, chat_id, cards.render_answer(answer), reply_to=reply_to)
@@ -185,7 +185,7 @@ async def start(update: Update, context: Context) -> None:
         return
     engine = runtime(context).ready_engine
 
-    summary = await asyncio.to_thread(engine.summary, 3)
+    summary = await asyncio.to_thread(engine.library.summary, 3)
     examples = summary.examples
     text = cards.render_welcome(summary.articles, summary.sentences, summary.newest, examples)
     markup = None
@@ -200,7 +200,7 @@ async def about(update: Update, context: Context) -> None:
     if message is None:
         return
     rt = runtime(context)
-    stats = await asyncio.to_thread(rt.ready_engine.summary, 0)
+    stats = await asyncio.to_thread(rt.ready_engine.library.summary, 0)
     await message.reply_html(cards.render_about(rt.settings.model, stats.articles, stats.sentences))
 
 
@@ -218,8 +218,8 @@ async def sources_page(context: Context, offset: int) -> tuple[str, InlineKeyboa
     rt = runtime(context)
     engine, size = rt.ready_engine, rt.bot.sources_per_page
 
-    rows = await asyncio.to_thread(engine.sources, offset, size)
-    total = (await asyncio.to_thread(engine.summary, 0)).articles
+    rows = await asyncio.to_thread(engine.library.sources, offset, size)
+    total = (await asyncio.to_thread(engine.library.summary, 0)).articles
     items = [(s.source, s.sentences) for s in rows]
     return cards.render_sources_page(items, offset, total), buttons.sources_keyboard(offset, size, total)
 
@@ -241,7 +241,7 @@ async def who(update: Update, context: Context) -> None:
     engine = runtime(context).ready_engine
     replied = message.reply_to_message
     if replied is None:
-        tally = await asyncio.to_thread(engine.speakers, None, WHO_LIMIT)
+        tally = await asyncio.to_thread(engine.library.speakers, None, WHO_LIMIT)
         texts = [cards.render_speakers(tally.speakers, tally.total_speakers, tally.total_claims)]
     else:
         sentence_ids, answer_ids = buttons.shown_under(replied.reply_markup)
@@ -258,12 +258,12 @@ def _speakers_of_answer(engine: Engine, sentence_ids: list[int], answer_ids: lis
     """Return the /who replies for the articles an answer's sentences come from (none when they are gone)."""
     ids = list(sentence_ids)
     for answer_id in answer_ids:
-        kept = engine.sent_answer(answer_id)
+        kept = engine.feedback.sent(answer_id)
         if kept is not None:
             ids += [i for i in kept.sentence_ids if i not in ids]
     out = []
-    for source in engine.articles_of(ids)[:WHO_ARTICLES]:
-        tally = engine.speakers(source.doc_id, WHO_LIMIT)
+    for source in engine.library.articles_of(ids)[:WHO_ARTICLES]:
+        tally = engine.library.speakers(source.doc_id, WHO_LIMIT)
         out.append(cards.render_speakers(tally.speakers, tally.total_speakers, tally.total_claims, source))
     return out
 

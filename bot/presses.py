@@ -68,7 +68,7 @@ async def button(update: Update, context: Context) -> None:
                 return
             await _record_feedback(update, query, engine, sent.question, sent.sentence_ids, helpful)
         case buttons.ShowContext(sentence_id):
-            view = await asyncio.to_thread(engine.context, sentence_id)
+            view = await asyncio.to_thread(engine.library.context, sentence_id)
             if view is None:
                 await query.answer("That sentence is no longer in the index.", show_alert=True)
                 return
@@ -77,7 +77,7 @@ async def button(update: Update, context: Context) -> None:
             )
             await _show(context, query, message, shown)
         case buttons.ShowSource(sentence_id):
-            article = await asyncio.to_thread(engine.source_view, sentence_id)
+            article = await asyncio.to_thread(engine.library.source_view, sentence_id)
             if article is None:
                 await query.answer("That article is no longer in the index.", show_alert=True)
                 return
@@ -100,7 +100,7 @@ async def _record_feedback(
     """Store a reader's 👍/👎 with the question and the sentences shown, and thank them."""
     user, chat = update.effective_user, update.effective_chat
     await asyncio.to_thread(
-        engine.record_feedback,
+        engine.feedback.record,
         question,
         list(sentence_ids),
         helpful,
@@ -113,7 +113,7 @@ async def _record_feedback(
 async def _kept_answer(engine: Engine, answer_id: int, message: Message | None) -> StoredAnswer | None:
     """Return the kept answer a button names, or None when it is unknown or was sent to another chat (button
     data can be forged: an answer is only continued where it was given)."""
-    sent = await asyncio.to_thread(engine.sent_answer, answer_id)
+    sent = await asyncio.to_thread(engine.feedback.sent, answer_id)
     if sent is None or (sent.chat_id is not None and (message is None or message.chat.id != sent.chat_id)):
         return None
     return sent

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from index.characters import shown
 from index.dates import NotADate, read_date
 from index.model import Answer, Attribution, FeedbackEntry, Hit, Source
+from index.questions import other_language
 
 if TYPE_CHECKING:  # the engine loads numpy and FAISS: `newsbot --help` must not wait for them
     from index.feeds import Feed, PollReport
@@ -174,12 +175,19 @@ def nothing_dated_text(answer: Answer) -> str:
     return f"Nothing dated {period} about “{topic.rstrip('?!. ')}”; ask without the dates to search every article."
 
 
+def other_language_text(language: str) -> str:
+    """Return what a question in another language that found nothing is told: newsbot reads English."""
+    return f"newsbot reads English articles, and your question looks {language} to me: please ask in English."
+
+
 def answer_text(answer: Answer, width: int = 100) -> str:
-    """Return a whole answer as terminal text (small talk gets NO_ANSWER here: see small_talk_text)."""
+    """Return a whole answer as terminal text (small talk gets NO_ANSWER here: see small_talk_text); nothing
+    found for a question in another language says newsbot reads English (`questions.other_language`)."""
     if answer.no_answer and answer.nothing_dated:
         return nothing_dated_text(answer)
     if answer.no_answer or not answer.hits:
-        return NO_ANSWER
+        language = other_language(answer.question)
+        return other_language_text(language) if language is not None else NO_ANSWER
     answer = answer.shown()
     return "\n\n".join(hit_text(h, answer.offset + i + 1, width) for i, h in enumerate(answer.hits))
 

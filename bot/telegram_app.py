@@ -101,7 +101,7 @@ async def post_init(application: Application) -> None:  # type: ignore[type-arg]
     else:
         log.warning("the JobQueue is not installed: followed feeds are not polled (run: pip install "
                     "'python-telegram-bot[job-queue]', or poll them with newsbot watch)")
-    stats = await asyncio.to_thread(rt.engine.summary, 0)
+    stats = await asyncio.to_thread(rt.engine.library.summary, 0)
     log.info(
         "serving @%s: %d article(s), %d sentences", application.bot.username, stats.articles, stats.sentences
     )

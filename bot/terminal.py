@@ -67,6 +67,12 @@ def arrived_lines(stream: TextIO, most: int) -> Iterator[list[str]]:
             return
 
 
+def printable(text: str) -> str:
+    """Return text that any terminal encoding accepts (stray surrogates become '?'), `shown` (a file name's
+    bidirectional controls or escape sequences never reach the terminal)."""
+    return shown(text).encode("utf-8", errors="replace").decode("utf-8")
+
+
 def one_line(e: BaseException) -> str:
     """Return an error as the one line a person sees: a NewsbotError's own message, else a pointer to -v."""
     if isinstance(e, NewsbotError):

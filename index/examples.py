@@ -60,7 +60,7 @@ _SKIP = {
 def candidate_questions(store: Store, limit: int = 12, sample: int = 2000) -> list[str]:
     """Return up to `limit` questions a reader could ask of this corpus, the likeliest first: what its most quoted
     people said, then what happens in and what the articles say about the names it mentions most. Whether the
-    corpus answers them is the engine's to check (`Engine.example_questions`)."""
+    corpus answers them is the engine's to check (`Engine.library.example_questions`)."""
     speakers = store.speakers(most=20)
     texts = store.recent_sentences(sample)
     people = [s for s in speakers if len(s.split()) >= 2 and s.split()[0][0].isupper()]

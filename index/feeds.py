@@ -474,7 +474,7 @@ class Feeds:
         """Return the doc_id of the stored article the item's link already is (indexed by /add, say)."""
         if item.link is None:
             return None
-        return item.link if self.engine.article(item.link) is not None else None
+        return item.link if self.engine.library.article(item.link) is not None else None
 
     def _seen(self, feed: Feed, taken: Sequence[tuple[FeedItem, str]]) -> None:
         """Record these items as taken from the feed, as the articles named."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import threading
 import time
 from pathlib import Path
 
@@ -29,7 +30,7 @@ SAVE_ROOM = 1 << 20
 class LiveVectors:
     """The vector index an engine answers from, kept in step with the one saved at `path`: a newer save by
     another process is swapped in whole, and an index that could not be saved (a full disk) is saved later. The
-    caller holds its write lock around `swap_in`, `save_unsaved` and `indexed`."""
+    caller holds `lock` (one writer in this process) around `latest`, `swap_in`, `save_unsaved` and `indexed`."""
 
     def __init__(self, store: Store, vectors: VectorIndex, path: Path, data_dir: Path,
                  seen: tuple[int, int, int] | None = None, saved: bool = True) -> None:
@@ -41,6 +42,33 @@ class LiveVectors:
         self.seen = seen
         # when a save of self.vectors last failed (a full disk); None: what it holds is saved
         self.unsaved_since: float | None = None if saved else time.monotonic()
+        self.lock = threading.Lock()  # held while this process writes the store and the index
+
+    def refresh(self) -> bool:
+        """Swap in the vector index another process (`newsbot index`) saved since this one was loaded; return
+        whether it did. Costs one stat of the manifest when nothing changed. An index that could not be saved (a
+        full disk) is saved here once there is room again, tried at most every SAVE_RETRY seconds."""
+        seen = manifest_signature(self.path)
+        changed = seen is not None and seen != self.seen
+        if not changed and not self.save_due():
+            return False
+        if not self.lock.acquire(blocking=False):
+            return False  # this process is writing (and saves its own index); look again at the next question
+        try:
+            if changed and seen is not None:
+                return self.swap_in(seen)
+            self.save_unsaved()
+            return False
+        finally:
+            self.lock.release()
+
+    def latest(self) -> VectorIndex:
+        """Return the vector index to write over: the newest saved one, swapped in first when another process
+        saved it since (not a stale one)."""
+        seen = manifest_signature(self.path)
+        if seen is not None and seen != self.seen:
+            self.swap_in(seen)
+        return self.vectors
 
     def save_due(self) -> bool:
         """Return whether an index that could not be saved should be tried again now: SAVE_RETRY seconds

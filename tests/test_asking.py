@@ -57,8 +57,8 @@ def test_same_question_same_answer(seed_engine: Engine) -> None:
 
 @pytest.mark.slow
 def test_every_suggested_question_is_answered(seed_engine: Engine) -> None:
-    suggested = seed_engine.summary(3).examples
-    assert len(suggested) >= 2 and suggested == seed_engine.example_questions(3)
+    suggested = seed_engine.library.summary(3).examples
+    assert len(suggested) >= 2 and suggested == seed_engine.library.example_questions(3)
     for q in suggested:
         answer = seed_engine.answer(q)
         assert not answer.no_answer and answer.hits, f"{q!r} got 'nothing relevant'"
@@ -157,7 +157,7 @@ def test_a_much_better_sentence_overcomes_the_speaker_bonus(seed_engine: Engine)
 def test_an_ordinary_question_is_answered_as_without_the_speaker_rule(
     seed_engine: Engine, question: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert seed_engine.speakers_asked_about(question) == []
+    assert seed_engine.answerer.speakers_asked_about(question) == []
     with_rule = [h.sentence_id for h in seed_engine.answer(question).hits]
-    monkeypatch.setattr(seed_engine, "speakers_asked_about", lambda q: [])
+    monkeypatch.setattr(seed_engine.answerer, "_asked_about", lambda q: ([], []))
     assert [h.sentence_id for h in seed_engine.answer(question).hits] == with_rule

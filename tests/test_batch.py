@@ -108,7 +108,7 @@ def test_answers_reads_the_store_and_scores_the_candidates_once_a_batch(
 
         monkeypatch.setattr(owner, name, call)
 
-    ranker = counting_engine.ranker
+    ranker = counting_engine.answerer.ranker
     assert isinstance(ranker, LearnedRanker)
     for name in ("sentences", "lexical", "lexical_articles", "lexical_many", "sentence_ids_by_speaker"):
         counted(counting_engine.store, name)
@@ -274,7 +274,7 @@ def test_a_recording_ranker_sees_each_answers_own_candidates(counting_engine: En
     must not score the whole batch first, or every answer would see the batch's last question."""
     from index.evaluation.collect import RecordingRanker, with_ranker
 
-    recorder = RecordingRanker(counting_engine.ranker)
+    recorder = RecordingRanker(counting_engine.answerer.ranker)
     probe = with_ranker(counting_engine, recorder)
     for q, answer in zip(QUESTIONS, probe.answers(QUESTIONS), strict=True):
         seen = recorder.take()
@@ -282,6 +282,6 @@ def test_a_recording_ranker_sees_each_answers_own_candidates(counting_engine: En
             assert seen is None
             continue
         assert seen is not None
-        cands, _, _ = probe.ranked(probe.ranked_question(q))
+        cands, _, _ = probe.answerer.ranked(probe.answerer.ranked_question(q))
         recorder.take()
         assert {c.id for c in seen[1]} == {c.id for c in cands}

@@ -135,19 +135,19 @@ def test_an_indexed_article_shows_no_control_on_the_card_or_in_the_terminal(host
         shown_text = [*render_answer(answer), answer_text(answer)]
         for h in answer.hits:
             shown_text.append(source_line(h.source, html=True))
-            view = engine.context(h.sentence_id)
+            view = engine.library.context(h.sentence_id)
             assert view is not None
             shown_text += render_context(view.source, view.paragraph, view.start, view.end)
-            article = engine.source_view(h.sentence_id)
+            article = engine.library.source_view(h.sentence_id)
             assert article is not None
             shown_text += render_article(article.source, article.opening, sentences=article.sentences)
-        rows, total = engine.sources(0, 10), engine.summary(0).articles
+        rows, total = engine.library.sources(0, 10), engine.library.summary(0).articles
         shown_text.append(render_sources_page([(r.source, r.sentences) for r in rows], 0, total))
         shown_text += [source_line(r.source) for r in rows]
-        tally = engine.speakers()
+        tally = engine.library.speakers()
         shown_text.append(render_speakers(tally.speakers, tally.total_speakers, tally.total_claims))
-        shown_text.append(claims_text(engine.claims("derna-floods")))
-        summary = engine.summary(3)
+        shown_text.append(claims_text(engine.library.claims("derna-floods")))
+        summary = engine.library.summary(3)
         shown_text.append(render_no_answer(answer.question, summary.articles, summary.covers, summary.examples))
     assert "Storm hits Derna eht morf" in "\n".join(shown_text)
     assert "Libya Observer" in "\n".join(shown_text)

@@ -82,7 +82,23 @@ def test_chat_loop_reads_until_end_of_input(seed_engine) -> None:
     assert chat_loop(seed_engine, io.StringIO("how far is Derna from Crete\nthanks\n"), out) == 0
     text = out.getvalue()
     assert CRETE[:50] in text and "Nothing relevant" not in text
-    assert "I'm newsbot" in text and f"For example: {seed_engine.example_questions(1)[0]}" in text  # small talk
+    assert "I'm newsbot" in text and f"For example: {seed_engine.library.example_questions(1)[0]}" in text  # small talk
+
+
+def test_ask_in_another_language_that_finds_nothing_is_told_newsbot_reads_english(indexed: Path, capsys) -> None:
+    assert main(["ask", "Was hat der Bürgermeister über das Wetter gesagt?", "--data", str(indexed)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("newsbot reads English articles, and your question looks German to me: please ask in")
+    assert "Nothing relevant" not in out
+
+
+def test_chat_tells_another_language_from_an_english_question_that_finds_nothing(seed_engine) -> None:
+    out = io.StringIO()
+    asked = "¿Qué dijo el alcalde sobre el tiempo?\nWhat is the recipe for a good sourdough bread?\n"
+    assert chat_loop(seed_engine, io.StringIO(asked), out) == 0
+    spanish, english = out.getvalue().strip().split("\n\n")
+    assert "newsbot reads English articles" in spanish and "looks Spanish" in spanish
+    assert english == "Nothing relevant in the indexed articles."
 
 
 def test_sources_lists_the_seed(indexed: Path, capsys) -> None:
@@ -177,8 +193,8 @@ def test_feedback_lists_what_readers_marked(indexed: Path, capsys) -> None:
     from index.settings import Settings
 
     engine = Engine.open(Settings(data_dir=indexed, progress=False))
-    engine.record_feedback("how far is Derna from Crete", [4], True, user_id=1, chat_id=1)
-    engine.record_feedback("who runs Derna", [2, 3], False, user_id=2, chat_id=2)
+    engine.feedback.record("how far is Derna from Crete", [4], True, user_id=1, chat_id=1)
+    engine.feedback.record("who runs Derna", [2, 3], False, user_id=2, chat_id=2)
     engine.close()
     assert main(["feedback", "--data", str(indexed)]) == 0
     out = capsys.readouterr().out.splitlines()

@@ -104,7 +104,7 @@ def test_a_missing_manifest_beside_a_good_index_is_rebuilt(data: Settings) -> No
     engine = Engine.open(data, encoder=FakeEncoder())  # refused with IndexMismatchError before
     try:
         assert engine.answer("Which orchestra performed the symphony?").hits
-        sentences = engine.summary(0).sentences
+        sentences = engine.library.summary(0).sentences
     finally:
         engine.close()
     manifest = json.loads(manifest_path(data.vectors_path).read_text())

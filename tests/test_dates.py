@@ -252,5 +252,5 @@ def test_sources_and_start_list_the_newest_by_timestamp(
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [r["doc_id"] for r in rows] == ["march", "tue", "epoch", "undated"]
     with Engine.open(Settings(data_dir=data, progress=False), encoder=FakeEncoder()) as engine:
-        newest = engine.summary().newest
+        newest = engine.library.summary().newest
     assert newest is not None and newest.doc_id == "march"

@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.cli import main, ray_address
+from bot.cli import main
+from bot.cli_commands import ray_address
 from index.engine import Engine
 from index.errors import IndexMismatchError
 from index.settings import Settings
@@ -87,7 +88,7 @@ def test_an_embedder_of_the_wrong_dimension_writes_nothing(tmp_path: Path) -> No
     with Engine.open(settings, encoder=FakeEncoder()) as engine:
         with pytest.raises(IndexMismatchError, match="nothing was written"):
             engine.index_paths([corpus], embedder=lambda texts: np.zeros((len(texts), 3), dtype=np.float32))
-        assert engine.summary(0).sentences == 0 and engine.vectors.count == 0
+        assert engine.library.summary(0).sentences == 0 and engine.vectors.count == 0
 
 
 # -- the command line, without starting Ray ----------------------------------------------------------------
@@ -138,7 +139,7 @@ def test_only_the_distributed_module_imports_ray_and_only_index_with_ray_imports
                     up = parents.get(up)
                 distributed_users.add((name, up.name if up else None))
     assert importers == {"index.distributed"}
-    assert distributed_users == {("bot.cli", "cmd_index")}
+    assert distributed_users == {("bot.cli_commands", "cmd_index")}
 
 
 def test_ray_missing_is_one_line_and_writes_nothing(tmp_path: Path, monkeypatch, capsys) -> None:

@@ -95,7 +95,7 @@ def test_reindex_unchanged_corpus_does_nothing(seed_engine: Engine, seed_corpus:
 
 
 def test_changed_new_and_removed_articles(seed_engine: Engine, seed_corpus: Path) -> None:
-    before = seed_engine.summary(0)
+    before = seed_engine.library.summary(0)
     (seed_corpus / "crete.md").write_text(
         "---\ntitle: Crete tourism\noutlet: Island News\n---\n"
         "Tourism on Crete rose by 12 percent in 2024, the ministry said.\n"
@@ -116,7 +116,7 @@ def test_changed_new_and_removed_articles(seed_engine: Engine, seed_corpus: Path
     (seed_corpus / "crete.md").unlink()
     report = seed_engine.index_paths([seed_corpus])
     assert report.articles_removed == 1
-    assert seed_engine.summary(0).sentences == before.sentences
+    assert seed_engine.library.summary(0).sentences == before.sentences
     assert seed_engine.vectors.count == before.sentences
 
 
@@ -137,12 +137,12 @@ def test_unreadable_file_is_reported_and_the_rest_indexed(seed_engine: Engine, s
 
 
 def test_bad_upload_leaves_the_index_as_it_was(seed_engine: Engine) -> None:
-    before = seed_engine.summary(0)
+    before = seed_engine.library.summary(0)
     with pytest.raises(ReadError):
         seed_engine.add_document("evil.txt", b"\x00" * 5000)
     with pytest.raises(ReadError):
         seed_engine.add_document("notes.exe", b"MZ....")
-    assert seed_engine.summary(0) == before
+    assert seed_engine.library.summary(0) == before
 
 
 def test_upload_makes_a_new_fact_answerable(seed_engine: Engine) -> None:
@@ -171,19 +171,19 @@ def test_store_and_index_disagreeing_is_repaired_on_open(
 
 def test_context_and_article(seed_engine: Engine) -> None:
     hit = seed_engine.answer("how far is Derna from Crete").hits[0]
-    ctx = seed_engine.context(hit.sentence_id)
+    ctx = seed_engine.library.context(hit.sentence_id)
     assert ctx is not None and ctx.paragraph[ctx.start : ctx.end] == CRETE
-    source, text = seed_engine.article("derna.txt")
+    source, text = seed_engine.library.article("derna.txt")
     assert CRETE in text and source.doc_id == "derna.txt"
-    assert seed_engine.context(10**9) is None and seed_engine.hit(10**9) is None
+    assert seed_engine.library.context(10**9) is None and seed_engine.library.hit(10**9) is None
 
 
 def test_feedback_and_stats(seed_engine: Engine) -> None:
-    stats = seed_engine.summary(0)
+    stats = seed_engine.library.summary(0)
     assert stats.articles == 1 and stats.sentences >= 15 and stats.newest is not None
-    seed_engine.record_feedback("how far?", [1, 2], True, user_id=5, chat_id=6)
+    seed_engine.feedback.record("how far?", [1, 2], True, user_id=5, chat_id=6)
     assert seed_engine.store.feedback()[0][1:] == ("how far?", [1, 2], True)
-    examples = seed_engine.example_questions(3)
+    examples = seed_engine.library.example_questions(3)
     assert examples and all(q.endswith("?") for q in examples)
 
 
@@ -212,8 +212,8 @@ def test_asking_what_someone_said_brings_their_sentences(seed_engine: Engine, qu
 
 
 def test_naming_a_speaker_without_asking_what_they_said_ranks_normally(seed_engine: Engine) -> None:
-    assert seed_engine.speakers_asked_about("how far is Derna from Crete") == []
-    assert seed_engine.speakers_asked_about("What did CNN report about the airstrikes?") == ["CNN"]
+    assert seed_engine.answerer.speakers_asked_about("how far is Derna from Crete") == []
+    assert seed_engine.answerer.speakers_asked_about("What did CNN report about the airstrikes?") == ["CNN"]
     top = seed_engine.answer("What did CNN report about the airstrikes?").hits[0]
     assert "airstrikes on ISIS strongholds" in top.sentence and top.attribution.speaker == "CNN"
 

@@ -18,7 +18,7 @@ from index.settings import Settings
 
 def test_the_engine_closes_its_store_at_the_end_of_a_with_block(settings: Settings) -> None:
     with Engine.open(settings, encoder=FakeEncoder()) as engine:
-        assert engine.summary(0).sentences == 0
+        assert engine.library.summary(0).sentences == 0
     with pytest.raises(Exception, match="closed"):
         engine.store.counts()
 
@@ -66,4 +66,4 @@ def test_the_fusion_ranker_by_name_loads_no_learned_ranker(settings: Settings) -
 
     with Engine.open(Settings(data_dir=settings.data_dir, progress=False, ranker="fusion"),
                      encoder=FakeEncoder()) as engine:
-        assert type(engine.ranker) is FusionRanker and engine.reader is None
+        assert type(engine.answerer.ranker) is FusionRanker and engine.answerer.reader is None

@@ -193,14 +193,14 @@ def test_engine_attributions_are_the_records_ask_shows(
                        encoding="utf-8")
     with Engine.open(settings, encoder=fake_encoder) as engine:
         engine.index_paths([article])
-        doc_id = engine.sources()[0].source.doc_id
-        records = engine.attributions(doc_id)
+        doc_id = engine.library.sources()[0].source.doc_id
+        records = engine.library.attributions(doc_id)
         assert [(r.position, r.attribution.speaker) for r in records] == [(0, "Ada Quill"), (1, None)]
-        hit = engine.hit(records[0].id)
+        hit = engine.library.hit(records[0].id)
         assert hit is not None and hit.attribution == records[0].attribution
-        text = engine.article(doc_id)
+        text = engine.library.article(doc_id)
         assert text is not None and text[1][records[1].start : records[1].end] == "The harbour is old."
-        assert engine.attributions("no such article") == []
+        assert engine.library.attributions("no such article") == []
 
 
 def test_outcomes_say_the_speaker_as_newsbot_read_it_and_whether_it_is_vague() -> None:

@@ -258,7 +258,7 @@ def test_conditional_get_is_honoured_and_nothing_is_fetched_twice(
         clock.advance(600)
         [third] = feeds.poll_due()
         assert (third.added, third.known, third.not_modified) == (0, 1, False)
-        assert len(site.requests("/bridge")) == 1 and engine.summary(0).articles == 1
+        assert len(site.requests("/bridge")) == 1 and engine.library.summary(0).articles == 1
         [feed] = feeds.followed()
         assert feed.items == 1 and feed.title == "City" and feed.last_error is None
 
@@ -389,7 +389,7 @@ def test_ten_feeds_for_an_hour_with_failures_lose_nothing_and_duplicate_nothing(
     # after the hour, one last poll of everything, then a restart polls everything again
     clock.advance(3600 * 24)
     feeds.poll_due()
-    before = engine.summary(0)
+    before = engine.library.summary(0)
     engine.close()
     engine = engine_over(data, fake_encoder, fetch_deadline=0.5)
     site.seen.clear()
@@ -401,14 +401,14 @@ def test_ten_feeds_for_an_hour_with_failures_lose_nothing_and_duplicate_nothing(
     try:
         assert [r.summary() for r in restarted if r.added] == []
         assert [p for p, _ in site.seen if p.startswith("/p/")] == []  # no page fetched again
-        assert engine.summary(0) == before
+        assert engine.library.summary(0) == before
         expected = {item["link"] for f in range(10) for item in published[f]}
-        stored = {s.source.doc_id: s.sentences for s in engine.sources(0, 10_000)}
+        stored = {s.source.doc_id: s.sentences for s in engine.library.sources(0, 10_000)}
         assert set(stored) == expected  # nothing lost, every story once (feed 6 and 7 share one)
         assert len(expected) == 10 * 7 - 3 - 1  # feed 3 published 4 of 7; one link shared
         assert all(n == 1 for n in stored.values())  # each story's one sentence, stored once
-        assert engine.summary(0).sentences == len(expected)
-        assert engine.article(site.url("/p/4/1"))[1] == _story(4, 1)[1]  # from the feed's summary
+        assert engine.library.summary(0).sentences == len(expected)
+        assert engine.library.article(site.url("/p/4/1"))[1] == _story(4, 1)[1]  # from the feed's summary
         by_url = {f.url: f for f in Feeds(engine, clock=clock).followed()}
         assert by_url[site.url("/feed/3")].last_error is not None and "404" in by_url[site.url("/feed/3")].last_error
         assert by_url[site.url("/feed/0")].last_error is None  # recovered
@@ -462,7 +462,7 @@ async def test_admins_follow_list_and_unfollow_feeds_on_telegram(
                 if [f.items for f in Feeds(engine).followed()] == [1]:
                     break
                 await asyncio.sleep(0.05)
-            assert engine.article(site.url("/ferry")) is not None
+            assert engine.library.article(site.url("/ferry")) is not None
 
             since = fake.mark()
             fake.user_says(admin, "/feeds")
@@ -478,7 +478,7 @@ async def test_admins_follow_list_and_unfollow_feeds_on_telegram(
             fake.user_says(admin, "/help")
             helped = await fake.wait_for_reply(admin, since=since)
             assert "/follow URL [minutes]" in text_of(helped) and "/feeds" in text_of(helped)
-        assert Feeds(engine).followed() == [] and engine.summary(0).articles == 1
+        assert Feeds(engine).followed() == [] and engine.library.summary(0).articles == 1
     finally:
         engine.close()
 

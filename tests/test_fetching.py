@@ -312,7 +312,7 @@ def test_the_engine_fetches_with_the_settings_allow_list_and_deadline(site: int,
     try:
         with pytest.raises(ReadError, match="internal address"):
             closed.add_url(f"http://127.0.0.1:{site}/page")
-        assert closed.summary(0).articles == 0
+        assert closed.library.summary(0).articles == 0
     finally:
         closed.close()
     settings = Settings(

@@ -128,7 +128,7 @@ def test_a_nearly_full_disk_answers_from_memory_with_one_warning_then_saves_when
     filler.unlink()  # room again: the next open saves the index, quietly
     caplog.clear()
     with caplog.at_level(logging.WARNING), Engine.open(settings, encoder=FakeEncoder()) as engine:
-        stored = engine.summary(0).sentences
+        stored = engine.library.summary(0).sentences
         assert "Vienna orchestra" in engine.answer(QUESTION).hits[0].sentence
     assert [r for r in caplog.records if "disk is full" in r.getMessage()] == []
     assert (read_manifest(settings.vectors_path) or {})["count"] == stored
@@ -179,7 +179,7 @@ def test_indexing_on_a_full_disk_says_so_and_keeps_what_was_stored(disk: Path, t
     (new / "floods.txt").write_text(_article("floods in Derna", 1500))
     with Engine.open(settings, encoder=FakeEncoder()) as engine:
         engine.index_paths([old])
-        held = engine.summary(0)
+        held = engine.library.summary(0)
     filler = _fill(disk, leave=ROOM)
 
     run = _run_cli("index", str(new), "--data", str(settings.data_dir))
@@ -191,7 +191,7 @@ def test_indexing_on_a_full_disk_says_so_and_keeps_what_was_stored(disk: Path, t
 
     filler.unlink()
     with Engine.open(settings, encoder=FakeEncoder()) as engine:
-        assert engine.summary(0) == held
+        assert engine.library.summary(0) == held
         assert "Vienna orchestra" in engine.answer(QUESTION).hits[0].sentence
 
 

@@ -71,15 +71,15 @@ def makar_engine(settings: Settings, fake_encoder, tmp_path: Path):  # -> Engine
 
 def test_three_names_of_one_person_across_three_articles_are_one_speaker_with_three_claims(
         makar_engine: Engine) -> None:
-    tally = makar_engine.speakers()
+    tally = makar_engine.library.speakers()
     assert tally.speakers == [("Cale Makar", 3)]
     assert tally.total_speakers == 1 and tally.total_claims == 3
-    assert makar_engine.speakers("avs-dallas.txt").speakers == [("Cale Makar", 1)]  # the surname alone, too
+    assert makar_engine.library.speakers("avs-dallas.txt").speakers == [("Cale Makar", 1)]  # the surname alone, too
 
 
 def test_claims_name_the_person_as_who_does(makar_engine: Engine) -> None:
     for doc_id, said in zip(MAKAR, MAKAR_SAID, strict=True):
-        claims = makar_engine.claims(doc_id)
+        claims = makar_engine.library.claims(doc_id)
         assert [(g.speaker, [c.sentence for c in g.claims]) for g in claims.speakers] == [("Cale Makar", [said])]
 
 
@@ -88,8 +88,8 @@ def test_what_did_makar_say_finds_his_sentences_in_all_three_articles(
     engine = Engine.open(settings, encoder=minilm)
     try:
         engine.index_paths([_corpus(tmp_path, MAKAR)])
-        assert engine.speakers_asked_about("What did Makar say?") == ["Cale Makar"]
-        assert engine.speakers_asked_about("what did Cale Makar say") == ["Cale Makar"]
+        assert engine.answerer.speakers_asked_about("What did Makar say?") == ["Cale Makar"]
+        assert engine.answerer.speakers_asked_about("what did Cale Makar say") == ["Cale Makar"]
         answer = engine.answer("What did Makar say?", k=3)
         assert sorted(h.sentence for h in answer.hits) == sorted(MAKAR_SAID)
         assert {h.source.doc_id for h in answer.hits} == set(MAKAR)
@@ -101,10 +101,12 @@ def test_two_people_who_share_a_surname_stay_two(settings: Settings, fake_encode
     engine = Engine.open(settings, encoder=fake_encoder)
     try:
         engine.index_paths([_corpus(tmp_path, CLINTON)])
-        assert sorted(engine.speakers().speakers) == [("Bill Clinton", 1), ("Clinton", 1), ("Hillary Clinton", 2)]
-        assert [g.speaker for g in engine.claims("campaign.txt").speakers] == ["Hillary Clinton"]
-        assert [g.speaker for g in engine.claims("poll.txt").speakers] == ["Clinton"]  # nobody's in particular
-        assert sorted(engine.speakers_asked_about("what did Bill Clinton say")) == ["Bill Clinton"]
+        assert sorted(engine.library.speakers().speakers) == [
+            ("Bill Clinton", 1), ("Clinton", 1), ("Hillary Clinton", 2)
+        ]
+        assert [g.speaker for g in engine.library.claims("campaign.txt").speakers] == ["Hillary Clinton"]
+        assert [g.speaker for g in engine.library.claims("poll.txt").speakers] == ["Clinton"]  # nobody's in particular
+        assert sorted(engine.answerer.speakers_asked_about("what did Bill Clinton say")) == ["Bill Clinton"]
     finally:
         engine.close()
 

@@ -353,18 +353,18 @@ def indexed_with_extras(settings: Settings, corpus: Path) -> Engine:
     engine = open_engine(settings)
     engine.index_paths([corpus])
     engine.add_document("upload.md", b"---\ntitle: Sirte port\n---\nThe port of Sirte handled 900 ships.\n")
-    engine.record_feedback("how many ships", [1], True, user_id=1, chat_id=1)
+    engine.feedback.record("how many ships", [1], True, user_id=1, chat_id=1)
     return engine
 
 
 def test_rebuild_keeps_uploads_and_feedback(settings: Settings, corpus: Path) -> None:
     engine = indexed_with_extras(settings, corpus)
-    before = engine.summary(0)
+    before = engine.library.summary(0)
     engine.close()
     settings.vectors_path.write_bytes(b"damaged")
     assert Engine.rebuild(settings, encoder=FakeEncoder()) == 0
     engine = open_engine(settings)
-    assert engine.summary(0) == before and len(engine.store.feedback()) == 1
+    assert engine.library.summary(0) == before and len(engine.store.feedback()) == 1
     assert "900 ships" in engine.answer("How many ships did the port of Sirte handle?").hits[0].sentence
     assert_consistent(engine)
     with engine.store.transaction() as db:  # a store made before the model was recorded: re-embedded once
@@ -381,7 +381,7 @@ class OtherEncoder(FakeEncoder):
 
 def test_rebuild_re_embeds_when_another_model_made_the_vectors(settings: Settings, corpus: Path) -> None:
     engine = indexed_with_extras(settings, corpus)
-    n = engine.summary(0).sentences
+    n = engine.library.summary(0).sentences
     engine.close()
     with pytest.raises(IndexMismatchError, match="newsbot index --rebuild"):
         Engine.open(settings, encoder=OtherEncoder())
@@ -391,7 +391,7 @@ def test_rebuild_re_embeds_when_another_model_made_the_vectors(settings: Setting
         Engine.open(settings, encoder=OtherEncoder())
     assert Engine.rebuild(settings, encoder=OtherEncoder()) == n
     engine = Engine.open(settings, encoder=OtherEncoder())
-    assert engine.summary(0).sentences == n and engine.vectors.count == n and len(engine.store.feedback()) == 1
+    assert engine.library.summary(0).sentences == n and engine.vectors.count == n and len(engine.store.feedback()) == 1
     assert "900 ships" in engine.answer("How many ships did the port of Sirte handle?").hits[0].sentence
     assert engine.index_paths([corpus]).changed is False
 
@@ -516,7 +516,7 @@ def test_stored_articles_are_re_attributed_once_when_the_rules_change(
     engine = open_engine(settings, encoder)
     report = engine.index_paths([corpus])
     assert report.reattributed == 7 and not report.changed
-    stored = {s.id: s.attribution for d in doc_ids(engine) for s in engine.attributions(d)}
+    stored = {s.id: s.attribution for d in doc_ids(engine) for s in engine.library.attributions(d)}
     assert stored == wanted and "Old Rules" not in engine.store.speakers()
     assert engine.store.meta(index.indexer.ATTRIBUTION_KEY) == str(index.reading.attribution.RULES_VERSION)
     again_ids, again_vectors = engine.store.all_vectors(engine.vectors.dimension)  # vectors untouched

@@ -51,7 +51,7 @@ def test_ask_json_gives_the_stored_attribution_in_full(
     data = tmp_path / "data"
     assert main(["index", str(seed_corpus), "--data", str(data)]) == 0
     with Engine.open(Settings(data_dir=data, progress=False), encoder=FakeEncoder()) as engine:
-        every = [s.id for s in engine.attributions("derna.txt")]
+        every = [s.id for s in engine.library.attributions("derna.txt")]
         with engine.store.transaction() as db:  # what the attribution rules would store for Benotman's quote
             engine.store.set_attributions(db, [(sid, BENOTMAN) for sid in every])
     capsys.readouterr()

@@ -70,7 +70,7 @@ def test_feature_names_are_unique_and_grouped() -> None:
 def test_features_have_one_row_per_candidate(fake_engine: Engine) -> None:
     question = "How far is Crete from Derna?"
     qvec = fake_engine.encoder.encode([question], "query")[0]
-    cands = fake_engine.candidates(question, qvec)
+    cands = fake_engine.answerer.candidates(question, qvec)
     assert cands
     corpus = CorpusView(fake_engine.store, fake_engine.encoder.dimension)
     X = candidate_features(question, qvec, cands, corpus)
@@ -95,7 +95,7 @@ def test_features_have_one_row_per_candidate(fake_engine: Engine) -> None:
 )
 def test_fast_features_agree_with_the_question_helpers(fake_engine: Engine, question: str) -> None:
     qvec = fake_engine.encoder.encode([question], "query")[0]
-    cands = fake_engine.candidates(question, qvec)
+    cands = fake_engine.answerer.candidates(question, qvec)
     corpus = CorpusView(fake_engine.store, fake_engine.encoder.dimension)
     X = candidate_features(question, qvec, cands, corpus)
     qtype = question_type(question)
@@ -115,7 +115,7 @@ def test_a_context_reads_the_terms_of_its_own_window_only(fake_engine: Engine) -
 
     question = "how far is Derna from Crete"
     qvec = fake_engine.encoder.encode([question], "query")[0]
-    best = fake_engine.candidates(question, qvec)[0]
+    best = fake_engine.answerer.candidates(question, qvec)[0]
     corpus = CorpusView(fake_engine.store, fake_engine.encoder.dimension)
     sentence_terms.cache_clear()
     (ctx,) = corpus.contexts([best])
@@ -129,7 +129,7 @@ def test_a_context_reads_the_terms_of_its_own_window_only(fake_engine: Engine) -
 def _row(engine: Engine, question: str, starts: str) -> dict[str, float]:
     """Return the features of the candidate sentence that starts with `starts`."""
     qvec = engine.encoder.encode([question], "query")[0]
-    cands = engine.candidates(question, qvec)
+    cands = engine.answerer.candidates(question, qvec)
     corpus = CorpusView(engine.store, engine.encoder.dimension)
     X = candidate_features(question, qvec, cands, corpus)
     i = next(i for i, c in enumerate(cands) if c.sentence.text.startswith(starts))
@@ -146,7 +146,7 @@ def test_article_features_say_which_story_the_question_is_about(fake_engine: Eng
     fake_engine.index_paths([other])
     # "ISIS" and "Derna" are all over the seed article; the harbour story mentions Derna once
     question = "What do ISIS fighters in Derna want?"
-    cands, _, _ = fake_engine.ranked(question)
+    cands, _, _ = fake_engine.answerer.ranked(question)
     seed = [c for c in cands if "harbour" not in c.sentence.source.doc_id]
     harbour = [c for c in cands if "harbour" in c.sentence.source.doc_id]
     assert seed and harbour
@@ -166,7 +166,7 @@ def test_a_simulated_removal_ranks_the_articles_that_are_left(fake_engine: Engin
                                        encoding="utf-8")
     fake_engine.index_paths([other])
     question = "What do ISIS fighters in Derna want?"
-    seed_doc = next(c.sentence.source.doc_id for c in fake_engine.ranked(question)[0]
+    seed_doc = next(c.sentence.source.doc_id for c in fake_engine.answerer.ranked(question)[0]
                     if "harbour" not in c.sentence.source.doc_id)
     qvec = fake_engine.encoder.encode([question], "query")[0]
     kept = candidates_without(fake_engine, question, qvec, seed_doc)
@@ -193,7 +193,7 @@ def test_unseen_names_count_the_question_names_the_corpus_never_mentions(fake_en
 def test_corpus_view_can_count_terms_as_if_an_article_were_gone(fake_engine: Engine) -> None:
     corpus = CorpusView(fake_engine.store, fake_engine.encoder.dimension)
     before = (corpus.df("crete"), corpus.idf("derna"))
-    texts = fake_engine.store.article_sentence_texts(fake_engine.sources()[0].source.doc_id)
+    texts = fake_engine.store.article_sentence_texts(fake_engine.library.sources()[0].source.doc_id)
     assert len(texts) == 19 and texts[0].startswith("The Islamic State")
     assert fake_engine.store.article_sentence_texts("no such article") == []
     with corpus.without(texts):
@@ -218,8 +218,8 @@ def test_shipped_ranker_loads_and_describes_itself(corpus: CorpusView) -> None:
 
 
 def test_engine_uses_the_learned_ranker_by_default(fake_engine: Engine) -> None:
-    assert isinstance(fake_engine.ranker, LearnedRanker)
-    cands, scores, _relevant = fake_engine.ranked("How far is Crete from Derna?")
+    assert isinstance(fake_engine.answerer.ranker, LearnedRanker)
+    cands, scores, _relevant = fake_engine.answerer.ranked("How far is Crete from Derna?")
     assert cands and list(scores) == sorted(scores, reverse=True)
     assert "p_answerable" in cands[0].features and cands[0].features["score"] == pytest.approx(scores[0])
 
@@ -227,13 +227,13 @@ def test_engine_uses_the_learned_ranker_by_default(fake_engine: Engine) -> None:
 def test_learned_scores_one_per_candidate(fake_engine: Engine) -> None:
     question = "Who said ground troops are still on the table?"
     qvec = fake_engine.encoder.encode([question], "query")[0]
-    cands = fake_engine.candidates(question, qvec)
-    scores = fake_engine.ranker.score(question, qvec, cands)
+    cands = fake_engine.answerer.candidates(question, qvec)
+    scores = fake_engine.answerer.ranker.score(question, qvec, cands)
     assert scores.shape == (len(cands),) and np.isfinite(scores).all()
     top = cands[int(np.argmax(scores))]
     assert 0.0 <= top.features["p_answerable"] <= 1.0
-    assert fake_engine.ranker.is_relevant(float(scores.max()), top) == (
-        top.features["p_answerable"] >= fake_engine.ranker.no_answer_threshold  # type: ignore[attr-defined]
+    assert fake_engine.answerer.ranker.is_relevant(float(scores.max()), top) == (
+        top.features["p_answerable"] >= fake_engine.answerer.ranker.no_answer_threshold  # type: ignore[attr-defined]
     )
 
 
@@ -278,7 +278,7 @@ def test_engine_falls_back_to_fusion_with_a_warning(
     with caplog.at_level(logging.WARNING, logger="index.engine"):
         assert load_default_ranker(corpus) is None
         engine = Engine.open(settings, encoder=fake_encoder)
-    assert isinstance(engine.ranker, FusionRanker)
+    assert isinstance(engine.answerer.ranker, FusionRanker)
     assert "falling back to score fusion" in caplog.text
     engine.close()
 

@@ -76,7 +76,7 @@ def test_engine_swaps_in_the_index_another_process_wrote(engine: Engine, tmp_pat
 
     assert not answer.no_answer
     assert "Vienna orchestra" in answer.hits[0].sentence
-    _, stored = engine.summary(0).articles, engine.summary(0).sentences
+    _, stored = engine.library.summary(0).articles, engine.library.summary(0).sentences
     held = set(engine.vectors.ids().tolist())
     assert answer.hits[0].sentence_id in held, "the newer index was swapped in"
     assert len(held) == stored

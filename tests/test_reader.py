@@ -83,7 +83,7 @@ def test_an_unusable_reader_leaves_the_rankers_order_with_a_warning(
     (reader_copy / READER_FILE).write_bytes(b"not a model")
     monkeypatch.setattr(reader_module, "READER_DIR", reader_copy)
     with caplog.at_level(logging.WARNING), Engine.open(settings, encoder=minilm) as engine:
-        assert engine.reader is None
+        assert engine.answerer.reader is None
         engine.index_paths([seed_corpus])
         assert "211 miles" in engine.answer("How far is Derna from Crete?").hits[0].sentence
     assert "reader is unusable" in caplog.text
@@ -93,11 +93,11 @@ def test_newsbot_reader_off_turns_it_off(settings: Settings, minilm: Encoder) ->
     assert Settings.from_env({"NEWSBOT_READER": "off"}).reader is False
     assert Settings.from_env({}).reader is True
     with Engine.open(replace(settings, reader=False), encoder=minilm) as engine:
-        assert engine.reader is None
+        assert engine.answerer.reader is None
     with Engine.open(settings, encoder=minilm) as engine:
-        assert engine.reader is not None
+        assert engine.answerer.reader is not None
     with Engine.open(replace(settings, ranker="fusion"), encoder=minilm) as engine:
-        assert engine.reader is None  # its weight is on the learned ranker's scale
+        assert engine.answerer.reader is None  # its weight is on the learned ranker's scale
 
 
 def test_the_reader_picks_the_answer_that_shares_few_words_with_the_question(
@@ -109,9 +109,9 @@ def test_the_reader_picks_the_answer_that_shares_few_words_with_the_question(
     with Engine.open(settings, encoder=minilm) as engine:
         engine.index_paths([corpus])
         reread = engine.answer(CLIMBER_QUESTION, k=3)
-        reader, engine.reader = engine.reader, None
+        reader, engine.answerer.reader = engine.answerer.reader, None
         ranked = engine.answer(CLIMBER_QUESTION, k=3)
-        engine.reader = reader
+        engine.answerer.reader = reader
     assert "Harbourside Trust" in reread.hits[0].sentence
     assert "reader" in reread.hits[0].features
     assert "Harbourside Trust" not in ranked.hits[0].sentence  # the ranker alone: the lead, which repeats the context
@@ -119,7 +119,7 @@ def test_the_reader_picks_the_answer_that_shares_few_words_with_the_question(
 
 
 def test_the_reader_keeps_the_seeds_answers_first(seed_engine: Engine) -> None:
-    assert seed_engine.reader is not None
+    assert seed_engine.answerer.reader is not None
     for question, words in [
         ("How far is Derna from Crete?", "211 miles"),
         ("What did Noman Benotman say?", "Benotman"),
@@ -132,19 +132,19 @@ def test_the_reader_keeps_the_seeds_answers_first(seed_engine: Engine) -> None:
 
 def test_reading_reorders_only_the_best_candidates_and_keeps_the_rest(seed_engine: Engine) -> None:
     question = "Who controls Derna?"
-    cands, scores, _ = seed_engine.ranked(question)
-    from index.engine import collapse_copies
+    cands, scores, _ = seed_engine.answerer.ranked(question)
     from index.ranking.order import reread
+    from index.stories import collapse_copies
 
     groups = collapse_copies(cands, scores)
-    assert seed_engine.reader is not None
-    read = seed_engine.reader.read
-    reordered, logits = reread(seed_engine.reader, question, groups)
+    assert seed_engine.answerer.reader is not None
+    read = seed_engine.answerer.reader.read
+    reordered, logits = reread(seed_engine.answerer.reader, question, groups)
     head = [g[0][0].id for g in groups[:read]]
     assert sorted(g[0][0].id for g in reordered[:read]) == sorted(head)
     assert [g[0][0].id for g in reordered[read:]] == [g[0][0].id for g in groups[read:]]
     assert set(logits) == set(head)
-    fused = [g[0][1] + seed_engine.reader.weight * logits[g[0][0].id] for g in reordered[:read]]
+    fused = [g[0][1] + seed_engine.answerer.reader.weight * logits[g[0][0].id] for g in reordered[:read]]
     assert fused == sorted(fused, reverse=True)
     assert np.isfinite(fused).all()
 
@@ -173,8 +173,8 @@ def test_cards_after_the_first_show_only_when_they_answer_too(settings: Settings
     (seed_corpus / "universities.md").write_text(UNIVERSITIES, encoding="utf-8")
     with Engine.open(settings, encoder=minilm) as engine:
         engine.index_paths([seed_corpus])
-        assert engine.reader is not None
-        weight = engine.reader.weight
+        assert engine.answerer.reader is not None
+        weight = engine.answerer.reader.weight
         one = engine.answer("Which university will scrap the essay for every course?", k=3)
         crete = engine.answer("How far is Derna from Crete?", k=3)
         said = engine.answer("What did Noman Benotman say?", k=3)

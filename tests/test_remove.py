@@ -59,7 +59,7 @@ def in_step(engine: Engine) -> None:
     stored = engine.store.sentence_ids()
     assert np.array_equal(np.sort(engine.vectors.ids()), stored)
     manifest = read_manifest(engine.settings.vectors_path)
-    assert manifest is not None and manifest["count"] == len(stored) == engine.summary(0).sentences
+    assert manifest is not None and manifest["count"] == len(stored) == engine.library.summary(0).sentences
 
 
 def test_remove_takes_an_article_out_of_store_counts_and_index(
@@ -76,7 +76,7 @@ def test_remove_takes_an_article_out_of_store_counts_and_index(
     after = engine.answer(QUESTION, k=5)
     assert all(h.source.doc_id != "harbour.md" for h in after.hits)
     assert engine.store.article("harbour.md") is None and engine.store.lexical("Tobruk dredge", 10) == []
-    assert engine.summary(0).articles == 2
+    assert engine.library.summary(0).articles == 2
     in_step(engine)
     with Engine.open(engine.settings, encoder=fake_encoder) as reopened:  # the saved index agrees
         in_step(reopened)
@@ -103,22 +103,22 @@ def test_an_upload_is_its_stores_only_copy(engine: Engine) -> None:
 
 
 def test_an_unknown_or_ambiguous_name_removes_nothing(engine: Engine) -> None:
-    stats = engine.summary(0)
+    stats = engine.library.summary(0)
     with pytest.raises(ArticleNotFoundError, match="no article matches 'Atlantis'"):
         engine.removal(["derna", "Atlantis"])
     with pytest.raises(ArticleNotFoundError, match="articles match"):
         engine.removal([".txt"])  # derna.txt and lighthouse.txt
-    assert engine.summary(0) == stats
+    assert engine.library.summary(0) == stats
 
 
 def test_feedback_shows_each_sentence_and_marks_a_removed_one(engine: Engine) -> None:
     answer = engine.answer(QUESTION, k=2)
     ids = [h.sentence_id for h in answer.hits]
-    engine.record_feedback(QUESTION, ids, False, user_id=1, chat_id=1)
-    [entry] = engine.feedback()
+    engine.feedback.record(QUESTION, ids, False, user_id=1, chat_id=1)
+    [entry] = engine.feedback.entries()
     assert entry.sentences == [h.sentence for h in answer.hits]
-    engine.remove([s.doc_id for s in engine.articles_of(ids)])
-    [entry] = engine.feedback()
+    engine.remove([s.doc_id for s in engine.library.articles_of(ids)])
+    [entry] = engine.feedback.entries()
     assert entry.sentence_ids == ids and entry.sentences == [None] * len(ids)
 
 
@@ -169,21 +169,21 @@ def test_cli_remove_asks_yes_for_an_upload_and_refuses_unknown_names(
     assert out == "" and err.count("\n") == 1
     assert "nothing removed" in err and "uploads/lighthouse.txt (uploaded in Telegram)" in err and "--yes" in err
     with Engine.open(Settings(data_dir=data, progress=False, ranker="fusion")) as engine:
-        assert engine.summary(0).articles == 3
+        assert engine.library.summary(0).articles == 3
 
     assert main(["remove", "derna.txt", "lighthouse.txt", "--yes", "--data", str(data)]) == 0
     out = capsys.readouterr().out
     assert "removed uploads/lighthouse.txt (1 sentence)\n" in out
     assert "removed derna.txt (19 sentences); its file" in out
     with Engine.open(Settings(data_dir=data, progress=False, ranker="fusion")) as engine:
-        assert [r.source.doc_id for r in engine.sources(0, -1)] == ["harbour.md"]
+        assert [r.source.doc_id for r in engine.library.sources(0, -1)] == ["harbour.md"]
         in_step(engine)
 
 
 def test_cli_feedback_shows_the_sentence_text(data: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with Engine.open(Settings(data_dir=data, progress=False, ranker="fusion")) as engine:
         hits = engine.answer(QUESTION, k=2).hits
-        engine.record_feedback(QUESTION, [h.sentence_id for h in hits], True, user_id=1, chat_id=1)
+        engine.feedback.record(QUESTION, [h.sentence_id for h in hits], True, user_id=1, chat_id=1)
     assert main(["feedback", "--data", str(data)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert f"+  {QUESTION}  sentences=" in lines[0]

@@ -83,7 +83,7 @@ def test_there_are_enough_seed_questions() -> None:
 
 
 def test_the_shipped_ranker_is_used(seed_engine: Engine) -> None:
-    assert seed_engine.ranker.name == "learned"
+    assert seed_engine.answerer.ranker.name == "learned"
 
 
 @pytest.mark.parametrize(("question", "sentence"), SEED_QUESTIONS)

@@ -249,10 +249,10 @@ async def test_start_registers_commands_and_says_what_the_bot_knows(
         alice = fake.add_user("Alice")
         _, reply = await ask(fake, alice, "/start")
     text = text_of(reply)
-    stats = engine.summary(0)
+    stats = engine.library.summary(0)
     assert f"{stats.articles} article ({stats.sentences} sentences)" in text
     assert "derna.txt" in text  # the newest article
-    examples = engine.example_questions(3)
+    examples = engine.library.example_questions(3)
     assert examples and all(q in text for q in examples)
     keyboard = json.loads(reply.params["reply_markup"])["keyboard"]
     assert [row[0]["text"] if isinstance(row[0], dict) else row[0] for row in keyboard] == examples
@@ -293,7 +293,7 @@ async def test_an_answer_that_cannot_be_kept_on_a_full_disk_is_sent_without_butt
         raise write_error("cannot write the store", OSError(errno.ENOSPC, "No space left on device"),
                           "nothing was changed")
 
-    monkeypatch.setattr(engine, "remember_answer", full)  # the store opened read-only on a full disk
+    monkeypatch.setattr(engine.feedback, "remember", full)  # the store opened read-only on a full disk
     async with serving(fake, engine):
         alice = fake.add_user("Alice")
         _, reply = await ask(fake, alice, QUESTION)
@@ -340,7 +340,7 @@ async def test_more_context_and_source_buttons(fake: FakeTelegram, engine: Engin
         source = await fake.wait_for_reply(alice, since=since)
         assert "derna.txt" in text_of(source).splitlines()[0]
         assert "The Islamic State (ISIS) is now in control of a city in Libya" in text_of(source)
-        assert "19 sentences" in text_of(source)  # one engine call, Engine.source_view, gives the count too
+        assert "19 sentences" in text_of(source)  # one engine call, Engine.library.source_view, gives the count too
 
 
 @slow
@@ -591,7 +591,7 @@ async def test_an_upload_on_a_full_disk_gets_one_reply_naming_the_cause(
 async def test_uploads_by_others_too_large_or_unreadable_are_refused(
     fake: FakeTelegram, fresh_engine: Engine
 ) -> None:
-    stats = fresh_engine.summary(0)
+    stats = fresh_engine.library.summary(0)
     async with serving(fake, fresh_engine):
         alice = fake.add_user("Alice")
         admin = fake.add_user("Operator", user_id=ADMIN)
@@ -619,20 +619,20 @@ async def test_uploads_by_others_too_large_or_unreadable_are_refused(
         wrong_type = await fake.wait_for_reply(admin, since=since)
         assert ".jsonl" in text_of(wrong_type)
     assert len(fake.calls_of("getFile")) == 1  # only the .jsonl was downloaded
-    assert fresh_engine.summary(0) == stats
+    assert fresh_engine.library.summary(0) == stats
 
 
 @slow
 async def test_add_refuses_an_internal_address(fake: FakeTelegram, fresh_engine: Engine) -> None:
     fake.pages["memo.html"] = ("text/html", b"<html><body><article><p>Internal memo.</p></article></body></html>")
-    stats = fresh_engine.summary(0)
+    stats = fresh_engine.library.summary(0)
     async with serving(fake, fresh_engine):
         admin = fake.add_user("Operator", user_id=ADMIN)
         since = fake.mark()
         fake.user_says(admin, f"/add http://localhost:{fake.port}/pages/memo.html")
         refused = await fake.wait_for("editMessageText", since=since, timeout=30)
     assert text_of(refused).startswith("Could not add") and "internal address" in text_of(refused)
-    assert fresh_engine.summary(0) == stats
+    assert fresh_engine.library.summary(0) == stats
     assert fake.page_requests == []  # refused before connecting
 
 
@@ -687,19 +687,19 @@ async def test_admin_removes_an_article(fake: FakeTelegram, removable: Engine) -
     assert text_of(done).startswith("Removed Harbour to be dredged (2 sentences). Its file is still there")
     assert text_of(unknown) == "no article matches 'Atlantis' (see: newsbot sources). Nothing was removed."
     assert "/remove article" in text_of(helped)
-    assert removable.store.article("harbour.md") is None and removable.summary(0).articles == 1
+    assert removable.store.article("harbour.md") is None and removable.library.summary(0).articles == 1
     assert np.array_equal(np.sort(removable.vectors.ids()), removable.store.sentence_ids())
 
 
 async def test_remove_is_refused_to_a_reader(fake: FakeTelegram, removable: Engine) -> None:
-    stats = removable.summary(0)
+    stats = removable.library.summary(0)
     async with serving(fake, removable):
         alice = fake.add_user("Alice")
         _, refused = await ask(fake, alice, "/remove harbour.md")
         _, helped = await ask(fake, alice, "/help")
     assert text_of(refused) == "Sorry, only the bot's operators can remove articles. You can ask questions, though!"
     assert "/remove" not in text_of(helped)
-    assert removable.summary(0) == stats and removable.store.article("harbour.md") is not None
+    assert removable.library.summary(0) == stats and removable.store.article("harbour.md") is not None
 
 
 @slow
@@ -1139,7 +1139,7 @@ async def test_who_lists_the_speakers_of_every_article_most_first(fake: FakeTele
     lines = text_of(reply).splitlines()
     assert lines[0] == "🗣 Who speaks in the articles I know"
     assert lines[2:5] == ["1. CNN · 4 claims", "2. Noman Benotman · 3 claims", "3. Ahmed Salem · 2 claims"]
-    tally = fresh_engine.speakers()
+    tally = fresh_engine.library.speakers()
     assert f"{tally.total_speakers} speakers, {tally.total_claims} claims in all." in lines
 
 
@@ -1171,7 +1171,7 @@ async def test_small_talk_gets_a_friendly_reply_with_a_question_to_try(
         _, reply = await ask(fake, fake.add_user("Alice"), text)
     said = text_of(reply)
     assert "nothing relevant" not in said and "I'm newsbot" in said
-    assert engine.example_questions(1)[0] in said and "👍" not in buttons(reply)
+    assert engine.library.example_questions(1)[0] in said and "👍" not in buttons(reply)
 
 
 @slow

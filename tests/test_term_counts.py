@@ -172,10 +172,10 @@ def test_questions_are_ranked_and_judged_as_before(engine: Engine) -> None:
     before = CorpusWords()
     before.count(texts)  # every sentence read, as the engine did at its first question
     for q in QUESTIONS:
-        assert engine.ranked_question(q) == normalized_question(q, before)
-        assert engine._words.about_the_corpus(q) == before.about_the_corpus(q)
-    assert engine.ranked_question("who is ana lópez") == "Who is Ana López?"
-    assert engine.ranked_question("what does nato say about isis") == "What does NATO say about ISIS?"
+        assert engine.answerer.ranked_question(q) == normalized_question(q, before)
+        assert engine.answerer._words.about_the_corpus(q) == before.about_the_corpus(q)
+    assert engine.answerer.ranked_question("who is ana lópez") == "Who is Ana López?"
+    assert engine.answerer.ranked_question("what does nato say about isis") == "What does NATO say about ISIS?"
     _, forms, _ = recount(texts)
     assert CorpusWords(engine.store).forms(forms) == old_best(forms)
 
@@ -198,11 +198,11 @@ def test_a_fresh_engine_answers_without_reading_every_sentence(engine: Engine, s
 def test_an_article_another_process_indexes_is_seen_at_the_next_question(
     engine: Engine, settings: Settings, tmp_path: Path
 ) -> None:
-    assert engine.ranked_question("who is zorgon") == "Who is zorgon?"
+    assert engine.answerer.ranked_question("who is zorgon") == "Who is zorgon?"
     other = Engine.open(settings, encoder=FakeEncoder())  # another process's engine on the same data folder
     other.add_document("zorgon.txt", b"Officials met Zorgon in Derna. They said Zorgon spoke for the council.")
     other.close()
-    assert engine.ranked_question("who is zorgon") == "Who is Zorgon?"
+    assert engine.answerer.ranked_question("who is zorgon") == "Who is Zorgon?"
     assert CorpusView(engine.store, 64).df("zorgon") == 2
 
 

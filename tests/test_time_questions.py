@@ -150,7 +150,7 @@ def test_a_query_record_and_the_batch_path_give_the_same_answers(dam_engine: Eng
 def test_more_after_a_windowed_answer_stays_in_the_window(dam_engine: Engine) -> None:
     first = dam_engine.answer("Derna dam in 2019", k=1)
     assert len(first.hits) == 1 and first.more
-    kept = dam_engine.sent_answer(dam_engine.remember_answer(first, chat_id=7))
+    kept = dam_engine.feedback.sent(dam_engine.feedback.remember(first, chat_id=7))
     assert kept is not None
     more = dam_engine.answer(kept.following(k=5))
     assert len(more.hits) == 1 and more.hits[0].sentence_id != first.hits[0].sentence_id
@@ -183,7 +183,7 @@ def test_a_question_that_asks_its_own_keeps_its_time_words_as_words(dam_engine: 
                   "By how much could crop production fall by 2050?",
                   "What percentage of voters back him in the USA TODAY poll?"):
         assert not frames_time(asked), asked
-        query = dam_engine.asked(asked)
+        query = dam_engine.answerer.asked(asked)
         assert (query.since, query.until, query.order, query.searched) == (None, None, "relevance", asked)
     for framed in ("Derna dam in 2019", "latest on the Derna dam", "What happened in Derna yesterday?",
                    "What's new about Libya?", "floods this week"):
@@ -193,6 +193,6 @@ def test_a_question_that_asks_its_own_keeps_its_time_words_as_words(dam_engine: 
 def test_an_undated_corpus_reads_no_window_but_searches_without_the_time_words(fake_engine: Engine) -> None:
     for asked, searched in (("Derna in 2015", "Derna"), ("latest on Derna", "Derna"),
                             ("What's new about ISIS in Libya?", "ISIS in Libya?")):
-        query = fake_engine.asked(asked)  # the seed has no date: a window would leave nothing
+        query = fake_engine.answerer.asked(asked)  # the seed has no date: a window would leave nothing
         assert (query.since, query.until, query.order, query.searched) == (None, None, "relevance", searched)
         assert fake_engine.answer(asked).hits[0].sentence == fake_engine.answer(searched).hits[0].sentence

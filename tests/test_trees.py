@@ -74,12 +74,12 @@ def test_shipped_model_reads_as_lightgbm_reads_it(shipped: tuple[TreeEnsemble, o
 def test_shipped_model_scores_real_candidates_as_lightgbm(
     fake_engine: Engine, shipped: tuple[TreeEnsemble, object]
 ) -> None:
-    ranker = fake_engine.ranker
+    ranker = fake_engine.answerer.ranker
     assert isinstance(ranker, LearnedRanker) and isinstance(ranker.booster, TreeEnsemble)
     rows = []
     for question in QUESTIONS:
         qvec = fake_engine.encoder.encode([question], "query")[0]
-        candidates = fake_engine.candidates(question, qvec)
+        candidates = fake_engine.answerer.candidates(question, qvec)
         rows.append(ranker.features(question, qvec, candidates)[:, ranker.columns])
     X = np.vstack(rows)
     assert len(X) > 50
@@ -260,7 +260,7 @@ def test_seed_answers_are_the_same_as_with_lightgbm(seed_engine: Engine) -> None
 
     unanswered = ["Who is the president of France?", "How many soldiers does Egypt have?"]
     questions = [q for q, _ in SEED_QUESTIONS] + unanswered
-    ranker = seed_engine.ranker
+    ranker = seed_engine.answerer.ranker
     assert isinstance(ranker, LearnedRanker) and isinstance(ranker.booster, TreeEnsemble)
 
     def answers() -> list[tuple[bool, list[tuple[int, float]]]]:

@@ -23,38 +23,38 @@ def engine(settings: Settings, fake_encoder: Encoder, seed_corpus: Path) -> Iter
 
 
 def test_context_view_is_the_paragraph_around_a_sentence_and_its_neighbours(engine: Engine) -> None:
-    [row] = engine.sources(0, 1)
+    [row] = engine.library.sources(0, 1)
     sid = 5
-    view = engine.context(sid)
-    hit = engine.hit(sid)
+    view = engine.library.context(sid)
+    hit = engine.library.hit(sid)
     assert view is not None and hit is not None and view.source == row.source
     assert view.paragraph[view.start : view.end] == hit.sentence == view.sentence
     assert (view.before, view.after) == (hit.before, hit.after)
-    assert engine.context(10**6) is None
+    assert engine.library.context(10**6) is None
 
 
 def test_source_view_is_the_article_its_opening_and_its_sentence_count(engine: Engine) -> None:
-    [row] = engine.sources(0, 1)
-    view = engine.source_view(5, opening=300)
+    [row] = engine.library.sources(0, 1)
+    view = engine.library.source_view(5, opening=300)
     assert view is not None
     assert view.source == row.source and view.sentences == row.sentences
-    found = engine.article(row.source.doc_id)
+    found = engine.library.article(row.source.doc_id)
     assert found is not None and found[1].startswith(view.opening) and len(view.opening) == 300
-    assert engine.source_view(10**6) is None
+    assert engine.library.source_view(10**6) is None
 
 
 def test_summary_counts_covers_and_examples(engine: Engine) -> None:
-    stats = engine.summary(0)
-    summary = engine.summary(examples=2, covers=3)
+    stats = engine.library.summary(0)
+    summary = engine.library.summary(examples=2, covers=3)
     assert (summary.articles, summary.sentences, summary.newest) == (stats.articles, stats.sentences, stats.newest)
-    assert summary.covers == [s.source for s in engine.sources(0, 3)]
-    assert summary.examples == engine.example_questions(2)
-    assert engine.summary(examples=0).covers == [] and engine.summary(examples=0).examples == []
+    assert summary.covers == [s.source for s in engine.library.sources(0, 3)]
+    assert summary.examples == engine.library.example_questions(2)
+    assert engine.library.summary(examples=0).covers == [] and engine.library.summary(examples=0).examples == []
 
 
 def test_feedback_lists_what_readers_marked(engine: Engine) -> None:
-    engine.record_feedback("who runs Derna", [2, 3], False, user_id=1, chat_id=1)
-    [entry] = engine.feedback()
+    engine.feedback.record("who runs Derna", [2, 3], False, user_id=1, chat_id=1)
+    [entry] = engine.feedback.entries()
     assert (entry.question, entry.sentence_ids, entry.helpful) == ("who runs Derna", [2, 3], False)
-    assert entry.sentences == [h.sentence for h in (engine.hit(2), engine.hit(3)) if h is not None]
+    assert entry.sentences == [h.sentence for h in (engine.library.hit(2), engine.library.hit(3)) if h is not None]
     assert entry.at

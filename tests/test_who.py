@@ -1,6 +1,6 @@
 """Who said it, for readers: asking about a speaker by name, an article's claims grouped by speaker
-(`Engine.claims`, `newsbot claims`), and the corpus's speakers with their claim counts (`Engine.speakers`). Real
-model, SQLite and FAISS in tmp_path, over the seed article."""
+(`Engine.library.claims`, `newsbot claims`), and the corpus's speakers with their claim counts
+(`Engine.library.speakers`). Real model, SQLite and FAISS in tmp_path, over the seed article."""
 
 from __future__ import annotations
 
@@ -36,14 +36,14 @@ def test_according_to_cnn_puts_a_cnn_sentence_first(seed_engine: Engine) -> None
 
 
 def test_an_outlet_asked_about_by_its_initials_is_found(seed_engine: Engine) -> None:
-    assert seed_engine.speakers_asked_about("what does IBT report?") == ["International Business Times"]
+    assert seed_engine.answerer.speakers_asked_about("what does IBT report?") == ["International Business Times"]
     answer = seed_engine.answer("what does IBT report?")
     assert not answer.no_answer and answer.hits[0].sentence.endswith(IBT)
 
 
 def test_a_question_naming_nobody_is_unaffected(seed_engine: Engine) -> None:
-    assert seed_engine.speakers_asked_about("how far is Derna from Crete") == []
-    assert seed_engine.speakers_asked_about("what did the report say about Crete") == []
+    assert seed_engine.answerer.speakers_asked_about("how far is Derna from Crete") == []
+    assert seed_engine.answerer.speakers_asked_about("what did the report say about Crete") == []
     answer = seed_engine.answer("how far is Derna from Crete")
     assert answer.hits[0].sentence.startswith("Crete, Greece's most populous island")
 
@@ -52,8 +52,8 @@ def test_a_question_naming_nobody_is_unaffected(seed_engine: Engine) -> None:
 
 
 def test_claims_group_an_articles_sentences_by_speaker(seed_engine: Engine) -> None:
-    claims = seed_engine.claims("derna.txt")
-    stored = seed_engine.attributions("derna.txt")
+    claims = seed_engine.library.claims("derna.txt")
+    stored = seed_engine.library.attributions("derna.txt")
     attributed = [s for s in stored if s.attribution.speaker and s.attribution.kind != "none"]
     assert claims.source.doc_id == "derna.txt"
     assert sum(len(g.claims) for g in claims.speakers) == len(attributed)
@@ -73,7 +73,7 @@ def test_claims_group_an_articles_sentences_by_speaker(seed_engine: Engine) -> N
 
 @pytest.mark.parametrize("name", ["derna.txt", "DERNA.TXT", "derna", "Derna"])
 def test_an_article_is_found_by_doc_id_or_file_name(seed_engine: Engine, name: str) -> None:
-    assert seed_engine.find_article(name).doc_id == "derna.txt"
+    assert seed_engine.library.find_article(name).doc_id == "derna.txt"
 
 
 def test_no_article_or_several_is_a_clear_error(seed_engine: Engine) -> None:
@@ -83,29 +83,29 @@ def test_no_article_or_several_is_a_clear_error(seed_engine: Engine) -> None:
     ]
     seed_engine.add_document("libya.jsonl", "\n".join(lines).encode())
     with pytest.raises(ArticleNotFoundError, match="no article matches 'Cairo'"):
-        seed_engine.claims("Cairo")
+        seed_engine.library.claims("Cairo")
     with pytest.raises(ArticleNotFoundError) as several:
-        seed_engine.claims("libya report")
+        seed_engine.library.claims("libya report")
     assert "2 articles match" in str(several.value) and "'libya-a'" in str(several.value)
     assert "'libya-b'" in str(several.value)
-    assert seed_engine.claims("Libya report two").source.doc_id == "libya-b"
-    assert seed_engine.claims("libya-b").speakers == []
+    assert seed_engine.library.claims("Libya report two").source.doc_id == "libya-b"
+    assert seed_engine.library.claims("libya-b").speakers == []
 
 
 # --- the corpus's speakers ------------------------------------------------------------------------------
 
 
 def test_speakers_are_counted_most_first_with_totals(seed_engine: Engine) -> None:
-    tally = seed_engine.speakers()
-    claims = seed_engine.claims("derna.txt")
+    tally = seed_engine.library.speakers()
+    claims = seed_engine.library.claims("derna.txt")
     assert sorted(tally.speakers) == sorted((g.speaker, len(g.claims)) for g in claims.speakers)
     counts = [n for _, n in tally.speakers]
     assert counts == sorted(counts, reverse=True) and tally.speakers[0] == ("CNN", 4)
     assert tally.total_speakers == len(claims.speakers)
     assert tally.total_claims == sum(len(g.claims) for g in claims.speakers)
-    capped = seed_engine.speakers(limit=2)
+    capped = seed_engine.library.speakers(limit=2)
     assert capped.speakers == tally.speakers[:2] and capped.total_speakers == tally.total_speakers
-    one = seed_engine.speakers("derna.txt")
+    one = seed_engine.library.speakers("derna.txt")
     assert one.source is not None and one.source.doc_id == "derna.txt" and one.speakers == tally.speakers
 
 

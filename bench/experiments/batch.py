@@ -69,8 +69,8 @@ def main(argv: list[str] | None = None) -> int:
                 batched.append(len(questions) / (time.perf_counter() - t))
                 same = same and [x.to_json() for x in one] == [x.to_json() for x in many]
                 print(f"repeat done: {serial[-1]:.1f} / {batched[-1]:.1f} questions a second", file=sys.stderr)
-            stats = engine.summary(0)
-            ranker = engine.ranker.name
+            stats = engine.library.summary(0)
+            ranker = engine.answerer.ranker.name
         finally:
             engine.close()
     s, b = statistics.median(serial), statistics.median(batched)

@@ -554,8 +554,8 @@ def evaluate_attribution(
             for doc_id in order:
                 if doc_id not in keep:
                     continue
-                sentences = engine.attributions(doc_id)
-                found = engine.article(doc_id)
+                sentences = engine.library.attributions(doc_id)
+                found = engine.library.article(doc_id)
                 if found is None or not sentences:
                     missing += 1
                     continue

@@ -45,10 +45,10 @@ class Evidence:
 
 
 def evidence(engine: Engine, questions: Sequence[Question]) -> list[Evidence]:
-    """Return each question's no-answer evidence as the answer path computes it (`Engine.ranked`)."""
+    """Return each question's no-answer evidence as the answer path computes it (`Engine.answerer.ranked`)."""
     out = []
     for q in questions:
-        cands, _, _ = engine.ranked(engine.check_question(q.question))
+        cands, _, _ = engine.answerer.ranked(engine.answerer.check_question(q.question))
         scored = next((c.features for c in cands if "p_answerable" in c.features), None)
         if scored is None:  # no candidate, or a ranker without the no-answer model: nothing to turn down
             out.append(Evidence(1.0, False))

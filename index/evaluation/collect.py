@@ -1,5 +1,5 @@
 """Training data: every question's candidates as the ranker sees them (features, which are right, timing),
-gathered through the engine's own answer path (`Engine.ranked`, which `Engine.answer` calls), and the same
+gathered through the engine's own answer path (`Engine.answerer.ranked`, which `Engine.answer` calls), and the same
 question's candidates as if its paragraph were not indexed (for the no-answer calibration)."""
 
 from __future__ import annotations
@@ -87,16 +87,16 @@ def collect(
     keep_candidates: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[Collected]:
-    """Return every question's candidates with their features, as `Engine.ranked` gathers them for an answer;
+    """Return every question's candidates with their features, as `Engine.answerer.ranked` gathers them for an answer;
     with `simulate_removal`, also each answerable question's candidates as if its paragraph were not indexed."""
     corpus = CorpusView(engine.store, engine.encoder.dimension)
     recorder = RecordingRanker(FusionRanker())
     probe = with_ranker(engine, recorder)
     out = []
     for i, q in enumerate(questions):
-        text = engine.check_question(q.question)
+        text = engine.answerer.check_question(q.question)
         t0 = time.perf_counter()
-        probe.ranked(text)  # the answer path's retrieval: encoding, dense + lexical + speaker candidates
+        probe.answerer.ranked(text)  # the answer path's retrieval: encoding, dense + lexical + speaker candidates
         seen = recorder.take()
         cands: list[Candidate] = []
         if seen is None:  # no candidate at all: the ranker was never asked

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from index.engine import Engine, collapse_copies
+from index.engine import Engine
 from index.evaluation.collect import RecordingRanker, with_ranker
 from index.evaluation.dataset import Question, first_correct, is_correct
 from index.evaluation.report import (
@@ -33,6 +33,7 @@ from index.evaluation.report import (
 from index.model import Answer
 from index.questions import QUESTION_TYPES, question_type
 from index.ranking import BASELINES, Candidate, Ranker, baseline_scores
+from index.stories import collapse_copies
 
 EVAL_K = 10  # sentences scored in each ranking: enough for R@5 and MRR@10
 ROWS: tuple[str, ...] = (*BASELINES, "ranking", "default")  # the report's rows, in the order they are printed
@@ -115,7 +116,7 @@ def compare_rankings(
             elsewhere += answer.no_answer or answer.hits[0].source.doc_id != q.doc_id
             continue
         if seen is None:  # small talk, or no candidate: the ranker was not asked; the rankings still rank
-            probe.ranked(engine.check_question(q.question))
+            probe.answerer.ranked(engine.answerer.check_question(q.question))
             seen = recorder.take()
         cands, scores = (seen[1], seen[2]) if seen is not None else ([], np.zeros(0))
         ranks["default"].append(first_correct([is_correct(h.source.doc_id, h.sentence, q) for h in answer.hits]))

@@ -116,7 +116,7 @@ def evaluate(
             if opts.compare:
                 ranker = eval_ranker("default", base)
                 report = compare_rankings(base, ranker, questions, extra, unanswerable_docs, on_answer)
-                stats = base.summary(0)
+                stats = base.library.summary(0)
                 header = {"questions": report["rankings"]["default"]["n"], "docs": str(docs),
                           "articles": stats.articles, "sentences": stats.sentences,
                           "index_seconds": round(index_seconds, 2)}

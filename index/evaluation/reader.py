@@ -3,7 +3,7 @@
 
 Three steps, each a subcommand of `python -m index.evaluation.reader`:
 
-- `gather`: every pilot question through `Engine.ranked` (the answer path) over a kept Wikinews index (made by
+- `gather`: every pilot question through `Engine.answerer.ranked` (the answer path) over a kept Wikinews index (made by
   `newsbot eval --keep-index DIR`); its top-N candidates (copies collapsed as `Engine.answer` collapses them) and its
   article's sentences as newsbot stores them, each marked right or not (`dataset.is_correct`), saved as JSON.
 - `train`: a cross-encoder initialised from the shipped all-MiniLM-L6-v2 weights (a new one-logit head), trained on
@@ -32,10 +32,11 @@ from typing import Any
 
 import numpy as np
 
-from index.engine import Engine, collapse_copies
+from index.engine import Engine
 from index.evaluation.collect import with_ranker
 from index.evaluation.dataset import Question, is_correct, read_questions
 from index.settings import Settings
+from index.stories import collapse_copies
 
 TOP_N = 20  # candidates gathered for each question
 MAX_LENGTH = 128  # tokens of (question, sentence) the reader reads
@@ -94,8 +95,8 @@ def gather(engine: Engine, questions: Sequence[tuple[Question, str, str]], n: in
     sentences, every one marked right or not."""
     out = []
     for q, qtype, split in questions:
-        text = engine.check_question(q.question)
-        cands, scores, relevant = engine.ranked(text)
+        text = engine.answerer.check_question(q.question)
+        cands, scores, relevant = engine.answerer.ranked(text)
         groups = collapse_copies(cands, scores, limit=n)[:n]
         top = [g[0] for g in groups]
         article = engine.store.article_sentences(q.doc_id)
@@ -588,7 +589,7 @@ def answer_cost(index_dir: Path, questions: Sequence[str], repeats: int = 3) -> 
     one_thread()
     settings = replace(Settings.from_env(), data_dir=index_dir, progress=False, threads=1)
     with Engine.open(settings) as engine:
-        reader = engine.reader or load_reader()
+        reader = engine.answerer.reader or load_reader()
         for q in questions[:5]:  # warm: the sessions, the caches
             engine.answer(q)
         timed: dict[str, list[float]] = {"with": [], "without": [], "added": []}
@@ -596,7 +597,7 @@ def answer_cost(index_dir: Path, questions: Sequence[str], repeats: int = 3) -> 
             for i, q in enumerate(questions):
                 one: dict[str, float] = {}
                 for name in (("with", "without") if (i + r) % 2 == 0 else ("without", "with")):
-                    engine.reader = reader if name == "with" else None
+                    engine.answerer.reader = reader if name == "with" else None
                     t0 = time.perf_counter()
                     engine.answer(q)
                     one[name] = (time.perf_counter() - t0) * 1000

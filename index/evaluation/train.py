@@ -100,7 +100,7 @@ def collected_questions(
         t0 = time.perf_counter()
         engine = open_corpus(docs, data or Path(tmp))
         index_seconds = time.perf_counter() - t0
-        _log(f"indexed {engine.summary(0).sentences} sentences in {index_seconds:.0f} s; gathering candidates")
+        _log(f"indexed {engine.library.summary(0).sentences} sentences in {index_seconds:.0f} s; gathering candidates")
 
         def progress(done: int, total: int) -> None:
             if done % 1000 == 0 or done == total:
@@ -202,7 +202,8 @@ def collected_news(docs: Path, questions_path: Path, data: Path | None) -> list[
     questions = read_questions(questions_path)
     with tempfile.TemporaryDirectory(prefix="newsbot-news-") as tmp:
         engine = open_corpus(docs, data or Path(tmp))
-        _log(f"news: {engine.summary(0).sentences} sentences; gathering the candidates of {len(questions)} questions")
+        sentences = engine.library.summary(0).sentences
+        _log(f"news: {sentences} sentences; gathering the candidates of {len(questions)} questions")
         items = collect(engine, questions)
         engine.close()
     return items
