@@ -144,7 +144,11 @@ def test_reading_reorders_only_the_best_candidates_and_keeps_the_rest(seed_engin
     assert sorted(g[0][0].id for g in reordered[:read]) == sorted(head)
     assert [g[0][0].id for g in reordered[read:]] == [g[0][0].id for g in groups[read:]]
     assert set(logits) == set(head)
-    fused = [g[0][1] + seed_engine.reader.weight * logits[g[0][0].id] for g in reordered[:read]]
+    # a sentence of the best group's article counts at that group's score; the groups keep their own scores
+    best, article = groups[0][0][1], groups[0][0][0].sentence.article_id
+    assert {g[0][0].id: g[0][1] for g in reordered} == {g[0][0].id: g[0][1] for g in groups}
+    fused = [(best if g[0][0].sentence.article_id == article else g[0][1])
+             + seed_engine.reader.weight * logits[g[0][0].id] for g in reordered[:read]]
     assert fused == sorted(fused, reverse=True)
     assert np.isfinite(fused).all()
 
