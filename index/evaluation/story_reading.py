@@ -9,6 +9,7 @@ Three steps, each a subcommand of `python -m index.evaluation.story_reading`:
   saved as JSON lines.
 - `simulate`: P@1 of reading policies over that cache, and the pairs each reads: the ranker's best `n` groups at
   their scores, plus `m` sentences of the top article (closest first) read at the top candidate's score.
+- `cost`: what reading adds to a warm answer, before and now, interleaved on one thread.
 - `paired`: through the answer path (`Engine.answer`) over a kept index, each question answered by the shipped
   reading-6 order and by the reader as it ships now, on one engine: P@1, R@5, answerable refused, and the paired
   difference with its bootstrap interval.
@@ -168,7 +169,7 @@ def paired(index_dir: Path, questions: Path, unanswerable: Path | None = None, k
                 ranks[name].append(first_correct([is_correct(h.source.doc_id, h.sentence, q) for h in answer.hits]))
         engine.reader = reader
         declined = 0
-        gone = read_questions(unanswerable) if unanswerable else []
+        gone = read_questions(unanswerable, answerable=False) if unanswerable else []
         for q in gone:
             declined += engine.answer(q.question, k=1).no_answer
     n = len(asked)
@@ -186,6 +187,47 @@ def paired(index_dir: Path, questions: Path, unanswerable: Path | None = None, k
     out["wins_losses"] = [int(((p_now == 1) & (p_before == 0)).sum()), int(((p_now == 0) & (p_before == 1)).sum())]
     if gone:
         out["unanswerable_declined"] = {"rate": round(declined / len(gone), 4), "ci": wilson(declined, len(gone))}
+    return out
+
+
+def cost(index_dir: Path, questions: Sequence[str], repeats: int = 3) -> dict[str, Any]:
+    """Return what reading adds to a warm answer on one thread, before (the best SHIPPED_READ groups) and now, each
+    question answered without the reader, before and now in turn (the order rotating), `repeats` times; medians and
+    p90 in ms."""
+    import os
+    import statistics
+    import time
+
+    from index.evaluation.reader import one_thread
+    from index.settings import Settings
+
+    one_thread()
+    from index.engine import Engine
+
+    settings = replace(Settings.from_env(), data_dir=index_dir, progress=False, threads=1)
+    with Engine.open(settings) as engine:
+        now = engine.reader
+        if now is None:
+            raise SystemExit("the engine has no reader: nothing to time")
+        ways = {"without": None, "before": replace_reader(now, read=SHIPPED_READ, story=0), "now": now}
+        for q in questions[:5]:  # warm: the sessions, the caches
+            engine.answer(q)
+        timed: dict[str, list[float]] = {name: [] for name in ways}
+        for r in range(repeats):
+            for i, q in enumerate(questions):
+                names = list(ways)
+                names = names[(i + r) % 3 :] + names[: (i + r) % 3]
+                for name in names:
+                    engine.reader = ways[name]
+                    t0 = time.perf_counter()
+                    engine.answer(q)
+                    timed[name].append((time.perf_counter() - t0) * 1000)
+    out: dict[str, Any] = {"questions": len(questions), "repeats": repeats, "load_1m": round(os.getloadavg()[0], 2)}
+    for name in ("before", "now"):
+        added = [w - wo for w, wo in zip(timed[name], timed["without"], strict=True)]
+        out[f"added_{name}"] = {"p50": round(statistics.median(added), 1),
+                                "p90": round(sorted(added)[int(0.9 * len(added))], 1)}
+    out["without_p50"] = round(statistics.median(timed["without"]), 1)
     return out
 
 
@@ -214,9 +256,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     r.add_argument("--index", type=Path, required=True, help="a folder kept by `newsbot eval --keep-index`")
     r.add_argument("--questions", type=Path, required=True)
     r.add_argument("--unanswerable", type=Path)
+    t = sub.add_parser("cost", help="what reading adds to a warm answer, before and now, one thread, interleaved")
+    t.add_argument("--index", type=Path, required=True, help="a folder kept by `newsbot eval --keep-index`")
+    t.add_argument("--questions", type=Path, required=True)
+    t.add_argument("-n", type=int, default=60, help="questions timed")
+    t.add_argument("--repeats", type=int, default=3)
     args = p.parse_args(argv)
     if args.step == "cache":
         print(f"{cache_scores(args.gathered, args.index, args.split, args.out, args.keep)} questions cached")
+    elif args.step == "cost":
+        asked = [q.question for q in read_questions(args.questions, args.n)]
+        print(json.dumps(cost(args.index, asked, args.repeats), indent=2))
     elif args.step == "simulate":
         caches = {path.stem: [json.loads(line) for line in path.read_text().splitlines()] for path in args.caches}
         print(simulate(caches))
