@@ -175,12 +175,12 @@ class Answerer:
         groups = group_stories(cands, scores, self._bare_vectors,
                                limit=max(offset + k + 1, reader.read if reader else 0))
         read: dict[int, float] = {}
-        if reader is not None:
-            groups, read = reread(reader, searched, groups)
+        named = {s.lower() for s in self._asked_about(searched)[1]} if reader is not None else set()
+        if reader is not None:  # what a named speaker said is found by who said it, not within one story
+            groups, read = reread(reader, searched, groups, () if named else list(zip(cands, scores, strict=True)))
         page = groups[offset : offset + k]
         first = groups[0][0] if groups else None
         top = first[1] + reader.weight * read[first[0].id] if reader and first and first[0].id in read else None
-        named = {s.lower() for s in self._asked_about(searched)[1]} if top is not None else set()
         hits = []
         for group in page:
             (best, score), others = group[0], group[1:]

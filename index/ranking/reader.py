@@ -28,7 +28,8 @@ READER_FILE = "reader.int8.onnx"
 READER_META = "reader.json"
 FORMAT_VERSION = 1
 MAX_LENGTH = 128  # tokens of (question, sentence) read together, as trained
-READ = 6  # the ranker's best candidates (story groups) the reader reads: 10 cost 165 ms, 6 keep its gain
+READ = 3  # the ranker's best candidates (story groups) the reader reads (bench/RESULTS.md, "Reading inside the best
+STORY = 3  # story"), and the sentences of the best group's article it reads besides them (order.story_sentences)
 WEIGHT = 0.7  # what one unit of the reader's logit is worth in the ranker's score (chosen: bench/RESULTS.md)
 
 
@@ -42,13 +43,15 @@ def tokenizer_file() -> Path:
 class Reader:
     """An exported reader: `scores(question, sentences)` gives one logit per sentence (higher: answers it)."""
 
-    def __init__(self, onnx: Path, weight: float = WEIGHT, read: int = READ, threads: int = 1) -> None:
+    def __init__(self, onnx: Path, weight: float = WEIGHT, read: int = READ, threads: int = 1,
+                 story: int = STORY) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
         self.path = Path(onnx)
         self.weight = float(weight)
         self.read = int(read)
+        self.story = int(story)
         tokenizer = Tokenizer.from_file(str(tokenizer_file()))
         tokenizer.enable_truncation(max_length=MAX_LENGTH, strategy="longest_first")
         tokenizer.enable_padding(pad_id=tokenizer.token_to_id("[PAD]") or 0, pad_token="[PAD]")
@@ -112,16 +115,18 @@ def load_reader(folder: Path | None = None, threads: int = 1) -> Reader:
         raise RankerError(f"{onnx}: the reader's weights are missing (rebuild them with `make train-reader`)")
     stat = onnx.stat()
     weight, read = float(meta.get("weight", WEIGHT)), int(meta.get("read", READ))
-    key = (str(onnx.resolve()), stat.st_size, stat.st_mtime_ns, str(meta.get("sha256")), weight, read, threads)
+    story = int(meta.get("story", STORY))
+    key = (str(onnx.resolve()), stat.st_size, stat.st_mtime_ns, str(meta.get("sha256")), weight, read, story,
+           threads)
     with _LOADED_LOCK:
         if key not in _LOADED:
             found = sha256_file(onnx)
             if found != meta.get("sha256"):
                 raise RankerError(f"{onnx}: its sha256 is {found[:12]}…, not the {str(meta.get('sha256'))[:12]}… "
                                   f"recorded in {READER_META}; the file was altered or belongs to another build")
-            _LOADED[key] = Reader(onnx, weight=weight, read=read, threads=threads)
+            _LOADED[key] = Reader(onnx, weight=weight, read=read, threads=threads, story=story)
         return _LOADED[key]
 
 
-_LOADED: dict[tuple[str, int, int, str, float, int, int], Reader] = {}
+_LOADED: dict[tuple[str, int, int, str, float, int, int, int], Reader] = {}
 _LOADED_LOCK = threading.Lock()
