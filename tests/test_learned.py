@@ -514,7 +514,7 @@ def test_features_a_column_at_a_time_equal_the_old_ones_candidate_by_candidate(
                   "Why can residents do little?", "What did President Obama say?", "What is ISIS creating?"]
     with Engine.open(settings, encoder=minilm) as engine:
         engine.index_paths([seed_corpus, NEWS_FIXTURES / "news_docs.jsonl"])
-        ranker = engine.ranker
+        ranker = engine.answerer.ranker
         assert isinstance(ranker, LearnedRanker)
         shortlists: list[tuple[str, np.ndarray, list[Candidate], np.ndarray]] = []
         features = ranker.features

@@ -128,6 +128,7 @@ def test_an_index_made_before_the_counts_gets_them_when_opened(engine: Engine, s
                      " ALTER TABLE answers DROP COLUMN ordering; ALTER TABLE answers DROP COLUMN period;"
                      " ALTER TABLE answers DROP COLUMN searched;"
                      " DROP TABLE feed_items; DROP TABLE feeds;"  # 9
+                     " DROP INDEX attributions_by_speaker_key; ALTER TABLE attributions DROP COLUMN speaker_key;"  # 10
                      " PRAGMA user_version=5; COMMIT;")
     db.close()
     store = Store(settings.db_path)
