@@ -192,7 +192,7 @@ class Answerer:
                 hit.features["reader"] = read[best.id]
                 if reader is not None and top is not None and (best.sentence.speaker_key or "").lower() not in named:
                     # what a speaker the question names said answers it, however the reader scores it
-                    hit.weak = score + reader.weight * read[best.id] < top - WEAK_GAP
+                    hit.weak = bool(score + reader.weight * read[best.id] < top - WEAK_GAP)
             hit.matched = matched_words(hit.sentence, searched)
             hits.append(hit)
         return Answer(question=q, hits=hits, no_answer=False, offset=offset, more=len(groups) > offset + k,

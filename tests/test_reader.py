@@ -144,18 +144,16 @@ def test_reading_reorders_only_the_best_candidates_and_keeps_the_rest(seed_engin
     assert sorted(g[0][0].id for g in reordered[:read]) == sorted(head)
     assert [g[0][0].id for g in reordered[read:]] == [g[0][0].id for g in groups[read:]]
     assert set(logits) == set(head)
-    # a sentence of the best group's article counts at that group's score; the groups keep their own scores
-    best, article = groups[0][0][1], groups[0][0][0].sentence.article_id
-    assert {g[0][0].id: g[0][1] for g in reordered} == {g[0][0].id: g[0][1] for g in groups}
-    fused = [(best if g[0][0].sentence.article_id == article else g[0][1])
-             + seed_engine.answerer.reader.weight * logits[g[0][0].id] for g in reordered[:read]]
+    assert {g[0][0].id: g[0][1] for g in reordered} == {g[0][0].id: g[0][1] for g in groups}  # scores kept
+    fused = [g[0][1] + seed_engine.answerer.reader.weight * logits[g[0][0].id] for g in reordered[:read]]
     assert fused == sorted(fused, reverse=True)
     assert np.isfinite(fused).all()
 
 
 # A quiz question over a story whose answer lies deep in it: the ranker puts the sentences that repeat the
 # question's context first and the one that names the craft fifth, below the groups the reader reads; reading
-# inside the best story finds it (reading the best 6 groups at the ranker's scores put it third).
+# inside the best story finds it (reading the best 6 groups at the ranker's scores put it third). Off as shipped:
+# through the answer path it gained within noise and lost seed questions (bench/RESULTS.md).
 JUICE = """---
 title: Spacecraft leaves for Jupiter's icy moons
 outlet: The Science Desk
@@ -209,12 +207,17 @@ def test_the_reader_finds_the_answer_deep_in_the_best_story(settings: Settings, 
         body = text.replace(". ", ".\n\n")
         (corpus / f"{name}.md").write_text(f"---\ntitle: {title}\noutlet: The Alpine Times\n---\n{body}\n",
                                            encoding="utf-8")
+    from index.evaluation.story_reading import replace_reader
+
     with Engine.open(settings, encoder=minilm) as engine:
         engine.index_paths([corpus])
-        reader = engine.answerer.reader
-        assert reader is not None and reader.story > 0
+        shipped = engine.answerer.reader
+        assert shipped is not None and shipped.story == 0  # off as shipped (bench/RESULTS.md)
         cands, _, _ = engine.answerer.ranked(JUICE_QUESTION)
+        before = engine.answer(JUICE_QUESTION, k=3)
+        reader = engine.answerer.reader = replace_reader(shipped, read=3, story=3)
         answer = engine.answer(JUICE_QUESTION, k=3)
+    assert "named it Juice" not in before.hits[0].sentence
     assert "named it Juice" in answer.hits[0].sentence
     rank = next(i for i, c in enumerate(cands) if "Juice" in c.sentence.text)
     assert rank >= reader.read  # not among the groups the reader reads: found inside the story

@@ -652,8 +652,8 @@ def main(argv: list[str] | None = None) -> int:
     x.add_argument("--reader", type=Path, required=True)
     x.add_argument("--out", type=Path, default=Path("index/ranking/shipped"))
     x.add_argument("--weight", type=float, default=0.7, help="what a unit of its logit adds to the ranker's score")
-    x.add_argument("--read", type=int, default=3, help="the ranker's best candidates it reads")
-    x.add_argument("--story", type=int, default=3,
+    x.add_argument("--read", type=int, default=6, help="the ranker's best candidates it reads")
+    x.add_argument("--story", type=int, default=0,
                    help="the sentences of the best candidate's article it reads besides them")
     c = sub.add_parser("cost", help="what the shipped reader adds to a warm answer, one thread, interleaved")
     c.add_argument("--index", type=Path, required=True, help="a folder kept by `newsbot eval --keep-index`")

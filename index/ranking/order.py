@@ -29,6 +29,10 @@ def speaker_bonus(scores: np.ndarray) -> float:
 # A card after the first is left out by the front ends (Answer.shown) when its score with the reader's falls this
 # far below the first answer's: chosen on the Wikinews validation questions (bench/RESULTS.md, "Fewer cards")
 WEAK_GAP = 4.0
+# An added sentence of the best story (see `reread`) counts at no less than the best group's score minus this:
+# offline on the gathered candidates, lifting them to the best score itself gained most on news but let the
+# reader alone choose among a one-article corpus's sentences (bench/RESULTS.md, "Reading inside the best story").
+STORY_MARGIN = 0.5
 
 
 def reread(reader: Reader, question: str, groups: list[list[tuple[Candidate, float]]],
@@ -37,20 +41,22 @@ def reread(reader: Reader, question: str, groups: list[list[tuple[Candidate, flo
     """Return the groups reordered and each read sentence's logit by its id. The reader reads the first
     `reader.read` groups and the sentences of the best group's article that `story_sentences` adds from the
     `ranked` candidates (with their scores); they are ordered by score plus `reader.weight` times the logit, where
-    a sentence of the best group's article counts at that group's score (the ranker chose the story, the reader
-    chooses the sentence within it); the rest follow in the ranker's order. Each group keeps its own score."""
+    an added sentence counts at no less than the best group's score minus STORY_MARGIN (the ranker chose the
+    story, the reader may choose a sentence inside it that the ranker put low); the rest follow in the ranker's
+    order. Each group keeps its own score."""
     head, tail = groups[: reader.read], groups[reader.read :]
     if not head:
         return groups, {}
+    read_first = len(head)
     extra = story_sentences(head, tail, ranked, reader.story)
     leaders = {g[0][0].id: i for i, g in enumerate(tail)}
-    head = head + [tail[leaders[c.id]] if c.id in leaders else [(c, score)] for c, score in extra]
+    head = head + [tail[leaders[c.id]] if c.id in leaders else [(c, float(score))] for c, score in extra]
     pulled = {leaders[c.id] for c, _ in extra if c.id in leaders}
     tail = [g for i, g in enumerate(tail) if i not in pulled]
     if len(head) < 2:
         return groups, {}
-    article, best = head[0][0][0].sentence.article_id, head[0][0][1]
-    basis = np.array([best if g[0][0].sentence.article_id == article and reader.story else g[0][1] for g in head])
+    floor = head[0][0][1] - STORY_MARGIN
+    basis = np.array([g[0][1] if i < read_first else max(g[0][1], floor) for i, g in enumerate(head)])
     logits = reader.scores(question, [g[0][0].sentence.text for g in head])
     order = np.argsort(-(basis + reader.weight * logits), kind="stable")
     read = {g[0][0].id: float(x) for g, x in zip(head, logits, strict=True)}
