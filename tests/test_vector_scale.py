@@ -373,3 +373,34 @@ def test_the_engine_answers_through_a_forced_ivf8_index_as_through_exact(tmp_pat
         assert engine.refresh() and engine.vectors is not held  # swapped in, with the store's vectors as its hook
         ids, stored = engine.store.all_vectors(engine.vectors.dimension)
         assert engine.vectors.kind == "ivf8" and np.array_equal(engine.vectors.lookup(ids.tolist())[1], stored)
+
+
+# -- one contract, every kind ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["exact", "ivf", "ivf8"])
+def test_every_kind_keeps_the_same_contract(tmp_path: Path, kind: str) -> None:
+    """What callers rely on, whatever the kind: the ids held, delete and append by id, the full vector back, the
+    nearest first with exact cosines, save and load giving the same results, a vector of another size refused."""
+    vi, ids, vecs, full = built8(1500, kind=kind)
+    assert vi.kind == kind and sorted(vi.ids().tolist()) == ids.tolist()
+    q = vecs[10]
+    first, score = vi.search(q, 5)[0]
+    assert first == 1010 and score == pytest.approx(1.0, abs=1e-5)
+    assert vi.delete([1010, 77]) == 1 and 1010 not in vi.ids().tolist()
+    assert all(i != 1010 for i, _ in vi.search(q, 20))
+    extra = clustered(np.random.default_rng(5), 1)
+    full.table[5000] = extra[0]
+    vi.append([5000], extra)
+    assert vi.search(extra[0], 1)[0][0] == 5000
+    assert np.allclose(vi.reconstruct([1500]), vecs[[500]], atol=1e-6)
+    got = vi.search(vecs[700], 10)
+    assert np.allclose([s for _, s in got], np.array([full.table[i] for i, _ in got]) @ vecs[700], atol=1e-5)
+    path = tmp_path / "v.faiss"
+    vi.save(path)
+    back = VectorIndex.load(path, DIM, "m", exact_vectors=full)
+    assert back.kind == kind and sorted(back.ids().tolist()) == sorted(vi.ids().tolist())
+    for question in clustered(np.random.default_rng(6), 5):
+        assert back.search(question, 10) == vi.search(question, 10)
+    with pytest.raises(ValueError):
+        back.append([6000], np.ones((1, DIM + 1), dtype=np.float32))
