@@ -177,7 +177,8 @@ class Answerer:
         read: dict[int, float] = {}
         named = {s.lower() for s in self._asked_about(searched)[1]} if reader is not None else set()
         if reader is not None:  # what a named speaker said is found by who said it, not within one story
-            groups, read = reread(reader, searched, groups, () if named else list(zip(cands, scores, strict=True)))
+            inside = list(zip(cands, scores, strict=True)) if reader.story and not named else []
+            groups, read = reread(reader, searched, groups, inside)
         page = groups[offset : offset + k]
         first = groups[0][0] if groups else None
         top = first[1] + reader.weight * read[first[0].id] if reader and first and first[0].id in read else None
