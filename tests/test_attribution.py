@@ -421,6 +421,41 @@ def test_people_organisations_groups_and_roles_speak(name: str) -> None:
     assert may_speak(name)
 
 
+@pytest.mark.parametrize(
+    "name",
+    ["It’s", "That's", "Tuesday's", "October", "Some", "Others", "the past", "a month", "the room",
+     "the unrest in Harbour", "gas pipelines", "a congressional report", "Report", "42%", "To Quill",
+     "FERRY FARES RISE AGAIN", "Thus"],
+)
+def test_a_time_a_place_a_thing_or_an_opening_word_never_speaks(name: str) -> None:
+    from index.reading.attribution import may_speak
+
+    assert not may_speak(name)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["half of voters", "those surveyed", "most economists", "the board", "a person familiar with the talks",
+     "early results of exit polls conducted for the Harbour Gazette", "de Vos", "the fire service", "an eyewitness",
+     "the poll", "Theresa May"],
+)
+def test_people_groups_counts_of_people_and_polls_speak(name: str) -> None:
+    from index.reading.attribution import may_speak
+
+    assert may_speak(name)
+
+
+def test_a_thing_as_the_subject_of_a_cue_names_no_one() -> None:
+    assert one("The oil and gas pipelines always pointed north to the old capital.").speaker is None
+    assert one("A month before the vote, the ferry board said fares would rise.").speaker == "ferry board"
+
+
+def test_he_never_stands_for_a_group_named_before() -> None:
+    got = attributions("Harbourians said on Monday that the ferry must stay.\n\n"
+                       "\"The ferry is our road,\" he said.")
+    assert got[1].speaker is None
+
+
 def test_a_title_stays_with_the_name_not_as_the_role() -> None:
     got = full("Dr. Ada Quill said the port pays.")
     assert (got.speaker, got.as_written, got.role) == ("Ada Quill", "Dr. Ada Quill", None)

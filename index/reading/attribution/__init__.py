@@ -33,7 +33,8 @@ from index.reading.attribution.transcripts import _turn_attribution, _turns
 __all__ = ["RULES_VERSION", "SCARE_QUOTE_WORDS", "attribute", "in_quotations", "is_quotation", "may_speak"]
 
 # The version of these rules: an index attributed by other rules is re-attributed by the next `newsbot index`.
-RULES_VERSION = 3  # 3: issue 23 (unattributed quotations, transcript turns, who may speak)
+RULES_VERSION = 4  # 3: issue 23 (unattributed quotations, transcript turns, who may speak); 4: only people,
+# groups, organisations and polls speak; "he" never stands for a group
 
 
 def _attribution(s: _Speaker | None, cue: _Cue, kind: str | None = None) -> Attribution:
@@ -129,7 +130,11 @@ def attribute(sentences: Sequence[Sentence]) -> list[Attribution]:
             j += 1
         run = next((a for a in own[i : j + 1] if a is not None and a.speaker), None)
         before, named = (own[i - 1], subject[i - 1]) if i > 0 else (None, None)
-        if run is None and opens_quote[i] and before is not None and before.speaker:
+        # '"...," he said.' where "he" stands for no one here: the quotation's own cue says it is not the last
+        # speaker's by default, so it is not lent one.
+        unresolved = any(a is not None and a.as_written and a.as_written.lower() in {"he", "she"}
+                         for a in own[i : j + 1])
+        if run is None and opens_quote[i] and before is not None and before.speaker and not unresolved:
             run = before  # "Smith said:" then the quotation, or a quotation continuing the one before
         if run is None and opens_quote[i] and before is None and named is not None:
             # "Reyes is upbeat." then a quotation: the person just named speaks

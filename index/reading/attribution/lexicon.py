@@ -283,9 +283,69 @@ _ADVERBS = word_set(
     conversely unfortunately fortunately however meanwhile moreover furthermore nevertheless nonetheless
     additionally ultimately similarly likewise instead indeed finally separately overall importantly
     interestingly notably surprisingly clearly obviously apparently basically essentially frankly honestly
-    regrettably thankfully hopefully sadly happily ironically curiously oddly
+    regrettably thankfully hopefully sadly happily ironically curiously oddly thus hence therefore
     """
 )
 _ADVERB_ENDINGS = ("ally", "ately", "ously", "ently", "antly", "ively", "edly", "ingly", "fully", "ibly", "ably")
 # Common nouns that name a thing, not someone who speaks ("the company said" names no one a reader can check).
-_THINGS = word_set("company companies firm firms release releases statement statements website email")
+_THINGS = word_set(
+    "company companies firm firms release releases statement statements website websites email report reports "
+    "story stories article articles page pages site sites plan plans bill bills law laws policy policies deal deals "
+    "transcript transcripts"
+)
+# Heads of the common noun phrases that may speak on a card: people, groups of people, organisations and the
+# documents and media that carry a claim ("voters said", "the board said", "the poll found"). A lower-case speaker
+# whose words hold none of them is a thing, a time or a place ("the past", "a month", "the room"), and names no one.
+_PEOPLE = word_set(
+    """
+    man men woman women boy boys girl girls child children kid kids teen teens teenager teenagers youth adult adults
+    parent parents mother mothers father fathers son sons daughter daughters wife husband brother sister family
+    families relative relatives neighbor neighbors neighbour neighbours colleague colleagues classmate classmates
+    citizen citizens resident residents voter voters caucusgoers caucus-goers electorate public population crowd
+    crowds audience audiences fan fans viewer viewers reader readers listener listeners user users netizens
+    member members leader leaders official officials lawmaker lawmakers legislator legislators politician
+    politicians candidate candidates nominee nominees delegate delegates superdelegates senators congressmen
+    governors mayors presidents representatives ministers diplomats ambassadors judges justices jurors jury
+    prosecutor prosecutors investigator investigators detective detectives agent agents officer officers
+    trooper troopers soldier soldiers troops veteran veterans commander commanders generals
+    worker workers employee employees staff staffer staffers aide aides adviser advisers advisor advisors
+    consultant consultants strategist strategists operative operatives pollster pollsters analyst analysts
+    economist economists scientist scientists researcher researchers expert experts scholar scholars
+    academic academics historian historians doctor doctors physician physicians nurse nurses patient patients
+    teacher teachers student students professor professors farmer farmers owner owners executive executives
+    ceo ceos founder founders investor investors trader traders banker bankers donor donors backer backers
+    ally allies friend friends associate associates partner partners rival rivals opponent opponents critic
+    critics supporter supporters protester protesters protestor protestors demonstrator demonstrators activist
+    activists advocate advocates organizer organizers campaigner campaigners volunteer volunteers
+    immigrant immigrants refugee refugees migrant migrants victim victims survivor survivors witness witnesses
+    spokesman spokeswoman spokesperson spokespeople spokesmen representative lawyer lawyers attorney attorneys
+    journalist journalists reporter reporters correspondent correspondents editor editors columnist columnists
+    commentator commentators pundit pundits writer writers author authors host hosts anchor anchors narrator
+    moderator moderators observer observers insider insiders source sources person persons people individual
+    individuals someone somebody participant participants attendee attendees respondent respondents
+    conservatives liberals progressives moderates independents evangelicals christians muslims jews
+    democrats republicans americans clergy pastor priest bishop rabbi imam monk monks nun nuns
+    authorities authority administration government governments agency agencies department departments ministry
+    office offices bureau committee committees commission council councils board boards panel panels party
+    parties campaign campaigns team teams group groups organization organizations organisation organisations
+    union unions association associations coalition coalitions alliance movement foundation institute
+    university universities college school schools court courts police military army navy regime embassy
+    company companies firm firms bank banks network networks newspaper newspapers paper magazine outlet outlets
+    station broadcaster tabloid website blog airline club church congregation caucus senate house legislature
+    parliament cabinet white state states city county town village country nation surveyed polled interviewed
+    actor actors actress actresses developer developers diplomat tycoon tycoons mogul moguls neurosurgeon
+    surgeon contender contenders heavyweight heavyweights generation couple eyewitness eyewitnesses service
+    services brigade rescuers paramedics firefighters
+    affidavit ad ads returns book brief opinion ruling evidence remarks message messages page profile
+    """
+)
+# Single capitalised words that open a sentence or tell a time, never a speaker's whole name.
+_NOT_A_NAME = word_set(
+    """
+    january february march april june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec
+    monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow tonight
+    some others few many most several both all each either neither another enough half none any
+    to throughout wow ask question name pretty quick back public having reached courted hours weeks months years
+    """
+)

@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from index.reading.attribution.lexicon import _DETERMINERS, _PERSON_ROLE, _TITLES
 from index.reading.attribution.speakers import _Speaker, may_speak
+from index.terms import word_set
 
 
 def _plural(s: _Speaker) -> bool:
@@ -15,7 +16,14 @@ def _plural(s: _Speaker) -> bool:
     name = s.name or ""
     words = name.split()
     return bool(words) and (" and " in name or name[0].islower() and words[-1].endswith("s")
-                            or words[-1] in {"Democrats", "Republicans"} or s.vague and words[-1].endswith("s"))
+                            or words[-1] in _GROUP_NAMES or words[-1].endswith(("ians", "icans", "eans"))
+                            or s.vague and words[-1].endswith("s"))
+
+
+# Capitalised names of groups of people: "he" or "she" never stands for them.
+_GROUP_NAMES = word_set(
+    "Democrats Republicans Texans Kansans Muslims Christians Jews Latinos Hispanics Conservatives Liberals "
+    "Progressives Evangelicals Catholics Protestants Mormons Independents Britons Kurds Arabs Turks")
 
 
 
@@ -62,7 +70,7 @@ class _Resolver:
                 want = "m" if s.pronoun == "he" else "f"
                 for p in reversed(self.people):
                     g = p.gender
-                    if p.name and p.name[:1].isupper() and (g is None or g == want):
+                    if p.name and p.name[:1].isupper() and (g is None or g == want) and not _plural(p):
                         return replace(p, as_written=s.as_written, role=p.role)
                 return None
             if s.pronoun in {"they", "it"}:

@@ -23,6 +23,7 @@ from index.reading.attribution.lexicon import (
     _LEADING,
     _MALE_NAMES,
     _MALE_TITLES,
+    _NOT_A_NAME,
     _NOT_SPEAKERS,
     _NP_STOP,
     _ORG_NOUNS,
@@ -30,8 +31,10 @@ from index.reading.attribution.lexicon import (
     _OUTLETS,
     _PARTICIPLES,
     _PASSIVE,
+    _PEOPLE,
     _PERSON_ROLE,
     _PRONOUN_SUBJECTS,
+    _ROLE_NOUNS,
     _SAY,
     _SETTING,
     _SHARES,
@@ -402,6 +405,28 @@ def _main_subject(text: str, toks: Sequence[_Tok]) -> _Speaker | None:
 
 
 
+_CONTRACTION = re.compile(
+    r"(?:it|that|he|she|there|here|what|who|this|let|i|you|we|they)(?:['’](?:s|re|ll|d|m|ve))"
+    r"|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday|tonight)(?:['’]s)?")
+# Lower-case particles that open a surname: "de Vos", "van Hollen", "al-Assad" is one word.
+_NAME_PARTICLES = word_set("de da di del della der du la le van von ten ter bin ibn al el")
+# Words after which a noun phrase's own words end: "officials familiar with the talks", "polls conducted for".
+_POSTMODIFIER = word_set("who whom whose that which with familiar close in at on for from conducted taken "
+                         "released published")
+
+
+def _names_someone(bare: Sequence[str]) -> bool:
+    """Return whether the words of a lower-case speaker, before what modifies it, hold a person, a group, an
+    organisation or a document: "half of voters", "early results of exit polls conducted for …", "the board"."""
+    own: list[str] = []
+    for w in bare:
+        if w in _POSTMODIFIER and own:
+            break
+        own.append(w)
+    return any(w in _PEOPLE or w in _SHARES or w in _PERSON_ROLE or w in _ROLE_NOUNS or w in _DOC or w in _ORG_NOUNS
+               or w in _VAGUE or w in _TITLES for w in own)
+
+
 def may_speak(name: str | None) -> bool:
     """Return whether a speaker's name may be shown on a card: a person, an organisation, a group or a role noun;
     never a dateline ("LOS ANGELES"), a sentence adverb, a year, a bare title ("Dr."), a role written as a name
@@ -415,6 +440,8 @@ def may_speak(name: str | None) -> bool:
     if re.fullmatch(r"[A-Z][A-Z .,'’&-]+", name) and (len(words) > 1 or len(name) >= 7) and not any(
             w.capitalize() in _ORG_WORDS or w.capitalize() in _OUTLETS for w in words):
         return False  # a dateline or a heading in capitals; "NATO", "UNICEF", "POLITICO", "USA TODAY" stay
+    if len(words) >= 4 and name.upper() == name:
+        return False  # a headline in capitals, whatever words it holds
     if any(re.fullmatch(r"(?:1[89]|20)\d\d", w) for w in bare):
         return False  # a year
     if len(words) == 1 and (bare[0].endswith(_ADVERB_ENDINGS) or bare[0] in _ADVERBS):
@@ -425,6 +452,14 @@ def may_speak(name: str | None) -> bool:
     if name[:1].islower() and (bare[-1] in _TITLES or bare[-1] in _PERSON_ROLE) and any(
             w[:1].isupper() for w in words):
         return False  # "current Democratic presidential nominee": a role written where a name goes
-    if name[:1].islower() and bare[-1] in _THINGS:
-        return False
+    if name[:1].islower() and any(w in _THINGS for w in bare):
+        return False  # "the company", "a congressional report": a thing, not someone a reader can check
+    if all(re.fullmatch(r"[\d.,%-]+", w) for w in bare) or bare[0] in {"to", "by", "of", "according"}:
+        return False  # "42%", "To Sexton": a number, or a preposition's object
+    if len(words) == 1 and (bare[0] in _NOT_A_NAME or bare[0] in _THINGS or _CONTRACTION.fullmatch(bare[0])):
+        return False  # "Some", "October", "Tuesday's", "It's": a word that opens a sentence, not a name
+    if name[:1].islower() and not _names_someone(bare) and not (
+            len(words) > 1 and bare[0] in _NAME_PARTICLES and words[1][:1].isupper()) and not (
+            len(words) > 2 and words[-1][:1].isupper() and words[-2][:1].isupper()):
+        return False  # "the past", "a month", "the room": a thing, a time or a place, not who speaks
     return not (name[:1].islower() and bare[0] in {"according", "to", "by", "of"})
