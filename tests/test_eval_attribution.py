@@ -262,6 +262,22 @@ def test_a_role_label_is_right_for_the_person_the_article_gave_that_role() -> No
     assert [o["right"] for o in outcomes if o["kind"] == "named"] == [False]
 
 
+def test_a_relative_pronoun_label_is_right_for_the_noun_it_follows() -> None:
+    text = "Head\n\nThe mayor met Ada Quill, who said the port pays. Ida Pell, who runs the dock, agreed."
+    pos = text.index("who said")
+    quill = Attribution("Ada Quill", "said", "reported")
+    sentences = stored(text, [("Head", NO_ATTRIBUTION), ("The mayor met Ada Quill, who said the port pays.", quill),
+                              ("Ida Pell, who runs the dock, agreed.", NO_ATTRIBUTION)])
+    who = label("who", "the port pays", source=(pos, pos + 3))
+    outcomes = score_article([who], text, text, sentences)
+    assert [o["right"] for o in outcomes if o["kind"] == "named"] == [True]
+    # a speaker named nowhere before the pronoun in its sentence is wrong
+    sentences[1] = stored(text, [("The mayor met Ada Quill, who said the port pays.",
+                                  Attribution("Ida Pell", "said", "reported"))])[0]
+    outcomes = score_article([who], text, text, sentences)
+    assert [o["right"] for o in outcomes if o["kind"] == "named"] == [False]
+
+
 def test_the_reader_measures_precision_quotations_owned_and_non_names() -> None:
     text = ("Head\n\nAda Quill said the port pays. Ida Pell said rates rise. “It is late.” "
             "PORTVILLE said nothing. The dock is old.")

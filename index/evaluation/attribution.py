@@ -240,6 +240,20 @@ def role_matches(speaker: str | None, as_written: str | None, annotated: str,
     return any(head[-1] in (words := set(content_terms(s.text))) and last in words for s in sentences)
 
 
+RELATIVE_PRONOUNS = word_set("who whom which that")
+
+
+def relative_matches(speaker: str | None, label: Label, raw: str) -> bool:
+    """Return whether newsbot's speaker is what a relative pronoun Source stands for: the noun phrase the
+    annotated "who" or "which" follows in its sentence ("Donald Trump, who has threatened …")."""
+    if speaker is None or label.speaker is None or label.source_start is None or (
+            label.speaker.lower() not in RELATIVE_PRONOUNS):
+        return False
+    before = raw[max(0, label.source_start - 120) : label.source_start]
+    before = re.split(r"[.!?]\s", before)[-1]  # only the pronoun's own sentence
+    return bool(speaker_words(speaker) & speaker_words(before))
+
+
 def antecedents_of(label: Label, labels: Iterable[Label]) -> list[str]:
     """Return the named Sources annotated before a label's Source in the same article, nearest last."""
     if label.source_start is None:
@@ -340,7 +354,8 @@ def score_article(
         a = sentences[at].attribution
         ok = is_right(label, a.speaker, antecedents_of(label, labels) if label.is_pronoun else ()) or (
             label.kind == "named" and label.speaker is not None
-            and role_matches(a.speaker, a.as_written, label.speaker, sentences))
+            and role_matches(a.speaker, a.as_written, label.speaker, sentences)) or relative_matches(
+            a.speaker, label, raw)
         verdicts.setdefault(at, []).append(ok)
         outcomes.append({"kind": label.kind, "quoted": label.quoted, "cue": cue_key(label.cue), "aligned": True,
                          "cue_class": cue_class(label.cue),
