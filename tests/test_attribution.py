@@ -456,6 +456,17 @@ def test_he_never_stands_for_a_group_named_before() -> None:
     assert got[1].speaker is None
 
 
+@pytest.mark.parametrize("sentence", [
+    "Ada Quill: 1,769.", "Harbour: Tim Albrecht, Brad Anderson, Rob Barron, Ida Pell.", "Twitter: @quill.",
+    "Answer: A boy.", "Remember: the ferry was late."])
+def test_a_name_before_a_colon_that_heads_a_tally_or_a_list_does_not_speak(sentence: str) -> None:
+    assert one(sentence).speaker is None
+
+
+def test_a_name_before_a_colon_speaks_in_a_headline() -> None:
+    assert one("Ada Quill: The Ferry Will Run All Winter.").speaker == "Ada Quill"
+
+
 def test_a_title_stays_with_the_name_not_as_the_role() -> None:
     got = full("Dr. Ada Quill said the port pays.")
     assert (got.speaker, got.as_written, got.role) == ("Ada Quill", "Dr. Ada Quill", None)

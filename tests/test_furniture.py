@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from index.reading import read_document, read_html, split_sentences
-from index.reading.furniture import byline, dateline, is_caption, without_furniture
+from index.reading.furniture import byline, dateline, is_caption, is_reporting_credit, without_furniture
 
 
 @pytest.mark.parametrize("paragraph", [
@@ -48,6 +48,21 @@ def test_datelines(paragraph: str, place: str | None, outlet: str | None, rest: 
                                        "Smith — a former aide — said no."])
 def test_dashes_that_are_no_dateline(paragraph: str) -> None:
     assert dateline(paragraph)[0] == 0
+
+
+@pytest.mark.parametrize("paragraph", [
+    "Lerer reported from Los Angeles.", "Ada Quill and Tom Hart contributed reporting from Portville.",
+    "Additional reporting by Ida Pell.", "Ida Pell contributed to this report."])
+def test_reporting_credits(paragraph: str) -> None:
+    assert is_reporting_credit(paragraph)
+    cleaned = without_furniture(f"The ferry will run all winter.\n\n{paragraph}")
+    assert cleaned.text == "The ferry will run all winter."
+
+
+@pytest.mark.parametrize("paragraph", ["Ada Quill reported a loss of 5 million pounds.",
+                                       "The harbour master reported from the quay that the ferry had sunk."])
+def test_sentences_about_reporting_are_no_credits(paragraph: str) -> None:
+    assert not is_reporting_credit(paragraph)
 
 
 def test_bylines() -> None:

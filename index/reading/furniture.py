@@ -1,6 +1,7 @@
 """The page's furniture: what an article's text carries that is not the article. Photo and video captions and
 credits ("Photo: ...", "(Getty Images)", "Image credit: ..."), the dateline that opens it ("CNN —", "WASHINGTON
-(Reuters) -") and the byline of a page ("By Jane Doe", "Jane Doe, CNN") are recognised when an article is read and
+(Reuters) -"), the byline of a page ("By Jane Doe", "Jane Doe, CNN") and the reporting credits at its foot ("Lerer
+reported from Los Angeles.") are recognised when an article is read and
 kept out of its sentences; the dateline's outlet and the byline's author go to the metadata when it has none."""
 
 from __future__ import annotations
@@ -44,6 +45,14 @@ _BYLINE = re.compile(
     rf"^\s*(?:By\s+(?P<by>{_NAME}(?:\s*(?:,|and|&)\s*{_NAME})*)(?:\s*,\s*(?P<by_outlet>{_OUTLET}|[A-Z][\w ]{{1,30}}))?"
     rf"|(?P<named>{_NAME}(?:\s*(?:,|and|&)\s*{_NAME})*),\s*(?P<outlet>{_OUTLET}))\s*\.?\s*$"
 )
+# A reporting credit, a paragraph of its own (at the foot, mostly): "Lerer reported from Los Angeles.", "Jane Doe
+# and John Roe contributed reporting from Cairo.", "Additional reporting by Jane Doe."
+_ONE_NAME = rf"(?:{_NAME}|[A-Z][\w'’-]+)"
+_REPORTING_CREDIT = re.compile(
+    rf"^\s*(?:{_ONE_NAME}(?:\s*(?:,|and|&)\s*{_ONE_NAME})*\s+(?:reported|contributed)"
+    rf"(?:\s+(?:reporting|to this report(?:ing)?|to this story|to this article))?"
+    rf"(?:\s+(?:from|in)\s+[A-Z][\w .,'’-]{{1,80}}?)?|(?:Additional r|R)eporting by\s+[^.]{{1,120}})\.?\s*$"
+)
 BYLINE_PARAGRAPHS = 3  # a byline stands in the first few paragraphs, never further down
 
 
@@ -60,6 +69,11 @@ class Cleaned:
 def is_caption(paragraph: str) -> bool:
     """Return whether a paragraph is a photo or video caption or a credit line."""
     return len(paragraph) <= 300 and bool(_CAPTION.match(paragraph))
+
+
+def is_reporting_credit(paragraph: str) -> bool:
+    """Return whether a paragraph only credits the reporting ("Lerer reported from Los Angeles.")."""
+    return len(paragraph) <= 200 and bool(_REPORTING_CREDIT.match(paragraph))
 
 
 def is_short_caption(paragraph: str) -> bool:
@@ -101,7 +115,7 @@ def without_furniture(text: str) -> Cleaned:
     kept: list[str] = []
     outlet = place = author = None
     for n, p in enumerate(paragraphs):
-        if is_caption(p):
+        if is_caption(p) or is_reporting_credit(p):
             continue
         if n < BYLINE_PARAGRAPHS and not kept and (by := byline(p)) is not None:
             author, outlet = author or by[0], outlet or by[1]

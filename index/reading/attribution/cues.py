@@ -55,6 +55,9 @@ class _Cue:
     via: str | None = None
 
 
+# What follows "Name:" when the name heads a tally or a list, not words of theirs: "Clinton: 1,769.", "Iowa: Tim
+# Albrecht, Brad Anderson, Rob Barron, ...", "Twitter: @Milbank."
+_TALLY_OR_LIST = re.compile(r"\s*(?:[\d.,%$]+\s*[.;]?\s*$|@\w+\.?\s*$|(?:[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*,\s*){3})")
 _ACCORDING = re.compile(r"\b[Aa]ccording\s+to\s+")
 _CITING = re.compile(r",\s*(?:citing|quoting)\s+")
 
@@ -199,7 +202,8 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
             found.append(_Cue(t.start, sp, cue_text, "reported"))
     # "Name: ..." opening a sentence (a headline "Lee: ..." or a transcript line).
     colon = re.match(r"\s*([^:\x00]{2,60}?):\s", text)
-    if colon and toks and toks[0].cap and toks[0].low not in _NOT_COLON_NAMES:
+    if colon and toks and toks[0].cap and toks[0].low not in _NOT_COLON_NAMES and not _TALLY_OR_LIST.match(
+            text[colon.end():]):
         words = [t for t in toks if t.end <= colon.end(1)]
         if 1 <= len(words) <= 4 and all(_is_name_token(w) or w.low in {"of", "."} for w in words) and not any(
                 w.text in _LEADING or w.text in {"For", "To", "Is", "Win", "Says"} or w.text.endswith("ing")

@@ -274,7 +274,7 @@ _NOT_SPEAKERS = word_set(
 _NOT_COLON_NAMES = word_set(
     "q a update updated note editor editors correction related read watch video photo photos source sources "
     "breaking exclusive warning caption credit live analysis opinion contributing revealed paid notice "
-    "transcript"
+    "transcript answer remember twitter facebook instagram pledged superdelegates boom look wow"
 )
 
 _OUTLETS = word_set("Politico Today Breitbart Huffpost Msnbc Reuters Bloomberg Axios Vox Slate")
