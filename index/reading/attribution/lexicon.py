@@ -346,6 +346,6 @@ _NOT_A_NAME = word_set(
     jan feb mar apr jun jul aug sep sept oct nov dec
     monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow tonight
     some others few many most several both all each either neither another enough half none any
-    to throughout wow ask question name pretty quick back public having reached courted hours weeks months years
+    to throughout wow having reached courted hours weeks months years
     """
 )
