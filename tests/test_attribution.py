@@ -463,6 +463,17 @@ def test_a_name_before_a_colon_that_heads_a_tally_or_a_list_does_not_speak(sente
     assert one(sentence).speaker is None
 
 
+@pytest.mark.parametrize("sentence", [
+    "Ada Quill won the Harbour primary, adding to her run of victories.",
+    "Ada Quill holds 270 pledged delegates.", "The ferry has a lounge for added comfort."])
+def test_a_verb_of_saying_used_for_a_sum_or_as_an_adjective_is_no_cue(sentence: str) -> None:
+    assert one(sentence).speaker is None
+
+
+def test_adding_to_reporters_is_still_a_cue() -> None:
+    assert one("Ada Quill spoke for an hour, adding to reporters that the ferry will run.").speaker == "Ada Quill"
+
+
 def test_a_name_before_a_colon_speaks_in_a_headline() -> None:
     assert one("Ada Quill: The Ferry Will Run All Winter.").speaker == "Ada Quill"
 

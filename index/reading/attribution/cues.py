@@ -123,8 +123,14 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
                 continue
             prev = toks[v - 1] if v > 0 else None
             if prev is not None and (prev.low in _PASSIVE or prev.text in {"so-", "-"} or prev.low == "so"
-                                     or prev.low in {"the", "a", "an", "its", "his", "her", "their"}):
-                continue  # "was told", "is said to", "so-called", "the expected ruling"
+                                     or prev.low in {"the", "a", "an", "its", "his", "her", "their"}
+                                     or low.endswith("ed") and (prev.low in {"of", "for", "with"}
+                                                                or prev.text[:1].isdigit())):
+                continue  # "was told", "is said to", "so-called", "the expected ruling", "270 pledged delegates"
+            nxt = toks[v + 1] if v + 1 < len(toks) else None
+            if low in {"add", "adds", "added", "adding"} and nxt is not None and nxt.low == "to" and not (
+                    v + 2 < len(toks) and toks[v + 2].low in {"that", "reporters"}):
+                continue  # "adding to his victories", "who added to her lead": a sum, not words
             nxt = toks[v + 1] if v + 1 < len(toks) else None
             if nxt is not None and low in _STANCE and low not in _SAY and nxt.low in _PARTICLES:
                 continue  # "backed off", "pushed ahead": not a stance
