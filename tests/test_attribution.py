@@ -425,7 +425,8 @@ def test_people_organisations_groups_and_roles_speak(name: str) -> None:
     "name",
     ["It’s", "That's", "Tuesday's", "October", "Some", "Others", "the past", "a month", "the room",
      "the unrest in Harbour", "gas pipelines", "a congressional report", "Report", "42%", "To Quill",
-     "FERRY FARES RISE AGAIN", "Thus", "Having"],
+     "FERRY FARES RISE AGAIN", "Thus", "Having", "Democratic plan", "former Republican presidential candidate",
+     "Watch", "the video"],
 )
 def test_a_time_a_place_a_thing_or_an_opening_word_never_speaks(name: str) -> None:
     from index.reading.attribution import may_speak

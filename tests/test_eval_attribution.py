@@ -236,11 +236,11 @@ def test_non_name_speakers_are_counted_against_a_fixed_list() -> None:
 
     not_names = ["PORTVILLE", "NEW HARBOUR", "Conversely", "Regrettably", "Corrected, :", "1998",
                  "according to the board's", "company", "release", "Dr.", "Photo", "Wharf Manager Ida Pell, Dock",
-                 "former Republican presidential candidate"]
+                 "former Republican presidential candidate", "Democratic plan", "NBC report at the time"]
     for speaker in not_names:
         assert non_name_reason(speaker) is not None, speaker
     for speaker in ("Ada Quill", "the Transit Union", "officials", "the spokesman", "Beverly Holt", "UNESCO",
-                    "62 percent", None):
+                    "62 percent", "law enforcement officials", "proponents of the bill", None):
         assert non_name_reason(speaker) is None, speaker
 
 

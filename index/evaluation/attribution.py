@@ -109,6 +109,18 @@ _MONTHS = word_set("january february march april may june july august september 
                    "jan feb mar apr jun jul aug sep sept oct nov dec")
 
 
+_AFTER_HEAD = word_set("of at in on for from with who whom whose that which familiar close")
+
+
+def head_word(words: Sequence[str]) -> str:
+    """Return the head of a speaker's lower-cased words: the last word before "of", "at", "who" and the like
+    ("report" in "report at the time", "proponents" in "proponents of the bill")."""
+    for n, w in enumerate(words):
+        if n and w in _AFTER_HEAD:
+            return words[n - 1]
+    return words[-1] if words else ""
+
+
 def non_name_reason(speaker: str | None) -> str | None:
     """Return why a speaker a card shows is not a name (dateline, adverb, heading, year, credit, common noun, role),
     or None when it may be one (or there is no speaker)."""
@@ -131,8 +143,8 @@ def non_name_reason(speaker: str | None) -> str | None:
         return "credit"
     if words[0] in {"according", "to", "by", "of"}:
         return "common noun"
-    if any(w in NON_NAME_WORDS for w in words) and not any(w[:1].isupper() for w in text.split()[1:]):
-        return "common noun"
+    if head_word(words) in NON_NAME_WORDS and not any(w[:1].isupper() for w in text.split()[1:]):
+        return "common noun"  # "the report", "Democratic plan"; "law enforcement officials" are people
     if all(w.strip(".,") in NON_NAME_ROLES for w in words) and (any(c.isupper() for c in text) or "." in text):
         return "role without a name"  # "Dr.", "Republican presidential candidate"; "the senator" is a role noun
     if "," in text:

@@ -291,7 +291,7 @@ _ADVERB_ENDINGS = ("ally", "ately", "ously", "ently", "antly", "ively", "edly", 
 _THINGS = word_set(
     "company companies firm firms release releases statement statements website websites email report reports "
     "story stories article articles page pages site sites plan plans bill bills law laws policy policies deal deals "
-    "transcript transcripts"
+    "transcript transcripts video videos photo photos image images caption"
 )
 # Heads of the common noun phrases that may speak on a card: people, groups of people, organisations and the
 # documents and media that carry a claim ("voters said", "the board said", "the poll found"). A lower-case speaker
@@ -346,6 +346,6 @@ _NOT_A_NAME = word_set(
     jan feb mar apr jun jul aug sep sept oct nov dec
     monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow tonight
     some others few many most several both all each either neither another enough half none any
-    to throughout wow having reached courted hours weeks months years
+    to throughout wow having reached courted hours weeks months years watch read related update correction
     """
 )

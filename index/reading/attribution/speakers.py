@@ -415,22 +415,37 @@ _POSTMODIFIER = word_set("who whom whose that which with familiar close in at on
                          "released published")
 
 
-def _names_someone(bare: Sequence[str]) -> bool:
-    """Return whether the words of a lower-case speaker, before what modifies it, hold a person, a group, an
-    organisation or a document: "half of voters", "early results of exit polls conducted for …", "the board"."""
+def _own_words(bare: Sequence[str]) -> list[str]:
+    """Return the words of a noun phrase before what modifies it ("officials" of "officials familiar with ...")."""
     own: list[str] = []
     for w in bare:
         if w in _POSTMODIFIER and own:
             break
         own.append(w)
+    return own
+
+
+def _head(bare: Sequence[str]) -> str:
+    """Return a noun phrase's head word: the last of its own words before any "of" ("proponents" of "proponents
+    of the bill")."""
+    own = _own_words(bare)
+    if "of" in own[1:]:
+        own = own[: own.index("of", 1)]
+    return own[-1] if own else ""
+
+
+def _names_someone(bare: Sequence[str]) -> bool:
+    """Return whether the words of a lower-case speaker, before what modifies it, hold a person, a group, an
+    organisation or a document: "half of voters", "early results of exit polls conducted for …", "the board"."""
     return any(w in _PEOPLE or w in _SHARES or w in _PERSON_ROLE or w in _ROLE_NOUNS or w in _DOC or w in _ORG_NOUNS
-               or w in _VAGUE or w in _TITLES for w in own)
+               or w in _VAGUE or w in _TITLES for w in _own_words(bare))
 
 
 def may_speak(name: str | None) -> bool:
     """Return whether a speaker's name may be shown on a card: a person, an organisation, a group or a role noun;
-    never a dateline ("LOS ANGELES"), a sentence adverb, a year, a bare title ("Dr."), a role written as a name
-    ("current Democratic presidential nominee"), a heading or a thing ("company", "release")."""
+    never a dateline ("LOS ANGELES"), a sentence adverb, a year, a number, a bare title ("Dr."), a role written as a
+    name ("current Democratic presidential nominee"), a heading, a thing ("company", "release"), a time or a place
+    in lower case ("the past", "the room") or a word that opens a sentence ("Some", "October", "It's")."""
     if not name:
         return False
     words = name.split()
@@ -448,12 +463,13 @@ def may_speak(name: str | None) -> bool:
         return False  # "Conversely", "Unfortunately"
     if all(w in _TITLES or w in _PERSON_ROLE or w in {"current", "former", "presidential", "top", "senior"}
            for w in bare):
-        return bool(name[:1].islower()) and "." not in name  # "the senator" speaks; "Dr." and "Senate Nominee" not
+        return bool(name[:1].islower()) and "." not in name and not any(w[:1].isupper() for w in words)
+        # "the senator" speaks; "Dr.", "Senate Nominee" and "former Republican presidential candidate" do not
     if name[:1].islower() and (bare[-1] in _TITLES or bare[-1] in _PERSON_ROLE) and any(
             w[:1].isupper() for w in words):
         return False  # "current Democratic presidential nominee": a role written where a name goes
-    if name[:1].islower() and any(w in _THINGS for w in bare):
-        return False  # "the company", "a congressional report": a thing, not someone a reader can check
+    if _head(bare) in _THINGS and not any(w[:1].isupper() for w in words[1:]):
+        return False  # "the company", "a congressional report", "Democratic plan": a thing, not someone
     if all(re.fullmatch(r"[\d.,%-]+", w) for w in bare) or bare[0] in {"to", "by", "of", "according"}:
         return False  # "42%", "To Sexton": a number, or a preposition's object
     if len(words) == 1 and (bare[0] in _NOT_A_NAME or bare[0] in _THINGS or _CONTRACTION.fullmatch(bare[0])):
