@@ -475,6 +475,25 @@ def test_adding_to_reporters_is_still_a_cue() -> None:
     assert one("Ada Quill spoke for an hour, adding to reporters that the ferry will run.").speaker == "Ada Quill"
 
 
+def test_a_name_after_a_closing_said_speaks_even_after_a_long_clause() -> None:
+    got = full("In a year when arguments against high fares are resonating with commuters, councils have more room "
+               "to walk away from the ferry, said Ada Quill, a harbour analyst.")
+    assert (got.speaker, got.role) == ("Ada Quill", "a harbour analyst")
+
+
+@pytest.mark.parametrize(("sentence", "speaker"), [
+    ("\u201cThe ferry stays,\u201d Ada Quill, 69, told Harbour Radio on Monday.", "Ada Quill"),
+    ("Ida Pell, a spokeswoman for the port, says Quill would ride the ferry daily.", "Ida Pell"),
+    ("Tom Hart, a dock worker, said Quill will win the vote.", "Tom Hart"),
+])
+def test_a_name_after_told_or_a_clause_after_said_is_not_the_speaker(sentence: str, speaker: str) -> None:
+    assert one(sentence).speaker == speaker
+
+
+def test_a_participle_after_a_dash_takes_the_subject() -> None:
+    assert one("Ada Quill changed her vote on the spot \u2013 saying the ferry must stay.").speaker == "Ada Quill"
+
+
 def test_a_name_before_a_colon_speaks_in_a_headline() -> None:
     assert one("Ada Quill: The Ferry Will Run All Winter.").speaker == "Ada Quill"
 

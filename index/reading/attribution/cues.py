@@ -18,6 +18,7 @@ from index.reading.attribution.lexicon import (
     _INVERTABLE,
     _ISSUE,
     _LEADING,
+    _NOT_A_NAME,
     _NOT_COLON_NAMES,
     _NOT_FINITE,
     _NOUNISH,
@@ -39,6 +40,7 @@ from index.reading.attribution.speakers import (
     _speaker_from,
     _subject_after,
     _subject_before,
+    may_speak,
 )
 from index.reading.attribution.tokens import _Tok
 from index.terms import word_set
@@ -144,7 +146,8 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
                 if low in {"claiming", "calling"} and (nxt is None or nxt.low in _DETERMINERS or nxt.text[:1].isdigit()
                                                        or nxt.low in {"for", "on", "off", "up"}):
                     continue  # "claiming 60 percent of the vote", "calling for": not words of a claim
-                if prev is None or prev.text == "," or prev.low in {"by", "and", "while", "before", "after"}:
+                if prev is None or prev.text in {",", "—", "–", "--"} or prev.low in {
+                        "by", "and", "while", "before", "after"}:
                     found.append(_Cue(t.start, None, t.text, "reported_main"))
                 continue
             if low.endswith("ed") and v + 1 < len(toks) and toks[v + 1].low == "by" and (
@@ -156,6 +159,14 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
                     found.append(_Cue(t.start, agent, text[t.start : toks[v + 1].end], "reported"))
                 continue
             sp, where = _subject_before(text, toks, v)
+            if sp is not None and low in _INVERTABLE and low not in {"told", "tells", "tell", "telling"} and (
+                    prev is not None and prev.text == "," and nxt is not None and _is_name_token(nxt)
+                    and nxt.low not in _DETERMINERS and nxt.low not in _NOT_A_NAME):
+                inverted, end = _subject_after(text, toks, v + 1)
+                if inverted is not None and inverted.name and may_speak(inverted.name) and all(
+                        w[:1].isupper() or w in {"de", "van", "von", "al", "bin"} for w in inverted.as_written.split()
+                ) and (end >= len(toks) or toks[end].text in {",", ".", ";"}):
+                    sp = None  # "…, candidates have more room, said Steve Grubbs": the name after the verb speaks
             if sp is None and low in _INVERTABLE and (v == 0 or prev is not None and (
                     prev.text in {",", ";", ":", "—", "–", "-", "'"} or prev.text.startswith("\x00"))):
                 sp2, end = _subject_after(text, toks, v + 1)
