@@ -490,6 +490,12 @@ def test_a_name_after_told_or_a_clause_after_said_is_not_the_speaker(sentence: s
     assert one(sentence).speaker == speaker
 
 
+def test_a_setting_with_commas_of_its_own_is_not_the_subject() -> None:
+    got = one("At a campaign event in Portville, Maine, on Sunday, Ada Quill tried to expand on her statement, "
+              "saying the ferry must stay.")
+    assert got.speaker == "Ada Quill"
+
+
 def test_a_participle_after_a_dash_takes_the_subject() -> None:
     assert one("Ada Quill changed her vote on the spot \u2013 saying the ferry must stay.").speaker == "Ada Quill"
 

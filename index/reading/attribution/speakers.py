@@ -385,6 +385,11 @@ def _subject_after(text: str, toks: Sequence[_Tok], i: int) -> tuple[_Speaker | 
     return _speaker_from(toks[i:end], text), end
 
 
+# Words that open a setting between commas, not a subject: "on Sunday", "last week", "in 2019".
+_SETTING_WORDS = word_set("on in at last this after before during since earlier later monday tuesday wednesday "
+                          "thursday friday saturday sunday")
+
+
 def _main_subject(text: str, toks: Sequence[_Tok]) -> _Speaker | None:
     """Return the subject of a sentence's main clause, past an opening adverbial ("In a speech Tuesday, Smith ...")."""
     i = 0
@@ -396,6 +401,15 @@ def _main_subject(text: str, toks: Sequence[_Tok]) -> _Speaker | None:
         if comma is None:
             return None
         i = comma + 1
+        while True:  # "At an event in Ames, Iowa, on Sunday, Mrs. Lee ...": the setting's own commas
+            nxt = next((j for j in range(i, min(len(toks), i + 4)) if toks[j].text == ","), None)
+            if nxt is None or nxt == i:
+                break
+            part = toks[i:nxt]
+            state = len(part) == 1 and part[0].cap and toks[i - 2].cap  # "Ames, Iowa,"
+            if not (state or part[0].low in _SETTING_WORDS):
+                break
+            i = nxt + 1
     if i < len(toks) and toks[i].low in _PRONOUN_SUBJECTS:
         return _Speaker(None, toks[i].text, pronoun=toks[i].low)
     end = _np_forward(toks, i)
