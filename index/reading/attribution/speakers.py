@@ -484,8 +484,10 @@ def may_speak(name: str | None) -> bool:
         return False  # "current Democratic presidential nominee": a role written where a name goes
     if _head(bare) in _THINGS and not any(w[:1].isupper() for w in words[1:]):
         return False  # "the company", "a congressional report", "Democratic plan": a thing, not someone
-    if all(re.fullmatch(r"[\d.,%-]+", w) for w in bare) or bare[0] in {"to", "by", "of", "according"}:
-        return False  # "42%", "To Sexton": a number, or a preposition's object
+    if all(re.fullmatch(r"[\d.,%-]+", w) for w in bare) or bare[0] in {"to", "by", "of", "according"} or (
+            words[0] in {"His", "Her", "Its", "Their", "My", "Our", "Your"} and len(words) > 1
+            and words[1][:1].isupper()):
+        return False  # "42%", "To Sexton", "His Catholic": a number, a preposition's object, a possessive
     if len(words) == 1 and (bare[0] in _NOT_A_NAME or bare[0] in _THINGS or _CONTRACTION.fullmatch(bare[0])):
         return False  # "Some", "October", "Tuesday's", "It's": a word that opens a sentence, not a name
     if name[:1].islower() and not _names_someone(bare) and not (
