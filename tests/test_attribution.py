@@ -504,6 +504,13 @@ def test_a_name_before_a_colon_speaks_in_a_headline() -> None:
     assert one("Ada Quill: The Ferry Will Run All Winter.").speaker == "Ada Quill"
 
 
+def test_a_place_that_is_also_a_first_name_is_no_one_a_pronoun_stands_for() -> None:
+    got = attributions("Charlotte braced for the storm on Monday.\n\n\u201cWe will rebuild,\u201d she said.")
+    assert got[1].speaker is None
+    got = attributions("Mrs. Pell braced for the storm on Monday.\n\n\u201cWe will rebuild,\u201d she said.")
+    assert got[1].speaker == "Pell"
+
+
 def test_a_title_stays_with_the_name_not_as_the_role() -> None:
     got = full("Dr. Ada Quill said the port pays.")
     assert (got.speaker, got.as_written, got.role) == ("Ada Quill", "Dr. Ada Quill", None)

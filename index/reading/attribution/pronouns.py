@@ -58,8 +58,9 @@ class _Resolver:
         words = (s.name or "").split()
         if not words:
             return False
-        if len(words) == 1:
-            return words[0].lower() in self.by_surname or s.gender is not None
+        if len(words) == 1:  # "Mrs. Lee" or a surname met in full; a lone first-name-like word ("Orlando") is not
+            titled = s.as_written.split()[0].lower().strip(".") in _TITLES if s.as_written else False
+            return words[0].lower() in self.by_surname or (s.gender is not None and titled)
         return not words[0].lower().endswith(("ly", "ous", "ing", "ed", "est", "ive", "al"))
 
     def resolve(self, s: _Speaker) -> _Speaker | None:
