@@ -33,6 +33,7 @@ from index.reading.attribution.lexicon import (
     _TO_SAY,
 )
 from index.reading.attribution.speakers import (
+    _NAME_PARTICLES,
     _is_name_token,
     _np_forward,
     _skip_setting,
@@ -133,7 +134,6 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
             if low in {"add", "adds", "added", "adding"} and nxt is not None and nxt.low == "to" and not (
                     v + 2 < len(toks) and toks[v + 2].low in {"that", "reporters"}):
                 continue  # "adding to his victories", "who added to her lead": a sum, not words
-            nxt = toks[v + 1] if v + 1 < len(toks) else None
             if nxt is not None and low in _STANCE and low not in _SAY and nxt.low in _PARTICLES:
                 continue  # "backed off", "pushed ahead": not a stance
             if low in _REPLY and v >= 2 and toks[v - 1].low in {"not", "n't"} | {"never"}:
@@ -164,7 +164,7 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
                     and nxt.low not in _DETERMINERS and nxt.low not in _NOT_A_NAME):
                 inverted, end = _subject_after(text, toks, v + 1)
                 if inverted is not None and inverted.name and may_speak(inverted.name) and all(
-                        w[:1].isupper() or w in {"de", "van", "von", "al", "bin"} for w in inverted.as_written.split()
+                        w[:1].isupper() or w in _NAME_PARTICLES for w in inverted.as_written.split()
                 ) and (end >= len(toks) or toks[end].text in {",", ".", ";"}):
                     sp = None  # "…, candidates have more room, said Steve Grubbs": the name after the verb speaks
             if sp is None and low in _INVERTABLE and (v == 0 or prev is not None and (

@@ -490,8 +490,7 @@ def may_speak(name: str | None) -> bool:
         return False  # "42%", "To Sexton", "His Catholic": a number, a preposition's object, a possessive
     if len(words) == 1 and (bare[0] in _NOT_A_NAME or bare[0] in _THINGS or _CONTRACTION.fullmatch(bare[0])):
         return False  # "Some", "October", "Tuesday's", "It's": a word that opens a sentence, not a name
-    if name[:1].islower() and not _names_someone(bare) and not (
-            len(words) > 1 and bare[0] in _NAME_PARTICLES and words[1][:1].isupper()) and not (
-            len(words) > 2 and words[-1][:1].isupper() and words[-2][:1].isupper()):
-        return False  # "the past", "a month", "the room": a thing, a time or a place, not who speaks
-    return not (name[:1].islower() and bare[0] in {"according", "to", "by", "of"})
+    # In lower case, someone ("voters", "the board", "de Vos") and not a thing, a time or a place ("the past")
+    return not name[:1].islower() or _names_someone(bare) or (
+        len(words) > 1 and bare[0] in _NAME_PARTICLES and words[1][:1].isupper()) or (
+        len(words) > 2 and words[-1][:1].isupper() and words[-2][:1].isupper())
