@@ -426,12 +426,20 @@ def test_people_organisations_groups_and_roles_speak(name: str) -> None:
     ["It’s", "That's", "Tuesday's", "October", "Some", "Others", "the past", "a month", "the room",
      "the unrest in Harbour", "gas pipelines", "a congressional report", "Report", "42%", "To Quill",
      "FERRY FARES RISE AGAIN", "Thus", "Having", "Democratic plan", "former Republican presidential candidate",
-     "Watch", "the video", "His Catholic"],
+     "Watch", "the video", "His Catholic", "Thirteen", "Thirty", "Across", "Between", "Somehow", "Together",
+     "Based", "Inspired", "Given"],
 )
 def test_a_time_a_place_a_thing_or_an_opening_word_never_speaks(name: str) -> None:
     from index.reading.attribution import may_speak
 
     assert not may_speak(name)
+
+
+def test_a_sentence_that_opens_with_a_number_or_a_preposition_names_no_speaker() -> None:
+    got = attributions("Ferry fares\n\nThirteen years earlier, she had voted for the \"harbour bill of 1990\" "
+                       "with most of the council.\n\nAcross town, \"shouting from the rooftops\" for the union, is "
+                       "a ferry pilot.")
+    assert [a.speaker for a in got[1:]] == [None, None]
 
 
 @pytest.mark.parametrize(

@@ -33,8 +33,9 @@ from index.reading.attribution.transcripts import _turn_attribution, _turns
 __all__ = ["RULES_VERSION", "SCARE_QUOTE_WORDS", "attribute", "in_quotations", "is_quotation", "may_speak"]
 
 # The version of these rules: an index attributed by other rules is re-attributed by the next `newsbot index`.
-RULES_VERSION = 4  # 3: issue 23 (unattributed quotations, transcript turns, who may speak); 4: only people,
-# groups, organisations and polls speak; "he" never stands for a group
+RULES_VERSION = 5  # 3: issue 23 (unattributed quotations, transcript turns, who may speak); 4: only people,
+# groups, organisations and polls speak; "he" never stands for a group; 5: a number word, a preposition, an adverb
+# or an opening participle alone ("Thirteen", "Across", "Somehow", "Based") is no name
 
 
 def _attribution(s: _Speaker | None, cue: _Cue, kind: str | None = None) -> Attribution:

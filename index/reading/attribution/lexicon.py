@@ -347,5 +347,13 @@ _NOT_A_NAME = word_set(
     monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow tonight
     some others few many most several both all each either neither another enough half none any
     to throughout wow having reached courted hours weeks months years watch read related update correction
+    one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen
+    eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand million billion
+    dozens hundreds thousands millions
+    across along among amid amidst between beyond despite during inside outside toward towards upon within
+    without against around behind beneath besides via
+    somewhere somehow together whatever whenever wherever perhaps maybe also still yet now then soon later earlier
+    already
+    given based inspired preceded asked pressed faced followed compared think ask
     """
 )
