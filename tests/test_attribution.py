@@ -427,12 +427,18 @@ def test_people_organisations_groups_and_roles_speak(name: str) -> None:
      "the unrest in Harbour", "gas pipelines", "a congressional report", "Report", "42%", "To Quill",
      "FERRY FARES RISE AGAIN", "Thus", "Having", "Democratic plan", "former Republican presidential candidate",
      "Watch", "the video", "His Catholic", "Thirteen", "Thirty", "Across", "Between", "Somehow", "Together",
-     "Based", "Inspired", "Given"],
+     "Based", "Inspired", "Given", "At Harbour Hall in Portville", "In Portville"],
 )
 def test_a_time_a_place_a_thing_or_an_opening_word_never_speaks(name: str) -> None:
     from index.reading.attribution import may_speak
 
     assert not may_speak(name)
+
+
+def test_a_participle_before_the_speakers_is_not_part_of_their_name() -> None:
+    got = attributions("Ferry fares\n\nThe mayor is among those sounding the alarm, echoing security experts who say the "
+                       "pier is unsafe.\n\nThe union was out-shouting Ada Quill, who said the fares would rise.")
+    assert [a.speaker for a in got[1:]] == ["security experts", "Ada Quill"]
 
 
 def test_a_sentence_that_opens_with_a_number_or_a_preposition_names_no_speaker() -> None:

@@ -35,7 +35,8 @@ __all__ = ["RULES_VERSION", "SCARE_QUOTE_WORDS", "attribute", "in_quotations", "
 # The version of these rules: an index attributed by other rules is re-attributed by the next `newsbot index`.
 RULES_VERSION = 5  # 3: issue 23 (unattributed quotations, transcript turns, who may speak); 4: only people,
 # groups, organisations and polls speak; "he" never stands for a group; 5: a number word, a preposition, an adverb
-# or an opening participle alone ("Thirteen", "Across", "Somehow", "Based") is no name
+# or an opening participle alone ("Thirteen", "Across", "Somehow", "Based") is no name, nor a capitalised
+# preposition's object ("At Harbour Hall"); a participle before the speakers is not theirs ("echoing experts who")
 
 
 def _attribution(s: _Speaker | None, cue: _Cue, kind: str | None = None) -> Attribution:

@@ -85,6 +85,8 @@ def _speaker_from(words: Sequence[_Tok], text: str) -> _Speaker | None:
     while toks and (toks[0].text in _LEADING and not (len(toks) > 1 and toks[0].low in _DETERMINERS)
                     and toks[0].low not in _DETERMINERS):
         toks = toks[1:]
+    if len(toks) > 1 and toks[0].text[:1].islower() and toks[0].low.endswith("ing") and toks[0].word:
+        toks = toks[1:]  # "echoing security experts who say", "out-brutalizing Ted Cruz, who said": the participle
     if not toks:
         return None
     as_written = _strip_party(text[toks[0].start : toks[-1].end])
@@ -424,6 +426,8 @@ _CONTRACTION = re.compile(
     r"|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday|tonight)(?:['’]s)?")
 # Lower-case particles that open a surname: "de Vos", "van Hollen", "al-Assad" is one word.
 _NAME_PARTICLES = word_set("de da di del della der du la le van von ten ter bin ibn al el")
+# A speaker that opens with one of these is a preposition's object: "To Sexton", "at Baldwin Wallace University".
+_OPENING_PREPOSITIONS = word_set("to by of according at in on from with after before during since under over near")
 # Words after which a noun phrase's own words end: "officials familiar with the talks", "polls conducted for".
 _POSTMODIFIER = word_set("who whom whose that which with familiar close in at on for from conducted taken "
                          "released published")
@@ -484,10 +488,11 @@ def may_speak(name: str | None) -> bool:
         return False  # "current Democratic presidential nominee": a role written where a name goes
     if _head(bare) in _THINGS and not any(w[:1].isupper() for w in words[1:]):
         return False  # "the company", "a congressional report", "Democratic plan": a thing, not someone
-    if all(re.fullmatch(r"[\d.,%-]+", w) for w in bare) or bare[0] in {"to", "by", "of", "according"} or (
+    if all(re.fullmatch(r"[\d.,%-]+", w) for w in bare) or bare[0] in _OPENING_PREPOSITIONS or (
             words[0] in {"His", "Her", "Its", "Their", "My", "Our", "Your"} and len(words) > 1
             and words[1][:1].isupper()):
-        return False  # "42%", "To Sexton", "His Catholic": a number, a preposition's object, a possessive
+        return False  # "42%", "To Sexton", "at Baldwin Wallace University", "His Catholic": a number, a
+        # preposition's object, a possessive
     if len(words) == 1 and (bare[0] in _NOT_A_NAME or bare[0] in _THINGS or _CONTRACTION.fullmatch(bare[0])):
         return False  # "Some", "October", "Tuesday's", "It's": a word that opens a sentence, not a name
     # In lower case, someone ("voters", "the board", "de Vos") and not a thing, a time or a place ("the past")
