@@ -68,6 +68,9 @@ def test_the_shipped_ranker_carries_a_news_threshold_within_its_budget() -> None
     assert 0.0 < news["value"] <= meta["no_answer"]["threshold"]
     assert news["answerable_refused"] <= news["budget"] == 0.02
     assert news["command"].startswith("python -m index.evaluation.calibrate")
+    # tuned on our own questions (the train split of datasets/wikinews-qa), never on PolNeAR, which only checks it
+    assert "datasets/wikinews-qa" in news["command"] and "--split train" in news["command"]
+    assert "polnear" not in news["command"]
 
 
 SEED_ASKED = [
@@ -108,6 +111,24 @@ def test_the_calibrate_command_writes_the_threshold_into_meta(
     assert news["answerable_questions"] == 3 and news["answerable_refused"] == 0.0
     assert news["unanswerable_caught"] is None and "--budget 0" in news["command"]
     assert "news threshold" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_the_calibrate_command_reads_only_the_split_it_is_given(
+    tmp_path: Path, ranker_copy: Path, seed_corpus: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    docs = tmp_path / "docs.jsonl"
+    text = (seed_corpus / "derna.txt").read_text(encoding="utf-8")
+    docs.write_text(json.dumps({"doc_id": "derna", "title": "ISIS in Derna", "text": text}) + "\n")
+    questions = tmp_path / "questions.jsonl"
+    questions.write_text("".join(json.dumps({"id": q.id, "question": q.question, "doc_id": q.doc_id,
+                                             "answers": list(q.answers), "split": split}) + "\n"
+                                 for q, split in zip(SEED_ASKED, ("train", "validation", "train"), strict=True)))
+    assert main(["--docs", str(docs), "--questions", str(questions), "--split", "train", "--budget", "0",
+                 "--meta", str(ranker_copy / META_FILE), "--data", str(tmp_path / "data")]) == 0
+    news = json.loads((ranker_copy / META_FILE).read_text())["no_answer"]["news_threshold"]
+    assert news["answerable_questions"] == 2 and "--split train" in news["command"]
+    assert "of 2 answerable questions" in capsys.readouterr().out
 
 
 def test_the_calibrate_command_never_indexes_into_the_bots_data_folder(

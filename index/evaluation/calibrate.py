@@ -4,11 +4,12 @@ it turned down 4.4 % of the polnear-qa questions their article answers while cat
 This finds the highest threshold that turns down at most `budget` of a set of answerable news questions, asked
 through the answer path over an index of their articles, and writes it into the ranker's meta.json beside SQuAD's
 (which stays for questions that name something the corpus never mentions). Only the number is kept: no model is
-fitted to the news questions.
+fitted to the news questions. `make train-ranker` tunes it on our own questions (issue 21: the train split of
+datasets/wikinews-qa, which we may ship), so that polnear-qa, measure-only, checks it:
 
-    python -m index.evaluation.calibrate --docs ../shared/eval/polnear-train/docs.jsonl \\
-        --questions ../shared/eval/polnear-qa/questions.jsonl \\
-        --unanswerable ../shared/eval/polnear-qa/unanswerable.jsonl [--data DIR] [--budget 0.02]
+    python -m index.evaluation.calibrate --docs datasets/wikinews/docs.jsonl \\
+        --questions datasets/wikinews-qa/all/questions.jsonl \\
+        --unanswerable datasets/wikinews-qa/all/unanswerable.jsonl --split train [--data DIR] [--budget 0.02]
 """
 
 from __future__ import annotations
@@ -104,12 +105,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--data", type=Path, help="index into (or reuse) this data folder instead of a temporary one")
     p.add_argument("--budget", type=float, default=NEWS_BUDGET, help="share of answerable questions it may refuse")
     p.add_argument("--meta", type=Path, default=RANKER_DIR / META_FILE, help="the meta.json to write it into")
+    p.add_argument("--split", help='only the questions whose "split" is this one (datasets/wikinews-qa: train)')
     args = p.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     if args.data and args.data.resolve() == Settings.from_env().data_dir.resolve():
         p.error(f"--data {args.data} is the bot's data folder; give an evaluation folder")
-    answerable = read_questions(args.questions)
-    unanswerable = read_questions(args.unanswerable, answerable=False) if args.unanswerable else []
+    answerable = read_questions(args.questions, split=args.split)
+    unanswerable = read_questions(args.unanswerable, answerable=False, split=args.split) if args.unanswerable else []
     with tempfile.TemporaryDirectory(prefix="newsbot-calibrate-") as tmp:
         engine = open_corpus(args.docs, args.data or Path(tmp))
         try:
