@@ -436,9 +436,21 @@ def test_a_time_a_place_a_thing_or_an_opening_word_never_speaks(name: str) -> No
 
 
 def test_a_participle_before_the_speakers_is_not_part_of_their_name() -> None:
-    got = attributions("Ferry fares\n\nThe mayor is among those sounding the alarm, echoing security experts who say the "
-                       "pier is unsafe.\n\nThe union was out-shouting Ada Quill, who said the fares would rise.")
+    got = attributions("Ferry fares\n\nThe mayor is among those sounding the alarm, echoing security experts who say "
+                       "the pier is unsafe.\n\nThe union was out-shouting Ada Quill, who said the fares would rise.")
     assert [a.speaker for a in got[1:]] == ["security experts", "Ada Quill"]
+
+
+def test_after_a_clause_that_quotes_someone_the_main_clause_speaks() -> None:
+    got = attributions('Ferry fares\n\nAfter Ada Quill said the pier was "a danger to all," Tom Hart said: "The pier '
+                       'stays open."')
+    assert got[1].speaker == "Tom Hart"
+
+
+def test_he_in_the_main_clause_is_the_speaker_of_the_clause_before() -> None:
+    got = attributions("Ferry fares\n\nCouncillor Tom Hart wrote to Quill on Monday.\n\nWhile Quill said the pier "
+                       "was unsafe, he said there was no money to mend it.")
+    assert got[2].speaker == "Quill"
 
 
 def test_a_sentence_that_opens_with_a_number_or_a_preposition_names_no_speaker() -> None:

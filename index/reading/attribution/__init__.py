@@ -36,7 +36,8 @@ __all__ = ["RULES_VERSION", "SCARE_QUOTE_WORDS", "attribute", "in_quotations", "
 RULES_VERSION = 5  # 3: issue 23 (unattributed quotations, transcript turns, who may speak); 4: only people,
 # groups, organisations and polls speak; "he" never stands for a group; 5: a number word, a preposition, an adverb
 # or an opening participle alone ("Thirteen", "Across", "Somehow", "Based") is no name, nor a capitalised
-# preposition's object ("At Harbour Hall"); a participle before the speakers is not theirs ("echoing experts who")
+# preposition's object ("At Harbour Hall"); a participle before the speakers is not theirs ("echoing experts who");
+# "While Comey said …, he said": "he" is Comey; a quotation that swallows a subordinate clause's comma ends it
 
 
 def _attribution(s: _Speaker | None, cue: _Cue, kind: str | None = None) -> Attribution:
@@ -114,6 +115,15 @@ def attribute(sentences: Sequence[Sentence]) -> list[Attribution]:
                 main = resolver.resolve(main)
                 if main is not None and resolver.plausible(main):
                     resolver.note(main)
+            # "While Comey said there was evidence, he said ...": the person of the clause before is "he".
+            want = "m" if speaker.pronoun == "he" else "f"
+            earlier = [o.speaker for o in found[1:] if o.start < c.start and o.speaker is not None and o.speaker.name
+                       and o.speaker.person and o.speaker.pronoun is None and o.speaker.name[:1].isupper()
+                       and o.speaker.gender in (None, want)]
+            if earlier:
+                other = resolver.resolve(earlier[-1])  # a speaker with a cue of its own: noted as speakers are
+                if other is not None:
+                    resolver.note(other)
         resolved = resolver.resolve(speaker)
         if resolved is not None and speaker.pronoun is None:
             resolver.note(resolved)

@@ -257,7 +257,8 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
         return found
     # "While not everything the mayor says is true, Reyes said ...": the main clause's cue comes first.
     if len(found) > 1 and toks and toks[0].low in _SUBORDINATE | {"while", "although", "when", "as", "if", "since"}:
-        comma = next((t.start for t in toks if t.text == ","), None)
+        # the clause ends at its comma, or at a quotation that swallowed it ('… at "less advanced schools," Trump said')
+        comma = next((t.start for t in toks if t.text == "," or t.text.startswith("\x00")), None)
         if comma is not None:
             found.sort(key=lambda c: (c.start < comma, c.start))
     return found
