@@ -6,6 +6,7 @@ SQLite and FAISS files."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -91,19 +92,26 @@ def test_calibrating_over_the_seed_through_the_answer_path(seed_engine: Engine, 
     assert 0.0 < entry["value"] <= ranker.no_answer.threshold
 
 
-@pytest.mark.slow
-def test_the_calibrate_command_writes_the_threshold_into_meta(
-    tmp_path: Path, ranker_copy: Path, seed_corpus: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def _seed_files(tmp_path: Path, seed_corpus: Path, splits: Sequence[str | None] = (None, None, None)) -> list[str]:
+    """Write the seed article as docs.jsonl and SEED_ASKED as questions.jsonl (each with its split, if any); return
+    the calibrate command's arguments for them."""
     docs = tmp_path / "docs.jsonl"
     text = (seed_corpus / "derna.txt").read_text(encoding="utf-8")
     docs.write_text(json.dumps({"doc_id": "derna", "title": "ISIS in Derna", "text": text}) + "\n")
     questions = tmp_path / "questions.jsonl"
     questions.write_text("".join(json.dumps({"id": q.id, "question": q.question, "doc_id": q.doc_id,
-                                             "answers": list(q.answers)}) + "\n" for q in SEED_ASKED))
+                                             "answers": list(q.answers), **({"split": s} if s else {})}) + "\n"
+                                 for q, s in zip(SEED_ASKED, splits, strict=True)))
+    return ["--docs", str(docs), "--questions", str(questions), "--data", str(tmp_path / "data")]
+
+
+@pytest.mark.slow
+def test_the_calibrate_command_writes_the_threshold_into_meta(
+    tmp_path: Path, ranker_copy: Path, seed_corpus: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = _seed_files(tmp_path, seed_corpus)
     before = json.loads((ranker_copy / META_FILE).read_text())
-    assert main(["--docs", str(docs), "--questions", str(questions), "--budget", "0",
-                 "--meta", str(ranker_copy / META_FILE), "--data", str(tmp_path / "data")]) == 0
+    assert main([*files, "--budget", "0", "--meta", str(ranker_copy / META_FILE)]) == 0
     after = json.loads((ranker_copy / META_FILE).read_text())
     news = after["no_answer"].pop("news_threshold")
     before["no_answer"].pop("news_threshold", None)
@@ -117,15 +125,8 @@ def test_the_calibrate_command_writes_the_threshold_into_meta(
 def test_the_calibrate_command_reads_only_the_split_it_is_given(
     tmp_path: Path, ranker_copy: Path, seed_corpus: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    docs = tmp_path / "docs.jsonl"
-    text = (seed_corpus / "derna.txt").read_text(encoding="utf-8")
-    docs.write_text(json.dumps({"doc_id": "derna", "title": "ISIS in Derna", "text": text}) + "\n")
-    questions = tmp_path / "questions.jsonl"
-    questions.write_text("".join(json.dumps({"id": q.id, "question": q.question, "doc_id": q.doc_id,
-                                             "answers": list(q.answers), "split": split}) + "\n"
-                                 for q, split in zip(SEED_ASKED, ("train", "validation", "train"), strict=True)))
-    assert main(["--docs", str(docs), "--questions", str(questions), "--split", "train", "--budget", "0",
-                 "--meta", str(ranker_copy / META_FILE), "--data", str(tmp_path / "data")]) == 0
+    files = _seed_files(tmp_path, seed_corpus, ("train", "validation", "train"))
+    assert main([*files, "--split", "train", "--budget", "0", "--meta", str(ranker_copy / META_FILE)]) == 0
     news = json.loads((ranker_copy / META_FILE).read_text())["no_answer"]["news_threshold"]
     assert news["answerable_questions"] == 2 and "--split train" in news["command"]
     assert "of 2 answerable questions" in capsys.readouterr().out
