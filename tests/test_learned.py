@@ -532,3 +532,22 @@ def test_features_a_column_at_a_time_equal_the_old_ones_candidate_by_candidate(
             differ = [name for name, a, b in zip(FEATURE_NAMES, X.T, old.T, strict=True)
                       if a.tobytes() != b.tobytes()]
             assert not differ, (question, differ)
+
+
+def test_a_training_corpus_runs_the_model_as_NEWSBOT_ENCODER_says_and_ignores_the_bots_other_settings(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from index.errors import ConfigError
+    from index.evaluation.train import corpus_settings
+
+    monkeypatch.setenv("NEWSBOT_ENCODER", "onnx-int8")
+    monkeypatch.setenv("NEWSBOT_RANKER", "fusion")
+    monkeypatch.setenv("NEWSBOT_DATA", str(tmp_path / "bot"))
+    s = corpus_settings()
+    assert s.encoder == "onnx-int8"  # a ranker trained on the int8 scores it will see (issue 24)
+    assert (s.ranker, s.data_dir, s.progress) == (Settings().ranker, Settings().data_dir, False)
+    monkeypatch.delenv("NEWSBOT_ENCODER")
+    assert corpus_settings().encoder == Settings().encoder
+    monkeypatch.setenv("NEWSBOT_ENCODER", "fp16")
+    with pytest.raises(ConfigError, match="NEWSBOT_ENCODER"):
+        corpus_settings()

@@ -116,11 +116,19 @@ def collected_questions(
     return items, index_seconds
 
 
+def corpus_settings() -> Settings:
+    """Return the settings a training or calibration corpus is indexed and asked with: the defaults, whatever the
+    bot's own NEWSBOT_* settings, except what runs the model (NEWSBOT_ENCODER), so that a ranker can be trained on
+    the scores it will see (`NEWSBOT_ENCODER=onnx-int8 python -m index.evaluation.train ...`, issue 24)."""
+    encoder = {k: v for k, v in os.environ.items() if k == "NEWSBOT_ENCODER"}
+    return replace(Settings.from_env(encoder), progress=False)
+
+
 def open_corpus(docs: Path, data: Path) -> Engine:
     """Return an engine over the index in `data` when it holds one, else over a new index of `docs` there."""
     if (data / "newsbot.sqlite3").exists():
-        return Engine.open(replace(Settings(progress=False), data_dir=data, ranker="fusion"))
-    return build_engine(docs, data, Settings(progress=False))
+        return Engine.open(replace(corpus_settings(), data_dir=data, ranker="fusion"))
+    return build_engine(docs, data, corpus_settings())
 
 
 def ablation(
