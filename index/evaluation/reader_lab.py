@@ -112,7 +112,7 @@ FEATURES = ("score", "rank", "score_gap", "score_vs_mean", "logit", "logit_rank"
             "same_article_as_first")
 
 
-def candidate_features(row: Row, logits: Sequence[float], n: int) -> tuple[np.ndarray, np.ndarray]:
+def candidate_features(row: Row, logits: Sequence[float], n: int) -> QuestionSet:
     """Return the features (FEATURES, one row per candidate of newsbot's top n) and the labels of a question."""
     cands = row["candidates"][:n]
     k = min(len(cands), len(logits))
@@ -184,9 +184,6 @@ def stack_report(train: Sequence[QuestionSet],
     return lines
 
 
-# -- the command line --------------------------------------------------------------------------------------------
-
-
 def parts_report(rows: Sequence[Row], scores: dict[str, list[float]], reader: Any, n: int = 10,
                  weight: float = READER_WEIGHT) -> dict[str, Any]:
     """Return, over the questions that open with context, P@1 of the reader reading the whole question against
@@ -231,6 +228,9 @@ def paired_report(rows: Sequence[Row], before: dict[str, list[float]], after: di
             b.append(bool(cands[first(s, np.asarray(after[r["id"]][: len(cands)]))]["right"]))
         lines.append(f"{name}: {np.mean(a):.3f} -> {compare(a, b)}")
     return lines
+
+
+# -- the command line --------------------------------------------------------------------------------------------
 
 
 def main(argv: list[str] | None = None) -> int:

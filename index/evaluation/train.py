@@ -120,8 +120,7 @@ def corpus_settings() -> Settings:
     """Return the settings a training or calibration corpus is indexed and asked with: the defaults, whatever the
     bot's own NEWSBOT_* settings, except what runs the model (NEWSBOT_ENCODER), so that a ranker can be trained on
     the scores it will see (`NEWSBOT_ENCODER=onnx-int8 python -m index.evaluation.train ...`, issue 24)."""
-    encoder = {k: v for k, v in os.environ.items() if k == "NEWSBOT_ENCODER"}
-    return replace(Settings.from_env(encoder), progress=False)
+    return replace(Settings.from_env({"NEWSBOT_ENCODER": os.environ.get("NEWSBOT_ENCODER", "")}), progress=False)
 
 
 def open_corpus(docs: Path, data: Path) -> Engine:

@@ -107,16 +107,15 @@ def attribute(sentences: Sequence[Sentence]) -> list[Attribution]:
             if main is not None and main.name and _plural(main) and masked.find(main.as_written) < c.start:
                 resolver.groups.append(main)  # "City leaders are wary, but they do not want ..."
         if speaker.pronoun in {"he", "she"}:
+            want = "m" if speaker.pronoun == "he" else "f"
             # "Mrs. Lee leans on him, as she praises ...": the sentence's own subject comes first.
             main = _main_subject(masked, toks)
             if main is not None and main.name and main.person and main.name[:1].isupper() and (
-                    masked.find(main.as_written) < c.start) and main.gender in (None, "m" if speaker.pronoun == "he"
-                                                                                 else "f"):
+                    masked.find(main.as_written) < c.start) and main.gender in (None, want):
                 main = resolver.resolve(main)
                 if main is not None and resolver.plausible(main):
                     resolver.note(main)
             # "While Comey said there was evidence, he said ...": the person of the clause before is "he".
-            want = "m" if speaker.pronoun == "he" else "f"
             earlier = [o.speaker for o in found[1:] if o.start < c.start and o.speaker is not None and o.speaker.name
                        and o.speaker.person and o.speaker.pronoun is None and o.speaker.name[:1].isupper()
                        and o.speaker.gender in (None, want)]
