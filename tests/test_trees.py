@@ -16,7 +16,7 @@ from index.engine import Engine
 from index.errors import RankerError
 from index.ranking.features import CorpusView
 from index.ranking.learned import META_FILE, MODEL_FILE, RANKER_DIR, LearnedRanker, load_ranker
-from index.ranking.trees import ZERO_THRESHOLD, TreeEnsemble
+from index.ranking.trees import PREDICT_ROWS, ZERO_THRESHOLD, TreeEnsemble
 from index.store import Store
 
 lgb = pytest.importorskip("lightgbm")
@@ -94,6 +94,25 @@ def test_shipped_model_scores_random_rows_in_each_features_range(shipped: tuple[
     X[rng.random(X.shape) < 0.3] = 0.0  # most features are often exactly zero
     assert_same_scores(*shipped, X)
     assert_same_scores(*shipped, np.round(X))  # the counts and 0/1 flags as they really come
+
+
+def test_many_rows_score_as_each_row_alone_in_blocks_that_keep_memory_small(
+    shipped: tuple[TreeEnsemble, object],
+) -> None:
+    """A batch of questions' shortlists (hundreds of rows) is walked PREDICT_ROWS rows at a time: each row's score
+    is bit for bit its score among a few rows, and no walk kept for reuse holds more rows than that (it held every
+    batch's (tree, row) pairs before: about 3 MB a shape, eight shapes). (A single row's sum over the trees is
+    pairwise in numpy, so it may differ in the last bit: compared as LightGBM's are.)"""
+    trees = TreeEnsemble.from_file(SHIPPED)
+    low, high = feature_ranges(SHIPPED)
+    X = low + np.random.default_rng(3).random((3 * PREDICT_ROWS + 17, len(low))) * (high - low)
+    together = trees.predict(X)
+    few = np.array([trees.predict(X[i : i + 2])[0] for i in range(0, len(X), 37)])
+    assert np.array_equal(together[::37], few)
+    alone = np.array([trees.predict(X[i : i + 1])[0] for i in range(0, len(X), 37)])
+    np.testing.assert_allclose(together[::37], alone, rtol=0, atol=1e-12)
+    assert trees._starts and max(rows for rows, _ in trees._starts) <= PREDICT_ROWS
+    assert_same_scores(trees, shipped[1], X)
 
 
 def test_shipped_model_at_the_values_where_decisions_turn(shipped: tuple[TreeEnsemble, object]) -> None:

@@ -23,6 +23,10 @@ ZERO_THRESHOLD = float(np.float32(1e-35))
 _CATEGORICAL, _DEFAULT_LEFT = 1, 2
 _MISSING_ZERO, _MISSING_NAN = 1, 2
 RETRAIN = "retrain: make train-ranker"
+# Rows walked through the trees at once: every (tree, row) pair is a few machine words in each step's arrays, so a
+# batch of questions' shortlists (hundreds of rows, times 300 trees) is walked in blocks of this many rows, which
+# keeps the walk vectorised and its memory to a few MB (a row's score does not depend on the other rows).
+PREDICT_ROWS = 128
 
 
 @dataclass(frozen=True)
@@ -167,9 +171,18 @@ class TreeEnsemble:
         X = np.asarray(X, dtype=np.float64)
         if X.ndim != 2 or X.shape[1] != len(self.names):
             raise ValueError(f"expected rows of {len(self.names)} features, got shape {X.shape}")
-        rows, cols = X.shape
+        rows = len(X)
         if not rows:
             return np.zeros(0)
+        if rows <= PREDICT_ROWS:
+            return self._walk(X)
+        # in even blocks: none of one row, whose sum over the trees numpy makes pairwise
+        return np.concatenate([self._walk(b) for b in np.array_split(X, -(-rows // PREDICT_ROWS))])
+
+    def _walk(self, X: np.ndarray) -> np.ndarray:
+        """Return `predict` of at most PREDICT_ROWS rows, checked (float64, rows x features, some rows)."""
+        X = np.ascontiguousarray(X)
+        rows, cols = X.shape
         nan = np.isnan(X)
         tiny = np.abs(X) <= ZERO_THRESHOLD  # LightGBM drops such inputs: they read as zero
         # NaN reads as zero too, unless the split's missing type is NaN (then `nan` says where it was)
@@ -208,7 +221,8 @@ class TreeEnsemble:
         return self._value[leaf_z >> 1].reshape(self.n_trees, rows).sum(axis=0)
 
     def _start(self, rows: int, cols: int) -> tuple[np.ndarray, np.ndarray]:
-        """Return each (tree, row) pair's root (doubled) and the offset of its row in the flattened X."""
+        """Return each (tree, row) pair's root (doubled) and the offset of its row in the flattened X (kept for
+        a few shapes: at most PREDICT_ROWS rows each, so a few MB in all)."""
         start = self._starts.get((rows, cols))
         if start is None:  # made once per shape (the arrays are only read), a few shapes kept
             start = (
