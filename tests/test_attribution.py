@@ -540,3 +540,36 @@ def test_a_place_that_is_also_a_first_name_is_no_one_a_pronoun_stands_for() -> N
 def test_a_title_stays_with_the_name_not_as_the_role() -> None:
     got = full("Dr. Ada Quill said the port pays.")
     assert (got.speaker, got.as_written, got.role) == ("Ada Quill", "Dr. Ada Quill", None)
+
+
+# --- issue 23, rules 6: a verb of stance reports a position, which the outlet states --------------------------
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Senator Joan Park backed the bill on Tuesday.",
+        "Dan Ortiz wants a recount in three counties.",
+        "The Harbor Authority opposes the new pier.",
+        "Mayor Tim Rowe attacked the council over the budget.",
+        "Rita Moss plans to run for governor next year.",
+    ],
+)
+def test_a_position_without_words_is_the_outlets_own_voice(sentence: str) -> None:
+    assert one(sentence) == Attribution(None, None, "none")
+
+
+def test_a_position_with_a_quotation_or_words_is_its_subjects() -> None:
+    got = one('Mayor Tim Rowe attacked the council: "They have wasted a year."')
+    assert (got.speaker, got.kind) == ("Tim Rowe", "quote")
+    assert one("Trump called the ruling a disgrace.").speaker == "Trump"  # "a disgrace" are his words
+    got = one("Dan Ortiz backed the bill, Kate Bell said.")  # the words are Kate Bell's
+    assert (got.speaker, got.cue) == ("Kate Bell", "said")
+
+
+def test_the_subject_of_a_position_is_still_whom_a_pronoun_and_a_quotation_after_it_stand_for() -> None:
+    text = ("Nina Patel backed the plan on Monday. She said it would cut fares.\n\n"
+            '"Riders have waited long enough."')
+    assert [a.speaker for a in attributions(text)] == [None, "Nina Patel", "Nina Patel"]
+    got = attributions('Mayor Ruth Adler opposes the tax.\n\n"It would drive shops away."')
+    assert [a.speaker for a in got] == [None, "Ruth Adler"]

@@ -24,6 +24,7 @@ from dataclasses import replace
 
 from index.model import NO_ATTRIBUTION, Attribution, Sentence
 from index.reading.attribution.cues import _Cue, _cues
+from index.reading.attribution.lexicon import takes_position
 from index.reading.attribution.pronouns import _plural, _Resolver
 from index.reading.attribution.quotations import SCARE_QUOTE_WORDS, _mask_quotes, in_quotations, is_quotation
 from index.reading.attribution.speakers import _main_subject, _Speaker, may_speak
@@ -33,11 +34,12 @@ from index.reading.attribution.transcripts import _turn_attribution, _turns
 __all__ = ["RULES_VERSION", "SCARE_QUOTE_WORDS", "attribute", "in_quotations", "is_quotation", "may_speak"]
 
 # The version of these rules: an index attributed by other rules is re-attributed by the next `newsbot index`.
-RULES_VERSION = 5  # 3: issue 23 (unattributed quotations, transcript turns, who may speak); 4: only people,
+RULES_VERSION = 6  # 3: issue 23 (unattributed quotations, transcript turns, who may speak); 4: only people,
 # groups, organisations and polls speak; "he" never stands for a group; 5: a number word, a preposition, an adverb
 # or an opening participle alone ("Thirteen", "Across", "Somehow", "Based") is no name, nor a capitalised
 # preposition's object ("At Harbour Hall"); a participle before the speakers is not theirs ("echoing experts who");
-# "While Comey said …, he said": "he" is Comey; a quotation that swallows a subordinate clause's comma ends it
+# "While Comey said …, he said": "he" is Comey; a quotation that swallows a subordinate clause's comma ends it;
+# 6: a verb of stance that reports a position ("backed", "wants", "attacked") names no speaker without a quotation
 
 
 def _attribution(s: _Speaker | None, cue: _Cue, kind: str | None = None) -> Attribution:
@@ -94,6 +96,8 @@ def attribute(sentences: Sequence[Sentence]) -> list[Attribution]:
                     subject[i] = main
                     resolver.note(main)  # a person the article is talking about: "he" may be them
             continue
+        if not quoted[i] and takes_position(found[0].cue):  # "Lee backed the bill, Hart said": Hart's words
+            found = [o for o in found if not takes_position(o.cue)] or found
         c = found[0]
         speaker = c.speaker
         if c.kind == "reported_main":
@@ -126,6 +130,12 @@ def attribute(sentences: Sequence[Sentence]) -> list[Attribution]:
         resolved = resolver.resolve(speaker)
         if resolved is not None and speaker.pronoun is None:
             resolver.note(resolved)
+        if not quoted[i] and takes_position(c.cue):
+            # "Sanders backed the bill.": a position the outlet reports, in its own voice; Sanders stays the
+            # person the article is about (a pronoun after it, a quotation opening the next paragraph)
+            if resolved is not None and resolved.name and resolved.person and resolved.name[:1].isupper():
+                subject[i] = resolved
+            continue
         own[i] = _attribution(resolved, c)
 
     result: list[Attribution] = []

@@ -66,9 +66,23 @@ _STANCE = _STANCE_IRREGULAR | _DOUBLED | _forms(
     credit thank echo reference highlight remind liken request shout chant yell rail assail encourage
     """
 )
+# Verbs of stance that name words ("Trump called the ruling a disgrace": "a disgrace" is his): they speak as verbs
+# of saying do. Every other verb of stance reports a position (wanting, backing, attacking), which the outlet
+# states: such a sentence names its subject as the speaker only when it quotes them (`takes_position`).
+_NAMING = _forms("call label dub brand") | word_set("labelled labelling")
 # Verbs that attribute only when a document, poll or study is their subject ("the poll shows").
 _FIND = word_set("show shows showed shown showing find finds found suggest suggests suggested indicate indicates "
                  "indicated reveal reveals revealed conclude concludes concluded estimate estimates estimated")
+_POSITION = _STANCE - _SAY - _FIND - _NAMING
+
+
+def takes_position(cue: str) -> bool:
+    """Return whether a cue is a verb of stance that reports a position, not words ("backed", "wants",
+    "attacked"; not "called", "said")."""
+    words = cue.lower().split()
+    return bool(words) and words[0] in _POSITION
+
+
 # Verbs that put out words when a document follows them ("released a statement", "posted a video").
 _ISSUE = word_set("issued issues released releases published publishes posted posts unveiled put puts sent sends")
 # Particles that turn a verb of stance into another verb ("backed off", "pushed ahead").
