@@ -64,6 +64,9 @@ class Reader:
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.log_severity_level = 3
+        # no memory plan kept per input shape: questions and sentences come in many lengths, so each new shape's
+        # plan held more arena; off, the answering peak is lower at the same speed (bench/RESULTS.md)
+        options.enable_mem_pattern = False
         try:
             self._session = ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
         except Exception as e:  # noqa: BLE001 - an unreadable graph is a model problem
