@@ -74,7 +74,7 @@ def test_answers_encodes_the_questions_in_one_call(counting_engine: Engine) -> N
     encoder = counting_engine.encoder
     assert isinstance(encoder, CountingEncoder)
     encoder.calls.clear()
-    answers = list(counting_engine.answers(QUESTIONS))
+    answers = list(counting_engine.answers(QUESTIONS, batch=len(QUESTIONS)))  # one batch (the default is 8)
     assert len(answers) == len(QUESTIONS)
     assert len(encoder.calls) == 1  # small talk is not encoded at all
     assert len(encoder.calls[0]) == sum(not a.small_talk for a in answers) == len(QUESTIONS) - 2
@@ -117,7 +117,7 @@ def test_answers_reads_the_store_and_scores_the_candidates_once_a_batch(
     asked = len(QUESTIONS) - 2  # small talk is never looked up
     assert calls["lexical_many"] == calls["predict"] == asked
     calls.clear()
-    assert [a.to_json() for a in counting_engine.answers(QUESTIONS)] == singly
+    assert [a.to_json() for a in counting_engine.answers(QUESTIONS, batch=len(QUESTIONS))] == singly
     assert calls["lexical_many"] == calls["predict"] == 1
     assert "lexical" not in calls and "lexical_articles" not in calls
     # the candidates in one read (the sentences of the speaker a question names are among them here)
