@@ -573,3 +573,10 @@ def test_the_subject_of_a_position_is_still_whom_a_pronoun_and_a_quotation_after
     assert [a.speaker for a in attributions(text)] == [None, "Nina Patel", "Nina Patel"]
     got = attributions('Mayor Ruth Adler opposes the tax.\n\n"It would drive shops away."')
     assert [a.speaker for a in got] == [None, "Ruth Adler"]
+
+
+def test_a_named_appositive_with_where_they_are_from_speaks_after_its_role() -> None:
+    got = full("A voter, Ann Lee of Dayton, said the race was tied.")
+    assert (got.speaker, got.role) == ("Ann Lee", "A voter")
+    assert one("One farmer, Ben Cole of Austin, Texas, told reporters the crop had failed.").speaker == "Ben Cole"
+    assert one("A spokesman, Tom Hart, said the plant would close.").speaker == "Tom Hart"  # as before

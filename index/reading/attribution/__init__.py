@@ -39,7 +39,8 @@ RULES_VERSION = 6  # 3: issue 23 (unattributed quotations, transcript turns, who
 # or an opening participle alone ("Thirteen", "Across", "Somehow", "Based") is no name, nor a capitalised
 # preposition's object ("At Harbour Hall"); a participle before the speakers is not theirs ("echoing experts who");
 # "While Comey said …, he said": "he" is Comey; a quotation that swallows a subordinate clause's comma ends it;
-# 6: a verb of stance that reports a position ("backed", "wants", "attacked") names no speaker without a quotation
+# 6: a verb of stance that reports a position ("backed", "wants", "attacked") names no speaker without a quotation;
+# a named appositive with where they are from speaks after its role ("A voter, Ann Lee of Dayton, said")
 
 
 def _attribution(s: _Speaker | None, cue: _Cue, kind: str | None = None) -> Attribution:

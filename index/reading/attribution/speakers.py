@@ -296,6 +296,15 @@ def _skip_setting(text: str, toks: Sequence[_Tok], k: int) -> int:
             return k
 
 
+def _a_name_here(words: Sequence[_Tok]) -> bool:
+    """Return whether an appositive is a name alone, or a name and where they are from: "Tom Hart", "Ann Lee of
+    Dayton" (up to four name words, and up to three for the place)."""
+    at = next((n for n, t in enumerate(words) if t.low == "of"), len(words))
+    name, place = words[:at], words[at + 1 :]
+    return (1 <= len(name) <= 4 and all(_is_name_token(t) for t in name)
+            and (at == len(words) or 1 <= len(place) <= 3 and all(_is_name_token(t) for t in place)))
+
+
 def _subject_before(text: str, toks: Sequence[_Tok], v: int) -> tuple[_Speaker | None, str | None]:
     """Return the speaker before the verb at token v (or the pronoun standing for them), and whether the subject is
     a relative or coordinated one the caller must take from the main clause ("main")."""
@@ -346,8 +355,7 @@ def _subject_before(text: str, toks: Sequence[_Tok], v: int) -> tuple[_Speaker |
                 continue  # "a former jihadist", "45", "of Ohio", "Mich.": describes the speaker before it
             np_start = _np_back(toks, seg_end)
             last_seg = n_seg == len(starts) - 1
-            role_before = (n_seg > 0 and like[n_seg - 1] and seg_end - seg_start <= 4
-                           and all(_is_name_token(t) for t in toks[seg_start:seg_end]))
+            role_before = n_seg > 0 and like[n_seg - 1] and _a_name_here(toks[seg_start:seg_end])
             if np_start < seg_end and (not last_seg or (n_seg == 0 and np_start == seg_start) or role_before):
                 # "Smith, a former aide, said"; "Sen. Ann Lee (D-Ore.), said"; "Her manager, Tom Hart, said"
                 sp = _speaker_from(toks[np_start:seg_end], text)
