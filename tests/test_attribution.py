@@ -580,3 +580,10 @@ def test_a_named_appositive_with_where_they_are_from_speaks_after_its_role() -> 
     assert (got.speaker, got.role) == ("Ann Lee", "A voter")
     assert one("One farmer, Ben Cole of Austin, Texas, told reporters the crop had failed.").speaker == "Ben Cole"
     assert one("A spokesman, Tom Hart, said the plant would close.").speaker == "Tom Hart"  # as before
+
+
+def test_a_speaker_written_as_a_possessive_is_shown_as_the_person() -> None:
+    assert one("Tom Hart's eyes welled with tears as he urged voters to back the plan.").speaker == "Tom Hart"
+    assert one("Bill Clinton’s stock answer then — “I’ll be alright whatever happens” — is famous.").speaker == (
+        "Bill Clinton")
+    assert one("Ruth Adler's spokesman said the pier was safe.").speaker == "Ruth Adler's spokesman"  # not a possessive

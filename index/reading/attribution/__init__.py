@@ -40,7 +40,8 @@ RULES_VERSION = 6  # 3: issue 23 (unattributed quotations, transcript turns, who
 # preposition's object ("At Harbour Hall"); a participle before the speakers is not theirs ("echoing experts who");
 # "While Comey said …, he said": "he" is Comey; a quotation that swallows a subordinate clause's comma ends it;
 # 6: a verb of stance that reports a position ("backed", "wants", "attacked") names no speaker without a quotation;
-# a named appositive with where they are from speaks after its role ("A voter, Ann Lee of Dayton, said")
+# a named appositive with where they are from speaks after its role ("A voter, Ann Lee of Dayton, said"); a
+# possessive speaker is the person ("Obama's" → Obama), if the person may speak
 
 
 def _attribution(s: _Speaker | None, cue: _Cue, kind: str | None = None) -> Attribution:
@@ -192,10 +193,16 @@ def attribute(sentences: Sequence[Sentence]) -> list[Attribution]:
             result.append(Attribution(kind="quote"))  # an unattributed quotation, never the outlet's own voice
         else:
             result.append(NO_ATTRIBUTION)
-    for i, a in enumerate(result):  # whatever path named it, no dateline, adverb or year speaks
-        if a.speaker is not None and not may_speak(a.speaker):
+    for i, a in enumerate(result):  # whatever path named it, no dateline, adverb or year speaks, and a name
+        if a.speaker is None:  # written as a possessive is the person ("Obama's" is Obama; "Editor's" no one)
+            continue
+        possessive = a.speaker.endswith(("'s", "’s")) and len(a.speaker) > 3
+        name = a.speaker[:-2].rstrip() if possessive else a.speaker
+        if not may_speak(a.speaker) or not may_speak(name):
             result[i] = Attribution(kind="quote") if quotation[i] else replace(a, speaker=None, role=None, via=None,
                                                                                vague=False)
+        elif possessive:
+            result[i] = replace(a, speaker=name)
     turns = _turns(sentences)
     article = " ".join(s.text for s in sentences) if turns else ""
     for i, s in enumerate(sentences):
