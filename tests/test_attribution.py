@@ -587,3 +587,13 @@ def test_a_speaker_written_as_a_possessive_is_shown_as_the_person() -> None:
     assert one("Bill Clinton’s stock answer then — “I’ll be alright whatever happens” — is famous.").speaker == (
         "Bill Clinton")
     assert one("Ruth Adler's spokesman said the pier was safe.").speaker == "Ruth Adler's spokesman"  # not a possessive
+
+
+def test_a_quotation_whose_attribution_was_split_off_after_it_is_the_tails_speakers() -> None:
+    text = "The crowd cheered.\n\n“Russia, if you’re listening, I hope you find the emails.” Trump said."
+    assert [a.speaker for a in attributions(text)] == [None, "Trump", "Trump"]
+    got = attributions('"Have I started writing my speech?" Sanders replied.')
+    assert [(a.speaker, a.kind) for a in got] == [("Sanders", "quote"), ("Sanders", "reported")]
+    # a sentence with a claim of its own after the quotation is not its tail: the quotation stays unattributed
+    text = 'Prices rose. "We are worried." Ann Lee said on Tuesday that the port was closed and nobody knew why.'
+    assert [a.speaker for a in attributions(text)] == [None, None, "Ann Lee"]

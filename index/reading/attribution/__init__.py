@@ -54,6 +54,20 @@ def _attribution(s: _Speaker | None, cue: _Cue, kind: str | None = None) -> Attr
                        vague=s.vague)
 
 
+TAIL_WORDS = 8  # the most words of a sentence that only says who spoke the quotation before it ("Trump said.")
+
+
+def _is_tail(s: Sentence, before: Sentence, own: Attribution | None, quoted: bool) -> bool:
+    """Return whether a sentence is the attribution of the quotation just before it, split off at the quotation's
+    end: in its paragraph, no quotation of its own, a few words opening with its named speaker and cue ("Trump
+    said.", "Clinton asked.", "Trump said on Twitter.")."""
+    if quoted or own is None or not own.speaker or not own.as_written or not own.cue or s.paragraph != before.paragraph:
+        return False
+    text = s.text.strip()
+    return len(text.split()) <= TAIL_WORDS and text.startswith(own.as_written) and (
+        text[len(own.as_written):].strip().startswith(own.cue))
+
+
 def attribute(sentences: Sequence[Sentence]) -> list[Attribution]:
     """Return one attribution per sentence of an article, in order, following quotations across sentences."""
     n = len(sentences)
@@ -170,6 +184,8 @@ def attribute(sentences: Sequence[Sentence]) -> list[Attribution]:
             and all(bare_quote[k] for k in range(i, j + 1))
         ):
             run = previous_run[1]  # a bare quotation right after an attributed one: the same speaker goes on
+        if run is None and j + 1 < n and _is_tail(sentences[j + 1], sentences[j], own[j + 1], quoted[j + 1]):
+            run = own[j + 1]  # '"Are you listening?"' then 'Trump asked.': the split-off tail names the speaker
         if run is not None:
             run = replace(run, kind="quote")
             previous_run = (j, run)
