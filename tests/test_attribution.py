@@ -597,3 +597,13 @@ def test_a_quotation_whose_attribution_was_split_off_after_it_is_the_tails_speak
     # a sentence with a claim of its own after the quotation is not its tail: the quotation stays unattributed
     text = 'Prices rose. "We are worried." Ann Lee said on Tuesday that the port was closed and nobody knew why.'
     assert [a.speaker for a in attributions(text)] == [None, None, "Ann Lee"]
+
+
+def test_someone_unnamed_described_by_a_role_after_a_speaks_as_a_vague_source() -> None:
+    got = full("A Democratic aide said the comments were consistent with earlier statements.")
+    assert (got.speaker, got.vague) == ("Democratic aide", True)
+    got = full('"We will not back down," said a senior Obama administration official.')
+    assert (got.speaker, got.kind, got.vague) == ("senior Obama administration official", "quote", True)
+    # "the" names a person the article names elsewhere; a role alone, or with a year, is still no name
+    assert one("The Republican presidential candidate said the vote was rigged.").speaker is None
+    assert one("A 2008 Clinton veteran said the vote was close.").speaker is None

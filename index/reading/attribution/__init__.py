@@ -27,7 +27,7 @@ from index.reading.attribution.cues import _Cue, _cues
 from index.reading.attribution.lexicon import takes_position
 from index.reading.attribution.pronouns import _plural, _Resolver
 from index.reading.attribution.quotations import SCARE_QUOTE_WORDS, _mask_quotes, in_quotations, is_quotation
-from index.reading.attribution.speakers import _main_subject, _Speaker, may_speak
+from index.reading.attribution.speakers import _main_subject, _Speaker, described, may_speak, speaks
 from index.reading.attribution.tokens import _tokens
 from index.reading.attribution.transcripts import _turn_attribution, _turns
 
@@ -45,13 +45,13 @@ RULES_VERSION = 6  # 3: issue 23 (unattributed quotations, transcript turns, who
 
 
 def _attribution(s: _Speaker | None, cue: _Cue, kind: str | None = None) -> Attribution:
-    if s is not None and not may_speak(s.name):
+    if s is not None and not speaks(s.name, s.as_written):
         s = None
     if s is None:
         return Attribution(None, cue.cue, kind or cue.kind, as_written=cue.speaker.as_written if cue.speaker else None,
                            via=cue.via)
     return Attribution(s.name, cue.cue, kind or cue.kind, as_written=s.as_written, role=s.role, via=cue.via,
-                       vague=s.vague)
+                       vague=s.vague or described(s.name, s.as_written))  # "a Democratic aide": nobody to check
 
 
 TAIL_WORDS = 8  # the most words of a sentence that only says who spoke the quotation before it ("Trump said.")
@@ -214,7 +214,7 @@ def attribute(sentences: Sequence[Sentence]) -> list[Attribution]:
             continue
         possessive = a.speaker.endswith(("'s", "’s")) and len(a.speaker) > 3
         name = a.speaker[:-2].rstrip() if possessive else a.speaker
-        if not may_speak(a.speaker) or not may_speak(name):
+        if not speaks(a.speaker, a.as_written) or not speaks(name, a.as_written):
             result[i] = Attribution(kind="quote") if quotation[i] else replace(a, speaker=None, role=None, via=None,
                                                                                vague=False)
         elif possessive:

@@ -467,6 +467,25 @@ def _names_someone(bare: Sequence[str]) -> bool:
                or w in _VAGUE or w in _TITLES for w in _own_words(bare))
 
 
+def speaks(name: str | None, as_written: str | None) -> bool:
+    """Return whether a speaker may be shown on a card: `may_speak`, or someone unnamed whom the article describes by
+    a role after "a" or "an" ("A Democratic aide", "a senior Obama administration official", "a 2008 Clinton
+    veteran"), a source a reader cannot check, as "officials" is (`described`)."""
+    return may_speak(name) or described(name, as_written)
+
+
+def described(name: str | None, as_written: str | None) -> bool:
+    """Return whether a speaker is someone unnamed described by a role after "a", "an" or "another" ("aide",
+    "official", "strategist"), not by a title of office ("a Republican candidate", "a Democratic senator": who
+    holds it matters, so a role alone is no name), and not after "the" ("the Democratic nominee" is a person the
+    article names elsewhere)."""
+    written = (as_written or "").split()
+    words = (name or "").lower().split()
+    return len(written) >= 2 and written[0].lower() in {"a", "an", "another"} and bool(words) and (
+        words[-1] in _PERSON_ROLE) and words[-1] not in _TITLES and not any(
+        c in (as_written or "") for c in ":—,") and not any(re.fullmatch(r"(?:1[89]|20)\d\d", w) for w in words)
+
+
 def may_speak(name: str | None) -> bool:
     """Return whether a speaker's name may be shown on a card: a person, an organisation, a group or a role noun;
     never a dateline ("LOS ANGELES"), a sentence adverb, a year, a number, a bare title ("Dr."), a role written as a
