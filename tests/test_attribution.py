@@ -607,3 +607,9 @@ def test_someone_unnamed_described_by_a_role_after_a_speaks_as_a_vague_source() 
     # "the" names a person the article names elsewhere; a role alone, or with a year, is still no name
     assert one("The Republican presidential candidate said the vote was rigged.").speaker is None
     assert one("A 2008 Clinton veteran said the vote was close.").speaker is None
+
+
+def test_people_briefed_on_or_involved_in_something_and_a_subject_here_speak() -> None:
+    assert one("People briefed on the move said it reflected a crisis.").speaker == "People"
+    assert one("Officials involved in the talks said a deal was near.").speaker == "Officials"
+    assert one("Her campaign workers here said they had knocked on every door.").speaker == "Her campaign workers"

@@ -261,8 +261,8 @@ def _np_forward(toks: Sequence[_Tok], i: int, limit: int = 10) -> int:
     return j
 
 
-_CLOSE_TO = re.compile(r"\b(?:close|familiar|near|loyal|allied|friendly|opposed|connected|linked|tied)\s+(?:to|with)\s+"
-                       r"(?:[\w'’.-]+\s+){0,4}?[\w'’.-]+\s*$")
+_CLOSE_TO = re.compile(r"\b(?:(?:close|familiar|near|loyal|allied|friendly|opposed|connected|linked|tied)\s+(?:to|with)"
+                       r"|briefed\s+on|knowledgeable\s+about|involved\s+in)\s+(?:[\w'’.-]+\s+){0,4}?[\w'’.-]+\s*$")
 
 
 def _skip_setting(text: str, toks: Sequence[_Tok], k: int) -> int:
@@ -271,7 +271,8 @@ def _skip_setting(text: str, toks: Sequence[_Tok], k: int) -> int:
     while True:
         moved = False
         while k > 0 and not toks[k - 1].cap and (
-                toks[k - 1].low in _AUX or (toks[k - 1].low.endswith("ly") and len(toks[k - 1].low) > 4)):
+                toks[k - 1].low in _AUX or (toks[k - 1].low.endswith("ly") and len(toks[k - 1].low) > 4)
+                or k > 1 and toks[k - 1].low in {"here", "there"} and toks[k - 2].word):  # "campaign workers here said"
             k -= 1
             moved = True
         if k > 0 and toks[k - 1].text == ")":
