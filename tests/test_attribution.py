@@ -613,3 +613,11 @@ def test_people_briefed_on_or_involved_in_something_and_a_subject_here_speak() -
     assert one("People briefed on the move said it reflected a crisis.").speaker == "People"
     assert one("Officials involved in the talks said a deal was near.").speaker == "Officials"
     assert one("Her campaign workers here said they had knocked on every door.").speaker == "Her campaign workers"
+
+
+def test_maintain_and_declare_report_words_only_before_a_clause() -> None:
+    assert one("Donald Trump and Ted Cruz maintained their battle atop the polls.").speaker is None
+    assert one("She declared for president in May.").speaker is None
+    assert one("Lee maintained that the vote was fair.").speaker == "Lee"
+    assert one("Lee maintained he was innocent.").speaker == "Lee"
+    assert one('"We are open," the mayor declared.').speaker == "mayor"

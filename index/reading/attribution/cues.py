@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 from index.reading.attribution.lexicon import (
     _AUX,
+    _BEFORE_A_CLAUSE,
     _CLAUSE_FINAL,
     _DETERMINERS,
     _DOC,
@@ -194,6 +195,9 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
                     and low not in _STANCE_IRREGULAR and sp.pronoun is None and (sp.name or "")[:1].isupper() and \
                     " and " not in sp.as_written and not (v > 0 and toks[v - 1].low in _AUX):
                 continue  # "Harbour plan", "Lee support": a singular name before a bare verb form is a noun
+            if low in _BEFORE_A_CLAUSE and nxt is not None and nxt.word and nxt.low != "that" and (
+                    nxt.low not in _PRONOUN_SUBJECTS) and "\x00" not in text:
+                continue  # "Cruz maintained his lead", "she declared for president": an act, not words
             if low in _CLAUSE_FINAL and (nxt is not None and nxt.word and nxt.low not in {
                     "that", "whether", "if", "why", "how", "what", "reporters", "him", "her", "them"}
                     or "\x00" not in text and not (nxt is not None and nxt.text == ":")):
