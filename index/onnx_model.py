@@ -252,6 +252,22 @@ def _export_graph(st_model: Any, path: Path) -> None:
         )
 
 
+def cpu_session_options(threads: int) -> Any:
+    """Return the onnxruntime options every newsbot session runs with (the encoder's and the reader's): `threads`
+    intra-op threads, full graph optimisation, quiet, and no memory plan kept per input shape (questions and
+    sentences come in many lengths, so each new shape's plan held more arena; off, the answering peak is lower at
+    the same speed: bench/RESULTS.md, "The answering peak under 0.6× again")."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = max(1, threads)
+    options.inter_op_num_threads = 1
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.log_severity_level = 3
+    options.enable_mem_pattern = False
+    return options
+
+
 class OnnxModel:
     """An exported model and its tokenizer: one onnxruntime session per thread count, made once and kept."""
 
@@ -282,17 +298,9 @@ class OnnxModel:
             if threads not in self._sessions:
                 import onnxruntime as ort
 
-                options = ort.SessionOptions()
-                options.intra_op_num_threads = threads
-                options.inter_op_num_threads = 1
-                options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-                options.log_severity_level = 3
-                # no memory plan kept per input shape: questions and sentences come in many lengths, so each
-                # new shape's plan held more arena; off, the answering peak is lower at the same speed (RESULTS)
-                options.enable_mem_pattern = False
                 try:
                     self._sessions[threads] = ort.InferenceSession(
-                        str(self.path), options, providers=["CPUExecutionProvider"]
+                        str(self.path), cpu_session_options(threads), providers=["CPUExecutionProvider"]
                     )
                 except Exception as e:  # noqa: BLE001 - an unreadable graph is a model problem for the user
                     raise ModelError(f"cannot load the ONNX model {self.path}: {e}") from None

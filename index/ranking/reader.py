@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from index.errors import RankerError
-from index.onnx_model import sha256_file
+from index.onnx_model import cpu_session_options, sha256_file
 
 READER_DIR = Path(__file__).resolve().parent / "shipped"
 READER_FILE = "reader.int8.onnx"
@@ -59,16 +59,9 @@ class Reader:
         tokenizer.enable_truncation(max_length=MAX_LENGTH, strategy="longest_first")
         tokenizer.enable_padding(pad_id=tokenizer.token_to_id("[PAD]") or 0, pad_token="[PAD]")
         self._tokenizer = tokenizer
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = max(1, threads)
-        options.inter_op_num_threads = 1
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        options.log_severity_level = 3
-        # no memory plan kept per input shape: questions and sentences come in many lengths, so each new shape's
-        # plan held more arena; off, the answering peak is lower at the same speed (bench/RESULTS.md)
-        options.enable_mem_pattern = False
         try:
-            self._session = ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
+            self._session = ort.InferenceSession(str(self.path), cpu_session_options(threads),
+                                                 providers=["CPUExecutionProvider"])
         except Exception as e:  # noqa: BLE001 - an unreadable graph is a model problem
             raise RankerError(f"cannot load the reader {self.path}: {e}") from None
         self._inputs = [i.name for i in self._session.get_inputs()]

@@ -214,7 +214,7 @@ def attribute(sentences: Sequence[Sentence]) -> list[Attribution]:
             continue
         possessive = a.speaker.endswith(("'s", "’s")) and len(a.speaker) > 3
         name = a.speaker[:-2].rstrip() if possessive else a.speaker
-        if not speaks(a.speaker, a.as_written) or not speaks(name, a.as_written):
+        if not speaks(a.speaker, a.as_written) or possessive and not speaks(name, a.as_written):
             result[i] = Attribution(kind="quote") if quotation[i] else replace(a, speaker=None, role=None, via=None,
                                                                                vague=False)
         elif possessive:

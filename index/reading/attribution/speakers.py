@@ -433,6 +433,7 @@ def _main_subject(text: str, toks: Sequence[_Tok]) -> _Speaker | None:
 _CONTRACTION = re.compile(
     r"(?:it|that|he|she|there|here|what|who|this|let|i|you|we|they)(?:['’](?:s|re|ll|d|m|ve))"
     r"|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday|tonight)(?:['’]s)?")
+_YEAR = re.compile(r"(?:1[89]|20)\d\d")  # a year is no name, nor part of one ("2008 Clinton veteran")
 # Lower-case particles that open a surname: "de Vos", "van Hollen", "al-Assad" is one word.
 _NAME_PARTICLES = word_set("de da di del della der du la le van von ten ter bin ibn al el")
 # A speaker that opens with one of these is a preposition's object: "To Sexton", "at Baldwin Wallace University".
@@ -484,7 +485,7 @@ def described(name: str | None, as_written: str | None) -> bool:
     words = (name or "").lower().split()
     return len(written) >= 2 and written[0].lower() in {"a", "an", "another"} and bool(words) and (
         words[-1] in _PERSON_ROLE) and words[-1] not in _TITLES and not any(
-        c in (as_written or "") for c in ":—,") and not any(re.fullmatch(r"(?:1[89]|20)\d\d", w) for w in words)
+        c in (as_written or "") for c in ":—,") and not any(_YEAR.fullmatch(w) for w in words)
 
 
 def may_speak(name: str | None) -> bool:
@@ -503,7 +504,7 @@ def may_speak(name: str | None) -> bool:
         return False  # a dateline or a heading in capitals; "NATO", "UNICEF", "POLITICO", "USA TODAY" stay
     if len(words) >= 4 and name.upper() == name:
         return False  # a headline in capitals, whatever words it holds
-    if any(re.fullmatch(r"(?:1[89]|20)\d\d", w) for w in bare):
+    if any(_YEAR.fullmatch(w) for w in bare):
         return False  # a year
     if len(words) == 1 and (bare[0].endswith(_ADVERB_ENDINGS) or bare[0] in _ADVERBS):
         return False  # "Conversely", "Unfortunately"
