@@ -621,3 +621,39 @@ def test_maintain_and_declare_report_words_only_before_a_clause() -> None:
     assert one("Lee maintained that the vote was fair.").speaker == "Lee"
     assert one("Lee maintained he was innocent.").speaker == "Lee"
     assert one('"We are open," the mayor declared.').speaker == "mayor"
+
+
+def test_a_split_off_tail_names_the_quotation_before_a_subject_named_earlier_does() -> None:
+    text = ("The Republican nominee caused howls of outrage Wednesday, with a reference to the emails.\n\n"
+            "“Russia, if you’re listening, I hope you find the emails.” Trump said.")
+    assert [a.speaker for a in attributions(text)] == [None, "Trump", "Trump"]
+    text = ('Maddow pressed her on the point.\n\n"I am not sure you know he is available, but we will see, right?" '
+            "Clinton remarked, alluding to the actor's latest role.")
+    assert [a.speaker for a in attributions(text)][1:] == ["Clinton", "Clinton"]
+    assert [a.speaker for a in attributions('"Or do we make promises we cannot keep?" Clinton asked.')] == [
+        "Clinton", "Clinton"]
+
+
+def test_a_main_clause_cue_wins_over_an_opening_participle_or_a_clause_of_time() -> None:
+    got = one('Remarking upon her "genuine empathy," Starr said, "Leave aside the unpleasantness."')
+    assert (got.speaker, got.cue) == ("Starr", "said")
+    got = one('Later, after the interview concluded, Maher stated that the report "was not good."')
+    assert (got.speaker, got.cue) == ("Maher", "stated")
+    # a cue in a clause of time after the quotation does not close the sentence: "she" stays the speaker
+    assert one('"Really," she added when the interviewer expressed shock.').cue == "added"
+
+
+def test_a_name_after_with_speaks_through_the_participle_and_as_x_put_it() -> None:
+    got = one("The attack sparked a debate, with Senator John McCain telling reporters the president was to blame.")
+    assert (got.speaker, got.cue) == ("John McCain", "telling")
+    assert one('As John Cornyn put it: "This person will not be confirmed."').speaker == "John Cornyn"
+    assert one('As The Post\'s Dana Milbank puts it, "Senate Republicans are unmoved."').speaker == "Dana Milbank"
+    assert one("The debate went on, with the vote put off until May.").speaker is None
+    # the name after "told" is the one told, never the speaker
+    assert one('Calling it "another apology", a victim, an abuse charity, told Reuters "it was prepared".').speaker != (
+        "Reuters")
+
+
+def test_an_opening_setting_before_a_name_and_its_role_is_not_a_place() -> None:
+    got = full('In July, Aaron, vice chairman of the firm, told Forbes that Trump is "very involved" in it.')
+    assert (got.speaker, got.role) == ("Aaron", "vice chairman of the firm")

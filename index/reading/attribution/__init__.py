@@ -34,14 +34,16 @@ from index.reading.attribution.transcripts import _turn_attribution, _turns
 __all__ = ["RULES_VERSION", "SCARE_QUOTE_WORDS", "attribute", "in_quotations", "is_quotation", "may_speak"]
 
 # The version of these rules: an index attributed by other rules is re-attributed by the next `newsbot index`.
-RULES_VERSION = 6  # 3: issue 23 (unattributed quotations, transcript turns, who may speak); 4: only people,
+RULES_VERSION = 7  # 3: issue 23 (unattributed quotations, transcript turns, who may speak); 4: only people,
 # groups, organisations and polls speak; "he" never stands for a group; 5: a number word, a preposition, an adverb
 # or an opening participle alone ("Thirteen", "Across", "Somehow", "Based") is no name, nor a capitalised
 # preposition's object ("At Harbour Hall"); a participle before the speakers is not theirs ("echoing experts who");
 # "While Comey said …, he said": "he" is Comey; a quotation that swallows a subordinate clause's comma ends it;
 # 6: a verb of stance that reports a position ("backed", "wants", "attacked") names no speaker without a quotation;
 # a named appositive with where they are from speaks after its role ("A voter, Ann Lee of Dayton, said"); a
-# possessive speaker is the person ("Obama's" → Obama), if the person may speak
+# possessive speaker is the person ("Obama's" → Obama), if the person may speak; 7: a split-off tail ("Trump said.",
+# "Clinton asked.") names the quotation before a subject named earlier does; the main clause's cue wins over an
+# opening participle or a clause of time; "with McCain telling", "as Cornyn put it"; "…, told Reuters" never speaks
 
 
 def _attribution(s: _Speaker | None, cue: _Cue, kind: str | None = None) -> Attribution:
@@ -55,17 +57,27 @@ def _attribution(s: _Speaker | None, cue: _Cue, kind: str | None = None) -> Attr
 
 
 TAIL_WORDS = 8  # the most words of a sentence that only says who spoke the quotation before it ("Trump said.")
+# What may follow a tail's cue in a longer tail: a setting or a participle, not a claim of its own ("Clinton
+# remarked, alluding to ...", "Sessions said as he launched the process.", "Lee said on Fox News Sunday.")
+_TAIL_GOES_ON = re.compile(r"\s*(?:[,.!?]|(?:as|when|while|after|before|on|in|at|during|to|from|via|with|of|about)\b)")
 
 
 def _is_tail(s: Sentence, before: Sentence, own: Attribution | None, quoted: bool) -> bool:
     """Return whether a sentence is the attribution of the quotation just before it, split off at the quotation's
-    end: in its paragraph, no quotation of its own, a few words opening with its named speaker and cue ("Trump
-    said.", "Clinton asked.", "Trump said on Twitter.")."""
+    end: in its paragraph, no quotation of its own, opening with its named speaker and cue ("Trump said.",
+    "Clinton asked.", "Trump said on Twitter.") and, if longer than a few words, going on with a setting or a
+    participle rather than a claim ("Clinton remarked, alluding to the actor.", not "Lee said that the port shut")."""
     if quoted or own is None or not own.speaker or not own.as_written or not own.cue or s.paragraph != before.paragraph:
         return False
     text = s.text.strip()
-    return len(text.split()) <= TAIL_WORDS and text.startswith(own.as_written) and (
-        text[len(own.as_written):].strip().startswith(own.cue))
+    if not text.startswith(own.as_written):
+        return False
+    rest = text[len(own.as_written):].strip()
+    if not rest.startswith(own.cue):
+        return False
+    if len(text.split()) <= TAIL_WORDS:
+        return True
+    return bool(_TAIL_GOES_ON.match(rest[len(own.cue):])) and not re.search(r"\bthat\b", rest)
 
 
 def attribute(sentences: Sequence[Sentence]) -> list[Attribution]:
@@ -171,6 +183,8 @@ def attribute(sentences: Sequence[Sentence]) -> list[Attribution]:
         # speaker's by default, so it is not lent one.
         unresolved = any(a is not None and a.as_written and a.as_written.lower() in {"he", "she"}
                          for a in own[i : j + 1])
+        if run is None and j + 1 < n and _is_tail(sentences[j + 1], sentences[j], own[j + 1], quoted[j + 1]):
+            run = own[j + 1]  # '"Are you listening?"' then 'Trump asked.': the split-off tail names the speaker
         if run is None and opens_quote[i] and before is not None and before.speaker and not unresolved:
             run = before  # "Smith said:" then the quotation, or a quotation continuing the one before
         if run is None and opens_quote[i] and before is None and named is not None:
@@ -184,8 +198,6 @@ def attribute(sentences: Sequence[Sentence]) -> list[Attribution]:
             and all(bare_quote[k] for k in range(i, j + 1))
         ):
             run = previous_run[1]  # a bare quotation right after an attributed one: the same speaker goes on
-        if run is None and j + 1 < n and _is_tail(sentences[j + 1], sentences[j], own[j + 1], quoted[j + 1]):
-            run = own[j + 1]  # '"Are you listening?"' then 'Trump asked.': the split-off tail names the speaker
         if run is not None:
             run = replace(run, kind="quote")
             previous_run = (j, run)

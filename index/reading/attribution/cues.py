@@ -36,6 +36,7 @@ from index.reading.attribution.lexicon import (
 from index.reading.attribution.speakers import (
     _NAME_PARTICLES,
     _is_name_token,
+    _np_back,
     _np_forward,
     _skip_setting,
     _Speaker,
@@ -73,7 +74,11 @@ def _closes(text: str, toks: Sequence[_Tok], cue: _Cue) -> bool:
     if not ends or cue.start < ends[-1].end:
         return False
     tail = [t for t in toks if t.start >= ends[-1].end and t.word]
-    return 2 <= len(tail) <= 10 and not any(t.low in {"that", "which", "who", "whom", "whether"} for t in tail)
+    # a cue inside a clause of time or reason is not the last clause's ("…," she added when the host expressed shock)
+    relative = any(t.low in {"that", "which", "who", "whom", "whether"} for t in tail)
+    timed = any(t.low in {"when", "after", "while", "because", "before", "since", "until", "as"} and t.start < cue.start
+                for t in tail)
+    return 2 <= len(tail) <= 10 and not relative and not timed
 
 
 _SUBORDINATE = word_set("that which who whom whose when where while because as after before if though although")
@@ -150,6 +155,10 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
                 if prev is None or prev.text in {",", "—", "–", "--"} or prev.low in {
                         "by", "and", "while", "before", "after"}:
                     found.append(_Cue(t.start, None, t.text, "reported_main"))
+                elif (start := _np_back(toks, v)) < v and start > 0 and toks[start - 1].low == "with":
+                    agent = _speaker_from(toks[start:v], text)  # "…, with Senator John McCain telling reporters"
+                    if agent is not None and agent.name and _is_name_token(toks[v - 1]):
+                        found.append(_Cue(t.start, agent, t.text, "reported"))
                 continue
             if low.endswith("ed") and v + 1 < len(toks) and toks[v + 1].low == "by" and (
                     v > 0 and prev is not None and prev.word and not headline):
@@ -168,8 +177,10 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
                         w[:1].isupper() or w in _NAME_PARTICLES for w in inverted.as_written.split()
                 ) and (end >= len(toks) or toks[end].text in {",", ".", ";"}):
                     sp = None  # "…, candidates have more room, said Steve Grubbs": the name after the verb speaks
-            if sp is None and low in _INVERTABLE and (v == 0 or prev is not None and (
-                    prev.text in {",", ";", ":", "—", "–", "-", "'"} or prev.text.startswith("\x00"))):
+            # (never "told": the name after it is the one told, "…, told Reuters")
+            if sp is None and low in _INVERTABLE and low not in {"told", "tells"} and (
+                    v == 0 or prev is not None and (
+                        prev.text in {",", ";", ":", "—", "–", "-", "'"} or prev.text.startswith("\x00"))):
                 sp2, end = _subject_after(text, toks, v + 1)
                 if sp2 is not None and sp2.name and end + 1 < len(toks) and toks[end].text == ",":
                     # "said Dana Reyes, a physicist at the Harbor Institute."
@@ -200,8 +211,9 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
                 continue  # "Cruz maintained his lead", "she declared for president": an act, not words
             if low in _CLAUSE_FINAL and (nxt is not None and nxt.word and nxt.low not in {
                     "that", "whether", "if", "why", "how", "what", "reporters", "him", "her", "them"}
-                    or "\x00" not in text and not (nxt is not None and nxt.text == ":")):
-                continue  # "continued to", "as the war continued,": not a cue without a quotation
+                    or "\x00" not in text and not (nxt is not None and nxt.text == ":") and not (
+                        nxt is not None and nxt.text in {".", "!"} and v + 2 == len(toks))):
+                continue  # "continued to", "as the war continued,": not a cue without a quotation or the end
             cue_text = t.text
             if low in {"told", "tells", "tell", "telling"} and nxt is not None:
                 end = _np_forward(toks, v + 1, 5)
@@ -221,6 +233,16 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
             if sp.as_written and sp.as_written.split()[-1].lower() in _DOC and sp.pronoun is None:
                 cue_text = text[text.rfind(sp.as_written, 0, t.start) : t.end]  # "The CNN report claims"
             found.append(_Cue(t.start, sp, cue_text, "reported"))
+    # "As Cornyn put it: …", "as The Post's Dana Milbank puts it, …": the words quoted are the name's.
+    for v, t in enumerate(toks):
+        if t.low not in {"put", "puts"} or v + 1 >= len(toks) or toks[v + 1].low != "it":
+            continue
+        start = _np_back(toks, v)
+        start += start < v and toks[start].low == "as"  # a capital "As" opening the sentence is no name
+        if start < v and start > 0 and toks[start - 1].low == "as":
+            sp = _speaker_from(toks[start:v], text)
+            if sp is not None and sp.name:
+                found.append(_Cue(t.start, sp, text[t.start : toks[v + 1].end], "reported"))
     # "Name: ..." opening a sentence (a headline "Lee: ..." or a transcript line).
     colon = re.match(r"\s*([^:\x00]{2,60}?):\s", text)
     if colon and toks and toks[0].cap and toks[0].low not in _NOT_COLON_NAMES and not _TALLY_OR_LIST.match(
@@ -240,6 +262,11 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
             first = min(found, key=lambda c: c.start)
             found[found.index(first)] = replace(first, via=sp.name)
     found.sort(key=lambda c: c.start)
+    if found and found[0].kind == "reported_main" and found[0].start == 0:
+        named = next((c for c in found[1:] if c.speaker is not None and c.speaker.name), None)
+        if named is not None:  # "Remarking upon the vote, Starr said, …": the main clause's cue, not the opening
+            found.remove(named)  # participle's, says who speaks
+            found.insert(0, named)
     # "Smith resigned, Jane Doe said, according to the Gazette": Jane Doe speaks, by way of the Gazette.
     according = [c for c in found if c.kind == "according_to" and c.speaker is not None and c.speaker.name]
     said = [c for c in found if c.kind == "reported" and c.speaker is not None and c.speaker.name
@@ -265,4 +292,19 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
         comma = next((t.start for t in toks if t.text == "," or t.text.startswith("\x00")), None)
         if comma is not None:
             found.sort(key=lambda c: (c.start < comma, c.start))
+    elif len(found) > 1:
+        # "Later, after the interview concluded, Maher stated …": a cue in a clause of time between commas yields
+        found.sort(key=lambda c: _in_time_clause(toks, c))  # stable: the order above stays
     return found
+
+
+_TIME_CLAUSE = word_set("after when while before since until once because although though")
+
+
+def _in_time_clause(toks: Sequence[_Tok], cue: _Cue) -> bool:
+    """Return whether a cue stands in a subordinate clause that a comma closes after it ("after the talks ended,")."""
+    at = next((n for n, t in enumerate(toks) if t.start >= cue.start), len(toks))
+    opener = next((n for n in range(at - 1, -1, -1) if toks[n].low in _TIME_CLAUSE or toks[n].text == ","), None)
+    if opener is None or toks[opener].text == "," or (opener > 0 and toks[opener - 1].text not in {",", "—", "–"}):
+        return False
+    return any(t.text == "," for t in toks[at + 1 :])
