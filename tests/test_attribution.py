@@ -657,3 +657,29 @@ def test_a_name_after_with_speaks_through_the_participle_and_as_x_put_it() -> No
 def test_an_opening_setting_before_a_name_and_its_role_is_not_a_place() -> None:
     got = full('In July, Aaron, vice chairman of the firm, told Forbes that Trump is "very involved" in it.')
     assert (got.speaker, got.role) == ("Aaron", "vice chairman of the firm")
+
+
+def test_a_heading_name_colon_over_its_own_paragraph_is_the_outlets_voice() -> None:
+    text = "Each candidate needs something tonight.\n\nRubio: Finish second.\n\nHe has to beat Cruz and Bush here."
+    assert [a.speaker for a in attributions(text)] == [None, None, None]
+    # a transcript's turns still speak, and so does a name before a colon in running text
+    text = "The debate began.\n\nTAPPER: Are you ready?\n\nTRUMP: Totally ready."
+    assert [a.speaker for a in attributions(text)][1:] == ["Tapper", "Trump"]
+
+
+@pytest.mark.parametrize("sentence", [
+    "Sanders had also claimed a victory in the primary.",
+    "The group claimed responsibility for the attack.",
+    "Bob agreed to talk on condition that his name not be used.",
+    "Refugees admitted to the United States are Christian.",
+    "Two weeks earlier, voters dealt a blow by rejecting a treaty.",
+])
+def test_taking_agreeing_to_or_being_admitted_is_no_claim_and_a_time_never_speaks(sentence: str) -> None:
+    assert one(sentence).speaker is None
+
+
+def test_admitting_to_an_act_agreeing_that_and_a_number_of_people_still_speak() -> None:
+    assert one("Lee admitted to lying.").speaker == "Lee"
+    assert one("Lee agreed that the vote was fair.").speaker == "Lee"
+    assert one("Lee claimed the vote was rigged.").speaker == "Lee"
+    assert one("Even so, a number of attendees said they supported him.").speaker == "number of attendees"

@@ -80,6 +80,22 @@ def _is_tail(s: Sentence, before: Sentence, own: Attribution | None, quoted: boo
     return bool(_TAIL_GOES_ON.match(rest[len(own.cue):])) and not re.search(r"\bthat\b", rest)
 
 
+HEADING_WORDS = 8  # the most words after "Name:" in a line that heads the paragraphs after it
+
+
+def _is_heading(sentences: Sequence[Sentence], i: int) -> bool:
+    """Return whether the sentence at i is a heading "Name: a few words" (a paragraph of its own, followed by a
+    paragraph that is no other speaker's turn): "Rubio: Finish second.", not "TAPPER: ..." then "TRUMP: ..."."""
+    s = sentences[i]
+    if i == 0 or sentences[i - 1].paragraph == s.paragraph or i + 1 >= len(sentences):
+        return False
+    after = sentences[i + 1]
+    if after.paragraph == s.paragraph or re.match(r"\s*[A-Z][\w.'’ -]{0,40}:\s", after.text):
+        return False
+    words = s.text.split(":", 1)[1].split()
+    return len(words) <= HEADING_WORDS and not re.search(r"[\"“”]", s.text)
+
+
 def attribute(sentences: Sequence[Sentence]) -> list[Attribution]:
     """Return one attribution per sentence of an article, in order, following quotations across sentences."""
     n = len(sentences)
@@ -127,6 +143,8 @@ def attribute(sentences: Sequence[Sentence]) -> list[Attribution]:
         if not quoted[i] and takes_position(found[0].cue):  # "Lee backed the bill, Hart said": Hart's words
             found = [o for o in found if not takes_position(o.cue)] or found
         c = found[0]
+        if c.cue == ":" and not headline and _is_heading(sentences, i):
+            continue  # "Christie: A closing surge." over a paragraph of its own: a heading, not Christie's words
         speaker = c.speaker
         if c.kind == "reported_main":
             speaker = _main_subject(masked, toks)

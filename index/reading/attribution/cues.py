@@ -67,6 +67,13 @@ _ACCORDING = re.compile(r"\b[Aa]ccording\s+to\s+")
 _CITING = re.compile(r",\s*(?:citing|quoting)\s+")
 
 
+_AGREE = word_set("agree agrees agreed agreeing")
+_CLAIM = word_set("claim claims claimed claiming")
+# What one claims by taking it, not by saying it.
+_TAKEN = word_set("victory victories win wins credit responsibility territory seat seats title lead prize nomination "
+                  "mantle spot delegates ground")
+
+
 def _closes(text: str, toks: Sequence[_Tok], cue: _Cue) -> bool:
     """Return whether a cue stands in a short last clause after a comma or a quotation, with nothing but its
     speaker and a setting around it (", Reyes said.", ", said a Chinese official.", "..." the official said.")."""
@@ -140,6 +147,11 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
             if low in {"add", "adds", "added", "adding"} and nxt is not None and nxt.low == "to" and not (
                     v + 2 < len(toks) and toks[v + 2].low in {"that", "reporters"}):
                 continue  # "adding to his victories", "who added to her lead": a sum, not words
+            if nxt is not None and (low in _AGREE and nxt.low == "to" or low == "admitted" and nxt.low in {
+                    "to", "into"} and not (v + 2 < len(toks) and toks[v + 2].low.endswith("ing"))):
+                continue  # "agreed to talk", "refugees admitted to the United States": an act, not words
+            if low in _CLAIM and any(x.low in _TAKEN for x in toks[v + 1 : v + 4]):
+                continue  # "claimed a victory", "as it claims more territory": a taking, not words
             if nxt is not None and low in _STANCE and low not in _SAY and nxt.low in _PARTICLES:
                 continue  # "backed off", "pushed ahead": not a stance
             if low in _REPLY and v >= 2 and toks[v - 1].low in {"not", "n't"} | {"never"}:

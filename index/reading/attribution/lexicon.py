@@ -308,7 +308,9 @@ _ADVERB_ENDINGS = ("ally", "ately", "ously", "ently", "antly", "ively", "edly", 
 _THINGS = word_set(
     "company companies firm firms release releases statement statements website websites email report reports "
     "story stories article articles page pages site sites plan plans bill bills law laws policy policies deal deals "
-    "transcript transcripts video videos photo photos image images caption"
+    "transcript transcripts video videos photo photos image images caption "
+    # times and counts: "Two weeks earlier, …", "adds another magic number" ("Day" and "Times" may be names)
+    "week weeks days month months year years decade decades hour hours minutes number numbers"
 )
 # Heads of the common noun phrases that may speak on a card: people, groups of people, organisations and the
 # documents and media that carry a claim ("voters said", "the board said", "the poll found"). A lower-case speaker

@@ -460,7 +460,10 @@ def _head(bare: Sequence[str]) -> str:
     of the bill")."""
     own = _own_words(bare)
     if "of" in own[1:]:
-        own = own[: own.index("of", 1)]
+        at = own.index("of", 1)
+        if own[at - 1] in {"number", "numbers"} and at + 1 < len(own):
+            return own[-1]  # "a number of attendees": the attendees
+        own = own[:at]
     return own[-1] if own else ""
 
 
