@@ -683,3 +683,20 @@ def test_admitting_to_an_act_agreeing_that_and_a_number_of_people_still_speak() 
     assert one("Lee agreed that the vote was fair.").speaker == "Lee"
     assert one("Lee claimed the vote was rigged.").speaker == "Lee"
     assert one("Even so, a number of attendees said they supported him.").speaker == "number of attendees"
+
+
+@pytest.mark.parametrize("sentence", [
+    "Carson has responded to the rant.",
+    "Clinton testified before the panel last fall.",
+    "Phillip reported from Oakland, Calif.",
+    "Sanders has a net positive, although it's fair to say that he has drawn fewer attacks.",
+])
+def test_responding_to_testifying_before_a_byline_and_an_aside_are_the_outlets_voice(sentence: str) -> None:
+    assert one(sentence).speaker is None
+
+
+def test_responding_and_testifying_with_words_still_speak() -> None:
+    assert one("Carson responded that the rant was beneath him.").speaker == "Carson"
+    assert one('"It was beneath him," Carson responded.').speaker == "Carson"
+    assert one("Clinton testified that she had sent no classified email.").speaker == "Clinton"
+    assert one("The Times reported from its archive that the plan had failed.").speaker == "Times"

@@ -150,12 +150,18 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
             if nxt is not None and (low in _AGREE and nxt.low == "to" or low == "admitted" and nxt.low in {
                     "to", "into"} and not (v + 2 < len(toks) and toks[v + 2].low.endswith("ing"))):
                 continue  # "agreed to talk", "refugees admitted to the United States": an act, not words
+            if low in {"reported", "reports", "reporting"} and nxt is not None and nxt.low == "from" and not any(
+                    x.low == "that" for x in toks[v + 2 :]):
+                continue  # "Phillip reported from Oakland, Calif.": where a reporter was, a byline
             if low in _CLAIM and any(x.low in _TAKEN for x in toks[v + 1 : v + 4]):
                 continue  # "claimed a victory", "as it claims more territory": a taking, not words
             if nxt is not None and low in _STANCE and low not in _SAY and nxt.low in _PARTICLES:
                 continue  # "backed off", "pushed ahead": not a stance
             if low in _REPLY and v >= 2 and toks[v - 1].low in {"not", "n't"} | {"never"}:
                 continue  # "did not respond to a request for comment"
+            if prev is not None and prev.low == "to" and low == "say" and v >= 2 and toks[v - 2].low in {
+                    "fair", "safe", "needless", "suffice", "hard", "easy", "sufficient"}:
+                continue  # "it's fair to say", "needless to say": the outlet's own aside
             if prev is not None and prev.low == "to" and low in _TO_SAY and not (
                     v >= 3 and toks[v - 3].low in _PASSIVE):
                 found.append(_Cue(t.start, None, t.text, "reported_main"))  # "went on to say", "declined to say"

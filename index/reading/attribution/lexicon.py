@@ -112,7 +112,7 @@ _NOUNISH = word_set(
 _CLAUSE_FINAL = word_set("continued continues continue asked asks answered")
 # Verbs that report words only before a clause, a quotation or a colon ("maintained that", "declared: …"): before a
 # noun they report an act ("maintained a large lead", "declared his candidacy", "declared for president").
-_BEFORE_A_CLAUSE = _forms("maintain declare")
+_BEFORE_A_CLAUSE = _forms("maintain declare respond testify")
 # Forms that may come after the quotation they attribute ("...," said Smith).
 _INVERTABLE = word_set(
     "said says say added adds wrote writes explained noted notes continued warned claimed stated announced asked "
