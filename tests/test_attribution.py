@@ -700,3 +700,21 @@ def test_responding_and_testifying_with_words_still_speak() -> None:
     assert one('"It was beneath him," Carson responded.').speaker == "Carson"
     assert one("Clinton testified that she had sent no classified email.").speaker == "Clinton"
     assert one("The Times reported from its archive that the plan had failed.").speaker == "Times"
+
+
+def test_a_pronoun_finds_a_person_named_after_a_lower_case_role_or_in_an_appositive() -> None:
+    text = ("Democratic presidential front-runner Hillary Clinton stretched the truth, when she claimed it.\n\n"
+            '"He is becoming their best recruiter," she said.')
+    assert [a.speaker for a in attributions(text)] == ["Hillary Clinton", "Hillary Clinton"]
+    text = ("One superdelegate, state party chairwoman Nancy Worley, pledged her vote to Clinton.\n\n"
+            '"We need to bring a close to this," she said.')
+    assert [a.speaker for a in attributions(text)] == ["Nancy Worley", "Nancy Worley"]
+    assert one("A spokeswoman, press secretary Jen Psaki, said the talks would go on.").speaker == "Jen Psaki"
+    assert one("Smith, a former aide to Senator Ann Lee, said the vote was close.").speaker == "Smith"
+
+
+def test_a_cue_set_off_by_commas_inside_the_sentence_governs_it() -> None:
+    got = one("The documents indicate, Tom Fitton said in a telephone interview, that the two worked hand in hand.")
+    assert (got.speaker, got.cue) == ("Tom Fitton", "said")
+    got = one("The golf industry, Ann Lee said, is doing much better.")
+    assert got.speaker == "Ann Lee"

@@ -296,6 +296,11 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
         found.remove(according[0])
         via = according[0].speaker.name if according[0].speaker is not None else None
         found = [replace(c, via=c.via or via) if c is said[0] else c for c in found]
+    # "The documents indicate, he said in an interview, that …": a cue set off by commas inside the sentence
+    inset = [c for c in found if c.kind == "reported" and c.speaker is not None and _inset(text, toks, c)]
+    if inset and inset[0] is not found[0]:
+        found.remove(inset[0])
+        return [inset[0], *found]
     # "The plant will close in May, Reyes said.": a cue closing the sentence after a comma governs all of it.
     tail = [c for c in found if c.kind != "reported_main" and c.speaker is not None and (
         _closes(text, toks, c) or (c.kind == "according_to" and c.start > 0 and text[:c.start].rstrip().endswith(",")
@@ -314,6 +319,20 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
         # "Later, after the interview concluded, Maher stated …": a cue in a clause of time between commas yields
         found.sort(key=lambda c: _in_time_clause(toks, c))  # stable: the order above stays
     return found
+
+
+def _inset(text: str, toks: Sequence[_Tok], cue: _Cue) -> bool:
+    """Return whether a cue and its speaker stand between two commas, a short aside inside the sentence
+    (", he said in a telephone interview,"), with words of the sentence on both sides."""
+    if cue.speaker is None or not cue.speaker.as_written:
+        return False
+    at = text.rfind(cue.speaker.as_written, 0, cue.start)
+    first = next((n for n, t in enumerate(toks) if t.start >= at), None) if at >= 0 else None
+    v = next((n for n, t in enumerate(toks) if t.start >= cue.start), None)
+    if first is None or v is None or first < 2 or toks[first - 1].text != "," or cue.start - at > 40:
+        return False
+    end = next((n for n in range(v + 1, min(v + 8, len(toks))) if toks[n].text == ","), None)
+    return end is not None and end + 1 < len(toks) and all(t.word for t in toks[v + 1 : end]) and toks[end + 1].word
 
 
 _TIME_CLAUSE = word_set("after when while before since until once because although though")

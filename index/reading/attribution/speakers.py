@@ -254,11 +254,24 @@ def _np_forward(toks: Sequence[_Tok], i: int, limit: int = 10) -> int:
         if (low in _NP_STOP or low in _AUX or low in _SAY or low in _FIND or low.endswith(("ed", "ing", "ly"))
                 or low in _PASSIVE):
             break
-        if seen_word and not (low in _VAGUE or low in _PERSON_ROLE or low in _DOC or low in _ORG_NOUNS):
+        if seen_word and not (low in _VAGUE or low in _PERSON_ROLE or low in _DOC or low in _ORG_NOUNS) and not (
+                _role_before_name(toks, j)):
             break
         seen_word = True
         j += 1
     return j
+
+
+def _role_before_name(toks: Sequence[_Tok], j: int) -> bool:
+    """Return whether the lower-case words from token j lead to a role right before a name: "presidential" in
+    "Democratic presidential front-runner Hillary Clinton"."""
+    for k in range(j, min(j + 3, len(toks) - 1)):
+        t = toks[k]
+        if not t.word or t.cap or t.low in _NP_STOP or t.low in _SAY or t.low in _PASSIVE or t.low in _AUX:
+            return False
+        if (t.low in _PERSON_ROLE or t.low in _TITLES) and toks[k + 1].cap and toks[k + 1].word:
+            return True
+    return False
 
 
 _CLOSE_TO = re.compile(r"\b(?:(?:close|familiar|near|loyal|allied|friendly|opposed|connected|linked|tied)\s+(?:to|with)"
@@ -304,6 +317,12 @@ def _a_name_here(words: Sequence[_Tok]) -> bool:
     name, place = words[:at], words[at + 1 :]
     return (1 <= len(name) <= 4 and all(_is_name_token(t) for t in name)
             and (at == len(words) or 1 <= len(place) <= 3 and all(_is_name_token(t) for t in place)))
+
+
+def _unnamed(words: Sequence[_Tok]) -> bool:
+    """Return whether a noun phrase describes someone without naming them: "One superdelegate", "A spokeswoman"."""
+    return len(words) >= 2 and (words[0].low in _DETERMINERS or words[0].low in {"one", "another"}) and not any(
+        _is_name_token(t) for t in words[1:])
 
 
 def _subject_before(text: str, toks: Sequence[_Tok], v: int) -> tuple[_Speaker | None, str | None]:
@@ -354,6 +373,11 @@ def _subject_before(text: str, toks: Sequence[_Tok], v: int) -> tuple[_Speaker |
             seg_start, seg_end, appositive_like = starts[n_seg], ends[n_seg], like[n_seg]
             if seg_end <= seg_start:
                 continue
+            if appositive_like and n_seg == 1 and n_seg == len(starts) - 1 and _unnamed(toks[starts[0] : ends[0]]):
+                # "One superdelegate, state party chairwoman Nancy Worley, pledged": the name in the appositive
+                sp = _speaker_from(toks[seg_start:seg_end], text)
+                if sp is not None and sp.name and sp.person and sp.role and _is_name_token(toks[seg_end - 1]):
+                    return sp, None
             if appositive_like and n_seg > 0 and n_seg >= len(starts) - 4:
                 continue  # "a former jihadist", "45", "of Ohio", "Mich.": describes the speaker before it
             np_start = _np_back(toks, seg_end)
