@@ -718,3 +718,16 @@ def test_a_cue_set_off_by_commas_inside_the_sentence_governs_it() -> None:
     assert (got.speaker, got.cue) == ("Tom Fitton", "said")
     got = one("The golf industry, Ann Lee said, is doing much better.")
     assert got.speaker == "Ann Lee"
+
+
+def test_a_surname_stands_for_the_full_name_met_anywhere_before_it() -> None:
+    text = ("Voters cheered Hillary Clinton in Iowa.\n\n"
+            "In an interview with ABC News over the weekend, Clinton laughed off the attack ad.\n\n"
+            '"It shows how desperate they are," she said.')
+    assert [a.speaker for a in attributions(text)] == [None, None, "Hillary Clinton"]
+    # a surname two people share stands for neither, and a full name after the pronoun does not count
+    text = ("Voters cheered Bill Clinton and Hillary Clinton.\n\nClinton laughed off the ad.\n\n"
+            '"It shows how desperate they are," she said.')
+    assert attributions(text)[2].speaker is None
+    text = 'Clinton laughed off the ad.\n\n"It shows how desperate they are," she said.\n\nHillary Clinton left.'
+    assert attributions(text)[1].speaker is None

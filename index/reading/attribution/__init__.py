@@ -24,6 +24,8 @@ from dataclasses import replace
 
 from index.model import NO_ATTRIBUTION, Attribution, Sentence
 from index.reading.attribution.cues import _Cue, _cues
+from index.reading.attribution.lexicon import _FEMALE_NAMES as FEMALE_NAMES
+from index.reading.attribution.lexicon import _MALE_NAMES as MALE_NAMES
 from index.reading.attribution.lexicon import takes_position
 from index.reading.attribution.pronouns import _plural, _Resolver
 from index.reading.attribution.quotations import SCARE_QUOTE_WORDS, _mask_quotes, in_quotations, is_quotation
@@ -80,6 +82,28 @@ def _is_tail(s: Sentence, before: Sentence, own: Attribution | None, quoted: boo
     return bool(_TAIL_GOES_ON.match(rest[len(own.cue):])) and not re.search(r"\bthat\b", rest)
 
 
+_FULL_NAME = re.compile(r"\b([A-Z][a-z]+)\s+(?:[A-Z]\.\s+)?([A-Z][a-z'’-]+[a-z])\b(?!\s+[A-Z])")
+
+
+def _full_names(sentences: Sequence[Sentence]) -> dict[str, tuple[int, _Speaker]]:
+    """Return the people an article names in full, by a known first name ("Hillary Clinton", "Bernie Sanders"),
+    each by surname with the first sentence that names them; a surname two people share stands for neither."""
+    found: dict[str, tuple[int, _Speaker]] = {}
+    shared: set[str] = set()
+    for i, s in enumerate(sentences):
+        for m in _FULL_NAME.finditer(s.text):
+            first, surname = m.group(1), m.group(2)
+            gender = "f" if first.lower() in FEMALE_NAMES else "m" if first.lower() in MALE_NAMES else None
+            if gender is None or first.lower() in FEMALE_NAMES and first.lower() in MALE_NAMES:
+                continue
+            name = f"{first} {surname}"
+            key = surname.lower()
+            if key in found and found[key][1].name != name:
+                shared.add(key)
+            found.setdefault(key, (i, _Speaker(name, name, person=True, gender=gender)))
+    return {k: v for k, v in found.items() if k not in shared}
+
+
 HEADING_WORDS = 8  # the most words after "Name:" in a line that heads the paragraphs after it
 
 
@@ -110,7 +134,9 @@ def attribute(sentences: Sequence[Sentence]) -> list[Attribution]:
     subject: list[_Speaker | None] = [None] * n  # the named person a sentence is about, for a quotation after it
     quoted_by: list[_Speaker | None] = [None] * n  # the subject of a sentence that quotes words and has no cue
     inside = False
+    resolver.mentions = _full_names(sentences)
     for i, s in enumerate(sentences):
+        resolver.at = i
         if i == 0 or s.paragraph != sentences[i - 1].paragraph:
             inside = False
         continues[i] = inside

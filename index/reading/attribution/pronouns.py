@@ -36,6 +36,14 @@ class _Resolver:
         self.groups: list[_Speaker] = []
         self.by_surname: dict[str, _Speaker] = {}
         self.roles: list[tuple[frozenset[str], _Speaker]] = []
+        self.mentions: dict[str, tuple[int, _Speaker]] = {}  # surname: (first sentence, the person) of full names
+        self.at = 0  # the sentence being read: a full name counts from the sentence it first appears in
+
+    def mention(self, surname: str) -> _Speaker | None:
+        """Return the person a surname stands for when the article named them in full up to here ("Hillary
+        Clinton" anywhere before, as subject or not), else None."""
+        seen = self.mentions.get(surname.lower())
+        return seen[1] if seen is not None and seen[0] <= self.at else None
 
     def note(self, s: _Speaker) -> None:
         """Remember a named speaker (or a person the sentence is about)."""
@@ -60,7 +68,8 @@ class _Resolver:
             return False
         if len(words) == 1:  # "Mrs. Lee" or a surname met in full; a lone first-name-like word ("Orlando") is not
             titled = s.as_written.split()[0].lower().strip(".") in _TITLES if s.as_written else False
-            return words[0].lower() in self.by_surname or (s.gender is not None and titled)
+            return words[0].lower() in self.by_surname or self.mention(words[0]) is not None or (
+                s.gender is not None and titled)
         return not words[0].lower().endswith(("ly", "ous", "ing", "ed", "est", "ive", "al"))
 
     def resolve(self, s: _Speaker) -> _Speaker | None:
@@ -83,6 +92,8 @@ class _Resolver:
         if len(words) == 1 and words[0].lower() in self.by_surname:
             full = self.by_surname[words[0].lower()]
             return replace(full, as_written=s.as_written)
+        if len(words) == 1 and (met := self.mention(words[0])) is not None:
+            return replace(met, as_written=s.as_written, role=s.role or met.role)
         if all(w[:1].islower() or w.lower().strip(".") in _TITLES for w in words):
             # "the spokesman", "the Republican candidate": the person the article gave that role
             wanted = {w.lower().strip(".,") for w in words} - _DETERMINERS
