@@ -731,3 +731,18 @@ def test_a_surname_stands_for_the_full_name_met_anywhere_before_it() -> None:
     assert attributions(text)[2].speaker is None
     text = 'Clinton laughed off the ad.\n\n"It shows how desperate they are," she said.\n\nHillary Clinton left.'
     assert attributions(text)[1].speaker is None
+
+
+def test_one_unnamed_source_a_tail_with_a_participle_shouting_and_an_opening_asked() -> None:
+    got = full('"This is crucial for both of them," said one former GOP leadership aide.')
+    assert (got.speaker, got.vague) == ("one former GOP leadership aide", True)
+    got = full('"It is a way to take part," says a source involved in the PAC\'s creation.')
+    assert (got.speaker, got.vague) == ("source", True)
+    text = 'Laughter erupted. "What kind of people do I have here?" Trump asked, looking far from displeased.'
+    assert [a.speaker for a in attributions(text)] == [None, "Trump", "Trump"]
+    text = 'The crowd roared. "All the way!" Dawson shouted, shorthand for taking the fight to the convention.'
+    assert [a.speaker for a in attributions(text)] == [None, "Dawson", "Dawson"]
+    assert one('The crowd chanted back at him, "Send them home."').speaker == "crowd"
+    got = one('Asked if he was encouraging violence with his statement, Trump replied, "Well, maybe so."')
+    assert (got.speaker, got.cue) == ("Trump", "replied")
+    assert one('"We will see," said former senator Ann Lee.').speaker == "Ann Lee"

@@ -200,6 +200,8 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
                     v == 0 or prev is not None and (
                         prev.text in {",", ";", ":", "—", "–", "-", "'"} or prev.text.startswith("\x00"))):
                 sp2, end = _subject_after(text, toks, v + 1)
+                if sp2 is not None and v == 0 and nxt is not None and nxt.low in _SUBORDINATE | {"about", "by"}:
+                    sp2 = None  # "Asked if it had appeared …, Trump replied": a clause, not the one who asked
                 if sp2 is not None and sp2.name and end + 1 < len(toks) and toks[end].text == ",":
                     # "said Dana Reyes, a physicist at the Harbor Institute."
                     stop = next((n for n in range(end + 1, len(toks)) if not toks[n].word
@@ -230,7 +232,8 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
             if low in _CLAUSE_FINAL and (nxt is not None and nxt.word and nxt.low not in {
                     "that", "whether", "if", "why", "how", "what", "reporters", "him", "her", "them"}
                     or "\x00" not in text and not (nxt is not None and nxt.text == ":") and not (
-                        nxt is not None and nxt.text in {".", "!"} and v + 2 == len(toks))):
+                        nxt is not None and nxt.text in {".", "!"} and v + 2 == len(toks)) and not (
+                        nxt is not None and nxt.text == "," and v + 2 < len(toks) and toks[v + 2].low.endswith("ing"))):
                 continue  # "continued to", "as the war continued,": not a cue without a quotation or the end
             cue_text = t.text
             if low in {"told", "tells", "tell", "telling"} and nxt is not None:
@@ -280,7 +283,7 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
             first = min(found, key=lambda c: c.start)
             found[found.index(first)] = replace(first, via=sp.name)
     found.sort(key=lambda c: c.start)
-    if found and found[0].kind == "reported_main" and found[0].start == 0:
+    if found and found[0].start == 0 and (found[0].kind == "reported_main" or found[0].speaker is None):
         named = next((c for c in found[1:] if c.speaker is not None and c.speaker.name), None)
         if named is not None:  # "Remarking upon the vote, Starr said, …": the main clause's cue, not the opening
             found.remove(named)  # participle's, says who speaks

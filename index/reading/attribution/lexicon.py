@@ -43,6 +43,7 @@ _SAY = (_SAY_IRREGULAR | _forms(
     criticize criticise praise dismiss reject defend describe fear hope expect worry doubt agree disagree
     conclude indicate reveal disclose acknowledge concede contend point announce propose threaten demand
     recommend predict forecast project cite reason counsel clarify elaborate specify summarize summarise
+    shout chant yell
     """
 ) | word_set(
     # verbs that double their last consonant

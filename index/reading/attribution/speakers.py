@@ -405,7 +405,7 @@ def _subject_before(text: str, toks: Sequence[_Tok], v: int) -> tuple[_Speaker |
 
 
 _AFTER_SPEAKER = word_set("who which whose that known speaking according adding noting referring in on at during after "
-                          "before when while as to")
+                          "before when while as to involved familiar close briefed")
 
 
 def _subject_after(text: str, toks: Sequence[_Tok], i: int) -> tuple[_Speaker | None, int]:
@@ -512,7 +512,7 @@ def described(name: str | None, as_written: str | None) -> bool:
     article names elsewhere)."""
     written = (as_written or "").split()
     words = (name or "").lower().split()
-    return len(written) >= 2 and written[0].lower() in {"a", "an", "another"} and bool(words) and (
+    return len(written) >= 2 and written[0].lower() in {"a", "an", "another", "one"} and bool(words) and (
         words[-1] in _PERSON_ROLE) and words[-1] not in _TITLES and not any(
         c in (as_written or "") for c in ":—,") and not any(_YEAR.fullmatch(w) for w in words)
 
