@@ -746,3 +746,12 @@ def test_one_unnamed_source_a_tail_with_a_participle_shouting_and_an_opening_ask
     got = one('Asked if he was encouraging violence with his statement, Trump replied, "Well, maybe so."')
     assert (got.speaker, got.cue) == ("Trump", "replied")
     assert one('"We will see," said former senator Ann Lee.').speaker == "Ann Lee"
+
+
+def test_an_opening_of_a_quotation_added_to_an_outlet_and_a_cue_of_words_before_a_position() -> None:
+    got = one('Of Carson, Levine, who has given money to Rubio, said, "He is flat-out scary."')
+    assert got.speaker == "Levine"
+    assert one('"It was 50 percent more than her show," Trump added to People.').speaker == "Trump"
+    assert one("The win added to his lead.").speaker is None
+    got = one('Trump, later alleging that Obama wanted to admit 250,000 Syrians, said he would deport "mostly men."')
+    assert (got.speaker, got.cue) == ("Trump", "said")

@@ -168,6 +168,9 @@ def attribute(sentences: Sequence[Sentence]) -> list[Attribution]:
             continue
         if not quoted[i] and takes_position(found[0].cue):  # "Lee backed the bill, Hart said": Hart's words
             found = [o for o in found if not takes_position(o.cue)] or found
+        elif takes_position(found[0].cue):  # quoted: a cue of words with its speaker still comes first
+            found = [o for o in found if not takes_position(o.cue) and o.speaker is not None] + [
+                o for o in found if takes_position(o.cue) or o.speaker is None]
         c = found[0]
         if c.cue == ":" and not headline and _is_heading(sentences, i):
             continue  # "Christie: A closing surge." over a paragraph of its own: a heading, not Christie's words

@@ -145,7 +145,7 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
                 continue  # "was told", "is said to", "so-called", "the expected ruling", "270 pledged delegates"
             nxt = toks[v + 1] if v + 1 < len(toks) else None
             if low in {"add", "adds", "added", "adding"} and nxt is not None and nxt.low == "to" and not (
-                    v + 2 < len(toks) and toks[v + 2].low in {"that", "reporters"}):
+                    v + 2 < len(toks) and toks[v + 2].low in {"that", "reporters"}) and "\x00" not in text:
                 continue  # "adding to his victories", "who added to her lead": a sum, not words
             if nxt is not None and (low in _AGREE and nxt.low == "to" or low == "admitted" and nxt.low in {
                     "to", "into"} and not (v + 2 < len(toks) and toks[v + 2].low.endswith("ing"))):

@@ -367,7 +367,7 @@ def _subject_before(text: str, toks: Sequence[_Tok], v: int) -> tuple[_Speaker |
                 # ("In July, Aaron, vice chairman, told": a setting opening the sentence is no place before a name)
                 or (len(like) > 0 and seg_end - seg_start <= 2 and first.cap
                     and any(t.low in {"of", "from", "in"} for t in toks[starts[len(like) - 1] : ends[len(like) - 1]])
-                    and not (len(like) == 1 and toks[0].low in {"in", "from"}))
+                    and not (len(like) == 1 and toks[0].low in {"in", "from", "of", "on", "at", "for", "about"}))
             )
         for n_seg in range(len(starts) - 1, -1, -1):
             seg_start, seg_end, appositive_like = starts[n_seg], ends[n_seg], like[n_seg]
