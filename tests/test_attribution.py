@@ -755,3 +755,11 @@ def test_an_opening_of_a_quotation_added_to_an_outlet_and_a_cue_of_words_before_
     assert one("The win added to his lead.").speaker is None
     got = one('Trump, later alleging that Obama wanted to admit 250,000 Syrians, said he would deport "mostly men."')
     assert (got.speaker, got.cue) == ("Trump", "said")
+
+
+def test_a_capitalised_group_noun_a_sentence_adverb_and_a_possessed_thing_are_no_he_or_she() -> None:
+    text = ('Hillary Clinton spoke first.\n\nCandidates who think "the region does not matter are wrong," she said.')
+    assert attributions(text)[1].speaker == "Hillary Clinton"
+    assert one("Pretty soon she would have to tell Bharara.").speaker is None
+    assert one("Her difficulties said much about the race.").speaker is None
+    assert one("His spokesman said the talks were over.").speaker == "His spokesman"

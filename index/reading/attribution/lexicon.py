@@ -374,6 +374,6 @@ _NOT_A_NAME = word_set(
     without against around behind beneath besides via
     somewhere somehow together whatever whenever wherever perhaps maybe also still yet now then soon later earlier
     already
-    given based inspired preceded asked pressed faced followed compared think ask
+    given based inspired preceded asked pressed faced followed compared think ask pretty back
     """
 )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from index.reading.attribution.lexicon import _DETERMINERS, _PERSON_ROLE, _TITLES
+from index.reading.attribution.lexicon import _DETERMINERS, _PEOPLE, _PERSON_ROLE, _TITLES
 from index.reading.attribution.speakers import _Speaker, may_speak
 from index.terms import word_set
 
@@ -16,6 +16,7 @@ def _plural(s: _Speaker) -> bool:
     name = s.name or ""
     words = name.split()
     return bool(words) and (" and " in name or name[0].islower() and words[-1].endswith("s")
+                            or len(words) == 1 and words[0].endswith("s") and words[0].lower() in _PEOPLE | _PERSON_ROLE
                             or words[-1] in _GROUP_NAMES or words[-1].endswith(("ians", "icans", "eans"))
                             or s.vague and words[-1].endswith("s"))
 

@@ -553,6 +553,9 @@ def may_speak(name: str | None) -> bool:
         # preposition's object, a possessive
     if len(words) == 1 and (bare[0] in _NOT_A_NAME or bare[0] in _THINGS or _CONTRACTION.fullmatch(bare[0])):
         return False  # "Some", "October", "Tuesday's", "It's": a word that opens a sentence, not a name
+    if words[0] in {"His", "Her", "Its", "Their", "My", "Our", "Your"} and len(words) > 1 and not _names_someone(
+            bare[1:]):
+        return False  # "Her difficulties", "Their plan": a thing of someone's, opening a sentence
     # In lower case, someone ("voters", "the board", "de Vos") and not a thing, a time or a place ("the past")
     return not name[:1].islower() or _names_someone(bare) or (
         len(words) > 1 and bare[0] in _NAME_PARTICLES and words[1][:1].isupper()) or (
