@@ -763,3 +763,10 @@ def test_a_capitalised_group_noun_a_sentence_adverb_and_a_possessed_thing_are_no
     assert one("Pretty soon she would have to tell Bharara.").speaker is None
     assert one("Her difficulties said much about the race.").speaker is None
     assert one("His spokesman said the talks were over.").speaker == "His spokesman"
+
+
+def test_calling_for_or_on_is_a_position_unless_words_are_quoted() -> None:
+    assert one("Trump called for a ban on Muslims entering the country.").speaker is None
+    assert one("Biden called on Kurds not to cross the river.").speaker is None
+    assert one('Biden called on Kurds to "stay where you are."').speaker == "Biden"
+    assert one("Trump called the ruling a disgrace.").speaker == "Trump"

@@ -153,6 +153,9 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
             if low in {"reported", "reports", "reporting"} and nxt is not None and nxt.low == "from" and not any(
                     x.low == "that" for x in toks[v + 2 :]):
                 continue  # "Phillip reported from Oakland, Calif.": where a reporter was, a byline
+            if low in {"call", "calls", "called", "calling"} and nxt is not None and nxt.low in {
+                    "for", "on", "into", "in", "off", "up", "back"} and "\x00" not in text:
+                continue  # "called for a ban", "called on Kurds to stay", "called into the show": a position or an act
             if low in _CLAIM and any(x.low in _TAKEN for x in toks[v + 1 : v + 4]):
                 continue  # "claimed a victory", "as it claims more territory": a taking, not words
             if nxt is not None and low in _STANCE and low not in _SAY and nxt.low in _PARTICLES:
