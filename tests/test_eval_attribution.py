@@ -310,3 +310,15 @@ def test_without_embedding_the_scorer_reads_the_same_attributions(tmp_path: Path
     assert {k: v["right"] for k, v in report["shares"].items() if k != "own_voice_outside_quotes"} == {
         "named": 3, "quote": 1, "own_voice": 5, "pronoun": 1, "null": 1}
     assert report["timing"]["embedded"] is False
+
+
+def test_quoted_labels_are_also_reported_for_speech_and_writing_cues_alone() -> None:
+    def outcome(cue: str, cue_class: str, right: bool) -> dict[str, object]:
+        return {"kind": "named", "quoted": True, "cue": cue, "cue_class": cue_class, "aligned": True, "right": right,
+                "speaker": "Ada Quill" if right else None, "newsbot_kind": "quote", "newsbot_cue": cue}
+
+    report = summarise([outcome("said", "speech", True), outcome("wrote", "speech", False),
+                        outcome("wants", "other", False)])
+    reader = report["reader"]
+    assert (reader["quoted_labels_right"]["n"], reader["quoted_labels_right"]["right"]) == (3, 1)
+    assert (reader["quoted_speech_labels_right"]["n"], reader["quoted_speech_labels_right"]["right"]) == (2, 1)

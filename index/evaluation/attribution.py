@@ -414,6 +414,7 @@ def summarise(outcomes: Sequence[dict[str, Any]]) -> dict[str, Any]:
     non_name_examples: dict[str, Counter[str]] = {}
     by_class = {k: Tally() for k in ("speech_named", "speech_pronoun", "other_named", "other_pronoun")}
     quoted_labels = Tally()
+    quoted_speech = Tally()  # the quoted labels whose cue is one of speech or writing (the rest: belief, stance, act)
     for o in outcomes:
         if o["kind"] == "card":
             if o["named"] and o["labelled"]:
@@ -433,6 +434,8 @@ def summarise(outcomes: Sequence[dict[str, Any]]) -> dict[str, Any]:
             by_class[f"{o['cue_class']}_{kind}"].add(o["right"])
             if o["quoted"]:
                 quoted_labels.add(o["right"])
+                if o["cue_class"] == "speech":
+                    quoted_speech.add(o["right"])
         tallies[kind].add(o["right"])
         if kind == "own_voice":
             if o["quoted"]:
@@ -466,6 +469,7 @@ def summarise(outcomes: Sequence[dict[str, Any]]) -> dict[str, Any]:
         **{k: t.to_json(TARGETS_23.get(k)) for k, t in cards.items()},
         **{k: t.to_json(TARGETS_23.get(k)) for k, t in by_class.items()},
         "quoted_labels_right": quoted_labels.to_json(TARGETS_23["quoted_labels_right"]),
+        "quoted_speech_labels_right": quoted_speech.to_json(None),
         "own_voice_outside_quotes_named": named_outside.to_json(TARGETS_23["own_voice_outside_quotes_named"]),
     }
     return {
