@@ -770,3 +770,8 @@ def test_calling_for_or_on_is_a_position_unless_words_are_quoted() -> None:
     assert one("Biden called on Kurds not to cross the river.").speaker is None
     assert one('Biden called on Kurds to "stay where you are."').speaker == "Biden"
     assert one("Trump called the ruling a disgrace.").speaker == "Trump"
+
+
+def test_a_two_word_state_after_a_town_in_an_opening_setting_is_no_subject() -> None:
+    got = one('Speaking at a town hall in Salem, New Hampshire, Trump went after Bush, calling him "a total stiff."')
+    assert got.speaker == "Trump"

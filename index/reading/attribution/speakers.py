@@ -443,7 +443,7 @@ def _main_subject(text: str, toks: Sequence[_Tok]) -> _Speaker | None:
             if nxt is None or nxt == i:
                 break
             part = toks[i:nxt]
-            state = len(part) == 1 and part[0].cap and toks[i - 2].cap  # "Ames, Iowa,"
+            state = 1 <= len(part) <= 2 and all(t.cap for t in part) and toks[i - 2].cap  # "Ames, Iowa,"
             if not (state or part[0].low in _SETTING_WORDS):
                 break
             i = nxt + 1
