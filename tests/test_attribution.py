@@ -775,3 +775,9 @@ def test_calling_for_or_on_is_a_position_unless_words_are_quoted() -> None:
 def test_a_two_word_state_after_a_town_in_an_opening_setting_is_no_subject() -> None:
     got = one('Speaking at a town hall in Salem, New Hampshire, Trump went after Bush, calling him "a total stiff."')
     assert got.speaker == "Trump"
+
+
+def test_a_setting_of_time_before_a_name_and_its_role_keeps_the_name_for_a_pronoun() -> None:
+    text = ("On Sunday, Hillary Clinton, the Democratic front-runner, called on tech companies to act.\n\n"
+            '"Resolve means depriving them of territory," she told an audience.')
+    assert [a.speaker for a in attributions(text)] == [None, "Hillary Clinton"]

@@ -443,7 +443,8 @@ def _main_subject(text: str, toks: Sequence[_Tok]) -> _Speaker | None:
             if nxt is None or nxt == i:
                 break
             part = toks[i:nxt]
-            state = 1 <= len(part) <= 2 and all(t.cap for t in part) and toks[i - 2].cap  # "Ames, Iowa,"
+            state = 1 <= len(part) <= 2 and all(t.cap for t in part) and toks[i - 2].cap and (
+                toks[i - 2].low not in _NOT_A_NAME | _SETTING_WORDS)  # "Ames, Iowa,", not "On Sunday, Lee,"
             if not (state or part[0].low in _SETTING_WORDS):
                 break
             i = nxt + 1
