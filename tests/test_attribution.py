@@ -781,3 +781,9 @@ def test_a_setting_of_time_before_a_name_and_its_role_keeps_the_name_for_a_prono
     text = ("On Sunday, Hillary Clinton, the Democratic front-runner, called on tech companies to act.\n\n"
             '"Resolve means depriving them of territory," she told an audience.')
     assert [a.speaker for a in attributions(text)] == [None, "Hillary Clinton"]
+
+
+def test_a_law_a_place_or_an_ordinal_name_is_no_one_he_or_she_stands_for() -> None:
+    text = ("Bernie Sanders spoke in Ohio.\n\nThe Fourteenth Amendment guarantees equal protection.\n\n"
+            '"We will win," he said.')
+    assert attributions(text)[2].speaker == "Bernie Sanders"

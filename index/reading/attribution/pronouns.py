@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from index.reading.attribution.lexicon import _DETERMINERS, _PEOPLE, _PERSON_ROLE, _TITLES
+from index.reading.attribution.lexicon import _DETERMINERS, _NOT_A_NAME, _PEOPLE, _PERSON_ROLE, _THINGS, _TITLES
 from index.reading.attribution.speakers import _Speaker, may_speak
 from index.terms import word_set
 
@@ -21,6 +21,11 @@ def _plural(s: _Speaker) -> bool:
                             or s.vague and words[-1].endswith("s"))
 
 
+_ORDINALS = word_set("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
+                     "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth")
+# Heads of names that are a law, a place or an institution, never a "he" or a "she".
+_NOT_PEOPLE = _THINGS | word_set("amendment act core circle circuit court school elementary university college street "
+                                 "avenue park county city river hall center centre hospital")
 # Capitalised names of groups of people: "he" or "she" never stands for them.
 _GROUP_NAMES = word_set(
     "Democrats Republicans Texans Kansans Muslims Christians Jews Latinos Hispanics Conservatives Liberals "
@@ -71,6 +76,8 @@ class _Resolver:
             titled = s.as_written.split()[0].lower().strip(".") in _TITLES if s.as_written else False
             return words[0].lower() in self.by_surname or self.mention(words[0]) is not None or (
                 s.gender is not None and titled)
+        if words[0].lower() in _ORDINALS or words[0].lower() in _NOT_A_NAME or words[-1].lower() in _NOT_PEOPLE:
+            return False  # "Ninth Circle", "Six stops", "Fourteenth Amendment", "Sandy Hook Elementary School"
         return not words[0].lower().endswith(("ly", "ous", "ing", "ed", "est", "ive", "al"))
 
     def resolve(self, s: _Speaker) -> _Speaker | None:
