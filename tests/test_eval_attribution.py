@@ -322,3 +322,17 @@ def test_quoted_labels_are_also_reported_for_speech_and_writing_cues_alone() -> 
     reader = report["reader"]
     assert (reader["quoted_labels_right"]["n"], reader["quoted_labels_right"]["right"]) == (3, 1)
     assert (reader["quoted_speech_labels_right"]["n"], reader["quoted_speech_labels_right"]["right"]) == (2, 1)
+
+
+def test_a_labels_source_in_a_split_off_tail_touches_the_tail_not_an_earlier_mention() -> None:
+    quote = "\u201cWe will win this state and every state after it, believe me.\u201d"
+    text = f"At noon Trump spoke. {quote} Trump said."
+    sentences = stored(text, [
+        ("At noon Trump spoke.", NO_ATTRIBUTION),
+        (quote, Attribution("Donald Trump", "said", "quote")),
+        ("Trump said.", Attribution("Donald Trump", "said", "reported")),
+    ])
+    tail, start = text.rindex("Trump"), text.index(quote) + 1
+    labels = [label("Trump", "We will win", quoted=True, source=(tail, tail + 5), content=(start, start + 60))]
+    own = [o for o in score_article(labels, text, text, sentences) if o["kind"] == "own_voice"]
+    assert [o["right"] for o in own] == [True]  # only "Trump spoke at noon." is the outlet's: the tail is the label's

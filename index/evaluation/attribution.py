@@ -315,7 +315,10 @@ def align(
     if start >= 0 and end >= start:
         touched |= {i for i, s in enumerate(sentences) if s.start < end + len(tail) and s.end > start}
     if label.source_span is not None:
-        src = _find(stored, raw[label.source_span[0] : label.source_span[1]].strip(), pos)
+        # the Source where it lies from the content in the raw text ("…," then "Trump said." after the quotation),
+        # not its nearest mention to the snippet, which may be an earlier sentence
+        expected = start + (label.source_span[0] - a) if start >= 0 else pos
+        src = _find(stored, raw[label.source_span[0] : label.source_span[1]].strip(), expected)
         if src >= 0 and (i := sentence_at(sentences, src)) is not None:
             touched.add(i)
     return at, touched
