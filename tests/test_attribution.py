@@ -787,3 +787,9 @@ def test_a_law_a_place_or_an_ordinal_name_is_no_one_he_or_she_stands_for() -> No
     text = ("Bernie Sanders spoke in Ohio.\n\nThe Fourteenth Amendment guarantees equal protection.\n\n"
             '"We will win," he said.')
     assert attributions(text)[2].speaker == "Bernie Sanders"
+
+
+def test_a_verb_opening_a_sentence_inverts_only_as_said_does() -> None:
+    assert one("Declared 2016 Presidential Candidates.").speaker is None
+    got = one('Asked if he was encouraging violence, Trump replied, "Well, maybe so."')
+    assert (got.speaker, got.cue) == ("Trump", "replied")

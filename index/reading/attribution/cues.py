@@ -198,13 +198,12 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
                         w[:1].isupper() or w in _NAME_PARTICLES for w in inverted.as_written.split()
                 ) and (end >= len(toks) or toks[end].text in {",", ".", ";"}):
                     sp = None  # "…, candidates have more room, said Steve Grubbs": the name after the verb speaks
-            # (never "told": the name after it is the one told, "…, told Reuters")
+            # (never "told": the name after it is the one told, "…, told Reuters"; opening a sentence, only "Said
+            # Smith: …": "Asked if …, Trump replied" and a heading "Declared 2016 Presidential Candidates" are not)
             if sp is None and low in _INVERTABLE and low not in {"told", "tells"} and (
-                    v == 0 or prev is not None and (
+                    v == 0 and not headline and low in {"said", "says"} or prev is not None and (
                         prev.text in {",", ";", ":", "—", "–", "-", "'"} or prev.text.startswith("\x00"))):
                 sp2, end = _subject_after(text, toks, v + 1)
-                if sp2 is not None and v == 0 and nxt is not None and nxt.low in _SUBORDINATE | {"about", "by"}:
-                    sp2 = None  # "Asked if it had appeared …, Trump replied": a clause, not the one who asked
                 if sp2 is not None and sp2.name and end + 1 < len(toks) and toks[end].text == ",":
                     # "said Dana Reyes, a physicist at the Harbor Institute."
                     stop = next((n for n in range(end + 1, len(toks)) if not toks[n].word
