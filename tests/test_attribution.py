@@ -793,3 +793,14 @@ def test_a_verb_opening_a_sentence_inverts_only_as_said_does() -> None:
     assert one("Declared 2016 Presidential Candidates.").speaker is None
     got = one('Asked if he was encouraging violence, Trump replied, "Well, maybe so."')
     assert (got.speaker, got.cue) == ("Trump", "replied")
+
+
+def test_an_interview_with_turns_labelled_by_name_attributes_every_turn() -> None:
+    text = ("The author spoke to us.\n\nWikinews: Why did you start it?\n\n"
+            "HughMcGuire: I think a vibrant public domain is important. CC makes things more complex.\n\n"
+            "Wikinews: Do you record?\n\nHughMcGuire: Yes. I still do the odd chapter.")
+    assert [a.speaker for a in attributions(text)] == [
+        None, "Wikinews", "HughMcGuire", "HughMcGuire", "Wikinews", "HughMcGuire", "HughMcGuire"]
+    # names that open one paragraph each are headings, not turns
+    text = "The race is on.\n\nSanders: Win in a walk.\n\nHe leads by 20.\n\nRubio: Finish second.\n\nHe trails."
+    assert [a.speaker for a in attributions(text)] == [None] * 5
