@@ -804,3 +804,13 @@ def test_an_interview_with_turns_labelled_by_name_attributes_every_turn() -> Non
     # names that open one paragraph each are headings, not turns
     text = "The race is on.\n\nSanders: Win in a walk.\n\nHe leads by 20.\n\nRubio: Finish second.\n\nHe trails."
     assert [a.speaker for a in attributions(text)] == [None] * 5
+
+
+def test_a_role_of_a_place_before_a_name_an_age_before_who_told_by_and_tweeted_after_a_quotation() -> None:
+    got = full('The mayor of London, Sadiq Khan, thanked "the police for their swift response".')
+    assert (got.speaker, got.role) == ("Sadiq Khan", "The mayor of London")
+    assert one("Tom Hart of Portland, Ore., said the plan was fine.").speaker == "Tom Hart"
+    assert one('Another was tour manager Thomas Gray, 24, who cited rugby: "one in, all in."').speaker == "Thomas Gray"
+    got = one('That day he was told by Emergencies Minister Yevgeny Zinichev of "36 to 40 people under the rubble".')
+    assert (got.speaker, got.cue) == ("Yevgeny Zinichev", "told by")
+    assert one('"I am in awe of the people who ran towards danger" tweeted Mayor Sadiq Khan.').speaker == "Sadiq Khan"

@@ -138,6 +138,13 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
             if low in _NOT_FINITE:
                 continue
             prev = toks[v - 1] if v > 0 else None
+            if low == "told" and prev is not None and prev.low in _PASSIVE and v + 2 < len(toks) and (
+                    toks[v + 1].low == "by"):  # "he was told by Emergencies Minister Yevgeny Zinichev of …"
+                end = _np_forward(toks, v + 2)
+                agent = _speaker_from(toks[v + 2 : end], text) if end > v + 2 else None
+                if agent is not None and agent.name:
+                    found.append(_Cue(t.start, agent, text[t.start : toks[v + 1].end], "reported"))
+                continue
             if prev is not None and (prev.low in _PASSIVE or prev.text in {"so-", "-"} or prev.low == "so"
                                      or prev.low in {"the", "a", "an", "its", "his", "her", "their"}
                                      or low.endswith("ed") and (prev.low in {"of", "for", "with"}

@@ -118,7 +118,8 @@ _BEFORE_A_CLAUSE = _forms("maintain declare respond testify")
 _INVERTABLE = word_set(
     "said says say added adds wrote writes explained noted notes continued warned claimed stated announced asked "
     "insisted argued recalled cautioned told tells replied responded answered countered concluded observed "
-    "remarked quipped joked suggested predicted declared admitted acknowledged conceded reads read reports reported"
+    "remarked quipped joked suggested predicted declared admitted acknowledged conceded reads read reports reported "
+    "tweeted commented"
 )
 # Verb forms too ambiguous to attribute on their own ("were told", "thinking about", "the report said").
 _NOT_FINITE = word_set("written thinking shown")

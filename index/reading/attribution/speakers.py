@@ -343,6 +343,8 @@ def _subject_before(text: str, toks: Sequence[_Tok], v: int) -> tuple[_Speaker |
         j = k - 1
         if j > 0 and toks[j - 1].text == ",":
             j -= 1
+        if j > 1 and toks[j - 1].text.isdigit() and toks[j - 2].text == ",":
+            j -= 2  # "Thomas Gray, 24, who cited …": the age is no one
         start = _np_back(toks, j)
         if start < j:
             return _speaker_from(toks[start:j], text), None
@@ -367,7 +369,9 @@ def _subject_before(text: str, toks: Sequence[_Tok], v: int) -> tuple[_Speaker |
                 # ("In July, Aaron, vice chairman, told": a setting opening the sentence is no place before a name)
                 or (len(like) > 0 and seg_end - seg_start <= 2 and first.cap
                     and any(t.low in {"of", "from", "in"} for t in toks[starts[len(like) - 1] : ends[len(like) - 1]])
-                    and not (len(like) == 1 and toks[0].low in {"in", "from", "of", "on", "at", "for", "about"}))
+                    and not (len(like) == 1 and toks[0].low in {"in", "from", "of", "on", "at", "for", "about"})
+                    # ("The mayor of London, Sadiq Khan, said": after a role, a name)
+                    and not any(t.low in _PERSON_ROLE for t in toks[starts[len(like) - 1] : ends[len(like) - 1]]))
             )
         for n_seg in range(len(starts) - 1, -1, -1):
             seg_start, seg_end, appositive_like = starts[n_seg], ends[n_seg], like[n_seg]
