@@ -336,3 +336,13 @@ def test_a_labels_source_in_a_split_off_tail_touches_the_tail_not_an_earlier_men
     labels = [label("Trump", "We will win", quoted=True, source=(tail, tail + 5), content=(start, start + 60))]
     own = [o for o in score_article(labels, text, text, sentences) if o["kind"] == "own_voice"]
     assert [o["right"] for o in own] == [True]  # only "Trump spoke at noon." is the outlet's: the tail is the label's
+
+
+def test_a_speaker_that_names_no_one_in_particular_matches_the_same_words() -> None:
+    from index.evaluation.attribution import speaker_matches
+
+    assert speaker_matches("Most of the candidates", "Most of the candidates")
+    assert speaker_matches("Candidates", "candidates")
+    assert not speaker_matches("candidates", "Donald Trump")  # a role against a name still needs the name
+    assert not speaker_matches("the mayor", "the governor")
+    assert speaker_matches("Ada Quill", "Mayor Ada Quill")

@@ -214,8 +214,14 @@ def speaker_words(name: str) -> frozenset[str]:
 
 
 def speaker_matches(speaker: str | None, annotated: str) -> bool:
-    """Return whether newsbot's speaker shares a content word with an annotated Source."""
-    return speaker is not None and bool(speaker_words(speaker) & speaker_words(annotated))
+    """Return whether newsbot's speaker shares a content word with an annotated Source; when either names no
+    one in particular ("Most of the candidates", "the nominee"), whether they share a word at all."""
+    if speaker is None:
+        return False
+    mine, theirs = speaker_words(speaker), speaker_words(annotated)
+    if mine and theirs:
+        return bool(mine & theirs)
+    return not mine and not theirs and bool(set(content_terms(speaker)) & set(content_terms(annotated)))
 
 
 def is_right(label: Label, speaker: str | None, antecedents: Sequence[str] = ()) -> bool:
