@@ -24,9 +24,7 @@ from dataclasses import replace
 
 from index.model import NO_ATTRIBUTION, Attribution, Sentence
 from index.reading.attribution.cues import _Cue, _cues
-from index.reading.attribution.lexicon import _FEMALE_NAMES as FEMALE_NAMES
-from index.reading.attribution.lexicon import _MALE_NAMES as MALE_NAMES
-from index.reading.attribution.lexicon import takes_position
+from index.reading.attribution.lexicon import _FEMALE_NAMES, _MALE_NAMES, takes_position
 from index.reading.attribution.pronouns import _plural, _Resolver
 from index.reading.attribution.quotations import SCARE_QUOTE_WORDS, _mask_quotes, in_quotations, is_quotation
 from index.reading.attribution.speakers import _main_subject, _Speaker, described, may_speak, speaks
@@ -93,8 +91,8 @@ def _full_names(sentences: Sequence[Sentence]) -> dict[str, tuple[int, _Speaker]
     for i, s in enumerate(sentences):
         for m in _FULL_NAME.finditer(s.text):
             first, surname = m.group(1), m.group(2)
-            gender = "f" if first.lower() in FEMALE_NAMES else "m" if first.lower() in MALE_NAMES else None
-            if gender is None or first.lower() in FEMALE_NAMES and first.lower() in MALE_NAMES:
+            gender = "f" if first.lower() in _FEMALE_NAMES else "m" if first.lower() in _MALE_NAMES else None
+            if gender is None or first.lower() in _FEMALE_NAMES and first.lower() in _MALE_NAMES:
                 continue
             name = f"{first} {surname}"
             key = surname.lower()
@@ -169,8 +167,7 @@ def attribute(sentences: Sequence[Sentence]) -> list[Attribution]:
         if not quoted[i] and takes_position(found[0].cue):  # "Lee backed the bill, Hart said": Hart's words
             found = [o for o in found if not takes_position(o.cue)] or found
         elif takes_position(found[0].cue):  # quoted: a cue of words with its speaker still comes first
-            found = [o for o in found if not takes_position(o.cue) and o.speaker is not None] + [
-                o for o in found if takes_position(o.cue) or o.speaker is None]
+            found = sorted(found, key=lambda o: takes_position(o.cue) or o.speaker is None)
         c = found[0]
         if c.cue == ":" and not headline and _is_heading(sentences, i):
             continue  # "Christie: A closing surge." over a paragraph of its own: a heading, not Christie's words

@@ -104,7 +104,7 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
     """Return the attribution cues of a sentence's text outside quotations, first one first."""
     found: list[_Cue] = []
     for m in _ACCORDING.finditer(text):
-        i = next((n for n, t in enumerate(toks) if t.start >= m.end()), len(toks))
+        i = _token_at(toks, m.end())
         end = _clause_end(toks, i)
         if end > i:
             end = next((n for n in range(i + 1, end) if toks[n].low in _SUBORDINATE), end)
@@ -140,10 +140,7 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
             prev = toks[v - 1] if v > 0 else None
             if low == "told" and prev is not None and prev.low in _PASSIVE and v + 2 < len(toks) and (
                     toks[v + 1].low == "by"):  # "he was told by Emergencies Minister Yevgeny Zinichev of …"
-                end = _np_forward(toks, v + 2)
-                agent = _speaker_from(toks[v + 2 : end], text) if end > v + 2 else None
-                if agent is not None and agent.name:
-                    found.append(_Cue(t.start, agent, text[t.start : toks[v + 1].end], "reported"))
+                found.extend(_by_agent(text, toks, v))
                 continue
             if prev is not None and (prev.low in _PASSIVE or prev.text in {"so-", "-"} or prev.low == "so"
                                      or prev.low in {"the", "a", "an", "its", "his", "her", "their"}
@@ -183,18 +180,12 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
                 if prev is None or prev.text in {",", "—", "–", "--"} or prev.low in {
                         "by", "and", "while", "before", "after"}:
                     found.append(_Cue(t.start, None, t.text, "reported_main"))
-                elif (start := _np_back(toks, v)) < v and start > 0 and toks[start - 1].low == "with":
-                    agent = _speaker_from(toks[start:v], text)  # "…, with Senator John McCain telling reporters"
-                    if agent is not None and agent.name and _is_name_token(toks[v - 1]):
-                        found.append(_Cue(t.start, agent, t.text, "reported"))
+                elif (agent := _named_after(text, toks, v, "with")) is not None and _is_name_token(toks[v - 1]):
+                    found.append(_Cue(t.start, agent, t.text, "reported"))  # "…, with Senator McCain telling"
                 continue
             if low.endswith("ed") and v + 1 < len(toks) and toks[v + 1].low == "by" and (
                     v > 0 and prev is not None and prev.word and not headline):
-                # "the plan described by the mayor": the agent after "by" makes the claim.
-                end = _np_forward(toks, v + 2)
-                agent = _speaker_from(toks[v + 2 : end], text) if end > v + 2 else None
-                if agent is not None and agent.name:
-                    found.append(_Cue(t.start, agent, text[t.start : toks[v + 1].end], "reported"))
+                found.extend(_by_agent(text, toks, v))  # "the plan described by the mayor": the agent speaks
                 continue
             sp, where = _subject_before(text, toks, v)
             if sp is not None and low in _INVERTABLE and low not in {"told", "tells", "tell", "telling"} and (
@@ -267,12 +258,8 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
     for v, t in enumerate(toks):
         if t.low not in {"put", "puts"} or v + 1 >= len(toks) or toks[v + 1].low != "it":
             continue
-        start = _np_back(toks, v)
-        start += start < v and toks[start].low == "as"  # a capital "As" opening the sentence is no name
-        if start < v and start > 0 and toks[start - 1].low == "as":
-            sp = _speaker_from(toks[start:v], text)
-            if sp is not None and sp.name:
-                found.append(_Cue(t.start, sp, text[t.start : toks[v + 1].end], "reported"))
+        if (sp := _named_after(text, toks, v, "as")) is not None:
+            found.append(_Cue(t.start, sp, text[t.start : toks[v + 1].end], "reported"))
     # "Name: ..." opening a sentence (a headline "Lee: ..." or a transcript line).
     colon = re.match(r"\s*([^:\x00]{2,60}?):\s", text)
     if colon and toks and toks[0].cap and toks[0].low not in _NOT_COLON_NAMES and not _TALLY_OR_LIST.match(
@@ -285,7 +272,7 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
             if sp is not None and sp.name and sp.name.lower() not in _NOT_COLON_NAMES:
                 found.append(_Cue(0, sp, ":", "reported"))
     for m in _CITING.finditer(text):
-        i = next((n for n, t in enumerate(toks) if t.start >= m.end()), len(toks))
+        i = _token_at(toks, m.end())
         end = _clause_end(toks, i)
         sp = _speaker_from(toks[i:end], text) if end > i else None
         if sp is not None and sp.name and found:
@@ -333,15 +320,40 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
     return found
 
 
+def _token_at(toks: Sequence[_Tok], offset: int) -> int:
+    """Return the index of the first token at or after a character offset (len(toks): none)."""
+    return next((n for n, t in enumerate(toks) if t.start >= offset), len(toks))
+
+
+def _by_agent(text: str, toks: Sequence[_Tok], v: int) -> list[_Cue]:
+    """Return the cue of the verb at token v whose agent, after "by" at v + 1, makes the claim ("described by the
+    mayor", "was told by the minister"), or none when no one is named there."""
+    end = _np_forward(toks, v + 2)
+    agent = _speaker_from(toks[v + 2 : end], text) if end > v + 2 else None
+    if agent is None or not agent.name:
+        return []
+    return [_Cue(toks[v].start, agent, text[toks[v].start : toks[v + 1].end], "reported")]
+
+
+def _named_after(text: str, toks: Sequence[_Tok], v: int, word: str) -> _Speaker | None:
+    """Return who the noun phrase right before token v names when a given word opens it ("with Senator McCain
+    telling", "As Cornyn put it"), else None."""
+    start = _np_back(toks, v)
+    start += word == "as" and start < v and toks[start].low == word  # a capital "As" opening the sentence is no name
+    if not (start < v and start > 0 and toks[start - 1].low == word):
+        return None
+    sp = _speaker_from(toks[start:v], text)
+    return sp if sp is not None and sp.name else None
+
+
 def _inset(text: str, toks: Sequence[_Tok], cue: _Cue) -> bool:
     """Return whether a cue and its speaker stand between two commas, a short aside inside the sentence
     (", he said in a telephone interview,"), with words of the sentence on both sides."""
     if cue.speaker is None or not cue.speaker.as_written:
         return False
     at = text.rfind(cue.speaker.as_written, 0, cue.start)
-    first = next((n for n, t in enumerate(toks) if t.start >= at), None) if at >= 0 else None
-    v = next((n for n, t in enumerate(toks) if t.start >= cue.start), None)
-    if first is None or v is None or first < 2 or toks[first - 1].text != "," or cue.start - at > 40:
+    first, v = _token_at(toks, at), _token_at(toks, cue.start)
+    if at < 0 or v == len(toks) or first < 2 or toks[first - 1].text != "," or cue.start - at > 40:
         return False
     end = next((n for n in range(v + 1, min(v + 8, len(toks))) if toks[n].text == ","), None)
     return end is not None and end + 1 < len(toks) and all(t.word for t in toks[v + 1 : end]) and toks[end + 1].word
@@ -352,7 +364,7 @@ _TIME_CLAUSE = word_set("after when while before since until once because althou
 
 def _in_time_clause(toks: Sequence[_Tok], cue: _Cue) -> bool:
     """Return whether a cue stands in a subordinate clause that a comma closes after it ("after the talks ended,")."""
-    at = next((n for n, t in enumerate(toks) if t.start >= cue.start), len(toks))
+    at = _token_at(toks, cue.start)
     opener = next((n for n in range(at - 1, -1, -1) if toks[n].low in _TIME_CLAUSE or toks[n].text == ","), None)
     if opener is None or toks[opener].text == "," or (opener > 0 and toks[opener - 1].text not in {",", "—", "–"}):
         return False
