@@ -796,3 +796,43 @@ def test_a_role_of_a_place_before_a_name_an_age_before_who_told_by_and_tweeted_a
     got = one('That day he was told by Emergencies Minister Yevgeny Zinichev of "36 to 40 people under the rubble".')
     assert (got.speaker, got.cue) == ("Yevgeny Zinichev", "told by")
     assert one('"I am in awe of the people who ran towards danger" tweeted Mayor Sadiq Khan.').speaker == "Sadiq Khan"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker"),
+    [
+        # an opening setting (a preposition, a weekday, a participle and its phrase) is no one; the name after it is
+        ("Alarmed by the flooding in Dorset, Senator Ann Lee, the committee chair, said the levees would hold.",
+         "Ann Lee"),
+        ("Speaking in Leeds, Hart, without naming her, also accused Lee of ignoring the north.", "Hart"),
+        ("Monday at Harbour College in Bray, OR, after winning the count, Mayor Tom Hart (D-Ore.), said, "
+         "“We are ready to govern.”", "Tom Hart"),
+        ("While Quinn did not spell out the plan in detail, Rep. Ana Cruz, R-Tex., says it is close.", "Ana Cruz"),
+        ("In a radio interview, Dr Ada Quill, an economist from Harbour University, said prices would fall.",
+         "Ada Quill"),
+        # the role after an inverted "said", then who holds it
+        ("In nearby Bray, the ferry company is hanging on, but it is under pressure from imports, said the company's "
+         "chief executive, John J. Roe.", "John J. Roe"),
+        # a relative or participle clause between the subject and the verb is the subject's, not its last name's
+        ("Current and former officials who spoke with The Harbour Times said the fund had run dry.",
+         "former officials"),
+        ("Mr. Roe, who had addressed the Harbour Council on Thursday, said on Sunday that the vote was rigged.", "Roe"),
+        ("Many of the local party leaders who would rather be working on a campaign for Ann Lee said they would "
+         "back the ticket.", "Many of the local party leaders"),
+        ("Another intelligence source speaking to Channel 9 said, “The agents are investigating.”",
+         "Another intelligence source"),
+    ],
+)
+def test_a_setting_or_a_clause_before_the_verb_is_not_its_speaker(sentence: str, speaker: str) -> None:
+    assert one(sentence).speaker == speaker
+
+
+def test_a_name_that_opens_a_clause_of_its_own_is_that_clauses_subject() -> None:
+    # "who Lee said": no verb between the relative and the name, so the name speaks
+    assert one("Hart, who Lee said was unfit, left the race.").speaker == "Lee"
+    # "less credit than aides say": the clause after "than" is the aides'
+    assert one("It has exasperated Mr. Hart, who has gotten less credit than aides say he deserves.").speaker == "aides"
+    # "…, 67 percent, say they will vote for Lee", "…, continued to affirm their support for Lee": no speaker after
+    for sentence in ("Among likely voters, about two-thirds, 67 percent, say they will vote for Lee.",
+                     "While many members, like Mr. Roe, continued to affirm their support for Ms. Lee, others left."):
+        assert one(sentence).speaker is None

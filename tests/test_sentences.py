@@ -142,6 +142,10 @@ def test_titles_and_acronyms_do_not_end_sentences() -> None:
         "The U.S. said nothing.",
         "John F. Kennedy was mentioned.",
     ]
+    # a state's abbreviation before a comma ends no sentence: none opens with a comma
+    text = "Rep. Ana Cruz, R-Tex., says it is close. Lee, of Salem, Ore.; Hart agreed."
+    assert [s.text for s in split_sentences(text)] == [
+        "Rep. Ana Cruz, R-Tex., says it is close.", "Lee, of Salem, Ore.; Hart agreed."]
 
 
 def test_sentences_inside_a_quotation_are_split() -> None:

@@ -90,9 +90,12 @@ def _starts(paragraph: str) -> list[int]:
 
 
 def _merged(paragraph: str, starts: list[int]) -> list[int]:
-    """Return sentence starts without bad splits after a title ("Gen.") or a name's initial ("John F.")."""
+    """Return sentence starts without bad splits after a title ("Gen.") or a name's initial ("John F."), or before a
+    comma, semicolon or colon ("Rep. Ana Cruz, R-Tex., says": no sentence opens with one)."""
     kept = [starts[0]]
     for s in starts[1:]:
+        if paragraph[s : s + 1] in {",", ";", ":"}:
+            continue
         before = paragraph[kept[-1] : s].rstrip()
         m = _TITLE_END.search(before)
         if m and m.group(1).lower() in _TITLES or _INITIAL_END.search(before):

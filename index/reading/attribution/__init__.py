@@ -34,7 +34,7 @@ from index.reading.attribution.transcripts import _turn_attribution, _turns
 __all__ = ["RULES_VERSION", "SCARE_QUOTE_WORDS", "attribute", "in_quotations", "is_quotation", "may_speak"]
 
 # The version of these rules: an index attributed by other rules is re-attributed by the next `newsbot index`.
-RULES_VERSION = 7  # 3: issue 23 (unattributed quotations, transcript turns, who may speak); 4: only people,
+RULES_VERSION = 8  # 3: issue 23 (unattributed quotations, transcript turns, who may speak); 4: only people,
 # groups, organisations and polls speak; "he" never stands for a group; 5: a number word, a preposition, an adverb
 # or an opening participle alone ("Thirteen", "Across", "Somehow", "Based") is no name, nor a capitalised
 # preposition's object ("At Harbour Hall"); a participle before the speakers is not theirs ("echoing experts who");
@@ -43,7 +43,10 @@ RULES_VERSION = 7  # 3: issue 23 (unattributed quotations, transcript turns, who
 # a named appositive with where they are from speaks after its role ("A voter, Ann Lee of Dayton, said"); a
 # possessive speaker is the person ("Obama's" → Obama), if the person may speak; 7: a split-off tail ("Trump said.",
 # "Clinton asked.") names the quotation before a subject named earlier does; the main clause's cue wins over an
-# opening participle or a clause of time; "with McCain telling", "as Cornyn put it"; "…, told Reuters" never speaks
+# opening participle or a clause of time; "with McCain telling", "as Cornyn put it"; "…, told Reuters" never speaks;
+# 8: an opening setting before commas is no one ("Alarmed by the unrest in Nevada, Senator Harry Reid, …, said");
+# "said the company's chief executive, John Roe"; a relative or participle clause before the verb is its subject's
+# ("officials who spoke with The Times said", "a source speaking to Fox News said")
 
 
 def _attribution(s: _Speaker | None, cue: _Cue, kind: str | None = None) -> Attribution:

@@ -325,6 +325,40 @@ def _unnamed(words: Sequence[_Tok]) -> bool:
         _is_name_token(t) for t in words[1:])
 
 
+# Words that open a sentence's setting rather than its subject: "In nearby Decatur,", "Speaking in Harlem,".
+_SETTING_OPENERS = word_set("in on at from after before during when while since although though under over against "
+                            "despite because until without within through among amid following near nearby across "
+                            "outside inside throughout upon monday tuesday wednesday thursday friday saturday sunday")
+
+
+def _opens_setting(words: Sequence[_Tok]) -> bool:
+    """Return whether the words before a sentence's first comma are a setting, not a subject: a preposition or a
+    weekday ("In nearby Decatur", "Tuesday at Baldwin Wallace University"), or a participle and its phrase
+    ("Alarmed by the unrest", "Speaking in Harlem"; "Manning" alone is a name)."""
+    if len(words) < 2:
+        return False
+    first, second = words[0], words[1]
+    participle = first.low.endswith(("ed", "ing")) and len(first.low) > 4 and second.word and not second.cap
+    return first.low in _SETTING_OPENERS or participle
+
+
+def _named_segment(text: str, toks: Sequence[_Tok], starts: Sequence[int], ends: Sequence[int]) -> _Speaker | None:
+    """Return the speaker named by the last of these comma-separated segments that is a name ("Senator Harry Reid",
+    "Gov. John Kasich (R-OH)"; not "retail expert from Queensland University"), or None when none is one ("but it
+    is under pressure from Asian imports")."""
+    for seg_start, seg_end in zip(reversed(starts), reversed(ends), strict=True):
+        last = seg_end
+        if last > seg_start and toks[last - 1].text == ")":
+            last = next((j for j in range(last - 1, seg_start, -1) if toks[j].text == "("), seg_start)
+        if last <= seg_start or not _is_name_token(toks[last - 1]) or not _is_name_token(toks[seg_start]) or (
+                re.match(r"[RDI]-", toks[seg_start].text)):  # "R-NY": a party tag, not a name
+            continue
+        sp = _speaker_from(toks[_np_back(toks, seg_end) : seg_end], text)
+        if sp is not None and sp.name and sp.name[:1].isupper() and may_speak(sp.name):
+            return sp
+    return None
+
+
 def _subject_before(text: str, toks: Sequence[_Tok], v: int) -> tuple[_Speaker | None, str | None]:
     """Return the speaker before the verb at token v (or the pronoun standing for them), and whether the subject is
     a relative or coordinated one the caller must take from the main clause ("main")."""
@@ -384,6 +418,10 @@ def _subject_before(text: str, toks: Sequence[_Tok], v: int) -> tuple[_Speaker |
                     return sp, None
             if appositive_like and n_seg > 0 and n_seg >= len(starts) - 4:
                 continue  # "a former jihadist", "45", "of Ohio", "Mich.": describes the speaker before it
+            if n_seg == 0 and seg_start == 0 and len(starts) > 1 and _opens_setting(toks[seg_start:seg_end]):
+                # "Alarmed by the unrest in Nevada, Senator Harry Reid, the minority leader, said": the opening
+                # setting is no one; the speaker is the last name between it and the verb, if any
+                return _named_segment(text, toks, starts[1:], ends[1:]), None
             np_start = _np_back(toks, seg_end)
             last_seg = n_seg == len(starts) - 1
             role_before = n_seg > 0 and like[n_seg - 1] and _a_name_here(toks[seg_start:seg_end])
@@ -404,17 +442,61 @@ def _subject_before(text: str, toks: Sequence[_Tok], v: int) -> tuple[_Speaker |
     start = _np_back(toks, k)
     if start == k:
         return None, None
+    head = _clause_head(toks, start)
+    if head is not None:  # "Officials who spoke with The Huffington Post said": the officials, not the Post
+        sp = _speaker_from(toks[head[0] : head[1]], text)
+        if sp is not None and sp.name and may_speak(sp.name):
+            return sp, None
     sp = _speaker_from(toks[start:k], text)
     return sp, None
+
+
+CLAUSE_WORDS = 25  # the most words of a relative or participle clause between a subject and its verb of saying
+PARTICIPLE_WORDS = 6  # the most words between a participle and the name ending its phrase ("speaking to Fox News")
+_RELATIVE = word_set("who who'd who’d who's who’s who've who’ve")
+# Words that open a clause of their own: the name after them is that clause's subject ("less credit than aides say")
+_CLAUSE_OPENERS = word_set("than that because if when while as since although though whether where how what why "
+                           "which whom whose unless until")
+
+
+def _clause_head(toks: Sequence[_Tok], start: int) -> tuple[int, int] | None:
+    """Return where the subject lies when the noun phrase at `start`, right before a verb of saying, ends a relative
+    or participle clause hanging on it: "Current officials who spoke with The Huffington Post said", "Mr. Khan, who
+    had addressed the convention on Thursday, said", "A source speaking to Fox News said"; None when it does not
+    ("Trump, who Clinton said ...": the clause has no verb before the name, so the name is its subject)."""
+    j = start - 1
+    participle: tuple[int, int] | None = None  # the nearest participle's subject, if no relative comes first
+    while j >= 0 and start - j <= CLAUSE_WORDS:
+        t = toks[j]
+        if not t.word or t.low in _SAY or t.low in _PRONOUN_SUBJECTS or t.low in _CLAUSE_OPENERS:
+            break  # a comma, a quotation or a dash, another cue, subject or clause: the name is no clause's end
+        if t.low in _RELATIVE and j < start - 1:
+            end = j - 1 if j > 0 and toks[j - 1].text == "," else j
+            head = _np_back(toks, end)
+            return (head, end) if head < end else None
+        if participle is None and not t.cap and t.low.endswith("ing") and len(t.low) > 4 and 0 < j < start - 1 and (
+                start - j <= PARTICIPLE_WORDS):
+            head = _np_back(toks, j)
+            if head < j:
+                participle = (head, j)
+        j -= 1
+    return participle
 
 
 _AFTER_SPEAKER = word_set("who which whose that known speaking according adding noting referring in on at during after "
                           "before when while as to involved familiar close briefed")
 
 
+_NOT_AFTER_VERB = word_set("to for of in on at with by from that about up out over into")
+
+
 def _subject_after(text: str, toks: Sequence[_Tok], i: int) -> tuple[_Speaker | None, int]:
     """Return the speaker named right after an inverted verb ("said Smith, a spokesman", "said the former top aide
     to the governor") and where it ends: the words up to the end of the clause, before any relative clause."""
+    if i < len(toks) and (toks[i].low in _PRONOUN_SUBJECTS or toks[i].low in _NOT_AFTER_VERB):
+        # "…, 67 percent, say they will vote for Trump", "…, continued to affirm their support for Mr. Trump": a
+        # clause or the verb's object, not a speaker after it
+        return None, i
     end = i
     while end < len(toks) and end - i < 12 and toks[end].word and not (
             end > i and toks[end].low in _AFTER_SPEAKER and not toks[end].cap):
