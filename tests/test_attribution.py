@@ -836,3 +836,17 @@ def test_a_name_that_opens_a_clause_of_its_own_is_that_clauses_subject() -> None
     for sentence in ("Among likely voters, about two-thirds, 67 percent, say they will vote for Lee.",
                      "While many members, like Mr. Roe, continued to affirm their support for Ms. Lee, others left."):
         assert one(sentence).speaker is None
+
+
+def test_a_question_put_to_the_subject_is_not_their_words_and_a_name_after_a_dash_owns_the_quotation() -> None:
+    for sentence in ("Hart was asked, “If you had known about the server, would you have told her?”",
+                     "In an interview with the Gazette, Lee was asked, “What is the most dangerous place you saw?”"):
+        got = one(sentence)
+        assert (got.speaker, got.kind) == (None, "quote")  # an unattributed quotation, not the subject's words
+    assert one("Lee fired back that “the voters know my record and they trust it.”").speaker == "Lee"
+    for sentence, speaker in (
+            ("Pollsters agree - Ada Quill: “Keep on contacting voters as late as possible.”", "Ada Quill"),
+            ("Estimates of turnout are a problem - Harbour Research: “All the samples include engaged voters.”",
+             "Harbour Research"),
+            ("Signs of a surge were there all along -More from Lee and Hart: “The data confirm it.”", "Lee and Hart")):
+        assert one(sentence).speaker == speaker

@@ -46,7 +46,8 @@ RULES_VERSION = 8  # 3: issue 23 (unattributed quotations, transcript turns, who
 # opening participle or a clause of time; "with McCain telling", "as Cornyn put it"; "…, told Reuters" never speaks;
 # 8: an opening setting before commas is no one ("Alarmed by the unrest in Nevada, Senator Harry Reid, …, said");
 # "said the company's chief executive, John Roe"; a relative or participle clause before the verb is its subject's
-# ("officials who spoke with The Times said", "a source speaking to Fox News said")
+# ("officials who spoke with The Times said", "a source speaking to Fox News said"); "Lee was asked, "…"" is not
+# Lee's words; "Pollsters agree - Ada Quill: "…"" is Quill's
 
 
 def _attribution(s: _Speaker | None, cue: _Cue, kind: str | None = None) -> Attribution:
@@ -58,6 +59,10 @@ def _attribution(s: _Speaker | None, cue: _Cue, kind: str | None = None) -> Attr
     return Attribution(s.name, cue.cue, kind or cue.kind, as_written=s.as_written, role=s.role, via=cue.via,
                        vague=s.vague or described(s.name, s.as_written))  # "a Democratic aide": nobody to check
 
+
+# "Blumenthal was asked, "…"": the quotation is the question put to the subject, not the subject's words
+_ASKED = re.compile(r"\b(?:was|were|is|are|been|being|get|gets|got)\s+(?:\w+ly\s+)?"
+                    r"(?:asked|pressed|questioned|quizzed)\b")
 
 TAIL_WORDS = 8  # the most words of a sentence that only says who spoke the quotation before it ("Trump said.")
 # What may follow a tail's cue in a longer tail: a setting or a participle, not a claim of its own ("Clinton
@@ -154,7 +159,7 @@ def attribute(sentences: Sequence[Sentence]) -> list[Attribution]:
         found = _cues(masked, toks, headline=headline)
         if not found:
             main = _main_subject(masked, toks)
-            if quoted[i] and main is not None and not main.vague:
+            if quoted[i] and main is not None and not main.vague and not _ASKED.search(masked):
                 # "Lee fired back that "the voters know my record"": the subject's own words.
                 quoter = resolver.resolve(main)
                 if quoter is not None and quoter.name and quoter.name[:1].isupper():

@@ -75,6 +75,9 @@ _TAKEN = word_set("victory victories win wins credit responsibility territory se
                   "mantle spot delegates ground")
 
 
+_DASH_NAME_COLON = re.compile(r"\S\s+[-–—]{1,2}\s*(?:More from\s+)?([A-Z][^:\x00\-–—]{1,58}?):\s*\x00")
+
+
 def _closes(text: str, toks: Sequence[_Tok], cue: _Cue) -> bool:
     """Return whether a cue stands in a short last clause after a comma or a quotation, with nothing but its
     speaker and a setting around it (", Reyes said.", ", said a Chinese official.", "..." the official said.")."""
@@ -279,6 +282,15 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
             sp = _speaker_from(words, text)
             if sp is not None and sp.name and sp.name.lower() not in _NOT_COLON_NAMES:
                 found.append(_Cue(0, sp, ":", "reported"))
+    # "Pollsters agree - Carl Bialik: "…"": a heading, a dash, then a name and a colon before the quotation: the
+    # words before the dash are a heading of their own, so their cues do not speak for the quotation
+    dash = _DASH_NAME_COLON.search(text)
+    if dash:
+        words = [t for t in toks if t.start >= dash.start(1) and t.end <= dash.end(1)]
+        if 1 <= len(words) <= 4 and all(_is_name_token(w) or w.low in {"of", "and", "."} for w in words):
+            sp = _speaker_from(words, text)
+            if sp is not None and sp.name and may_speak(sp.name):
+                found = [_Cue(dash.start(1), sp, ":", "reported")] + [c for c in found if c.start > dash.end(1)]
     for m in _CITING.finditer(text):
         i = _token_at(toks, m.end())
         end = _clause_end(toks, i)
