@@ -416,7 +416,7 @@ def test_one_label_before_a_colon_is_a_heading_not_a_transcript() -> None:
 @pytest.mark.parametrize(
     "name",
     ["PORTVILLE", "NEW HARBOUR", "Conversely", "Unfortunately", "Corrected, :", "1998", "according to the board's",
-     "company", "release", "Dr.", "current Green Party nominee", "Wharf Manager Ida Pell, Dock"],
+     "company", "release", "Dr.", "current Green Party nominee", "Wharf Manager Ida Pell, Dock", "Shortly", "Hastily"],
 )
 def test_what_is_no_name_never_speaks(name: str) -> None:
     from index.reading.attribution import may_speak
@@ -425,7 +425,7 @@ def test_what_is_no_name_never_speaks(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", ["Ada Quill", "the Transit Union", "officials", "senator", "NATO", "Beverly Holt",
-                                  "Reuters", "CNN"])
+                                  "Reuters", "CNN", "Emily", "Kelly", "Bentley"])
 def test_people_organisations_groups_and_roles_speak(name: str) -> None:
     from index.reading.attribution import may_speak
 

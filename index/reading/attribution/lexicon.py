@@ -305,7 +305,8 @@ _ADVERBS = word_set(
     regrettably thankfully hopefully sadly happily ironically curiously oddly thus hence therefore
     """
 )
-_ADVERB_ENDINGS = ("ally", "ately", "ously", "ently", "antly", "ively", "edly", "ingly", "fully", "ibly", "ably")
+_ADVERB_ENDINGS = ("ally", "ately", "ously", "ently", "antly", "ively", "edly", "ingly", "fully", "ibly", "ably",
+                   "tly", "tily", "sily", "pily", "vily", "dily", "rily")  # "Shortly", "Hastily"; not "Emily"
 # Common nouns that name a thing, not someone who speaks ("the company said" names no one a reader can check).
 _THINGS = word_set(
     "company companies firm firms release releases statement statements website websites email report reports "
