@@ -850,3 +850,20 @@ def test_a_question_put_to_the_subject_is_not_their_words_and_a_name_after_a_das
              "Harbour Research"),
             ("Signs of a surge were there all along -More from Lee and Hart: “The data confirm it.”", "Lee and Hart")):
         assert one(sentence).speaker == speaker
+
+
+def test_a_polls_finding_is_the_polls_not_the_share_of_voters() -> None:
+    for sentence, poll in (
+            ("In a Harbour Gazette/WKRP poll released Monday, 38 percent of voters said the mayor should resign.",
+             "Harbour Gazette/WKRP"),
+            ("A Quill Research poll in June showed that 72 percent of voters said the fares bothered them.",
+             "Quill Research"),
+            ("Some 55 percent of riders said the ferry was late, according to a Harbour Institute survey.",
+             "Harbour Institute"),
+            ("In a poll conducted by the Harbour Gazette and WKRP, just 28 percent of voters said they trusted Lee.",
+             "Harbour Gazette and WKRP")):
+        got = one(sentence)
+        assert (got.speaker, got.kind) == (poll, "according_to")
+    # no poll named, or a speaker who is someone: as before
+    assert one("Voters said the poll was rigged.").speaker == "Voters"
+    assert one("Ann Lee said the Harbour Gazette poll was wrong.").speaker == "Ann Lee"

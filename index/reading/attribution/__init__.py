@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from index.model import NO_ATTRIBUTION, Attribution, Sentence
-from index.reading.attribution.cues import _Cue, _cues
+from index.reading.attribution.cues import _by_poll, _Cue, _cues
 from index.reading.attribution.lexicon import _FEMALE_NAMES, _MALE_NAMES, takes_position
 from index.reading.attribution.pronouns import _plural, _Resolver
 from index.reading.attribution.quotations import SCARE_QUOTE_WORDS, _mask_quotes, in_quotations, is_quotation
@@ -47,7 +47,8 @@ RULES_VERSION = 8  # 3: issue 23 (unattributed quotations, transcript turns, who
 # 8: an opening setting before commas is no one ("Alarmed by the unrest in Nevada, Senator Harry Reid, …, said");
 # "said the company's chief executive, John Roe"; a relative or participle clause before the verb is its subject's
 # ("officials who spoke with The Times said", "a source speaking to Fox News said"); "Lee was asked, "…"" is not
-# Lee's words; "Pollsters agree - Ada Quill: "…"" is Quill's
+# Lee's words; "Pollsters agree - Ada Quill: "…"" is Quill's; "In a CNN/ORC poll, 38 percent of voters said" is
+# the poll's
 
 
 def _attribution(s: _Speaker | None, cue: _Cue, kind: str | None = None) -> Attribution:
@@ -176,7 +177,7 @@ def attribute(sentences: Sequence[Sentence]) -> list[Attribution]:
             found = [o for o in found if not takes_position(o.cue)] or found
         elif takes_position(found[0].cue):  # quoted: a cue of words with its speaker still comes first
             found = sorted(found, key=lambda o: takes_position(o.cue) or o.speaker is None)
-        c = found[0]
+        c = _by_poll(masked, toks, found[0])
         if c.cue == ":" and not headline and _is_heading(sentences, i):
             continue  # "Christie: A closing surge." over a paragraph of its own: a heading, not Christie's words
         speaker = c.speaker

@@ -340,6 +340,30 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
     return found
 
 
+_POLL_WORDS = word_set("poll survey")
+
+
+def _by_poll(text: str, toks: Sequence[_Tok], cue: _Cue) -> _Cue:
+    """Return the cue a poll's finding is told by: "In a CNN/ORC poll, 38 percent of voters said …" and "A Bloomberg
+    poll showed that 72 percent of voters said …" are the poll's (who can be checked), not the share of voters
+    (who cannot); any other cue as it is."""
+    sp = cue.speaker
+    if sp is None or sp.pronoun is not None or not sp.name or not (
+            sp.vague or (len(sp.name.split()) == 1 and sp.name.endswith("s") and sp.name[:1].isupper())):
+        return cue
+    for v, t in enumerate(toks):
+        if t.low not in _POLL_WORDS:
+            continue
+        end = v + 1
+        if end + 1 < len(toks) and toks[end].low in {"conducted", "commissioned", "released", "taken"} and (
+                toks[end + 1].low == "by"):
+            end = _clause_end(toks, end + 2)  # "a poll conducted by the New York Times and ABC News"
+        poll = _speaker_from(toks[_np_back(toks, v + 1) : end], text)
+        if poll is not None and poll.name and poll.name[:1].isupper() and poll.name != sp.name:
+            return _Cue(cue.start, poll, poll.as_written, "according_to", cue.via)
+    return cue
+
+
 def _token_at(toks: Sequence[_Tok], offset: int) -> int:
     """Return the index of the first token at or after a character offset (len(toks): none)."""
     return next((n for n, t in enumerate(toks) if t.start >= offset), len(toks))
