@@ -867,3 +867,14 @@ def test_a_polls_finding_is_the_polls_not_the_share_of_voters() -> None:
     # no poll named, or a speaker who is someone: as before
     assert one("Voters said the poll was rigged.").speaker == "Voters"
     assert one("Ann Lee said the Harbour Gazette poll was wrong.").speaker == "Ann Lee"
+
+
+def test_a_quotation_then_a_name_and_any_verb_is_the_names() -> None:
+    for sentence, speaker in (('“Harbour will always be Harbour,” an angry Hollis retaliated.', "Hollis"),
+                              ("“The Gazette is claiming that you met them in January,” Hannity started.", "Hannity"),
+                              ("“Imagine Ann Lee going up against them,” mused Blaze co-host Stu Quill.", "Stu Quill")):
+        got = one(sentence)
+        assert (got.speaker, got.kind) == (speaker, "quote")
+    # a title in quotation marks, or a quotation that does not end in its own comma, is nobody's words here
+    assert one("“The Apprentice” aired Thursdays.").speaker is None
+    assert one("“Oh no!” the crowd roared.").speaker is None

@@ -23,9 +23,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from index.model import NO_ATTRIBUTION, Attribution, Sentence
-from index.reading.attribution.cues import _by_poll, _Cue, _cues
+from index.reading.attribution.cues import _by_poll, _Cue, _cues, _quote_tail
 from index.reading.attribution.lexicon import _FEMALE_NAMES, _MALE_NAMES, takes_position
-from index.reading.attribution.pronouns import _plural, _Resolver
+from index.reading.attribution.pronouns import _people, _plural, _Resolver
 from index.reading.attribution.quotations import SCARE_QUOTE_WORDS, _mask_quotes, in_quotations, is_quotation
 from index.reading.attribution.speakers import _main_subject, _Speaker, described, may_speak, speaks
 from index.reading.attribution.tokens import _tokens
@@ -48,7 +48,7 @@ RULES_VERSION = 8  # 3: issue 23 (unattributed quotations, transcript turns, who
 # "said the company's chief executive, John Roe"; a relative or participle clause before the verb is its subject's
 # ("officials who spoke with The Times said", "a source speaking to Fox News said"); "Lee was asked, "…"" is not
 # Lee's words; "Pollsters agree - Ada Quill: "…"" is Quill's; "In a CNN/ORC poll, 38 percent of voters said" is
-# the poll's
+# the poll's; '"…," an angry Hollande retaliated.' is Hollande's, whatever the verb; "these issues" are no "they"
 
 
 def _attribution(s: _Speaker | None, cue: _Cue, kind: str | None = None) -> Attribution:
@@ -158,6 +158,8 @@ def attribute(sentences: Sequence[Sentence]) -> list[Attribution]:
         words = [t for t in toks if t.word and t.text[:1].isalpha()]
         headline = i == 0 and len(words) > 2 and sum(t.cap for t in words) > 0.6 * len(words)
         found = _cues(masked, toks, headline=headline)
+        if not found and opens_quote[i] and (tail := _quote_tail(s.text, masked, toks)) is not None:
+            found = [tail]  # '"France will always be France," an angry Hollande retaliated.'
         if not found:
             main = _main_subject(masked, toks)
             if quoted[i] and main is not None and not main.vague and not _ASKED.search(masked):
@@ -165,8 +167,8 @@ def attribute(sentences: Sequence[Sentence]) -> list[Attribution]:
                 quoter = resolver.resolve(main)
                 if quoter is not None and quoter.name and quoter.name[:1].isupper():
                     quoted_by[i] = quoter
-            if main is not None and main.name and _plural(main):
-                resolver.groups.append(main)  # "These farmers ...": "they" may be them
+            if main is not None and main.name and _plural(main) and _people(main):
+                resolver.groups.append(main)  # "These farmers ...": "they" may be them ("These issues": not)
             if main is not None and main.name and main.person and not main.vague:
                 main = resolver.resolve(main)
                 if main is not None and main.name and main.name[:1].isupper() and resolver.plausible(main):

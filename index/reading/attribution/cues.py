@@ -340,6 +340,40 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
     return found
 
 
+TAIL_VERB_WORDS = 8  # the most words after a quotation that may say, with any verb, who spoke it
+
+
+def _quote_tail(text: str, masked: str, toks: Sequence[_Tok]) -> _Cue | None:
+    """Return the cue of a sentence that opens with a quotation ending in a comma, "?" or "!" and closes with a
+    few words naming who spoke it with a verb no list holds: '"…," an angry Hollande retaliated.', '"…?" Hannity
+    started.', '"…," mused co-host Stu Lee.'; None for any other sentence ('"The Apprentice" aired Thursdays.')."""
+    m = re.match(r"\s*\x00[\x00\s]*", masked)
+    if m is None or not toks or m.end() >= len(masked):
+        return None
+    closing = text[: m.end()].rstrip()
+    if len(closing) < 3 or closing[-2] not in ",?!":  # '"…," ' then the words: the quotation's own comma
+        return None
+    rest = [t for t in toks if t.start >= m.end()]
+    words = [t for t in rest if t.word]
+    if not 2 <= len(words) <= TAIL_VERB_WORDS or rest[-1].text not in {".", "!", "?"}:
+        return None
+    first = rest.index(words[0])
+    if not words[0].cap and words[0].low.endswith(("ed", "s")):  # '"…," mused co-host Stu Lee.'
+        sp, end = _subject_after(text, toks, toks.index(words[0]) + 1)
+        if sp is not None and sp.name and sp.name[:1].isupper() and may_speak(sp.name):
+            return _Cue(words[0].start, sp, text[words[0].start : toks[end - 1].end], "reported")
+        return None
+    verb = next((t for t in words[1:] if not t.cap and t.low.endswith(("ed", "s")) and t.low not in _DETERMINERS),
+                None)
+    if verb is None or rest[first].text[:1].islower() and rest[first].low not in _DETERMINERS:
+        return None
+    v = toks.index(verb)
+    sp = _speaker_from(toks[toks.index(words[0]) : v], text)
+    if sp is None or not sp.name or not sp.name[:1].isupper() or not may_speak(sp.name):
+        return None
+    return _Cue(verb.start, sp, verb.text, "reported")
+
+
 _POLL_WORDS = word_set("poll survey")
 
 

@@ -6,7 +6,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from index.reading.attribution.lexicon import _DETERMINERS, _NOT_A_NAME, _PEOPLE, _PERSON_ROLE, _THINGS, _TITLES
+from index.reading.attribution.lexicon import (
+    _DETERMINERS,
+    _NOT_A_NAME,
+    _ORG_NOUNS,
+    _PEOPLE,
+    _PERSON_ROLE,
+    _THINGS,
+    _TITLES,
+)
 from index.reading.attribution.speakers import _Speaker, may_speak
 from index.terms import word_set
 
@@ -26,6 +34,17 @@ _ORDINALS = word_set("first second third fourth fifth sixth seventh eighth ninth
 # Heads of names that are a law, a place or an institution, never a "he" or a "she".
 _NOT_PEOPLE = _THINGS | word_set("amendment act core circle circuit court school elementary university college street "
                                  "avenue park county city river hall center centre hospital")
+def _people(s: _Speaker) -> bool:
+    """Return whether a plural subject may be people "they" stands for: a name ("Republicans"), people ("city
+    leaders", "these farmers", "activists"), not things ("Six stops", "These issues", "Two marches")."""
+    words = (s.name or "").split()
+    if not words:
+        return False
+    last = words[-1]
+    return last[:1].isupper() or last.lower() in _PEOPLE | _PERSON_ROLE | _ORG_NOUNS or last.lower().endswith(
+        ("ers", "ists", "ians", "ans", "ents", "ors", "ives", "ees", "ics"))
+
+
 # Capitalised names of groups of people: "he" or "she" never stands for them.
 _GROUP_NAMES = word_set(
     "Democrats Republicans Texans Kansans Muslims Christians Jews Latinos Hispanics Conservatives Liberals "
