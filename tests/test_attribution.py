@@ -416,7 +416,8 @@ def test_one_label_before_a_colon_is_a_heading_not_a_transcript() -> None:
 @pytest.mark.parametrize(
     "name",
     ["PORTVILLE", "NEW HARBOUR", "Conversely", "Unfortunately", "Corrected, :", "1998", "according to the board's",
-     "company", "release", "Dr.", "current Green Party nominee", "Wharf Manager Ida Pell, Dock", "Shortly", "Hastily"],
+     "company", "release", "Dr.", "current Green Party nominee", "Wharf Manager Ida Pell, Dock", "Shortly", "Hastily",
+     "Pa.", "N.H."],
 )
 def test_what_is_no_name_never_speaks(name: str) -> None:
     from index.reading.attribution import may_speak
@@ -878,3 +879,18 @@ def test_a_quotation_then_a_name_and_any_verb_is_the_names() -> None:
     # a title in quotation marks, or a quotation that does not end in its own comma, is nobody's words here
     assert one("“The Apprentice” aired Thursdays.").speaker is None
     assert one("“Oh no!” the crowd roared.").speaker is None
+
+
+def test_adding_a_thing_and_boasting_a_lead_are_no_words_and_things_are_no_they() -> None:
+    for sentence in ("In the new year he could add another job title to his resume.",
+                     "Paul asked how it is conservative to add a trillion dollars in spending.",
+                     "She boasts a roughly 45-point lead nationally."):
+        got = attributions(f"Ann Lee spoke.\n\n{sentence}")[1]
+        assert got.speaker is None or got.cue not in {"add", "boasts"}, got
+    assert one("Lee boasted that the fares would fall.").speaker == "Lee"
+    assert one("“We will win,” Lee added.").speaker == "Lee"
+    # "These issues" are no one "they" stands for; "These farmers" are
+    text = "These issues came up in May.\n\nThey say the vote was rigged."
+    assert attributions(text)[1].speaker is None
+    text = "These farmers came in May.\n\nThey say the vote was rigged."
+    assert attributions(text)[1].speaker == "These farmers"

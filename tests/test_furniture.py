@@ -38,13 +38,14 @@ def test_sentences_are_no_captions(paragraph: str) -> None:
     ("CNN — The storm hit.", None, "CNN", "The storm hit."),
     ("LOS ANGELES — Fires spread.", "LOS ANGELES", None, "Fires spread."),
     ("NEW YORK, Jan 5 (AP) — Stocks fell.", "NEW YORK", "AP", "Stocks fell."),
+    ("RYE, N.H. - The mayor is certain.", "RYE", None, "The mayor is certain."),
 ])
 def test_datelines(paragraph: str, place: str | None, outlet: str | None, rest: str) -> None:
     end, where, signed = dateline(paragraph)
     assert (paragraph[end:], where, signed) == (rest, place, outlet)
 
 
-@pytest.mark.parametrize("paragraph", ["The US — and China — disagree.", "I - as a rule - do not.",
+@pytest.mark.parametrize("paragraph", ["The US — and China — disagree.", "I - as a rule - do not.", "US, EU - talks",
                                        "Smith — a former aide — said no."])
 def test_dashes_that_are_no_dateline(paragraph: str) -> None:
     assert dateline(paragraph)[0] == 0
@@ -109,3 +110,12 @@ def test_a_text_file_keeps_its_own_metadata(tmp_path: Path) -> None:
 def test_a_caption_ending_in_its_credit_leaves_the_text() -> None:
     text = "Sirhan in 1969 (Image: CDCR)\n\nThe board denied parole on Wednesday. (Image: CDCR)"
     assert without_furniture(text).text == "The board denied parole on Wednesday."
+
+
+def test_a_dateline_under_a_headline_line_leaves_the_text() -> None:
+    cleaned = without_furniture("Ferry fares to rise.\n\nPORTVILLE, Aug 31 (Reuters) - The council voted.\n\nMore.")
+    assert (cleaned.text, cleaned.place, cleaned.outlet) == ("Ferry fares to rise.\n\nThe council voted.\n\nMore.",
+                                                             "PORTVILLE", "Reuters")
+    # under a paragraph of prose, a capitalised word and a dash is the article's own
+    prose = "The council met on Monday night and argued for hours about the fares.\n\nUS - EU talks went on."
+    assert without_furniture(prose).text == prose

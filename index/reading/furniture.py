@@ -90,8 +90,9 @@ def dateline(paragraph: str) -> tuple[int, str | None, str | None]:
     m = _DATELINE.match(paragraph)
     if m and (m.group("place") or m.group("outlet")):
         place = m.group("place")
-        if place and not m.group("outlet") and len(re.sub(r"[^A-Z]", "", place)) < 4:  # "US — and China"
-            return 0, None, None
+        state = m.group(0).partition(",")[2]
+        if place and not m.group("outlet") and len(re.sub(r"[^A-Z]", "", place)) < 4 and "." not in state:
+            return 0, None, None  # "US — and China", "US, EU - talks"; "RYE, N.H. -" is a dateline
         return m.end(), place, m.group("outlet")
     return 0, None, None
 
@@ -106,6 +107,14 @@ def byline(paragraph: str) -> tuple[str, str | None] | None:
     if m.group("by"):
         return m.group("by").strip(), m.group("by_outlet")
     return m.group("named").strip(), m.group("outlet")
+
+
+HEADLINE_CHARS = 160  # the longest line taken for a headline above the dateline
+
+
+def _is_headline(paragraph: str) -> bool:
+    """Return whether a paragraph is one short line, as a headline over the article is."""
+    return len(paragraph) <= HEADLINE_CHARS and "\n" not in paragraph.strip()
 
 
 def without_furniture(text: str) -> Cleaned:
@@ -124,7 +133,8 @@ def without_furniture(text: str) -> Cleaned:
         if credited != p and is_short_caption(credited):
             continue  # "Sirhan in 1969 (Image: CDCR)": a caption that ends in its credit
         p = credited
-        if not kept:
+        if not kept or len(kept) == 1 and place is None and _is_headline(kept[0]):
+            # the dateline opens the article, or its first paragraph after a headline line
             end, where, signed = dateline(p)
             if end:
                 p, place, outlet = p[end:], where, outlet or signed

@@ -155,6 +155,13 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
             if low in {"add", "adds", "added", "adding"} and nxt is not None and nxt.low == "to" and not (
                     v + 2 < len(toks) and toks[v + 2].low in {"that", "reporters"}) and "\x00" not in text:
                 continue  # "adding to his victories", "who added to her lead": a sum, not words
+            if low == "add" and prev is not None and prev.low in {"could", "would", "will", "can", "may", "might",
+                                                                  "to"} and nxt is not None and nxt.word and (
+                    nxt.low != "that") and "\x00" not in text:
+                continue  # "he could add another job title to his resume": a sum, not words
+            if low in {"boast", "boasts", "boasted", "boasting"} and nxt is not None and (
+                    nxt.low in {"a", "an", "the", "more", "nearly", "roughly", "some"} or nxt.text[:1].isdigit()):
+                continue  # "She boasts a 45-point lead": she has it, she does not say it
             if nxt is not None and (low in _AGREE and nxt.low == "to" or low == "admitted" and nxt.low in {
                     "to", "into"} and not (v + 2 < len(toks) and toks[v + 2].low.endswith("ing"))):
                 continue  # "agreed to talk", "refugees admitted to the United States": an act, not words

@@ -293,7 +293,8 @@ _NOT_SPEAKERS = word_set(
 _NOT_COLON_NAMES = word_set(
     "q a update updated note editor editors correction related read watch video photo photos source sources "
     "breaking exclusive warning caption credit live analysis opinion contributing revealed paid notice "
-    "transcript answer remember twitter facebook instagram pledged superdelegates boom look wow"
+    "transcript answer remember twitter facebook instagram pledged superdelegates boom look wow bombshell name age "
+    "city job pay title date location topic subject headline summary"
 )
 
 _OUTLETS = word_set("Politico Today Breitbart Huffpost Msnbc Reuters Bloomberg Axios Vox Slate")

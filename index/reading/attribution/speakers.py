@@ -604,6 +604,12 @@ def described(name: str | None, as_written: str | None) -> bool:
         c in (as_written or "") for c in ":—,") and not any(_YEAR.fullmatch(w) for w in words)
 
 
+# The states as news abbreviates them: a place left where a name goes ("Clinton takes Pa., Md. and Del.").
+_STATE_ABBREVIATIONS = word_set(
+    "ala. ariz. ark. calif. colo. conn. del. fla. ga. ill. ind. kan. ky. la. md. mass. mich. minn. mo. mont. neb. "
+    "nev. n.h. n.j. n.m. n.y. n.c. n.d. okla. ore. pa. r.i. s.c. s.d. tenn. tex. vt. va. wis. wyo. d.c. w.va.")
+
+
 def may_speak(name: str | None) -> bool:
     """Return whether a speaker's name may be shown on a card: a person, an organisation, a group or a role noun;
     never a dateline ("LOS ANGELES"), a sentence adverb, a year, a number, a bare title ("Dr."), a role written as a
@@ -624,6 +630,8 @@ def may_speak(name: str | None) -> bool:
         return False  # a year
     if len(words) == 1 and (bare[0].endswith(_ADVERB_ENDINGS) or bare[0] in _ADVERBS):
         return False  # "Conversely", "Unfortunately"
+    if len(words) == 1 and words[0].lower() in _STATE_ABBREVIATIONS:
+        return False  # "Pa.", "N.H."
     if all(w in _TITLES or w in _PERSON_ROLE or w in {"current", "former", "presidential", "top", "senior"}
            for w in bare):
         return bool(name[:1].islower()) and "." not in name and not any(w[:1].isupper() for w in words)
