@@ -873,7 +873,8 @@ def test_a_polls_finding_is_the_polls_not_the_share_of_voters() -> None:
 def test_a_quotation_then_a_name_and_any_verb_is_the_names() -> None:
     for sentence, speaker in (('“Harbour will always be Harbour,” an angry Hollis retaliated.', "Hollis"),
                               ("“The Gazette is claiming that you met them in January,” Hannity started.", "Hannity"),
-                              ("“Imagine Ann Lee going up against them,” mused Blaze co-host Stu Quill.", "Stu Quill")):
+                              ("“Imagine Ann Lee going up against them,” mused Blaze co-host Stu Quill.", "Stu Quill"),
+                              ("''Choke!'' blared the front page of The Harbour Herald.", "Harbour Herald")):
         got = one(sentence)
         assert (got.speaker, got.kind) == (speaker, "quote")
     # a title in quotation marks, or a quotation that does not end in its own comma, is nobody's words here
@@ -894,3 +895,8 @@ def test_adding_a_thing_and_boasting_a_lead_are_no_words_and_things_are_no_they(
     assert attributions(text)[1].speaker is None
     text = "These farmers came in May.\n\nThey say the vote was rigged."
     assert attributions(text)[1].speaker == "These farmers"
+
+
+def test_a_plural_title_is_no_name() -> None:
+    got = one("Sens. Ann Lee (Ore.) and Tom Hart (Fla.) debated tax credits, shaking up what is called a “debate.”")
+    assert got.speaker != "Sens"

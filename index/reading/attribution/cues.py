@@ -357,8 +357,8 @@ def _quote_tail(text: str, masked: str, toks: Sequence[_Tok]) -> _Cue | None:
     m = re.match(r"\s*\x00[\x00\s]*", masked)
     if m is None or not toks or m.end() >= len(masked):
         return None
-    closing = text[: m.end()].rstrip()
-    if len(closing) < 3 or closing[-2] not in ",?!":  # '"…," ' then the words: the quotation's own comma
+    closing = text[: m.end()].rstrip().rstrip("\"”’'`")
+    if not closing or closing[-1] not in ",?!":  # '"…," ' then the words: the quotation's own comma
         return None
     rest = [t for t in toks if t.start >= m.end()]
     words = [t for t in rest if t.word]

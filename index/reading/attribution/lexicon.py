@@ -221,7 +221,8 @@ _ROLE_NOUNS = word_set(
 # Honorifics and titles before a name; what precedes them (with them) is the speaker's role.
 _TITLES = word_set(
     """
-    mr mrs ms miss dr prof sir dame lord lady sen senator rep representative congressman congresswoman gov
+    mr mrs ms miss dr prof sir dame lord lady sen sens senator rep reps representative congressman congresswoman gov
+    govs
     governor president vice pres gen general lt col sgt capt adm secretary sec minister chairman chairwoman
     chair speaker leader judge justice mayor ambassador former candidate nominee spokesman spokeswoman
     spokesperson professor atty attorney sheriff rev reverend pastor father rabbi imam chief commissioner director
