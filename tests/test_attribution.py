@@ -900,3 +900,9 @@ def test_adding_a_thing_and_boasting_a_lead_are_no_words_and_things_are_no_they(
 def test_a_plural_title_is_no_name() -> None:
     got = one("Sens. Ann Lee (Ore.) and Tom Hart (Fla.) debated tax credits, shaking up what is called a “debate.”")
     assert got.speaker != "Sens"
+
+
+def test_an_organisation_named_by_whose_it_is_speaks_and_is_whom_they_stand_for() -> None:
+    text = ("Ada Quill, the actress, died on Monday. Quill's animal foundation said she had been in good health. "
+            "Quill, they said, wanted no memorials.")
+    assert [a.speaker for a in attributions(text)] == [None, "Quill's animal foundation", "Quill's animal foundation"]

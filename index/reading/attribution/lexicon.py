@@ -194,7 +194,8 @@ _ORG_NOUNS = word_set(
     """
     campaign campaigns committee group groups party administration team company companies agency department
     office organization organisation network newspaper outlet magazine court government firm union council
-    board commission panel coalition caucus police military army navy authorities prosecutors
+    board commission panel coalition caucus police military army navy authorities prosecutors foundation
+    charity institute association ministry bureau society federation alliance
     """
 )
 _PERSON_ROLE = word_set(
