@@ -26,6 +26,7 @@ from index.reading.attribution.lexicon import (
     _PARTICIPLES,
     _PARTICLES,
     _PASSIVE,
+    _POLL_WORDS,
     _PRONOUN_SUBJECTS,
     _REPLY,
     _SAY,
@@ -379,9 +380,6 @@ def _quote_tail(text: str, masked: str, toks: Sequence[_Tok]) -> _Cue | None:
     if sp is None or not sp.name or not sp.name[:1].isupper() or not may_speak(sp.name):
         return None
     return _Cue(verb.start, sp, verb.text, "reported")
-
-
-_POLL_WORDS = word_set("poll survey")
 
 
 def _by_poll(text: str, toks: Sequence[_Tok], cue: _Cue) -> _Cue:

@@ -382,3 +382,20 @@ _NOT_A_NAME = word_set(
     given based inspired preceded asked pressed faced followed compared think ask pretty back
     """
 )
+# Words that open a sentence's setting rather than its subject: "In nearby Decatur,", "Speaking in Harlem,".
+_SETTING_OPENERS = word_set("in on at from after before during when while since although though under over against "
+                            "despite because until without within through among amid following near nearby across "
+                            "outside inside throughout upon monday tuesday wednesday thursday friday saturday sunday")
+# The relative pronouns a clause between a subject and its verb opens with ("officials who spoke with … said")
+_RELATIVE = word_set("who who'd who’d who's who’s who've who’ve")
+# Words that open a clause of their own: the name after them is that clause's subject ("less credit than aides say")
+_CLAUSE_OPENERS = word_set("than that because if when while as since although though whether where how what why "
+                           "which whom whose unless until")
+# Words after an inverted verb that make what follows its object, not its speaker ("continued to affirm …")
+_NOT_AFTER_VERB = word_set("to for of in on at with by from that about up out over into")
+# The states as news abbreviates them: a place left where a name goes ("Clinton takes Pa., Md. and Del.").
+_STATE_ABBREVIATIONS = word_set(
+    "ala. ariz. ark. calif. colo. conn. del. fla. ga. ill. ind. kan. ky. la. md. mass. mich. minn. mo. mont. neb. "
+    "nev. n.h. n.j. n.m. n.y. n.c. n.d. okla. ore. pa. r.i. s.c. s.d. tenn. tex. vt. va. wis. wyo. d.c. w.va.")
+# What a finding is told by when its speaker is a share of people ("In a CNN/ORC poll, 38 percent said")
+_POLL_WORDS = word_set("poll survey")

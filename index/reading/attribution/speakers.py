@@ -14,6 +14,7 @@ from index.reading.attribution.lexicon import (
     _ADVERB_ENDINGS,
     _ADVERBS,
     _AUX,
+    _CLAUSE_OPENERS,
     _CONJ,
     _DETERMINERS,
     _DOC,
@@ -24,6 +25,7 @@ from index.reading.attribution.lexicon import (
     _MALE_NAMES,
     _MALE_TITLES,
     _NOT_A_NAME,
+    _NOT_AFTER_VERB,
     _NOT_SPEAKERS,
     _NP_STOP,
     _ORG_NOUNS,
@@ -34,10 +36,13 @@ from index.reading.attribution.lexicon import (
     _PEOPLE,
     _PERSON_ROLE,
     _PRONOUN_SUBJECTS,
+    _RELATIVE,
     _ROLE_NOUNS,
     _SAY,
     _SETTING,
+    _SETTING_OPENERS,
     _SHARES,
+    _STATE_ABBREVIATIONS,
     _THINGS,
     _TIME_TAIL,
     _TITLES,
@@ -325,12 +330,6 @@ def _unnamed(words: Sequence[_Tok]) -> bool:
         _is_name_token(t) for t in words[1:])
 
 
-# Words that open a sentence's setting rather than its subject: "In nearby Decatur,", "Speaking in Harlem,".
-_SETTING_OPENERS = word_set("in on at from after before during when while since although though under over against "
-                            "despite because until without within through among amid following near nearby across "
-                            "outside inside throughout upon monday tuesday wednesday thursday friday saturday sunday")
-
-
 def _opens_setting(words: Sequence[_Tok]) -> bool:
     """Return whether the words before a sentence's first comma are a setting, not a subject: a preposition or a
     weekday ("In nearby Decatur", "Tuesday at Baldwin Wallace University"), or a participle and its phrase
@@ -453,10 +452,6 @@ def _subject_before(text: str, toks: Sequence[_Tok], v: int) -> tuple[_Speaker |
 
 CLAUSE_WORDS = 25  # the most words of a relative or participle clause between a subject and its verb of saying
 PARTICIPLE_WORDS = 6  # the most words between a participle and the name ending its phrase ("speaking to Fox News")
-_RELATIVE = word_set("who who'd who’d who's who’s who've who’ve")
-# Words that open a clause of their own: the name after them is that clause's subject ("less credit than aides say")
-_CLAUSE_OPENERS = word_set("than that because if when while as since although though whether where how what why "
-                           "which whom whose unless until")
 
 
 def _clause_head(toks: Sequence[_Tok], start: int) -> tuple[int, int] | None:
@@ -485,9 +480,6 @@ def _clause_head(toks: Sequence[_Tok], start: int) -> tuple[int, int] | None:
 
 _AFTER_SPEAKER = word_set("who which whose that known speaking according adding noting referring in on at during after "
                           "before when while as to involved familiar close briefed")
-
-
-_NOT_AFTER_VERB = word_set("to for of in on at with by from that about up out over into")
 
 
 def _subject_after(text: str, toks: Sequence[_Tok], i: int) -> tuple[_Speaker | None, int]:
@@ -540,7 +532,6 @@ def _main_subject(text: str, toks: Sequence[_Tok]) -> _Speaker | None:
     if end == i:
         return None
     return _speaker_from(toks[i:end], text)
-
 
 
 _CONTRACTION = re.compile(
@@ -602,12 +593,6 @@ def described(name: str | None, as_written: str | None) -> bool:
     return len(written) >= 2 and written[0].lower() in {"a", "an", "another", "one"} and bool(words) and (
         words[-1] in _PERSON_ROLE) and words[-1] not in _TITLES and not any(
         c in (as_written or "") for c in ":—,") and not any(_YEAR.fullmatch(w) for w in words)
-
-
-# The states as news abbreviates them: a place left where a name goes ("Clinton takes Pa., Md. and Del.").
-_STATE_ABBREVIATIONS = word_set(
-    "ala. ariz. ark. calif. colo. conn. del. fla. ga. ill. ind. kan. ky. la. md. mass. mich. minn. mo. mont. neb. "
-    "nev. n.h. n.j. n.m. n.y. n.c. n.d. okla. ore. pa. r.i. s.c. s.d. tenn. tex. vt. va. wis. wyo. d.c. w.va.")
 
 
 def may_speak(name: str | None) -> bool:
