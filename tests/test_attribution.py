@@ -906,3 +906,15 @@ def test_an_organisation_named_by_whose_it_is_speaks_and_is_whom_they_stand_for(
     text = ("Ada Quill, the actress, died on Monday. Quill's animal foundation said she had been in good health. "
             "Quill, they said, wanted no memorials.")
     assert [a.speaker for a in attributions(text)] == [None, "Quill's animal foundation", "Quill's animal foundation"]
+
+
+def test_a_participle_after_a_possessive_or_all_describes_a_noun_and_is_no_cue() -> None:
+    got = one("Nearly 60 percent of Ms. Lee's reported contributions have come from women, according to Quillpac.")
+    assert (got.speaker, got.kind) == ("Quillpac", "according_to")
+    for sentence in ("Hart's repeated accusations could galvanize the crowd.",
+                     "Lee highlighted Hart's proposed tax cuts.",
+                     "Forty percent of all reported gifts came from women."):
+        assert one(sentence).cue not in {"repeated", "proposed", "reported"}
+    # "he's predicted" and "who's argued" are "has", not a possessive
+    got = attributions("Ann Lee spoke on Monday. And she’s predicted big wins in the races ahead.")[1]
+    assert (got.speaker, got.cue) == ("Ann Lee", "predicted")

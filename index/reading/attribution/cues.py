@@ -149,9 +149,14 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
                 continue
             if prev is not None and (prev.low in _PASSIVE or prev.text in {"so-", "-"} or prev.low == "so"
                                      or prev.low in {"the", "a", "an", "its", "his", "her", "their"}
-                                     or low.endswith("ed") and (prev.low in {"of", "for", "with"}
-                                                                or prev.text[:1].isdigit())):
-                continue  # "was told", "is said to", "so-called", "the expected ruling", "270 pledged delegates"
+                                     or low.endswith("ed") and (prev.low in {"of", "for", "with", "all"}
+                                                                or prev.text[:1].isdigit()
+                                                                or prev.low.endswith(("'s", "’s"))
+                                                                and prev.low[:-2] not in _HAS_CONTRACTED
+                                                                and v + 1 < len(toks) and toks[v + 1].word
+                                                                and not toks[v + 1].cap)):
+                continue  # "was told", "is said to", "so-called", "the expected ruling", "270 pledged delegates",
+                # "Mrs. Clinton's reported contributions", "all reported contributions"
             nxt = toks[v + 1] if v + 1 < len(toks) else None
             if low in {"add", "adds", "added", "adding"} and nxt is not None and nxt.low == "to" and not (
                     v + 2 < len(toks) and toks[v + 2].low in {"that", "reporters"}) and "\x00" not in text:
@@ -347,6 +352,9 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
         found.sort(key=lambda c: _in_time_clause(toks, c))  # stable: the order above stays
     return found
 
+
+# Words whose "'s" is "has" or "is", not a possessive: "he's predicted big wins", "who's argued for years"
+_HAS_CONTRACTED = word_set("he she it who that there what where here everyone somebody nobody")
 
 TAIL_VERB_WORDS = 8  # the most words after a quotation that may say, with any verb, who spoke it
 
