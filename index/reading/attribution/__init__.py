@@ -48,7 +48,9 @@ RULES_VERSION = 8  # 3: issue 23 (unattributed quotations, transcript turns, who
 # "said the company's chief executive, John Roe"; a relative or participle clause before the verb is its subject's
 # ("officials who spoke with The Times said", "a source speaking to Fox News said"); "Lee was asked, "…"" is not
 # Lee's words; "Pollsters agree - Ada Quill: "…"" is Quill's; "In a CNN/ORC poll, 38 percent of voters said" is
-# the poll's; '"…," an angry Hollande retaliated.' is Hollande's, whatever the verb; "these issues" are no "they"
+# the poll's; '"…," an angry Hollande retaliated.' is Hollande's, whatever the verb; "these issues" are no "they";
+# "he could add another title" and "she boasts a lead" are no words; "Pa." and "Name:" never speak; "Trump's
+# repeated accusations" holds no cue; a foundation or a charity speaks
 
 
 def _attribution(s: _Speaker | None, cue: _Cue, kind: str | None = None) -> Attribution:
