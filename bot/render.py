@@ -54,7 +54,12 @@ def attribution_line(attribution: Attribution) -> str | None:
         line = ", ".join(parts)
     via = " ".join((attribution.via or "").split())
     if via and via.lower() != speaker.lower():
-        line += f", citing {via}"
+        if via.lower().startswith("according to "):
+            if cue and len(cue.split()) == 1 and line.endswith(f", {cue}"):
+                line = f"{line[: -len(cue) - 2]} {cue}"  # "— Jane Doe said, according to the Gazette"
+            line += f", {via}"
+        else:
+            line += f", citing {via}"
     return shown(f"— {line}")
 
 

@@ -133,7 +133,8 @@ class Attribution:
     """Who makes the claim in a sentence (`speaker`, normalised: "Martin Dempsey"), the words that say so (`cue`),
     and how (`kind`: quote, reported, according_to or none). `as_written` is the speaker as the article writes it
     ("Gen. Martin Dempsey", "he"), `role` what the article calls them ("chairman of the Joint Chiefs of Staff"),
-    `via` whom the speaker cites ("IBT, citing CNN": speaker IBT, via CNN), and `vague` marks a speaker nobody can
+    `via` whom the speaker cites ("IBT, citing CNN": speaker IBT, via CNN) or by whose account the speaker spoke
+    ("Doe said, according to the Gazette": via "according to the Gazette"), and `vague` marks a speaker nobody can
     check ("sources", "officials")."""
 
     speaker: str | None = None

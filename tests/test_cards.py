@@ -142,6 +142,9 @@ DEMPSEY_ROLE = "chairman of the Joint Chiefs of Staff"
                      via="CNN"), "— International Business Times, citing CNN"),
         (Attribution("CNN", "according to CNN", "according_to", via="Libyan officials"),
          "— according to CNN, citing Libyan officials"),
+        # by whose account the speaker spoke: said so, not "citing"
+        (Attribution("Jane Doe", "said", "reported", as_written="Jane Doe", via="according to the Gazette"),
+         "— Jane Doe said, according to the Gazette"),
         # the role after the name, without a bare "said"
         (Attribution("Martin Dempsey", "said", "reported", as_written="Gen. Martin Dempsey", role=DEMPSEY_ROLE),
          f"— Gen. Martin Dempsey, {DEMPSEY_ROLE}"),

@@ -326,7 +326,8 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
         return [according[0], *found]
     if according and said and according[0].start > said[0].start:
         found.remove(according[0])
-        via = according[0].speaker.name if according[0].speaker is not None else None
+        # the chain as written ("according to the Gazette"): the card says so, not that Doe cites the Gazette
+        via = f"according to {according[0].speaker.as_written}" if according[0].speaker is not None else None
         found = [replace(c, via=c.via or via) if c is said[0] else c for c in found]
     # "The documents indicate, he said in an interview, that …": a cue set off by commas inside the sentence
     inset = [c for c in found if c.kind == "reported" and c.speaker is not None and _inset(text, toks, c)]
