@@ -226,12 +226,12 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
                     words = toks[end + 1 : stop]
                     if words and words[0].low in _DETERMINERS and len(words) <= 14:
                         sp2 = replace(sp2, role=text[words[0].start : words[-1].end])
-                    elif words and not sp2.name[:1].isupper() and _a_name_here(words) and (
+                    elif words and not (sp2.name or "")[:1].isupper() and _a_name_here(words) and (
                             stop >= len(toks) or toks[stop].text in {".", ",", ";", "!", "?"}):
                         # "said the company's chief executive, John J. Ferriola.": the role, then who holds it
-                        named = _speaker_from(words, text)
-                        if named is not None and named.name:
-                            sp2 = replace(named, role=sp2.as_written)
+                        holder = _speaker_from(words, text)
+                        if holder is not None and holder.name:
+                            sp2 = replace(holder, role=sp2.as_written)
                             end = stop
                 if sp2 is not None and sp2.name:
                     found.append(_Cue(t.start, sp2, text[t.start : toks[end - 1].end], "reported"))
