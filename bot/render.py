@@ -36,6 +36,9 @@ def attribution_line(attribution: Attribution) -> str | None:
     if not speaker:
         return None
     cue = " ".join((attribution.cue or "").split())
+    via = " ".join((attribution.via or "").split())
+    via = via if via.lower() != speaker.lower() else ""
+    by_account = via.lower().startswith("according to ")  # "Doe said, according to the Gazette"
     written = " ".join((attribution.as_written or "").split())
     name = (written or speaker) if attribution.vague or _titled(written, speaker) else speaker
     if attribution.kind == "according_to" or cue.lower().startswith("according to"):
@@ -50,16 +53,13 @@ def attribution_line(attribution: Attribution) -> str | None:
         if role:
             parts.append(role)
         if cue and not _names_speaker(cue, (speaker, written)) and not (role and len(cue.split()) == 1):
-            parts.append(cue)  # "told CNN" says more than a bare "said" after a role
+            if by_account and len(cue.split()) == 1:
+                parts[-1] += f" {cue}"  # "— Jane Doe said, according to the Gazette"
+            else:
+                parts.append(cue)  # "told CNN" says more than a bare "said" after a role
         line = ", ".join(parts)
-    via = " ".join((attribution.via or "").split())
-    if via and via.lower() != speaker.lower():
-        if via.lower().startswith("according to "):
-            if cue and len(cue.split()) == 1 and line.endswith(f", {cue}"):
-                line = f"{line[: -len(cue) - 2]} {cue}"  # "— Jane Doe said, according to the Gazette"
-            line += f", {via}"
-        else:
-            line += f", citing {via}"
+    if via:
+        line += f", {via}" if by_account else f", citing {via}"
     return shown(f"— {line}")
 
 

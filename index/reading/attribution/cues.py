@@ -16,6 +16,7 @@ from index.reading.attribution.lexicon import (
     _DETERMINERS,
     _DOC,
     _FIND,
+    _HAS_CONTRACTED,
     _INVERTABLE,
     _ISSUE,
     _LEADING,
@@ -354,9 +355,6 @@ def _cues(text: str, toks: Sequence[_Tok], headline: bool) -> list[_Cue]:
     return found
 
 
-# Words whose "'s" is "has" or "is", not a possessive: "he's predicted big wins", "who's argued for years"
-_HAS_CONTRACTED = word_set("he she it who that there what where here everyone somebody nobody")
-
 TAIL_VERB_WORDS = 8  # the most words after a quotation that may say, with any verb, who spoke it
 
 
@@ -370,22 +368,23 @@ def _quote_tail(text: str, masked: str, toks: Sequence[_Tok]) -> _Cue | None:
     closing = text[: m.end()].rstrip().rstrip("\"”’'`")
     if not closing or closing[-1] not in ",?!":  # '"…," ' then the words: the quotation's own comma
         return None
-    rest = [t for t in toks if t.start >= m.end()]
+    at = _token_at(toks, m.end())
+    rest = toks[at:]
     words = [t for t in rest if t.word]
     if not 2 <= len(words) <= TAIL_VERB_WORDS or rest[-1].text not in {".", "!", "?"}:
         return None
-    first = rest.index(words[0])
-    if not words[0].cap and words[0].low.endswith(("ed", "s")):  # '"…," mused co-host Stu Lee.'
-        sp, end = _subject_after(text, toks, toks.index(words[0]) + 1)
+    head = words[0]
+    w0 = toks.index(head, at)
+    if not head.cap and head.low.endswith(("ed", "s")):  # '"…," mused co-host Stu Lee.'
+        sp, end = _subject_after(text, toks, w0 + 1)
         if sp is not None and sp.name and sp.name[:1].isupper() and may_speak(sp.name):
-            return _Cue(words[0].start, sp, text[words[0].start : toks[end - 1].end], "reported")
+            return _Cue(head.start, sp, text[head.start : toks[end - 1].end], "reported")
         return None
     verb = next((t for t in words[1:] if not t.cap and t.low.endswith(("ed", "s")) and t.low not in _DETERMINERS),
                 None)
-    if verb is None or rest[first].text[:1].islower() and rest[first].low not in _DETERMINERS:
+    if verb is None or head.text[:1].islower() and head.low not in _DETERMINERS:
         return None
-    v = toks.index(verb)
-    sp = _speaker_from(toks[toks.index(words[0]) : v], text)
+    sp = _speaker_from(toks[w0 : toks.index(verb, w0)], text)
     if sp is None or not sp.name or not sp.name[:1].isupper() or not may_speak(sp.name):
         return None
     return _Cue(verb.start, sp, verb.text, "reported")

@@ -399,3 +399,5 @@ _STATE_ABBREVIATIONS = word_set(
     "nev. n.h. n.j. n.m. n.y. n.c. n.d. okla. ore. pa. r.i. s.c. s.d. tenn. tex. vt. va. wis. wyo. d.c. w.va.")
 # What a finding is told by when its speaker is a share of people ("In a CNN/ORC poll, 38 percent said")
 _POLL_WORDS = word_set("poll survey")
+# Words whose "'s" is "has" or "is", not a possessive: "he's predicted big wins", "who's argued for years"
+_HAS_CONTRACTED = word_set("he she it who that there what where here everyone somebody nobody")

@@ -34,6 +34,9 @@ _ORDINALS = word_set("first second third fourth fifth sixth seventh eighth ninth
 # Heads of names that are a law, a place or an institution, never a "he" or a "she".
 _NOT_PEOPLE = _THINGS | word_set("amendment act core circle circuit court school elementary university college street "
                                  "avenue park county city river hall center centre hospital")
+_PEOPLE_NOUNS = _PEOPLE | _PERSON_ROLE | _ORG_NOUNS  # heads of a plural subject that is people
+
+
 def _people(s: _Speaker) -> bool:
     """Return whether a plural subject may be people "they" stands for: a name ("Republicans"), people ("city
     leaders", "these farmers", "activists"), not things ("Six stops", "These issues", "Two marches")."""
@@ -41,7 +44,7 @@ def _people(s: _Speaker) -> bool:
     if not words:
         return False
     last = words[-1]
-    return last[:1].isupper() or last.lower() in _PEOPLE | _PERSON_ROLE | _ORG_NOUNS or last.lower().endswith(
+    return last[:1].isupper() or last.lower() in _PEOPLE_NOUNS or last.lower().endswith(
         ("ers", "ists", "ians", "ans", "ents", "ors", "ives", "ees", "ics"))
 
 
