@@ -723,6 +723,25 @@ def test_a_surname_stands_for_the_full_name_met_anywhere_before_it() -> None:
     assert attributions(text)[1].speaker is None
 
 
+def test_a_full_name_counts_when_written_as_a_possessive_or_after_a_title() -> None:
+    # "Hillary Clinton's" names her in full as "Hillary Clinton" does
+    text = ("Voters cheered Hillary Clinton's speech in Iowa.\n\n"
+            "Clinton laughed off the attack ad.\n\n"
+            '"It shows how desperate they are," she said.')
+    assert [a.speaker for a in attributions(text)] == [None, None, "Hillary Clinton"]
+    # a title says a name is a person's whatever the first name; "he" then stands for the subject just named,
+    # not for a name inside the words he reports
+    text = ("The mayor declined Deputy Mayor Teodor Vasko's offer to resign over the leaked audio.\n\n"
+            "Vasko filed his resignation after the recording spread. "
+            'He said the mayor is "a model of patience"; however, "to end any doubt, I wrote a letter", he added.')
+    assert attributions(text)[2].speaker == "Teodor Vasko"
+    # a headline's capitals after a title are no one's name
+    text = ("Senator Endorsed Harris Rally.\n\nVoters cheered Jim Harris.\n\n"
+            "Harris laughed off the ad.\n\n"
+            '"It shows how desperate they are," he said.')
+    assert attributions(text)[3].speaker == "Jim Harris"
+
+
 def test_one_unnamed_source_a_tail_with_a_participle_shouting_and_an_opening_asked() -> None:
     got = full('"This is crucial for both of them," said one former GOP leadership aide.')
     assert (got.speaker, got.vague) == ("one former GOP leadership aide", True)

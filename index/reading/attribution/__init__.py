@@ -19,22 +19,32 @@ and keeps the public names importable from `index.reading.attribution`."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 from index.model import NO_ATTRIBUTION, Attribution, Sentence
 from index.reading.attribution.cues import _by_poll, _Cue, _cues, _quote_tail
-from index.reading.attribution.lexicon import _FEMALE_NAMES, _MALE_NAMES, takes_position
+from index.reading.attribution.lexicon import (
+    _FEMALE_NAMES,
+    _FEMALE_TITLES,
+    _MALE_NAMES,
+    _MALE_TITLES,
+    _NOT_A_NAME,
+    _PERSON_ROLE,
+    _TITLES,
+    takes_position,
+)
 from index.reading.attribution.pronouns import _people, _plural, _Resolver
 from index.reading.attribution.quotations import SCARE_QUOTE_WORDS, _mask_quotes, in_quotations, is_quotation
 from index.reading.attribution.speakers import _main_subject, _Speaker, described, may_speak, speaks
 from index.reading.attribution.tokens import _tokens
 from index.reading.attribution.transcripts import _turn_attribution, _turns
+from index.terms import STOPWORDS
 
 __all__ = ["RULES_VERSION", "SCARE_QUOTE_WORDS", "attribute", "in_quotations", "is_quotation", "may_speak"]
 
 # The version of these rules: an index attributed by other rules is re-attributed by the next `newsbot index`.
-RULES_VERSION = 8  # 3: issue 23 (unattributed quotations, transcript turns, who may speak); 4: only people,
+RULES_VERSION = 9  # 3: issue 23 (unattributed quotations, transcript turns, who may speak); 4: only people,
 # groups, organisations and polls speak; "he" never stands for a group; 5: a number word, a preposition, an adverb
 # or an opening participle alone ("Thirteen", "Across", "Somehow", "Based") is no name, nor a capitalised
 # preposition's object ("At Harbour Hall"); a participle before the speakers is not theirs ("echoing experts who");
@@ -50,7 +60,8 @@ RULES_VERSION = 8  # 3: issue 23 (unattributed quotations, transcript turns, who
 # Lee's words; "Pollsters agree - Ada Quill: "…"" is Quill's; "In a CNN/ORC poll, 38 percent of voters said" is
 # the poll's; '"…," an angry Hollande retaliated.' is Hollande's, whatever the verb; "these issues" are no "they";
 # "he could add another title" and "she boasts a lead" are no words; "Pa." and "Name:" never speak; "Trump's
-# repeated accusations" holds no cue; a foundation or a charity speaks
+# repeated accusations" holds no cue; a foundation or a charity speaks; 9: "Hillary Clinton's" names her in full,
+# and so does a title before any first name ("Prime Minister Oleksiy Honcharuk"), so "Honcharuk" alone is a person
 
 
 def _attribution(s: _Speaker | None, cue: _Cue, kind: str | None = None) -> Attribution:
@@ -92,19 +103,47 @@ def _is_tail(s: Sentence, before: Sentence, own: Attribution | None, quoted: boo
 
 
 _FULL_NAME = re.compile(r"\b([A-Z][a-z]+)\s+(?:[A-Z]\.\s+)?([A-Z][a-z'’-]+[a-z])\b(?!\s+[A-Z])")
+# An office or honorific written before a name says it is a person's, whatever the first name ("Prime Minister
+# Oleksiy Honcharuk", "Sen. Tammy Duckworth"): its gender only when the title says it.
+_TITLED_NAME = re.compile(
+    r"\b(Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Prof|President|Minister|Senator|Governor|Mayor|Secretary|Chancellor|Judge"
+    r"|Ambassador|Spokesman|Spokeswoman|Chairman|Chairwoman|Congressman|Congresswoman|Director|Professor)\.?\s+"
+    r"([A-Z][a-z]+)\s+(?:[A-Z]\.\s+)?([A-Z][a-z'’-]+[a-z])\b(?!\s+[A-Z])")
+
+
+_NOT_FIRST = _NOT_A_NAME | _TITLES | _PERSON_ROLE | STOPWORDS  # words a titled name's first word is not
+
+
+def _not_possessive(word: str) -> str:
+    """Return a name word without its possessive ending ("Clinton's" -> "Clinton")."""
+    return word[:-2] if word.endswith(("'s", "’s")) else word
+
+
+def _named_in_full(text: str) -> Iterator[tuple[str, str, str | None]]:
+    """Yield (first name, surname, gender or None) of each person a sentence names in full: by a known first name
+    ("Hillary Clinton's"), or after a title whatever the first name ("Prime Minister Oleksiy Honcharuk")."""
+    for m in _FULL_NAME.finditer(text):
+        first, surname = m.group(1), _not_possessive(m.group(2))
+        low = first.lower()
+        if (low in _FEMALE_NAMES) != (low in _MALE_NAMES):  # a name of one gender only
+            yield first, surname, "f" if low in _FEMALE_NAMES else "m"
+    for m in _TITLED_NAME.finditer(text):
+        title, first, surname = m.group(1).lower(), m.group(2), _not_possessive(m.group(3))
+        low = first.lower()
+        participle = len(low) > 5 and low.endswith("ed")
+        if low in _FEMALE_NAMES | _MALE_NAMES or surname.lower() in _NOT_A_NAME or low in _NOT_FIRST or participle:
+            continue  # a known first name was read above; "President Obama Tuesday", "President On Trump" (a
+            # headline's capitals) and "Senator Endorsed Trump" are no one's full name
+        yield first, surname, "f" if title in _FEMALE_TITLES else "m" if title in _MALE_TITLES else None
 
 
 def _full_names(sentences: Sequence[Sentence]) -> dict[str, tuple[int, _Speaker]]:
-    """Return the people an article names in full, by a known first name ("Hillary Clinton", "Bernie Sanders"),
-    each by surname with the first sentence that names them; a surname two people share stands for neither."""
+    """Return the people an article names in full (`_named_in_full`), each by surname with the first sentence that
+    names them; a surname two people share stands for neither."""
     found: dict[str, tuple[int, _Speaker]] = {}
     shared: set[str] = set()
     for i, s in enumerate(sentences):
-        for m in _FULL_NAME.finditer(s.text):
-            first, surname = m.group(1), m.group(2)
-            gender = "f" if first.lower() in _FEMALE_NAMES else "m" if first.lower() in _MALE_NAMES else None
-            if gender is None or first.lower() in _FEMALE_NAMES and first.lower() in _MALE_NAMES:
-                continue
+        for first, surname, gender in _named_in_full(s.text):
             name = f"{first} {surname}"
             key = surname.lower()
             if key in found and found[key][1].name != name:
