@@ -25,6 +25,7 @@ from index.questions import (
     frames_time,
     is_chitchat,
     normalized_question,
+    quiz_parts,
     read_time,
     speakers_named,
 )
@@ -179,9 +180,12 @@ class Answerer:
         if reader is not None:  # what a named speaker said is found by who said it, not within one story
             inside = list(zip(cands, scores, strict=True)) if reader.story and not named else []
             groups, read = reread(reader, searched, groups, inside)
-        page = groups[offset : offset + k]
         first = groups[0][0] if groups else None
         top = first[1] + reader.weight * read[first[0].id] if reader and first and first[0].id in read else None
+        parts = quiz_parts(searched) if query.order != "newest" else None
+        if parts is not None and groups:
+            groups, read = self._ask_chooses(parts[1], groups, read, query)
+        page = groups[offset : offset + k]
         hits = []
         for group in page:
             (best, score), others = group[0], group[1:]
@@ -196,8 +200,38 @@ class Answerer:
                     hit.weak = bool(score + reader.weight * read[best.id] < top - WEAK_GAP)
             hit.matched = matched_words(hit.sentence, searched)
             hits.append(hit)
+        if hits and offset == 0:
+            hits[0].weak = False  # the answer shown first is never filler, whichever part of the question chose it
         return Answer(question=q, hits=hits, no_answer=False, offset=offset, more=len(groups) > offset + k,
                       query=query)
+
+    def _ask_chooses(self, ask: str, groups: list[list[tuple[Candidate, float]]], read: dict[int, float],
+                     window: Query) -> tuple[list[list[tuple[Candidate, float]]], dict[int, float]]:
+        """Return the groups with the sentence the ask chooses first, and the reader's logits with its own: for a
+        question that opens with context and then asks (`quiz_parts`), the whole question found the story (the
+        first group's article) and the ask alone, ranked as any question and reread by the reader over its best
+        sentences of that story, chooses the sentence shown first; the others keep their order. Read on our
+        Wikinews questions of that kind, the whole question picks the sentence that repeats its context
+        (bench/RESULTS.md, "The question in parts")."""
+        article = groups[0][0][0].sentence.article_id
+        cands, scores, _ = self.ranked(ask, window=window)
+        own = [(c, float(x)) for c, x in zip(cands, scores, strict=True) if c.sentence.article_id == article]
+        if not own:
+            return groups, read
+        chosen, logit = own[0][0], None
+        if self.reader is not None and len(own) > 1:
+            head = own[: self.reader.read]
+            logits = self.reader.scores(ask, [c.sentence.text for c, _ in head])
+            best = int(np.argmax([x + self.reader.weight * y for (_, x), y in zip(head, logits, strict=True)]))
+            chosen, logit = head[best][0], float(logits[best])
+        at = next((i for i, g in enumerate(groups) if g[0][0].id == chosen.id), None)
+        if at == 0:
+            return groups, read
+        # a sentence the whole question's groups do not lead counts at the first group's score
+        lead = groups[at] if at is not None else [(chosen, groups[0][0][1])]
+        if logit is not None and chosen.id not in read:
+            read = {**read, chosen.id: logit}
+        return [lead, *(g for i, g in enumerate(groups) if i != at)], read
 
     def _bare_vectors(self, sentences: Sequence[str]) -> np.ndarray:
         """Return the sentences' vectors without their articles' titles (the stored ones carry them, and two

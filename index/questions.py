@@ -451,6 +451,30 @@ def speaker_slots(question: str) -> list[str]:
     return out
 
 
+QUIZ_ASK_WORDS = 3  # the fewest words of the ask, and (QUIZ_CONTEXT_WORDS) of the context before it
+QUIZ_CONTEXT_WORDS = 4
+
+
+def quiz_parts(question: str) -> tuple[str, str] | None:
+    """Return (context, ask) of a question that opens with what it is about and then asks ("A harbour council voted
+    this week to shut its ferry pier. In which month will it close?"), else None: the context finds the story, the
+    ask the sentence in it (bench/RESULTS.md, "The question in parts"). Two questions in a row are not one."""
+    text = question.strip()
+    if not text.endswith("?") or not re.search(r"[.!;:]\s", text[:-1]):
+        return None
+    from index.reading.sentences import split_sentences  # the article splitter, for "Mr." and "U.S." in a context
+
+    parts = [s.text.strip() for s in split_sentences(text)]
+    if len(parts) < 2:
+        return None
+    context, ask = " ".join(parts[:-1]), parts[-1]
+    if context.endswith("?") or len(ask.split()) < QUIZ_ASK_WORDS or len(context.split()) < QUIZ_CONTEXT_WORDS:
+        return None
+    if context.count('"') % 2 or context.count("“") != context.count("”"):
+        return None  # 'Who said, "Here I stand. I can do no other"?': one question around a quotation
+    return context, ask
+
+
 def asks_what_someone_said(question: str) -> bool:
     """Return whether a question has the shape of asking for someone's words or views ("what did X say",
     "according to X", "what does X think", "X's view on", "how did X respond"): the condition of speakers_named."""

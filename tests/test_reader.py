@@ -16,7 +16,9 @@ from conftest import copied
 from index.encoder import Encoder
 from index.engine import Engine
 from index.errors import RankerError
+from index.questions import quiz_parts
 from index.ranking import reader as reader_module
+from index.ranking.order import reread
 from index.ranking.reader import READER_DIR, READER_FILE, READER_META, load_reader, read_meta, sha256_file
 from index.settings import Settings
 
@@ -108,14 +110,53 @@ def test_the_reader_picks_the_answer_that_shares_few_words_with_the_question(
     (corpus / "climber.md").write_text(CLIMBER, encoding="utf-8")
     with Engine.open(settings, encoder=minilm) as engine:
         engine.index_paths([corpus])
-        reread = engine.answer(CLIMBER_QUESTION, k=3)
-        reader, engine.answerer.reader = engine.answerer.reader, None
-        ranked = engine.answer(CLIMBER_QUESTION, k=3)
-        engine.answerer.reader = reader
-    assert "Harbourside Trust" in reread.hits[0].sentence
-    assert "reader" in reread.hits[0].features
-    assert "Harbourside Trust" not in ranked.hits[0].sentence  # the ranker alone: the lead, which repeats the context
-    assert "reader" not in ranked.hits[0].features
+        cands, scores, _ = engine.answerer.ranked(CLIMBER_QUESTION)
+        reader = engine.answerer.reader
+        assert reader is not None
+        groups, read = reread(reader, CLIMBER_QUESTION, [[(c, float(x))] for c, x in zip(cands, scores, strict=True)])
+        answer = engine.answer(CLIMBER_QUESTION, k=3)
+    assert "Harbourside Trust" not in cands[0].sentence.text  # the ranker alone: the lead, which repeats the context
+    assert "Harbourside Trust" in groups[0][0][0].sentence.text  # the reader, over the whole question
+    assert groups[0][0][0].id in read
+    assert "Harbourside Trust" in answer.hits[0].sentence
+    assert "reader" in answer.hits[0].features
+
+
+def test_the_ask_chooses_the_sentence_inside_the_story_the_whole_question_found(
+    settings: Settings, minilm: Encoder, tmp_path: Path
+) -> None:
+    """A question that opens with context and then asks: the whole question finds the story, the ask alone the
+    sentence in it, with the ranker alone as with the reader (bench/RESULTS.md, "The question in parts")."""
+    corpus = tmp_path / "climber"
+    corpus.mkdir()
+    (corpus / "climber.md").write_text(CLIMBER, encoding="utf-8")
+    with Engine.open(replace(settings, reader=False), encoder=minilm) as engine:
+        engine.index_paths([corpus])
+        assert engine.answerer.reader is None
+        cands, _, _ = engine.answerer.ranked(CLIMBER_QUESTION)
+        answer = engine.answer(CLIMBER_QUESTION, k=3)
+        more = engine.answer(CLIMBER_QUESTION, k=3, offset=3)
+        whole_only = engine.answer(CLIMBER_QUESTION.replace(". ", ", and "), k=3)  # one sentence: no parts
+    assert "Harbourside Trust" not in cands[0].sentence.text
+    assert "Harbourside Trust" in answer.hits[0].sentence
+    assert cands[0].sentence.text in [h.sentence for h in answer.hits]  # the whole question's first follows
+    shown = [h.sentence for h in answer.hits + more.hits]
+    assert len(shown) == len(set(shown))  # the next page does not show the chosen sentence again
+    assert "Harbourside Trust" not in whole_only.hits[0].sentence
+
+
+@pytest.mark.parametrize(("question", "parts"), [
+    ("A climber hurt on the Matterhorn was flown back to Britain. Who paid for it?",
+     ("A climber hurt on the Matterhorn was flown back to Britain.", "Who paid for it?")),
+    ("The U.S. Senate voted on the bill on Tuesday. What did it change?",
+     ("The U.S. Senate voted on the bill on Tuesday.", "What did it change?")),
+    ("how far is Derna from Crete", None),
+    ("Who is Noman Benotman? What did he say?", None),  # two questions, not context and an ask
+    ('Who said, "Here I stand. I can do no other"?', None),  # one question around a quotation
+    ("Derna. Where?", None),  # too short to be context and an ask
+])
+def test_a_question_in_parts(question: str, parts: tuple[str, str] | None) -> None:
+    assert quiz_parts(question) == parts
 
 
 def test_the_reader_keeps_the_seeds_answers_first(seed_engine: Engine) -> None:
@@ -213,15 +254,19 @@ def test_the_reader_finds_the_answer_deep_in_the_best_story(settings: Settings, 
         engine.index_paths([corpus])
         shipped = engine.answerer.reader
         assert shipped is not None and shipped.story == 0  # off as shipped (bench/RESULTS.md)
-        cands, _, _ = engine.answerer.ranked(JUICE_QUESTION)
-        before = engine.answer(JUICE_QUESTION, k=3)
-        reader = engine.answerer.reader = replace_reader(shipped, read=3, story=3)
-        answer = engine.answer(JUICE_QUESTION, k=3)
-    assert "named it Juice" not in before.hits[0].sentence
-    assert "named it Juice" in answer.hits[0].sentence
+        cands, scores, _ = engine.answerer.ranked(JUICE_QUESTION)
+        ranked = list(zip(cands, (float(x) for x in scores), strict=True))
+        groups = [[pair] for pair in ranked]
+        before, _ = reread(shipped, JUICE_QUESTION, groups)
+        reader = replace_reader(shipped, read=3, story=3)
+        after, read = reread(reader, JUICE_QUESTION, groups, ranked)
+        answer = engine.answer(JUICE_QUESTION, k=3)  # as shipped: the ask chooses inside the story
+    assert "named it Juice" not in before[0][0][0].sentence.text
+    assert "named it Juice" in after[0][0][0].sentence.text
     rank = next(i for i, c in enumerate(cands) if "Juice" in c.sentence.text)
     assert rank >= reader.read  # not among the groups the reader reads: found inside the story
-    assert "reader" in answer.hits[0].features
+    assert after[0][0][0].id in read
+    assert "named it Juice" in answer.hits[0].sentence
 
 
 UNIVERSITIES = """---

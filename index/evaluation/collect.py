@@ -29,9 +29,12 @@ class RecordingRanker:
         self.seen: tuple[np.ndarray, list[Candidate], np.ndarray] | None = None
 
     def score(self, question: str, qvec: np.ndarray, candidates: list[Candidate]) -> np.ndarray:
-        """Return the wrapped ranker's scores, keeping the question vector, candidates and scores."""
+        """Return the wrapped ranker's scores, keeping the question vector, candidates and scores of the first
+        question scored since the last take: the whole question's (a question in parts has its ask scored after,
+        `index.questions.quiz_parts`)."""
         scores = np.asarray(self.inner.score(question, qvec, candidates), dtype=np.float64)
-        self.seen = (qvec, list(candidates), scores)
+        if self.seen is None:
+            self.seen = (qvec, list(candidates), scores)
         return scores
 
     def is_relevant(self, top_score: float, top: Candidate) -> bool:
