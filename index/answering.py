@@ -209,13 +209,11 @@ class Answerer:
                      window: Query) -> tuple[list[list[tuple[Candidate, float]]], dict[int, float]]:
         """Return the groups with the sentence the ask chooses first, and the reader's logits with its own: for a
         question that opens with context and then asks (`quiz_parts`), the whole question found the story (the
-        first group's article) and the ask alone, ranked as any question and reread by the reader over its best
-        sentences of that story, chooses the sentence shown first; the others keep their order. Read on our
+        first group's article) and the ask alone, ranked over that story's sentences (`_ask_ranked`) and reread by
+        the reader over its best ones, chooses the sentence shown first; the others keep their order. Read on our
         Wikinews questions of that kind, the whole question picks the sentence that repeats its context
         (bench/RESULTS.md, "The question in parts")."""
-        article = groups[0][0][0].sentence.article_id
-        cands, scores, _ = self.ranked(ask, window=window)
-        own = [(c, float(x)) for c, x in zip(cands, scores, strict=True) if c.sentence.article_id == article]
+        own = self._ask_ranked(ask, groups[0][0][0], window)
         if not own:
             return groups, read
         chosen, logit = own[0][0], None
@@ -232,6 +230,28 @@ class Answerer:
         if logit is not None and chosen.id not in read:
             read = {**read, chosen.id: logit}
         return [lead, *(g for i, g in enumerate(groups) if i != at)], read
+
+    def _ask_ranked(self, ask: str, top: Candidate, window: Query) -> list[tuple[Candidate, float]]:
+        """Return the sentences of the top candidate's article ranked for the ask alone, best first, with their
+        scores: the ask's own candidates (retrieved and scored as any question's) and every other sentence of that
+        story, added as the sentences of a speaker a question names are (their cosine; the story's article
+        evidence)."""
+        article = top.sentence.article_id
+        encoded = self._encoded([ask], self.settings.candidates)[0]
+        gathered = self._gathered([encoded], [window])[0]
+        held = {c.id for c in gathered.cands}
+        extra = [sid for sid, _, _ in self.store.article_sentence_ids(article) if sid not in held]
+        if extra:
+            said = self.store.sentences(extra)
+            cos = cosines([sid for sid in extra if sid in said], encoded.vectors, encoded.qvec, self.store)
+            added = [Candidate(sid, said[sid], cos[sid], 0.0, None, None) for sid in extra if sid in cos]
+            marked = next((c for c in gathered.cands if c.sentence.article_id == article), top)
+            for c in added:
+                c.article_rank, c.article_bm25 = marked.article_rank, marked.article_bm25
+            gathered = replace(gathered, cands=[*gathered.cands, *added])
+        scores = self._scores([gathered])[0]
+        return [(gathered.cands[i], float(scores[i])) for i in np.argsort(-scores, kind="stable")
+                if gathered.cands[i].sentence.article_id == article]
 
     def _bare_vectors(self, sentences: Sequence[str]) -> np.ndarray:
         """Return the sentences' vectors without their articles' titles (the stored ones carry them, and two
