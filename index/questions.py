@@ -462,7 +462,9 @@ def quiz_parts(question: str) -> tuple[str, str] | None:
     text = question.strip()
     if not text.endswith("?") or not re.search(r"[.!;:]\s", text[:-1]):
         return None
-    from index.reading.sentences import split_sentences  # the article splitter, for "Mr." and "U.S." in a context
+    # the article splitter, for "Mr." and "U.S." in a context; imported here, as only such questions need it (pysbd
+    # takes 60-70 ms to import, which every cold start would pay)
+    from index.reading.sentences import split_sentences
 
     parts = [s.text.strip() for s in split_sentences(text)]
     if len(parts) < 2:
