@@ -43,6 +43,9 @@ ANSWER_BATCH = 8  # questions encoded (and searched) together: 16 answered no fa
 # A question with a date window searches this many times deeper (dense and lexical), since the candidates outside
 # its window are dropped before ranking.
 WINDOW_DEPTH = 4
+# How much more the reader must read a sentence next to the first answer as answering the question before it goes
+# first (logits; chosen among 0-2.5 on polnear-qa, Wikinews validation and SQuAD: bench/RESULTS.md)
+NEIGHBOUR_MARGIN = 1.5
 BARE_CACHE = 4096  # bare sentence vectors kept for story grouping (1.5 kB each with MiniLM)
 
 
@@ -185,6 +188,8 @@ class Answerer:
         parts = quiz_parts(searched) if query.order != "newest" else None
         if parts is not None and groups:
             groups, read = self._ask_chooses(parts[1], groups, read, query)
+        elif reader is not None and groups and not named:
+            groups, read = self._neighbour_first(searched, groups, read)
         page = groups[offset : offset + k]
         hits = []
         for group in page:
@@ -230,6 +235,34 @@ class Answerer:
         if logit is not None and chosen.id not in read:
             read = {**read, chosen.id: logit}
         return [lead, *(g for i, g in enumerate(groups) if i != at)], read
+
+    def _neighbour_first(self, question: str, groups: list[list[tuple[Candidate, float]]], read: dict[int, float]
+                         ) -> tuple[list[list[tuple[Candidate, float]]], dict[int, float]]:
+        """Return the groups with the sentence just before or after the first one's in its article first, when the
+        reader reads it as answering the question by more than NEIGHBOUR_MARGIN over the first, and the reader's
+        logits with its own; else both as they were. The first answer is often the sentence that repeats the
+        question, and the answer the one next to it (bench/RESULTS.md, "The sentence next to the first")."""
+        reader, first = self.reader, groups[0][0][0]
+        if reader is None or first.id not in read:
+            return groups, read
+        near = [sid for sid, p, _ in self.store.article_sentence_ids(first.sentence.article_id)
+                if abs(p - first.sentence.position) == 1]
+        said = self.store.sentences([sid for sid in near if sid not in read])
+        logits = {sid: read[sid] for sid in near if sid in read}
+        if said:
+            todo = list(said)
+            logits.update(zip(todo, (float(x) for x in reader.scores(question, [said[s].text for s in todo])),
+                              strict=True))
+        best = max(logits, key=logits.__getitem__, default=None)
+        if best is None or logits[best] <= read[first.id] + NEIGHBOUR_MARGIN:
+            return groups, read
+        at = next((i for i, g in enumerate(groups) if g[0][0].id == best), None)
+        if at is None and best not in said:
+            return groups, read  # a copy inside another group: shown there
+        # a neighbour no group leads counts at the first group's score
+        lead = groups[at] if at is not None else [(Candidate(best, said[best], first.cos, 0.0, None, None),
+                                                   groups[0][0][1])]
+        return [lead, *(g for i, g in enumerate(groups) if i != at)], {**read, best: logits[best]}
 
     def _ask_ranked(self, ask: str, top: Candidate, window: Query) -> list[tuple[Candidate, float]]:
         """Return the sentences of the top candidate's article ranked for the ask alone, best first, with their

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from conftest import copied
 
+from index.answering import NEIGHBOUR_MARGIN
 from index.encoder import Encoder
 from index.engine import Engine
 from index.errors import RankerError
@@ -317,3 +318,57 @@ def test_cards_after_the_first_show_only_when_they_answer_too(settings: Settings
 def test_the_reader_reads_text_that_is_not_valid_unicode() -> None:
     logits = load_reader().scores("00\ud800", ["Derna is a city \udcff in Libya.", "Crete is an island."])
     assert logits.shape == (2,) and np.isfinite(logits).all()
+
+
+HOME = """---
+title: Injured climber flown home
+outlet: The Mountain Post
+---
+A British climber who fell on the Matterhorn last week was flown home to Sheffield on Tuesday.
+
+The Harbourside Trust, a charity based in Leeds, covered the cost of the air ambulance.
+
+He had been in a coma since the fall, his family said.
+
+Doctors in Zermatt had said he was too weak to travel by road.
+"""
+
+
+class _Scripted:
+    """A reader that gives the logits it is told to sentences holding given words (0 to the rest)."""
+
+    read, weight, story = 6, 0.7, 0
+
+    def __init__(self, **logits: float) -> None:
+        self.logits = logits
+
+    def scores(self, question: str, sentences: list[str]) -> np.ndarray:
+        return np.array([next((x for w, x in self.logits.items() if w in s), 0.0) for s in sentences])
+
+
+def test_the_sentence_next_to_the_first_goes_first_when_the_reader_reads_it_as_the_answer(
+    settings: Settings, minilm: Encoder, tmp_path: Path
+) -> None:
+    corpus = tmp_path / "home"
+    corpus.mkdir()
+    (corpus / "home.md").write_text(HOME, encoding="utf-8")
+    question = "Who paid for the climber who fell on the Matterhorn to be flown home to Sheffield?"
+    with Engine.open(settings, encoder=minilm) as engine:
+        engine.index_paths([corpus])
+        answerer = engine.answerer
+        cands, scores, _ = answerer.ranked(question)
+        groups = [[(c, float(x))] for c, x in zip(cands, scores, strict=True)]
+        lead = next(g for g in groups if "flown home to Sheffield" in g[0][0].sentence.text)
+        groups = [lead, *(g for g in groups if g is not lead)]  # the lead first, as the reader may leave it
+        read = {lead[0][0].id: 3.0}
+        answerer.reader = _Scripted(Harbourside=3.0 + NEIGHBOUR_MARGIN + 0.5)  # type: ignore[assignment]
+        moved, moved_read = answerer._neighbour_first(question, groups, read)
+        answerer.reader = _Scripted(Harbourside=3.0 + NEIGHBOUR_MARGIN - 0.5)  # type: ignore[assignment]
+        within, _ = answerer._neighbour_first(question, groups, read)
+        answerer.reader = _Scripted(Zermatt=9.0)  # type: ignore[assignment]  # two sentences away: no neighbour
+        far, _ = answerer._neighbour_first(question, groups, read)
+    assert "Harbourside Trust" in moved[0][0][0].sentence.text
+    assert moved[0][0][0].id in moved_read
+    assert {g[0][0].id for g in moved} == {g[0][0].id for g in groups}  # moved, nothing lost or doubled
+    assert within[0] is lead
+    assert far[0] is lead
