@@ -245,10 +245,9 @@ class Answerer:
         reader, first = self.reader, groups[0][0][0]
         if reader is None or first.id not in read:
             return groups, read
-        near = [sid for sid, p, _ in self.store.article_sentence_ids(first.sentence.article_id)
-                if abs(p - first.sentence.position) == 1]
-        said = self.store.sentences([sid for sid in near if sid not in read])
+        near = self.store.neighbour_sentences(first.sentence.article_id, first.sentence.position)
         logits = {sid: read[sid] for sid in near if sid in read}
+        said = {sid: s for sid, s in near.items() if sid not in read}
         if said:
             todo = list(said)
             logits.update(zip(todo, (float(x) for x in reader.scores(question, [said[s].text for s in todo])),

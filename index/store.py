@@ -204,15 +204,23 @@ class Store(LexicalSearch, ReaderRecords):
         ids = list(ids)
         if not ids:
             return {}
-        marks = ",".join("?" * len(ids))
+        return self._sentences_where(f"s.id IN ({','.join('?' * len(ids))})", ids)
+
+    def neighbour_sentences(self, article_id: int, position: int) -> dict[int, StoredSentence]:
+        """Return the stored sentences just before and after a position in an article (none at its ends)."""
+        return self._sentences_where("s.article_id = ? AND s.position IN (?, ?)", [article_id, position - 1,
+                                                                                     position + 1])
+
+    def _sentences_where(self, where: str, params: Sequence[object]) -> dict[int, StoredSentence]:
+        """Return the stored sentences that match a condition on `s` (the sentences table), by id."""
         with self._lock:
             rows = self._db.execute(
                 f"SELECT s.id, s.article_id, s.text, s.paragraph, s.position, s.start, s.end,"
                 f" t.speaker, t.cue, COALESCE(t.kind, 'none'), t.as_written, t.role, t.via, t.vague, {_SOURCE_COLS},"
                 f" t.speaker_key"
                 f" FROM sentences s JOIN articles a ON a.id = s.article_id"
-                f" LEFT JOIN attributions t ON t.sentence_id = s.id WHERE s.id IN ({marks})",
-                ids,
+                f" LEFT JOIN attributions t ON t.sentence_id = s.id WHERE {where}",
+                params,
             ).fetchall()
         # one Source per article and one Attribution per distinct row (both frozen, each costing microseconds to
         # make): an answer reads about a hundred candidates from fewer articles, most of them said by no one
