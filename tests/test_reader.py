@@ -42,6 +42,14 @@ He is now being treated at a hospital in Sheffield.
 CLIMBER_QUESTION = "A climber hurt on the Matterhorn was flown back to Britain. Who paid for it?"
 
 
+def one_story(tmp_path: Path, name: str, text: str) -> Path:
+    """Return a corpus folder holding one article, `name`.md."""
+    corpus = tmp_path / name
+    corpus.mkdir()
+    (corpus / f"{name}.md").write_text(text, encoding="utf-8")
+    return corpus
+
+
 @pytest.fixture
 def reader_copy(tmp_path: Path) -> Path:
     """Return a folder holding a copy of the shipped reader and its description."""
@@ -106,9 +114,7 @@ def test_newsbot_reader_off_turns_it_off(settings: Settings, minilm: Encoder) ->
 def test_the_reader_picks_the_answer_that_shares_few_words_with_the_question(
     settings: Settings, minilm: Encoder, tmp_path: Path
 ) -> None:
-    corpus = tmp_path / "climber"
-    corpus.mkdir()
-    (corpus / "climber.md").write_text(CLIMBER, encoding="utf-8")
+    corpus = one_story(tmp_path, "climber", CLIMBER)
     with Engine.open(settings, encoder=minilm) as engine:
         engine.index_paths([corpus])
         cands, scores, _ = engine.answerer.ranked(CLIMBER_QUESTION)
@@ -128,9 +134,7 @@ def test_the_ask_chooses_the_sentence_inside_the_story_the_whole_question_found(
 ) -> None:
     """A question that opens with context and then asks: the whole question finds the story, the ask alone the
     sentence in it, with the ranker alone as with the reader (bench/RESULTS.md, "The question in parts")."""
-    corpus = tmp_path / "climber"
-    corpus.mkdir()
-    (corpus / "climber.md").write_text(CLIMBER, encoding="utf-8")
+    corpus = one_story(tmp_path, "climber", CLIMBER)
     with Engine.open(replace(settings, reader=False), encoder=minilm) as engine:
         engine.index_paths([corpus])
         assert engine.answerer.reader is None
@@ -242,9 +246,7 @@ ALPS = [
 
 def test_the_reader_finds_the_answer_deep_in_the_best_story(settings: Settings, minilm: Encoder,
                                                             tmp_path: Path) -> None:
-    corpus = tmp_path / "juice"
-    corpus.mkdir()
-    (corpus / "juice.md").write_text(JUICE, encoding="utf-8")
+    corpus = one_story(tmp_path, "juice", JUICE)
     for name, title, text in ALPS:
         body = text.replace(". ", ".\n\n")
         (corpus / f"{name}.md").write_text(f"---\ntitle: {title}\noutlet: The Alpine Times\n---\n{body}\n",
@@ -349,9 +351,7 @@ class _Scripted:
 def test_the_sentence_next_to_the_first_goes_first_when_the_reader_reads_it_as_the_answer(
     settings: Settings, minilm: Encoder, tmp_path: Path
 ) -> None:
-    corpus = tmp_path / "home"
-    corpus.mkdir()
-    (corpus / "home.md").write_text(HOME, encoding="utf-8")
+    corpus = one_story(tmp_path, "home", HOME)
     question = "Who paid for the climber who fell on the Matterhorn to be flown home to Sheffield?"
     with Engine.open(settings, encoder=minilm) as engine:
         engine.index_paths([corpus])
