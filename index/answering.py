@@ -227,14 +227,9 @@ class Answerer:
             logits = self.reader.scores(ask, [c.sentence.text for c, _ in head])
             best = int(np.argmax([x + self.reader.weight * y for (_, x), y in zip(head, logits, strict=True)]))
             chosen, logit = head[best][0], float(logits[best])
-        at = next((i for i, g in enumerate(groups) if g[0][0].id == chosen.id), None)
-        if at == 0:
-            return groups, read
-        # a sentence the whole question's groups do not lead counts at the first group's score
-        lead = groups[at] if at is not None else [(chosen, groups[0][0][1])]
         if logit is not None and chosen.id not in read:
             read = {**read, chosen.id: logit}
-        return [lead, *(g for i, g in enumerate(groups) if i != at)], read
+        return _put_first(groups, chosen), read
 
     def _neighbour_first(self, question: str, groups: list[list[tuple[Candidate, float]]], read: dict[int, float]
                          ) -> tuple[list[list[tuple[Candidate, float]]], dict[int, float]]:
@@ -255,13 +250,12 @@ class Answerer:
         best = max(logits, key=logits.__getitem__, default=None)
         if best is None or logits[best] <= read[first.id] + NEIGHBOUR_MARGIN:
             return groups, read
-        at = next((i for i, g in enumerate(groups) if g[0][0].id == best), None)
-        if at is None and best not in said:
+        leads = {g[0][0].id for g in groups}
+        if best not in leads and best not in said:
             return groups, read  # a copy inside another group: shown there
-        # a neighbour no group leads counts at the first group's score
-        lead = groups[at] if at is not None else [(Candidate(best, said[best], first.cos, 0.0, None, None),
-                                                   groups[0][0][1])]
-        return [lead, *(g for i, g in enumerate(groups) if i != at)], {**read, best: logits[best]}
+        chosen = next((g[0][0] for g in groups if g[0][0].id == best), None) or Candidate(
+            best, said[best], first.cos, 0.0, None, None)
+        return _put_first(groups, chosen), {**read, best: logits[best]}
 
     def _ask_ranked(self, ask: str, top: Candidate, window: Query) -> list[tuple[Candidate, float]]:
         """Return the sentences of the top candidate's article ranked for the ask alone, best first, with their
@@ -272,11 +266,8 @@ class Answerer:
         encoded = self._encoded([ask], self.settings.candidates)[0]
         gathered = self._gathered([encoded], [window])[0]
         held = {c.id for c in gathered.cands}
-        extra = [sid for sid, _, _ in self.store.article_sentence_ids(article) if sid not in held]
-        if extra:
-            said = self.store.sentences(extra)
-            cos = cosines([sid for sid in extra if sid in said], encoded.vectors, encoded.qvec, self.store)
-            added = [Candidate(sid, said[sid], cos[sid], 0.0, None, None) for sid in extra if sid in cos]
+        added = self._added([sid for sid, _, _ in self.store.article_sentence_ids(article) if sid not in held], encoded)
+        if added:
             marked = next((c for c in gathered.cands if c.sentence.article_id == article), top)
             for c in added:
                 c.article_rank, c.article_bm25 = marked.article_rank, marked.article_bm25
@@ -284,6 +275,15 @@ class Answerer:
         scores = self._scores([gathered])[0]
         return [(gathered.cands[i], float(scores[i])) for i in np.argsort(-scores, kind="stable")
                 if gathered.cands[i].sentence.article_id == article]
+
+    def _added(self, ids: Sequence[int], e: EncodedQuestion) -> list[Candidate]:
+        """Return candidates for sentences no retriever found (a speaker's the question names, a story's other
+        sentences): the stored ones, with their cosine to the question and no lexical evidence."""
+        if not ids:
+            return []
+        said = self.store.sentences(ids)
+        cos = cosines([sid for sid in ids if sid in said], e.vectors, e.qvec, self.store)
+        return [Candidate(sid, said[sid], cos[sid], 0.0, None, None) for sid in ids if sid in cos]
 
     def _bare_vectors(self, sentences: Sequence[str]) -> np.ndarray:
         """Return the sentences' vectors without their articles' titles (the stored ones carry them, and two
@@ -367,10 +367,7 @@ class Answerer:
             if speakers:
                 known = {c.id for c in cands}
                 extra = [sid for sid in self.store.sentence_ids_by_speaker(speakers, n) if sid not in known]
-                if extra:
-                    said = self.store.sentences(extra)
-                    cos = cosines([sid for sid in extra if sid in said], e.vectors, e.qvec, self.store)
-                    cands += [Candidate(sid, said[sid], cos[sid], 0.0, None, None) for sid in extra if sid in cos]
+                cands += self._added(extra, e)
             if w is not None and w.windowed:
                 cands = [c for c in cands if w.holds(c.sentence.source.published_ts)]
             mark_articles(cands, arts)
@@ -415,6 +412,16 @@ class Answerer:
         lexical = self.store.lexical(question, self.settings.candidates)
         stored = self.store.sentences({sid for sid, _ in dense} | {sid for sid, _ in lexical})
         return merge_candidates(dense, lexical, stored, vectors, qvec, store=self.store)
+
+
+def _put_first(groups: list[list[tuple[Candidate, float]]], chosen: Candidate) -> list[list[tuple[Candidate, float]]]:
+    """Return the groups with the one `chosen` leads first, the others in their order; a sentence no group leads
+    comes first alone, at the first group's score."""
+    at = next((i for i, g in enumerate(groups) if g[0][0].id == chosen.id), None)
+    if at == 0:
+        return groups
+    lead = groups[at] if at is not None else [(chosen, groups[0][0][1])]
+    return [lead, *(g for i, g in enumerate(groups) if i != at)]
 
 
 def _period(since: float | None, until: float | None) -> str | None:
